@@ -1,0 +1,8 @@
+#pragma once
+
+#include <QStringList>
+
+// Headless subcommands. Each takes the arguments after the subcommand name and returns the exit code.
+int runServe(const QStringList &args);
+int runSend(const QStringList &args);
+QString globalHelpText();

@@ -1,0 +1,29 @@
+#include "commands.h"
+
+#include <QCoreApplication>
+
+QString globalHelpText()
+{
+    return QCoreApplication::translate("cli",
+        "Usage: expectlab [COMMAND] [OPTIONS]\n"
+        "A workbench for the HTTP Expect: 100-continue handshake and 417 Expectation Failed.\n"
+        "\n"
+        "Without a command, opens the workbench window.\n"
+        "\n"
+        "Commands:\n"
+        "  serve [--host H] [--port P] [--policy POLICY] [--events]\n"
+        "        Run the test server; prints 'listening http://HOST:PORT/' first.\n"
+        "        POLICY: continue, delay:MS, ignore, reject, final:CODE, close.\n"
+        "  send URL [-X METHOD] [-H 'Name: value']... [--data TEXT | --data-file PATH | --data-size N]\n"
+        "       [--expect | --no-expect | --expect-value VALUE] [--expect-timeout MS] [--no-retry]\n"
+        "       [--chunked] [--timeout MS] [--json]\n"
+        "        Send one request and show its handshake as a timeline.\n"
+        "\n"
+        "Options:\n"
+        "  -h, --help     Show this help; 'expectlab COMMAND --help' shows a command's options.\n"
+        "  -v, --version  Show the version.\n"
+        "\n"
+        "Exit codes: 0 a final response was received (send) or clean stop (serve);\n"
+        "            1 no final response (refused, reset, closed, timed out) or the server could not start;\n"
+        "            2 usage error (bad URL, unknown flag, bad policy, unreadable file).\n");
+}

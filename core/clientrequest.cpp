@@ -1,0 +1,72 @@
+#include "clientrequest.h"
+
+#include <QCoreApplication>
+
+namespace expectlab {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("ClientRequest", text);
+}
+
+bool isToken(QByteArrayView text)
+{
+    if (text.isEmpty())
+        return false;
+    for (char c : text) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+} // namespace
+
+QByteArray ClientRequest::effectiveMethod() const
+{
+    if (!method.isEmpty())
+        return method;
+    return body.hasBody() ? QByteArrayLiteral("POST") : QByteArrayLiteral("GET");
+}
+
+QByteArray ClientRequest::expectToSend() const
+{
+    switch (expect) {
+    case ExpectMode::Default: return body.hasBody() ? QByteArrayLiteral("100-continue") : QByteArray();
+    case ExpectMode::Off: return {};
+    case ExpectMode::On: return QByteArrayLiteral("100-continue");
+    case ExpectMode::Custom: return expectValue;
+    }
+    return {};
+}
+
+QString ClientRequest::validate() const
+{
+    if (!url.isValid() || url.host().isEmpty())
+        return tr("invalid URL '%1': expected http://HOST[:PORT]/PATH").arg(url.toString());
+    if (url.scheme() != QLatin1String("http"))
+        return tr("unsupported scheme '%1' in '%2': only http:// is supported").arg(url.scheme(), url.toString());
+    if (url.port() == 0)
+        return tr("invalid port 0 in '%1'").arg(url.toString());
+    if (!isToken(effectiveMethod()))
+        return tr("invalid method '%1'").arg(QString::fromLatin1(method));
+    for (const auto &[name, value] : headers) {
+        if (!isToken(name))
+            return tr("invalid header name '%1'").arg(QString::fromLatin1(name));
+        if (value.contains('\r') || value.contains('\n'))
+            return tr("header '%1' has a line break in its value").arg(QString::fromLatin1(name));
+    }
+    if (expect == ExpectMode::Custom && (expectValue.contains('\r') || expectValue.contains('\n')))
+        return tr("the Expect value has a line break");
+    if (expectTimeoutMs < 0)
+        return tr("the expect timeout must not be negative");
+    if (timeoutMs <= 0)
+        return tr("the exchange timeout must be positive");
+    if (body.kind == BodySpec::Kind::Generated && body.generatedSize < 0)
+        return tr("the generated body size must not be negative");
+    return {};
+}
+
+} // namespace expectlab

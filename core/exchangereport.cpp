@@ -1,0 +1,105 @@
+#include "exchangereport.h"
+
+#include <QJsonArray>
+
+namespace expectlab {
+
+namespace {
+double toMs(qint64 ns)
+{
+    // Microsecond precision, as the contract says.
+    return double(ns / 1000) / 1000.0;
+}
+} // namespace
+
+QJsonObject eventToJson(const TimelineEvent &event, qint64 originNs, bool serverShape)
+{
+    QJsonObject o;
+    o.insert(QStringLiteral("t_ms"), toMs(event.tNs - originNs));
+    o.insert(QStringLiteral("side"), sideName(event.side));
+    if (serverShape)
+        o.insert(QStringLiteral("conn"), event.conn);
+    o.insert(QStringLiteral("kind"), kindName(event.kind));
+    if (serverShape) {
+        o.insert(QStringLiteral("status"), event.hasStatus() ? QJsonValue(event.status) : QJsonValue());
+        o.insert(QStringLiteral("bytes"), event.hasBytes() ? QJsonValue(double(event.bytes)) : QJsonValue());
+        o.insert(QStringLiteral("detail"), event.detail.isEmpty() ? QJsonValue() : QJsonValue(event.detail));
+    } else {
+        if (event.hasStatus())
+            o.insert(QStringLiteral("status"), event.status);
+        if (event.hasBytes())
+            o.insert(QStringLiteral("bytes"), double(event.bytes));
+        if (!event.detail.isEmpty())
+            o.insert(QStringLiteral("detail"), event.detail);
+    }
+    if (!event.rule.isEmpty())
+        o.insert(QStringLiteral("rule"), event.rule);
+    return o;
+}
+
+QJsonObject exchangeToJson(const ExchangeSummary &s)
+{
+    QJsonArray headers;
+    for (const auto &[name, value] : s.requestHeaders)
+        headers.append(QJsonArray{QString::fromLatin1(name), QString::fromLatin1(value)});
+    QJsonArray events;
+    for (const TimelineEvent &e : s.events)
+        events.append(eventToJson(e, s.startNs, false));
+    QJsonArray interims;
+    for (int status : s.interimStatuses)
+        interims.append(status);
+
+    QJsonObject o;
+    o.insert(QStringLiteral("url"), s.url.toString());
+    o.insert(QStringLiteral("method"), QString::fromLatin1(s.method));
+    o.insert(QStringLiteral("request_headers"), headers);
+    o.insert(QStringLiteral("body_bytes"), double(s.bodyBytes));
+    o.insert(QStringLiteral("events"), events);
+    o.insert(QStringLiteral("interim_statuses"), interims);
+    o.insert(QStringLiteral("final_status"), s.finalStatus ? QJsonValue(*s.finalStatus) : QJsonValue());
+    o.insert(QStringLiteral("expect_wait_ms"), s.expectWaitNs ? QJsonValue(toMs(*s.expectWaitNs)) : QJsonValue());
+    o.insert(QStringLiteral("body_bytes_sent"), double(s.bodyBytesSent));
+    o.insert(QStringLiteral("retried"), s.retried);
+    o.insert(QStringLiteral("error"), s.error.isEmpty() ? QJsonValue() : QJsonValue(s.error));
+    // Additions beyond the contract
+    o.insert(QStringLiteral("bytes_saved"), double(s.bytesSaved));
+    o.insert(QStringLiteral("cancelled"), s.cancelled);
+    o.insert(QStringLiteral("total_ms"), s.endNs ? QJsonValue(toMs(s.endNs - s.startNs)) : QJsonValue());
+    o.insert(QStringLiteral("response_body_bytes"), double(s.responseBodyBytes));
+    if (s.finalStatus) {
+        QJsonArray responseHeaders;
+        for (const auto &[name, value] : s.finalHead.headers)
+            responseHeaders.append(QJsonArray{QString::fromLatin1(name), QString::fromLatin1(value)});
+        o.insert(QStringLiteral("response_headers"), responseHeaders);
+    }
+    o.insert(QStringLiteral("outcome"), s.outcomeText());
+    return o;
+}
+
+QString eventToTextLine(const TimelineEvent &e, qint64 originNs)
+{
+    QString line = QStringLiteral("%1 ms  %2  %3")
+                       .arg(double(e.tNs - originNs) / 1e6, 10, 'f', 3)
+                       .arg(sideName(e.side), -6)
+                       .arg(kindName(e.kind), -14);
+    if (e.hasStatus())
+        line += QStringLiteral(" %1").arg(e.status);
+    if (e.hasBytes())
+        line += QStringLiteral(" [%1 B]").arg(e.bytes);
+    if (!e.detail.isEmpty())
+        line += QStringLiteral("  %1").arg(e.detail);
+    if (!e.rule.isEmpty())
+        line += QStringLiteral("  (%1)").arg(e.rule);
+    return line;
+}
+
+QString exchangeToText(const ExchangeSummary &s)
+{
+    QString out;
+    for (const TimelineEvent &e : s.events)
+        out += eventToTextLine(e, s.startNs) + QLatin1Char('\n');
+    out += QStringLiteral("-- %1\n").arg(s.outcomeText());
+    return out;
+}
+
+} // namespace expectlab

@@ -1,0 +1,171 @@
+#include "httpmessage.h"
+
+namespace expectlab {
+
+namespace {
+bool nameEquals(const QByteArray &a, QByteArrayView b)
+{
+    return a.compare(b, Qt::CaseInsensitive) == 0;
+}
+
+void appendVersion(QByteArray &out, const MessageHead &head)
+{
+    out += "HTTP/";
+    out += QByteArray::number(head.versionMajor);
+    out += '.';
+    out += QByteArray::number(head.versionMinor);
+}
+
+void appendHeaders(QByteArray &out, const HttpHeaders &headers)
+{
+    for (const auto &[name, value] : headers) {
+        out += name;
+        out += ": ";
+        out += value;
+        out += "\r\n";
+    }
+    out += "\r\n";
+}
+} // namespace
+
+std::optional<QByteArray> MessageHead::header(QByteArrayView name) const
+{
+    for (const auto &[n, v] : headers) {
+        if (nameEquals(n, name))
+            return v;
+    }
+    return std::nullopt;
+}
+
+std::optional<QByteArray> MessageHead::combinedHeader(QByteArrayView name) const
+{
+    std::optional<QByteArray> result;
+    for (const auto &[n, v] : headers) {
+        if (!nameEquals(n, name))
+            continue;
+        if (result)
+            *result += ", " + v;
+        else
+            result = v;
+    }
+    return result;
+}
+
+bool MessageHead::hasConnectionToken(QByteArrayView token) const
+{
+    const auto value = combinedHeader("Connection");
+    if (!value)
+        return false;
+    for (const QByteArray &part : value->split(',')) {
+        if (part.trimmed().compare(token, Qt::CaseInsensitive) == 0)
+            return true;
+    }
+    return false;
+}
+
+std::optional<qint64> MessageHead::contentLength() const
+{
+    const auto value = header("Content-Length");
+    if (!value)
+        return std::nullopt;
+    bool ok = false;
+    const qint64 n = value->trimmed().toLongLong(&ok);
+    if (!ok || n < 0)
+        return std::nullopt;
+    return n;
+}
+
+bool MessageHead::isChunked() const
+{
+    const auto value = combinedHeader("Transfer-Encoding");
+    if (!value)
+        return false;
+    // RFC 9112 6.3: chunked must be the final coding.
+    const QList<QByteArray> codings = value->split(',');
+    return codings.last().trimmed().compare("chunked", Qt::CaseInsensitive) == 0;
+}
+
+bool MessageHead::announcesContent() const
+{
+    if (isChunked())
+        return true;
+    const auto length = contentLength();
+    return length && *length > 0;
+}
+
+QByteArray MessageHead::serializeRequest() const
+{
+    QByteArray out;
+    out.reserve(256);
+    out += method;
+    out += ' ';
+    out += target;
+    out += ' ';
+    appendVersion(out, *this);
+    out += "\r\n";
+    appendHeaders(out, headers);
+    return out;
+}
+
+QByteArray MessageHead::serializeResponse() const
+{
+    QByteArray out;
+    out.reserve(256);
+    appendVersion(out, *this);
+    out += ' ';
+    out += QByteArray::number(status);
+    out += ' ';
+    out += reason.isEmpty() ? reasonPhrase(status) : reason;
+    out += "\r\n";
+    appendHeaders(out, headers);
+    return out;
+}
+
+int removeHeader(HttpHeaders &headers, QByteArrayView name)
+{
+    return int(headers.removeIf([&](const HttpHeader &h) { return nameEquals(h.first, name); }));
+}
+
+void setHeader(HttpHeaders &headers, const QByteArray &name, const QByteArray &value)
+{
+    for (auto &h : headers) {
+        if (nameEquals(h.first, name)) {
+            h.second = value;
+            return;
+        }
+    }
+    headers.append({name, value});
+}
+
+QByteArray reasonPhrase(int status)
+{
+    switch (status) {
+    case 100: return "Continue";
+    case 101: return "Switching Protocols";
+    case 102: return "Processing";
+    case 103: return "Early Hints";
+    case 200: return "OK";
+    case 201: return "Created";
+    case 204: return "No Content";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 403: return "Forbidden";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 411: return "Length Required";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 417: return "Expectation Failed";
+    case 429: return "Too Many Requests";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 502: return "Bad Gateway";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Status";
+    }
+}
+
+} // namespace expectlab

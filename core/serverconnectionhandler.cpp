@@ -1,0 +1,118 @@
+#include "serverconnectionhandler.h"
+
+#include "monotonicclock.h"
+#include "platformsocket.h"
+
+#include <QTcpSocket>
+#include <QTimer>
+
+namespace expectlab {
+
+ServerConnectionHandler::ServerConnectionHandler(int id, const ServerPolicy &policy, QTcpSocket *socket,
+                                                 QObject *parent)
+    : QObject(parent)
+    , m_socket(socket)
+    , m_timer(new QTimer(this))
+    , m_connection(id, policy, monotonicNowNs())
+{
+    m_socket->setParent(this);
+    m_timer->setSingleShot(true);
+    m_timer->setTimerType(Qt::PreciseTimer);
+    connect(m_socket, &QTcpSocket::readyRead, this, &ServerConnectionHandler::onReadyRead);
+    connect(m_socket, &QTcpSocket::disconnected, this, &ServerConnectionHandler::onDisconnected);
+    connect(m_socket, &QTcpSocket::errorOccurred, this, &ServerConnectionHandler::onError);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &ServerConnectionHandler::pump);
+    connect(m_timer, &QTimer::timeout, this, &ServerConnectionHandler::onTimer);
+}
+
+void ServerConnectionHandler::start()
+{
+    m_connection.receive({}, monotonicNowNs());
+    pump();
+    if (m_socket->bytesAvailable() > 0)
+        onReadyRead();
+}
+
+void ServerConnectionHandler::onReadyRead()
+{
+    // Read in large slices: per-read overhead, not the copy, dominates on loopback.
+    while (m_socket->bytesAvailable() > 0) {
+        const QByteArray data = m_socket->read(qMax<qint64>(m_socket->bytesAvailable(), 256 * 1024));
+        if (data.isEmpty())
+            break;
+        m_connection.receive(data, monotonicNowNs());
+    }
+    pump();
+}
+
+void ServerConnectionHandler::onDisconnected()
+{
+    m_connection.peerClosed(monotonicNowNs());
+    pump();
+}
+
+void ServerConnectionHandler::onError()
+{
+    if (m_socket->error() == QAbstractSocket::RemoteHostClosedError) {
+        m_connection.peerClosed(monotonicNowNs());
+    } else {
+        m_connection.transportError(monotonicNowNs(), m_socket->errorString());
+    }
+    pump();
+}
+
+void ServerConnectionHandler::onTimer()
+{
+    m_connection.advanceTime(monotonicNowNs());
+    pump();
+}
+
+void ServerConnectionHandler::pump()
+{
+    if (m_done)
+        return;
+    for (const TimelineEvent &e : m_connection.takeEvents())
+        emit eventRecorded(e);
+    const QByteArray out = m_connection.takeOutgoing();
+    if (!out.isEmpty() && m_socket->state() == QAbstractSocket::ConnectedState)
+        m_socket->write(out);
+
+    switch (m_connection.closeMode()) {
+    case ServerConnection::CloseMode::None:
+        break;
+    case ServerConnection::CloseMode::Graceful:
+        if (!m_halfClosed && m_socket->bytesToWrite() == 0) {
+            m_socket->flush();
+            // Half-close, then keep reading so the peer's unread upload does not reset the response.
+            m_halfClosed = platform::shutdownWrite(m_socket->socketDescriptor());
+            if (!m_halfClosed) {
+                m_connection.advanceTime(monotonicNowNs() + ServerConnection::kLingerNs);
+            }
+        }
+        break;
+    case ServerConnection::CloseMode::Now:
+        if (m_socket->bytesToWrite() > 0 && m_socket->state() == QAbstractSocket::ConnectedState) {
+            m_socket->flush();
+        }
+        m_done = true;
+        m_timer->stop();
+        m_socket->abort();
+        m_connection.transportClosed(monotonicNowNs());
+        for (const TimelineEvent &e : m_connection.takeEvents())
+            emit eventRecorded(e);
+        emit finished();
+        return;
+    }
+    if (m_connection.closeMode() == ServerConnection::CloseMode::Now) {
+        pump();
+        return;
+    }
+    if (const auto deadline = m_connection.nextDeadlineNs()) {
+        const qint64 waitNs = qMax<qint64>(0, *deadline - monotonicNowNs());
+        m_timer->start(int((waitNs + 999'999) / 1'000'000));
+    } else {
+        m_timer->stop();
+    }
+}
+
+} // namespace expectlab

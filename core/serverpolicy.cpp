@@ -1,0 +1,145 @@
+#include "serverpolicy.h"
+
+#include <QCoreApplication>
+
+namespace expectlab {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("ServerPolicy", text);
+}
+
+bool parseNonNegativeInt(const QString &text, int *value)
+{
+    bool ok = false;
+    const int v = text.toInt(&ok);
+    if (!ok || v < 0)
+        return false;
+    *value = v;
+    return true;
+}
+} // namespace
+
+std::optional<ServerPolicy> ServerPolicy::parse(const QString &text, QString *error)
+{
+    const QString t = text.trimmed().toLower();
+    const QString name = t.section(QLatin1Char(':'), 0, 0);
+    const QString arg = t.section(QLatin1Char(':'), 1);
+    const bool hasArg = t.contains(QLatin1Char(':'));
+    auto fail = [&](const QString &message) -> std::optional<ServerPolicy> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+
+    ServerPolicy p;
+    if (name == QLatin1String("continue") && !hasArg) {
+        p.kind = Kind::Continue;
+    } else if (name == QLatin1String("ignore") && !hasArg) {
+        p.kind = Kind::Ignore;
+    } else if (name == QLatin1String("reject") && !hasArg) {
+        p.kind = Kind::Reject;
+    } else if (name == QLatin1String("close") && !hasArg) {
+        p.kind = Kind::Close;
+    } else if (name == QLatin1String("delay")) {
+        p.kind = Kind::Delay;
+        if (!parseNonNegativeInt(arg, &p.delayMs) || p.delayMs > 600000)
+            return fail(tr("delay needs a number of milliseconds from 0 to 600000, as in delay:300"));
+    } else if (name == QLatin1String("final")) {
+        p.kind = Kind::Final;
+        if (!parseNonNegativeInt(arg, &p.finalStatus) || p.finalStatus < 200 || p.finalStatus > 599)
+            return fail(tr("final needs a final status code from 200 to 599, as in final:413"));
+    } else {
+        return fail(tr("unknown policy '%1': use continue, delay:MS, ignore, reject, final:CODE or close")
+                        .arg(text));
+    }
+    return p;
+}
+
+QString ServerPolicy::toString() const
+{
+    switch (kind) {
+    case Kind::Continue: return QStringLiteral("continue");
+    case Kind::Delay: return QStringLiteral("delay:%1").arg(delayMs);
+    case Kind::Ignore: return QStringLiteral("ignore");
+    case Kind::Reject: return QStringLiteral("reject");
+    case Kind::Final: return QStringLiteral("final:%1").arg(finalStatus);
+    case Kind::Close: return QStringLiteral("close");
+    }
+    return {};
+}
+
+QString ServerPolicy::describe() const
+{
+    switch (kind) {
+    case Kind::Continue: return tr("Send 100 Continue at once, read the body, answer 200 (R11, R12)");
+    case Kind::Delay:
+        return tr("Send 100 Continue after %1 ms unless the body starts first, then answer 200").arg(delayMs);
+    case Kind::Ignore: return tr("Never send 100; read the body whenever it comes, answer 200 (breaks R11)");
+    case Kind::Reject: return tr("Answer 417 Expectation Failed to any expectation without reading the body, then close");
+    case Kind::Final: return tr("Answer %1 before reading the body, then close (R10, R19)").arg(finalStatus);
+    case Kind::Close: return tr("Close the connection as soon as the head arrives, without a response");
+    }
+    return {};
+}
+
+bool isContinueExpectation(QByteArrayView value)
+{
+    return value.trimmed().compare("100-continue", Qt::CaseInsensitive) == 0;
+}
+
+HeadDecision decideOnHead(const ServerPolicy &policy, const MessageHead &request)
+{
+    using A = HeadDecision::Action;
+    const auto expect = request.combinedHeader("Expect");
+
+    if (expect && !isContinueExpectation(*expect)) {
+        return {A::RejectExpectation, 417, 0,
+                tr("unknown expectation '%1'").arg(QString::fromLatin1(*expect)), QStringLiteral("R1")};
+    }
+    switch (policy.kind) {
+    case ServerPolicy::Kind::Close:
+        return {A::CloseNow, 0, 0, tr("policy close"), QString()};
+    case ServerPolicy::Kind::Final:
+        return {A::FinalNow, policy.finalStatus, 0,
+                tr("policy final:%1, decided from the head").arg(policy.finalStatus), QStringLiteral("R11")};
+    default:
+        break;
+    }
+    if (!expect)
+        return {A::ReadBody, 0, 0, tr("no expectation"), QString()};
+    if (request.isHttp10())
+        return {A::ReadBody, 0, 0, tr("HTTP/1.0 request: 100-continue ignored"), QStringLiteral("R7")};
+    if (policy.kind == ServerPolicy::Kind::Reject)
+        return {A::RejectExpectation, 417, 0, tr("policy reject"), QStringLiteral("R11")};
+    if (!request.announcesContent())
+        return {A::ReadBody, 0, 0, tr("no content announced: no 100 needed"), QStringLiteral("R8")};
+    switch (policy.kind) {
+    case ServerPolicy::Kind::Continue:
+        return {A::SendContinueNow, 100, 0, tr("policy continue"), QStringLiteral("R11")};
+    case ServerPolicy::Kind::Delay:
+        return {A::SendContinueLater, 100, policy.delayMs, tr("policy delay:%1").arg(policy.delayMs),
+                QStringLiteral("R12")};
+    case ServerPolicy::Kind::Ignore:
+        return {A::ReadBody, 0, 0, tr("policy ignore: no 100"), QStringLiteral("R11")};
+    default:
+        break;
+    }
+    return {A::ReadBody, 0, 0, QString(), QString()};
+}
+
+QString actionName(HeadDecision::Action action)
+{
+    switch (action) {
+    case HeadDecision::Action::SendContinueNow: return QStringLiteral("continue");
+    case HeadDecision::Action::SendContinueLater: return QStringLiteral("continue_later");
+    case HeadDecision::Action::ReadBody: return QStringLiteral("read_body");
+    case HeadDecision::Action::RejectExpectation: return QStringLiteral("reject");
+    case HeadDecision::Action::FinalNow: return QStringLiteral("final");
+    case HeadDecision::Action::CloseNow: return QStringLiteral("close");
+    }
+    return {};
+}
+
+} // namespace expectlab

@@ -1,0 +1,48 @@
+#pragma once
+
+#include <QByteArray>
+#include <QList>
+
+namespace expectlab {
+
+// A bounded record of the bytes one connection carried each way, with timestamps. Heads are kept
+// whole; consecutive body bytes in one direction fold into one summarised record, so a 4 GiB upload
+// costs a few hundred bytes here.
+class WireLog
+{
+public:
+    enum class Direction { Sent, Received };
+    struct Record
+    {
+        Direction direction = Direction::Sent;
+        qint64 firstNs = 0;
+        qint64 lastNs = 0;
+        qint64 byteCount = 0; // bytes this record stands for
+        QByteArray bytes;     // the bytes kept: all of a head, a prefix of a body
+        bool body = false;
+
+        bool truncated() const { return byteCount > bytes.size(); }
+    };
+
+    static constexpr qsizetype kBodyPreview = 256;
+    static constexpr qsizetype kDefaultCapacity = 256 * 1024;
+
+    explicit WireLog(qsizetype capacity = kDefaultCapacity)
+        : m_capacity(capacity)
+    {
+    }
+
+    void add(Direction direction, qint64 tNs, QByteArrayView data, bool body);
+
+    const QList<Record> &records() const { return m_records; }
+    qint64 totalBytes(Direction direction) const;
+    // A readable dump: one block per record, timestamps in ms relative to originNs.
+    QString toText(qint64 originNs) const;
+
+private:
+    QList<Record> m_records;
+    qsizetype m_capacity;
+    qsizetype m_kept = 0;
+};
+
+} // namespace expectlab
