@@ -10,18 +10,6 @@ QString tr(const char *text)
     return QCoreApplication::translate("ClientRequest", text);
 }
 
-bool isToken(QByteArrayView text)
-{
-    if (text.isEmpty())
-        return false;
-    for (char c : text) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-                        QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
-        if (!ok)
-            return false;
-    }
-    return true;
-}
 } // namespace
 
 QByteArray ClientRequest::effectiveMethod() const
@@ -50,10 +38,10 @@ QString ClientRequest::validate() const
         return tr("unsupported scheme '%1' in '%2': only http:// is supported").arg(url.scheme(), url.toString());
     if (url.port() == 0)
         return tr("invalid port 0 in '%1'").arg(url.toString());
-    if (!isToken(effectiveMethod()))
+    if (!isHttpToken(effectiveMethod()))
         return tr("invalid method '%1'").arg(QString::fromLatin1(method));
     for (const auto &[name, value] : headers) {
-        if (!isToken(name))
+        if (!isHttpToken(name))
             return tr("invalid header name '%1'").arg(QString::fromLatin1(name));
         if (value.contains('\r') || value.contains('\n'))
             return tr("header '%1' has a line break in its value").arg(QString::fromLatin1(name));

@@ -137,6 +137,19 @@ void setHeader(HttpHeaders &headers, const QByteArray &name, const QByteArray &v
     headers.append({name, value});
 }
 
+bool isHttpToken(QByteArrayView text)
+{
+    if (text.isEmpty())
+        return false;
+    for (char c : text) {
+        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                        QByteArrayView("!#$%&'*+-.^_`|~").contains(c);
+        if (!ok)
+            return false;
+    }
+    return true;
+}
+
 QByteArray reasonPhrase(int status)
 {
     switch (status) {

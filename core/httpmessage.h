@@ -52,4 +52,7 @@ void setHeader(HttpHeaders &headers, const QByteArray &name, const QByteArray &v
 
 QByteArray reasonPhrase(int status);
 
+// RFC 9110 5.6.2: methods and field names are tokens.
+bool isHttpToken(QByteArrayView text);
+
 } // namespace expectlab

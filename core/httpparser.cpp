@@ -121,6 +121,12 @@ int HttpParser::onHeaderValue(llhttp_t *p, const char *at, size_t len)
 int HttpParser::onHeaderValueComplete(llhttp_t *p)
 {
     HttpParser *s = self(p);
+    // Debian's llhttp is built lenient and lets a space into a field name, which is how request
+    // smuggling starts; refuse it here.
+    if (!isHttpToken(s->m_field)) {
+        llhttp_set_error_reason(p, "Invalid header field name");
+        return HPE_USER;
+    }
     s->m_head.headers.append({s->m_field, s->m_value.trimmed()});
     s->m_field.clear();
     s->m_value.clear();
