@@ -241,14 +241,12 @@ HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
                 detail += tr(": late, the client had stopped waiting");
                 rule = QStringLiteral("R5");
             }
-        } else if (!wasWaiting || head.status != 100) {
+        } else {
             detail += tr(": informational, still waiting for the final response");
             rule = head.status == 101 || head.status == 102 || head.status == 103 ? QStringLiteral("R17")
                                                                                   : QStringLiteral("R14");
         }
-        if (wasWaiting && head.status == 100)
-            noteFirstAnswer();
-        else if (wasWaiting)
+        if (wasWaiting)
             noteFirstAnswer();
         emitEvent(EventKind::Interim, head.status, -1, detail, rule);
         // Any 1xx ends the wait, as in h11: the server is alive and has seen the head.

@@ -1,0 +1,298 @@
+// The client state machine fed scripted server bytes and a fake clock.
+#include "clientexchange.h"
+
+#include <QTest>
+
+using namespace expectlab;
+
+namespace {
+constexpr qint64 kMs = 1'000'000;
+
+class Driver
+{
+public:
+    explicit Driver(qint64 bodySize, ClientRequest request = {})
+    {
+        if (request.url.isEmpty())
+            request.url = QUrl(QStringLiteral("http://127.0.0.1:9/up"));
+        if (bodySize >= 0) {
+            request.body.kind = BodySpec::Kind::Generated;
+            request.body.generatedSize = bodySize;
+        }
+        QString error;
+        auto body = openBodySource(request.body, &error);
+        ex = std::make_unique<ClientExchange>(7, request, std::move(body));
+        ex->start(now);
+        ex->connected(now, QStringLiteral("test"));
+    }
+    // Everything the client wants to write now.
+    QByteArray flush()
+    {
+        QByteArray out;
+        while (ex->wantsToSend())
+            out += ex->nextOutgoing(1 << 20, now);
+        return out;
+    }
+    void at(qint64 ms)
+    {
+        now = ms * kMs;
+        ex->advanceTime(now);
+    }
+    void receive(const QByteArray &bytes) { ex->receive(bytes, now); }
+    QStringList kinds() const
+    {
+        QStringList out;
+        for (const auto &e : ex->summary().events)
+            out << (e.hasStatus() ? QStringLiteral("%1:%2").arg(kindName(e.kind)).arg(e.status) : kindName(e.kind));
+        return out;
+    }
+    const ExchangeSummary &s() const { return ex->summary(); }
+
+    std::unique_ptr<ClientExchange> ex;
+    qint64 now = 0;
+};
+
+const QByteArray k100 = "HTTP/1.1 100 Continue\r\n\r\n";
+const QByteArray k200 = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
+const QByteArray k417 = "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n";
+const QByteArray k413 = "HTTP/1.1 413 Content Too Large\r\nConnection: close\r\nContent-Length: 0\r\n\r\n";
+} // namespace
+
+class TestClientExchange : public QObject
+{
+    Q_OBJECT
+private slots:
+    void headCarriesExpectAndFraming();
+    void continueReleasesBody();
+    void timeoutReleasesBodyAtDeadline();
+    void lateContinueAfterTimeout();
+    void retryAfter417WithoutExpect();
+    void early413SavesBody();
+    void unknownInterimIsInterim();
+    void closedBeforeFinalIsError();
+    void overallTimeout();
+    void malformedResponse();
+    void cancelStopsEverything();
+    void zeroExpectTimeoutSendsAtOnce();
+    void headResponseHasNoBody();
+    void validation_data();
+    void validation();
+};
+
+void TestClientExchange::headCarriesExpectAndFraming()
+{
+    Driver d(1234);
+    const QByteArray head = d.flush();
+    QVERIFY(head.startsWith("POST /up HTTP/1.1\r\nHost: 127.0.0.1:9\r\n"));
+    QVERIFY(head.contains("\r\nContent-Length: 1234\r\n"));
+    QVERIFY(head.contains("\r\nExpect: 100-continue\r\n")); // R3
+    QVERIFY(head.endsWith("\r\n\r\n"));
+    QVERIFY(d.ex->isWaitingForContinue());
+    QCOMPARE(d.kinds(), (QStringList{"connect", "connected", "head_sent"}));
+}
+
+void TestClientExchange::continueReleasesBody()
+{
+    Driver d(3000);
+    d.flush();
+    d.at(7);
+    QVERIFY(d.flush().isEmpty()); // still waiting
+    d.receive(k100);
+    QVERIFY(!d.ex->isWaitingForContinue());
+    QCOMPARE(d.flush().size(), 3000);
+    d.receive(k200);
+    QVERIFY(d.ex->wantsClose());
+    d.ex->transportClosed(d.now);
+    QVERIFY(d.ex->isFinished());
+    QCOMPARE(d.s().expectWaitNs.value_or(-1), 7 * kMs);
+    QCOMPARE(d.s().interimStatuses, QList<int>{100});
+    QCOMPARE(d.s().finalStatus.value_or(0), 200);
+    QCOMPARE(d.s().responseBodyPreview, QByteArray("ok"));
+    QCOMPARE(d.kinds(), (QStringList{"connect", "connected", "head_sent", "interim:100", "body_start", "body_done",
+                                     "final:200", "response_done:200", "closed"}));
+}
+
+void TestClientExchange::timeoutReleasesBodyAtDeadline()
+{
+    Driver d(10);
+    d.flush();
+    d.at(999);
+    QVERIFY(d.ex->isWaitingForContinue());
+    QCOMPARE(d.ex->nextDeadlineNs().value_or(0), 1000 * kMs);
+    d.at(1000);
+    QVERIFY(!d.ex->isWaitingForContinue());
+    QCOMPARE(d.kinds().last(), QStringLiteral("expect_timeout"));
+    QCOMPARE(d.s().events.last().rule, QStringLiteral("R5"));
+    QCOMPARE(d.flush().size(), 10);
+    QCOMPARE(d.s().expectWaitNs.value_or(-1), 1000 * kMs);
+}
+
+void TestClientExchange::lateContinueAfterTimeout()
+{
+    Driver d(10);
+    d.flush();
+    d.at(1000);
+    d.flush();
+    d.at(1500);
+    d.receive(k100 + k200);
+    QCOMPARE(d.s().interimStatuses, QList<int>{100});
+    QCOMPARE(d.s().expectWaitNs.value_or(-1), 1000 * kMs); // the wait ended at the timeout
+    const auto interim = d.s().events.at(d.kinds().indexOf(QStringLiteral("interim:100")));
+    QVERIFY(interim.detail.contains(QStringLiteral("late")));
+    QCOMPARE(d.s().finalStatus.value_or(0), 200);
+}
+
+void TestClientExchange::retryAfter417WithoutExpect()
+{
+    Driver d(500);
+    d.flush();
+    d.at(2);
+    d.receive(k417);
+    QVERIFY(d.ex->wantsClose());
+    d.ex->transportClosed(d.now);
+    QVERIFY(d.ex->wantsReconnect());
+    d.ex->start(d.now);
+    d.ex->connected(d.now, QStringLiteral("test"));
+    const QByteArray second = d.flush();
+    QVERIFY(!second.contains("Expect:")); // R6
+    QVERIFY(second.contains("Content-Length: 500"));
+    QCOMPARE(second.size() - second.indexOf("\r\n\r\n") - 4, 500);
+    d.receive(k200);
+    d.ex->transportClosed(d.now);
+    QVERIFY(d.ex->isFinished());
+    QVERIFY(d.s().retried);
+    QCOMPARE(d.s().finalStatus.value_or(0), 200);
+    QCOMPARE(d.s().bodyBytesSent, 500);
+    QCOMPARE(d.s().bytesSaved, 500); // the first attempt's body never went
+    QCOMPARE(d.s().wireLogs.size(), 2);
+    QVERIFY(d.kinds().contains(QStringLiteral("retry")));
+    QVERIFY(d.s().outcomeText().startsWith(QStringLiteral("417: server rejected the expectation; retried without Expect, 200")));
+}
+
+void TestClientExchange::early413SavesBody()
+{
+    ClientRequest r;
+    r.expectTimeoutMs = 0; // send at once, like Go with ExpectContinueTimeout 0
+    Driver d(1 << 20, r);
+    QByteArray out = d.ex->nextOutgoing(1024, d.now); // the head
+    out = d.ex->nextOutgoing(65536, d.now);           // the first body slice
+    QCOMPARE(out.size(), 65536);
+    d.receive(k413);
+    QVERIFY(!d.ex->wantsToSend()); // R21: stop sending
+    QCOMPARE(d.s().bytesSaved, (1 << 20) - 65536);
+    QCOMPARE(d.s().finalStatus.value_or(0), 413);
+    QCOMPARE(d.s().events.at(d.kinds().indexOf(QStringLiteral("final:413"))).rule, QStringLiteral("R21"));
+}
+
+void TestClientExchange::unknownInterimIsInterim()
+{
+    Driver d(-1);
+    d.flush();
+    d.receive("HTTP/1.1 199 Whatever\r\n\r\nHTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n" + k200);
+    QCOMPARE(d.s().interimStatuses, (QList<int>{199, 103})); // R14, R17
+    QCOMPARE(d.s().finalStatus.value_or(0), 200);
+}
+
+void TestClientExchange::closedBeforeFinalIsError()
+{
+    Driver d(10);
+    d.flush();
+    d.ex->peerClosed(d.now);
+    QVERIFY(d.ex->wantsClose());
+    d.ex->transportClosed(d.now);
+    QVERIFY(d.ex->isFinished());
+    QVERIFY(!d.s().finalStatus);
+    QVERIFY(d.s().error.contains(QStringLiteral("before a final response")));
+}
+
+void TestClientExchange::overallTimeout()
+{
+    ClientRequest r;
+    r.timeoutMs = 5000;
+    r.expectTimeoutMs = 1000;
+    Driver d(10, r);
+    d.flush();
+    d.at(1000);
+    d.flush();
+    QCOMPARE(d.ex->nextDeadlineNs().value_or(0), 5000 * kMs);
+    d.at(5000);
+    QVERIFY(d.ex->wantsClose());
+    QVERIFY(d.s().error.contains(QStringLiteral("timed out after 5000 ms")));
+}
+
+void TestClientExchange::malformedResponse()
+{
+    Driver d(-1);
+    d.flush();
+    d.receive("HTTP/1.1 20x OK\r\n\r\n");
+    QVERIFY(d.ex->wantsClose());
+    QVERIFY(d.s().error.startsWith(QStringLiteral("malformed response")));
+}
+
+void TestClientExchange::cancelStopsEverything()
+{
+    Driver d(1 << 30);
+    d.flush();
+    d.receive(k100);
+    d.ex->nextOutgoing(1 << 16, d.now);
+    d.ex->cancel(d.now);
+    QVERIFY(!d.ex->wantsToSend());
+    QVERIFY(d.ex->wantsClose());
+    d.ex->transportClosed(d.now);
+    QVERIFY(d.ex->isFinished());
+    QVERIFY(d.s().cancelled);
+    QCOMPARE(d.s().bytesSaved, (1LL << 30) - (1 << 16));
+    QVERIFY(d.kinds().contains(QStringLiteral("cancelled")));
+}
+
+void TestClientExchange::zeroExpectTimeoutSendsAtOnce()
+{
+    ClientRequest r;
+    r.expectTimeoutMs = 0;
+    Driver d(100, r);
+    const QByteArray out = d.flush();
+    QVERIFY(out.contains("Expect: 100-continue"));
+    QVERIFY(!d.ex->isWaitingForContinue());
+    QVERIFY(!d.kinds().contains(QStringLiteral("expect_timeout")));
+    QCOMPARE(out.size() - out.indexOf("\r\n\r\n") - 4, 100);
+}
+
+void TestClientExchange::headResponseHasNoBody()
+{
+    ClientRequest r;
+    r.method = "HEAD";
+    Driver d(-1, r);
+    d.flush();
+    d.receive("HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\n");
+    QVERIFY(d.ex->wantsClose());
+    QCOMPARE(d.s().responseBodyBytes, 0);
+}
+
+void TestClientExchange::validation_data()
+{
+    QTest::addColumn<QString>("url");
+    QTest::addColumn<QByteArray>("method");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("ok") << "http://127.0.0.1:8080/x" << QByteArray() << true;
+    QTest::newRow("ipv6") << "http://[::1]:8080/x" << QByteArray("PUT") << true;
+    QTest::newRow("https") << "https://127.0.0.1/" << QByteArray() << false;
+    QTest::newRow("ftp") << "ftp://127.0.0.1/" << QByteArray() << false;
+    QTest::newRow("no host") << "http://" << QByteArray() << false;
+    QTest::newRow("not a url") << "not a url" << QByteArray() << false;
+    QTest::newRow("port 0") << "http://127.0.0.1:0/" << QByteArray() << false;
+    QTest::newRow("bad method") << "http://127.0.0.1/" << QByteArray("PO ST") << false;
+}
+
+void TestClientExchange::validation()
+{
+    QFETCH(QString, url);
+    QFETCH(QByteArray, method);
+    QFETCH(bool, valid);
+    ClientRequest r;
+    r.url = QUrl(url, QUrl::StrictMode);
+    r.method = method;
+    QCOMPARE(r.validate().isEmpty(), valid);
+}
+
+QTEST_GUILESS_MAIN(TestClientExchange)
+#include "tst_clientexchange.moc"
