@@ -5,4 +5,5 @@
 // Headless subcommands. Each takes the arguments after the subcommand name and returns the exit code.
 int runServe(const QStringList &args);
 int runSend(const QStringList &args);
+int runProbe(const QStringList &args);
 QString globalHelpText();

@@ -18,6 +18,8 @@ QString globalHelpText()
         "       [--expect | --no-expect | --expect-value VALUE] [--expect-timeout MS] [--no-retry]\n"
         "       [--chunked] [--timeout MS] [--json]\n"
         "        Send one request and show its handshake as a timeline.\n"
+        "  probe URL [--json] [--junit FILE] [--timeout MS]\n"
+        "        Probe a server's Expect handling scenario by scenario (pass/warn/fail/info, rule ids).\n"
         "\n"
         "Options:\n"
         "  -h, --help     Show this help; 'expectlab COMMAND --help' shows a command's options.\n"

@@ -1,0 +1,249 @@
+#include "probeexchange.h"
+
+#include <QCoreApplication>
+
+namespace expectlab {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("ProbeExchange", text);
+}
+
+QString statusLine(const MessageHead &head)
+{
+    QString text = QStringLiteral("HTTP/%1.%2 %3 %4")
+                       .arg(head.versionMajor)
+                       .arg(head.versionMinor)
+                       .arg(head.status)
+                       .arg(QString::fromLatin1(head.reason));
+    if (head.hasConnectionToken("close"))
+        text += QStringLiteral("; Connection: close");
+    return text;
+}
+} // namespace
+
+ProbeExchange::ProbeExchange(int id, QList<ProbeStep> steps, qint64 nowNs, const QString &connectDetail)
+    : m_id(id)
+    , m_steps(std::move(steps))
+    , m_parser(HttpParser::Kind::Response, this)
+    , m_now(nowNs)
+{
+    m_obs.startNs = nowNs;
+    emitEvent(EventKind::Connect, 0, -1, connectDetail);
+}
+
+void ProbeExchange::connected(qint64 nowNs)
+{
+    m_now = nowNs;
+    if (m_finished || m_connected)
+        return;
+    m_connected = true;
+    m_obs.connectedNs = nowNs;
+    emitEvent(EventKind::Connected);
+    run();
+}
+
+void ProbeExchange::connectFailed(qint64 nowNs, const QString &message)
+{
+    m_now = nowNs;
+    if (m_finished)
+        return;
+    m_obs.connectFailed = true;
+    m_obs.error = message;
+    emitEvent(EventKind::Error, 0, -1, message);
+    m_finished = true;
+    m_obs.endNs = nowNs;
+}
+
+void ProbeExchange::receive(QByteArrayView data, qint64 nowNs)
+{
+    m_now = nowNs;
+    if (m_finished || data.isEmpty())
+        return;
+    const HttpParser::Result r = m_parser.feed(data);
+    if (r.status == HttpParser::Status::Error) {
+        m_obs.error = tr("malformed response: %1").arg(m_parser.errorReason());
+        emitEvent(EventKind::Error, 0, -1, m_obs.error);
+        finish(nowNs);
+        return;
+    }
+    run();
+}
+
+void ProbeExchange::peerClosed(qint64 nowNs)
+{
+    m_now = nowNs;
+    if (m_finished || m_obs.peerClosedNs)
+        return;
+    m_obs.peerClosedNs = nowNs;
+    // Completes a response whose body runs until the close.
+    if (m_parser.finish().status == HttpParser::Status::Error && m_obs.error.isEmpty()) {
+        m_obs.error = tr("response cut short: %1").arg(m_parser.errorReason());
+        emitEvent(EventKind::Error, 0, -1, m_obs.error);
+    }
+    emitEvent(EventKind::Closed, 0, -1, tr("server closed the connection"));
+    run();
+}
+
+void ProbeExchange::transportError(qint64 nowNs, const QString &message)
+{
+    m_now = nowNs;
+    if (m_finished)
+        return;
+    // A reset after an early final is evidence, not a probe failure: record it and treat it as a close.
+    emitEvent(EventKind::Error, 0, -1, message);
+    peerClosed(nowNs);
+}
+
+void ProbeExchange::advanceTime(qint64 nowNs)
+{
+    m_now = nowNs;
+    if (!m_finished && m_connected)
+        run();
+}
+
+bool ProbeExchange::stepApplies(const ProbeStep &step) const
+{
+    const bool haveFinal = !m_obs.finals().isEmpty();
+    switch (step.when) {
+    case ProbeStep::When::Always: return true;
+    case ProbeStep::When::IfNoFinal: return !haveFinal;
+    case ProbeStep::When::IfFinal: return haveFinal;
+    }
+    return true;
+}
+
+bool ProbeExchange::awaitSatisfied() const
+{
+    if (m_obs.peerClosedNs)
+        return true;
+    const ProbeStep &step = m_steps.at(m_step);
+    switch (step.until) {
+    case ProbeStep::Until::AnyResponse: return m_obs.responses.size() > m_responsesAtAwait;
+    case ProbeStep::Until::Final: return m_finalsComplete > m_finalsCompleteAtAwait;
+    case ProbeStep::Until::Quiet: return false;
+    }
+    return false;
+}
+
+void ProbeExchange::run()
+{
+    while (!m_finished && m_step < m_steps.size()) {
+        const ProbeStep &step = m_steps.at(m_step);
+        if (!m_awaitDeadlineNs && !stepApplies(step)) {
+            ++m_step;
+            continue;
+        }
+        switch (step.kind) {
+        case ProbeStep::Kind::Send:
+            // Nothing goes out after the server closed: what was not sent is part of the evidence.
+            if (!m_obs.peerClosedNs) {
+                m_outgoing += step.bytes;
+                m_obs.sentSteps.append(m_step);
+                m_obs.sentStepNs.append(m_now);
+                emitEvent(step.event, 0, step.bytes.size(), step.label);
+            }
+            ++m_step;
+            break;
+        case ProbeStep::Kind::Await:
+            if (!m_awaitDeadlineNs) {
+                m_awaitDeadlineNs = m_now + qint64(step.waitMs) * 1'000'000;
+                m_responsesAtAwait = int(m_obs.responses.size());
+                m_finalsCompleteAtAwait = m_finalsComplete;
+            }
+            if (awaitSatisfied()) {
+                m_awaitDeadlineNs.reset();
+                ++m_step;
+                break;
+            }
+            if (m_now < *m_awaitDeadlineNs)
+                return;
+            m_awaitDeadlineNs.reset();
+            if (step.until == ProbeStep::Until::AnyResponse)
+                emitEvent(EventKind::ExpectTimeout, 0, -1, tr("no response within %1 ms").arg(step.waitMs), QStringLiteral("R11"));
+            else if (step.until == ProbeStep::Until::Final)
+                emitEvent(EventKind::ExpectTimeout, 0, -1, tr("no final response within %1 ms").arg(step.waitMs));
+            ++m_step;
+            break;
+        case ProbeStep::Kind::Close:
+            finish(m_now);
+            return;
+        }
+    }
+    if (!m_finished && m_step >= m_steps.size())
+        finish(m_now);
+}
+
+void ProbeExchange::finish(qint64 nowNs)
+{
+    if (m_finished)
+        return;
+    m_finished = true;
+    m_awaitDeadlineNs.reset();
+    m_obs.endNs = nowNs;
+    if (!m_obs.peerClosedNs)
+        emitEvent(EventKind::Closed, 0, -1, tr("probe closed the connection"));
+}
+
+HttpParser::HeadAction ProbeExchange::onHead(const MessageHead &head)
+{
+    ProbeResponse response;
+    response.head = head;
+    response.headNs = m_now;
+    response.afterStep = m_step;
+    m_obs.responses.append(response);
+    emitEvent(head.isInterim() ? EventKind::Interim : EventKind::Final, head.status, -1, statusLine(head));
+    return HttpParser::HeadAction::Continue;
+}
+
+void ProbeExchange::onBody(QByteArrayView data)
+{
+    if (!m_obs.responses.isEmpty())
+        m_obs.responses.last().bodyBytes += data.size();
+}
+
+void ProbeExchange::onMessageComplete()
+{
+    if (m_obs.responses.isEmpty() || m_obs.responses.last().interim())
+        return;
+    ProbeResponse &r = m_obs.responses.last();
+    r.completeNs = m_now;
+    ++m_finalsComplete;
+    emitEvent(EventKind::ResponseDone, r.head.status, r.bodyBytes);
+}
+
+QByteArray ProbeExchange::takeOutgoing()
+{
+    return std::exchange(m_outgoing, QByteArray());
+}
+
+std::optional<qint64> ProbeExchange::nextDeadlineNs() const
+{
+    if (m_finished)
+        return std::nullopt;
+    return m_awaitDeadlineNs;
+}
+
+QList<TimelineEvent> ProbeExchange::takeEvents()
+{
+    const QList<TimelineEvent> fresh = m_obs.events.mid(m_newEvents);
+    m_newEvents = m_obs.events.size();
+    return fresh;
+}
+
+void ProbeExchange::emitEvent(EventKind kind, int status, qint64 bytes, const QString &detail, const QString &rule)
+{
+    TimelineEvent e;
+    e.tNs = m_now;
+    e.side = Side::Client;
+    e.conn = m_id;
+    e.kind = kind;
+    e.status = status;
+    e.bytes = bytes;
+    e.detail = detail;
+    e.rule = rule;
+    m_obs.events.append(std::move(e));
+}
+
+} // namespace expectlab

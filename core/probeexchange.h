@@ -1,0 +1,62 @@
+#pragma once
+
+#include "httpparser.h"
+#include "probescenario.h"
+
+#include <optional>
+
+namespace expectlab {
+
+// Runs one scenario's script on one connection, sans I/O: fed the connect result, response bytes,
+// the peer's close and the time; answers with bytes to send, a wish to close, the next deadline and
+// the observation. The socket adapter (ProbeRunner) only moves bytes and time.
+class ProbeExchange : private HttpParser::Sink
+{
+public:
+    ProbeExchange(int id, QList<ProbeStep> steps, qint64 nowNs, const QString &connectDetail = QString());
+
+    void connected(qint64 nowNs);
+    void connectFailed(qint64 nowNs, const QString &message);
+    void receive(QByteArrayView data, qint64 nowNs);
+    void peerClosed(qint64 nowNs);
+    void transportError(qint64 nowNs, const QString &message);
+    void advanceTime(qint64 nowNs);
+
+    QByteArray takeOutgoing();
+    bool wantsClose() const { return m_finished; }
+    bool isFinished() const { return m_finished; }
+    std::optional<qint64> nextDeadlineNs() const;
+    // The new events since the last call (the observation keeps all of them).
+    QList<TimelineEvent> takeEvents();
+    const ProbeObservation &observation() const { return m_obs; }
+
+private:
+    HttpParser::HeadAction onHead(const MessageHead &head) override;
+    void onBody(QByteArrayView data) override;
+    void onMessageComplete() override;
+
+    void run();             // executes steps until one has to wait
+    bool awaitSatisfied() const;
+    bool stepApplies(const ProbeStep &step) const;
+    void finish(qint64 nowNs);
+    void emitEvent(EventKind kind, int status = 0, qint64 bytes = -1, const QString &detail = {},
+                   const QString &rule = {});
+
+    int m_id;
+    QList<ProbeStep> m_steps;
+    HttpParser m_parser;
+    ProbeObservation m_obs;
+    QByteArray m_outgoing;
+    qsizetype m_newEvents = 0; // events already handed out by takeEvents()
+    qint64 m_now = 0;
+    int m_step = 0;
+    bool m_connected = false;
+    bool m_finished = false;
+    // The current Await step
+    std::optional<qint64> m_awaitDeadlineNs;
+    int m_responsesAtAwait = 0;
+    int m_finalsCompleteAtAwait = 0;
+    int m_finalsComplete = 0;
+};
+
+} // namespace expectlab

@@ -1,0 +1,131 @@
+#pragma once
+
+#include "httpmessage.h"
+#include "timelineevent.h"
+
+#include <QList>
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <optional>
+
+namespace expectlab {
+
+// One step of a probe scenario's script. The probe needs byte-level control the normal client
+// lacks (a head alone, a body sent early, HTTP/1.0, a second request behind an unread body), so a
+// scenario is a list of raw sends and bounded waits rather than a ClientRequest.
+struct ProbeStep
+{
+    enum class Kind {
+        Send,  // queue bytes; `event` says what they are on the timeline (HeadSent, BodyStart, ...)
+        Await, // wait for a response (see Until), at most waitMs
+        Close, // end the scenario and close the connection
+    };
+    enum class Until {
+        AnyResponse, // any response head, 1xx or final
+        Final,       // a complete final response
+        Quiet,       // just listen for waitMs (ends early if the peer closes)
+    };
+    enum class When {
+        Always,
+        IfNoFinal, // only while no final response has been seen
+        IfFinal,   // only after a final response has been seen
+    };
+
+    Kind kind = Kind::Send;
+    When when = When::Always;
+    QByteArray bytes;
+    EventKind event = EventKind::HeadSent;
+    QString label; // the event's detail, e.g. "head: POST / HTTP/1.1; Expect: 100-continue"
+    Until until = Until::AnyResponse;
+    int waitMs = 0;
+
+    static ProbeStep send(const QByteArray &bytes, EventKind event, const QString &label, When when = When::Always);
+    static ProbeStep await(Until until, int waitMs, When when = When::Always);
+    static ProbeStep close(When when = When::Always);
+};
+
+// One response seen on the probe's connection.
+struct ProbeResponse
+{
+    MessageHead head;
+    qint64 headNs = 0;     // when its head was complete
+    qint64 completeNs = 0; // final responses: when the message ended (0: not yet)
+    int afterStep = -1;    // index of the step that was running when it arrived
+    qint64 bodyBytes = 0;
+    bool interim() const { return head.isInterim(); }
+};
+
+// Everything one run of a scenario observed: the raw material of its verdict.
+struct ProbeObservation
+{
+    qint64 startNs = 0;
+    qint64 connectedNs = 0;
+    qint64 endNs = 0;
+    QList<TimelineEvent> events;
+    QList<ProbeResponse> responses;
+    QList<int> sentSteps;             // indexes of the Send steps that went out
+    QList<qint64> sentStepNs;         // when each of them went out (same order)
+    std::optional<qint64> peerClosedNs;
+    QString error;       // transport or parse error; empty when none
+    bool connectFailed = false;
+
+    bool stepSent(int index) const { return sentSteps.contains(index); }
+    std::optional<qint64> stepSentNs(int index) const;
+    QList<ProbeResponse> finals() const;
+    QList<ProbeResponse> interims() const;
+    // First response (1xx or final) whose head arrived while step `index` or a later one ran.
+    const ProbeResponse *firstResponseFrom(int index) const;
+};
+
+enum class ProbeVerdict { Pass, Warn, Fail, Info };
+QString verdictName(ProbeVerdict verdict); // "pass", "warn", "fail", "info": part of the JSON contract
+
+struct ProbeAssessment
+{
+    ProbeVerdict verdict = ProbeVerdict::Info;
+    QString message; // one readable sentence
+};
+
+// What the scenario's request looks like to the server: its Host, target and the waits.
+struct ProbeTarget
+{
+    QByteArray host; // Host field value (host[:port])
+    QByteArray target = "/";
+    int timeoutMs = 3000;
+};
+
+struct ProbeScenario
+{
+    QString id;
+    QString title;
+    QStringList rules;
+    QList<ProbeStep> steps;
+    std::function<ProbeAssessment(const ProbeObservation &)> assess;
+};
+
+// Timings every report shows, in ms (nullopt when the thing did not happen).
+struct ProbeTimings
+{
+    std::optional<double> firstResponseMs; // head sent -> first response head
+    std::optional<double> finalMs;         // head sent -> first final response head
+    double durationMs = 0;
+};
+
+struct ProbeResult
+{
+    QString id;
+    QString title;
+    QStringList rules;
+    ProbeVerdict verdict = ProbeVerdict::Info;
+    QString message;
+    ProbeObservation observation;
+    ProbeTimings timings;
+    QList<int> statuses; // every response status in order, 1xx included
+};
+
+ProbeTimings computeTimings(const ProbeObservation &obs);
+QList<int> responseStatuses(const ProbeObservation &obs);
+
+} // namespace expectlab
