@@ -5,10 +5,15 @@ set -euo pipefail
 
 EXPECTLAB_BUILD_PACKAGES=(
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6 node-llhttp cmake ninja-build g++ pkgconf
+  # installer: the man page (help2man) and the PNG icons (rsvg-convert); the build skips them if missing.
+  help2man librsvg2-bin
 )
 # Peers and tools the test suite drives for real.
 EXPECTLAB_TEST_PACKAGES=(
   curl python3 xauth xvfb
+  # installer_deb: cpack -G DEB with shlibdeps (dpkg-dev, file), the validators, man -w, and the
+  # package's Recommends so that installing the .deb pulls nothing from the network.
+  dpkg-dev file desktop-file-utils appstream man-db libqt6svg6
 )
 
 expectlab_install_packages() {
