@@ -6,7 +6,7 @@
 namespace expectlab {
 
 namespace {
-constexpr std::array<std::pair<EventKind, const char *>, 17> kNames{{
+constexpr std::array<std::pair<EventKind, const char *>, 18> kNames{{
     {EventKind::Connect, "connect"},
     {EventKind::Connected, "connected"},
     {EventKind::HeadSent, "head_sent"},
@@ -24,6 +24,7 @@ constexpr std::array<std::pair<EventKind, const char *>, 17> kNames{{
     {EventKind::Closed, "closed"},
     {EventKind::Error, "error"},
     {EventKind::Cancelled, "cancelled"},
+    {EventKind::Profile, "profile"},
 }};
 } // namespace
 

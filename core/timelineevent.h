@@ -29,6 +29,8 @@ enum class EventKind {
     Closed,
     Error,
     Cancelled,
+    // server: what the client profiler concluded about a foreign client (ClientProfiler)
+    Profile,
 };
 
 struct TimelineEvent
