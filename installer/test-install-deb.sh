@@ -46,7 +46,8 @@ if is_installed expectlab; then skip "a package named expectlab is already insta
 [ ! -e /usr/bin/expectlab ] || skip "/usr/bin/expectlab exists and is not from the expectlab package; leaving it alone"
 
 export DEBIAN_FRONTEND=noninteractive
-# Other engineers' apt-get runs may hold the dpkg lock for a while: wait for it rather than fail.
+# Another apt-get run may hold the dpkg lock for a while: wait for it rather than fail. apt-get itself
+# is never run under `timeout`: killing dpkg half-way would leave the machine broken.
 apt_opts=(-o DPkg::Lock::Timeout=60 -q)
 
 work="$(mktemp -d /tmp/expectlab-installer.XXXXXX)"
@@ -76,7 +77,7 @@ trap 'exit 130' INT TERM
 
 # ---- Build the packages from the build tree ----
 step "cpack -G DEB"
-(cd "$work" && timeout 150 cpack --config "$build/CPackConfig.cmake" -G DEB -B "$work/pkg") \
+(cd "$work" && timeout 90 cpack --config "$build/CPackConfig.cmake" -G DEB -B "$work/pkg") \
   || fail "cpack -G DEB failed"
 shopt -s nullglob
 debs=("$work"/pkg/expectlab_"$version"_*.deb)
@@ -92,7 +93,7 @@ grep -q 'libqcustomplot2.1-qt6' <<<"$depends" || fail "Depends lacks libqcustomp
 if grep -qi 'qt5' <<<"$depends"; then fail "Depends names a Qt 5 package: $depends"; fi
 
 step "cpack -G TGZ"
-(cd "$work" && timeout 120 cpack --config "$build/CPackConfig.cmake" -G TGZ -B "$work/pkg") \
+(cd "$work" && timeout 60 cpack --config "$build/CPackConfig.cmake" -G TGZ -B "$work/pkg") \
   || fail "cpack -G TGZ failed"
 tgzs=("$work"/pkg/expectlab-"$version"-*.tar.gz)
 [ ${#tgzs[@]} -eq 1 ] || fail "expected one expectlab-${version}-<system>.tar.gz, found: ${tgzs[*]:-none}"
@@ -108,7 +109,7 @@ mapfile -t extra_packages < <(cd "$work/pkg" && apt-get "${apt_opts[@]}" -s inst
                                 | awk '$1 == "Inst" && $2 != "expectlab" {print $2}')
 [ ${#extra_packages[@]} -eq 0 ] || echo "note: apt-get also installs ${extra_packages[*]} (removed afterwards)"
 step "apt-get install -y ./$(basename "$deb")"
-(cd "$work/pkg" && timeout 150 apt-get "${apt_opts[@]}" install -y "./$(basename "$deb")") \
+(cd "$work/pkg" && apt-get "${apt_opts[@]}" install -y "./$(basename "$deb")") \
   || fail "apt-get install of the .deb failed"
 is_installed expectlab || fail "expectlab is not installed after apt-get install"
 
@@ -116,7 +117,7 @@ is_installed expectlab || fail "expectlab is not installed after apt-get install
 bin=/usr/bin/expectlab
 [ -x "$bin" ] || fail "$bin is missing"
 step "$bin --version"
-got="$("$bin" --version)"
+got="$("$bin" --version)" || fail "$bin --version failed (exit $?)"
 echo "$got"
 [ "$got" = "expectlab $version" ] || fail "--version printed '$got', expected 'expectlab $version'"
 
@@ -194,7 +195,7 @@ grep -q "<release version=\"$version\"" "$metainfo" || fail "$metainfo has no re
 
 # ---- Remove it again (cleanup repeats this if anything above failed) ----
 step "apt-get remove -y expectlab"
-timeout 150 apt-get "${apt_opts[@]}" remove -y expectlab || fail "apt-get remove expectlab failed"
+apt-get "${apt_opts[@]}" remove -y expectlab || fail "apt-get remove expectlab failed"
 ! is_installed expectlab || fail "expectlab is still installed after apt-get remove"
 for f in "${files[@]}"; do [ ! -e "$f" ] || fail "$f is left behind after removal"; done
 # No conffiles, so nothing may remain in dpkg's database either (state "rc").
