@@ -46,6 +46,7 @@ void ClientExchange::start(qint64 nowNs)
         m_deadlineNs = nowNs + qint64(m_request.timeoutMs) * 1'000'000;
     }
     m_parser = std::make_unique<HttpParser>(HttpParser::Kind::Response, static_cast<HttpParser::Sink *>(this));
+    m_parser->setMaxHeadBytes(kMaxResponseHeadBytes);
     m_summary.wireLogs.append(WireLog());
     m_headSent = false;
     m_waitingForContinue = false;
@@ -226,6 +227,10 @@ HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
     }
     if (head.isInterim()) {
         m_currentIsInterim = true;
+        if (m_summary.interimStatuses.size() >= kMaxInterimResponses) {
+            fail(tr("more than %1 interim responses: giving up").arg(kMaxInterimResponses));
+            return HttpParser::HeadAction::SkipBody;
+        }
         m_summary.interimStatuses.append(head.status);
         m_summary.interimHeads.append(head);
         QString detail = QStringLiteral("%1 %2").arg(head.status).arg(QString::fromLatin1(head.reason));

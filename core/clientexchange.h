@@ -52,6 +52,9 @@ class ClientExchange : private HttpParser::Sink
 {
 public:
     static constexpr qsizetype kResponsePreview = 64 * 1024;
+    // A server can send anything: bound what one response may cost us.
+    static constexpr qint64 kMaxResponseHeadBytes = 64 * 1024;
+    static constexpr int kMaxInterimResponses = 100;
 
     ClientExchange(int id, ClientRequest request, std::unique_ptr<BodySource> body);
     ~ClientExchange() override;

@@ -84,36 +84,58 @@ int HttpParser::onMessageBegin(llhttp_t *p)
     s->m_field.clear();
     s->m_value.clear();
     s->m_inMessage = true;
+    s->m_headBytes = 0;
     return HPE_OK;
 }
 
 // Span callbacks can fire several times for one token when it straddles two feeds: accumulate.
+int HttpParser::countHead(llhttp_t *p, size_t len)
+{
+    HttpParser *s = self(p);
+    s->m_headBytes += qint64(len);
+    if (s->m_maxHeadBytes > 0 && s->m_headBytes > s->m_maxHeadBytes) {
+        llhttp_set_error_reason(p, "message head larger than the limit");
+        return HPE_USER;
+    }
+    return HPE_OK;
+}
+
 int HttpParser::onUrl(llhttp_t *p, const char *at, size_t len)
 {
+    if (const int err = countHead(p, len))
+        return err;
     self(p)->m_head.target.append(at, qsizetype(len));
     return HPE_OK;
 }
 
 int HttpParser::onStatus(llhttp_t *p, const char *at, size_t len)
 {
+    if (const int err = countHead(p, len))
+        return err;
     self(p)->m_head.reason.append(at, qsizetype(len));
     return HPE_OK;
 }
 
 int HttpParser::onMethod(llhttp_t *p, const char *at, size_t len)
 {
+    if (const int err = countHead(p, len))
+        return err;
     self(p)->m_head.method.append(at, qsizetype(len));
     return HPE_OK;
 }
 
 int HttpParser::onHeaderField(llhttp_t *p, const char *at, size_t len)
 {
+    if (const int err = countHead(p, len))
+        return err;
     self(p)->m_field.append(at, qsizetype(len));
     return HPE_OK;
 }
 
 int HttpParser::onHeaderValue(llhttp_t *p, const char *at, size_t len)
 {
+    if (const int err = countHead(p, len))
+        return err;
     self(p)->m_value.append(at, qsizetype(len));
     return HPE_OK;
 }
@@ -146,7 +168,9 @@ int HttpParser::onHeadersComplete(llhttp_t *p)
         return 1;
     switch (action) {
     case HeadAction::Continue: return HPE_OK;
-    case HeadAction::Pause: return HPE_PAUSED;
+    case HeadAction::Pause:
+        s->m_pausedAtEnd = false;
+        return HPE_PAUSED;
     case HeadAction::SkipBody: return 1;
     }
     return HPE_OK;
@@ -163,6 +187,10 @@ int HttpParser::onMessageComplete(llhttp_t *p)
     HttpParser *s = self(p);
     s->m_inMessage = false;
     s->m_sink->onMessageComplete();
+    if (s->m_pauseAfterMessage) {
+        s->m_pausedAtEnd = true;
+        return HPE_PAUSED;
+    }
     return HPE_OK;
 }
 

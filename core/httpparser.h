@@ -51,6 +51,13 @@ public:
     // Inside a message: a head began and the message has not completed yet.
     bool inMessage() const { return m_inMessage; }
     bool keepAlive() const;
+    // Also stop after each complete message, so a caller can tell heads, bodies and the next
+    // message apart in what one feed consumed (the server uses it for limits and the wire log).
+    void setPauseAfterMessage(bool on) { m_pauseAfterMessage = on; }
+    // Fails a head whose start line and fields exceed this many bytes; 0: no limit.
+    void setMaxHeadBytes(qint64 bytes) { m_maxHeadBytes = bytes; }
+    // The last pause came from the end of a message rather than from a head.
+    bool pausedAfterMessage() const { return m_paused && m_pausedAtEnd; }
 
 private:
     static int onMessageBegin(llhttp_t *p);
@@ -66,6 +73,7 @@ private:
     static HttpParser *self(llhttp_t *p) { return static_cast<HttpParser *>(p->data); }
 
     Result fail(llhttp_errno_t err, QByteArrayView data);
+    static int countHead(llhttp_t *p, size_t len);
 
     Kind m_kind;
     Sink *m_sink;
@@ -75,6 +83,10 @@ private:
     QByteArray m_field;
     QByteArray m_value;
     bool m_paused = false;
+    bool m_pausedAtEnd = false;
+    bool m_pauseAfterMessage = false;
+    qint64 m_maxHeadBytes = 0;
+    qint64 m_headBytes = 0;
     bool m_inMessage = false;
     bool m_error = false;
     QString m_errorReason;

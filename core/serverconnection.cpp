@@ -11,14 +11,25 @@ QString tr(const char *text)
 {
     return QCoreApplication::translate("ServerConnection", text);
 }
+
+constexpr qint64 kMs = 1'000'000;
+
+QByteArray jsonBytes(const QJsonObject &o)
+{
+    return QJsonDocument(o).toJson(QJsonDocument::Compact);
+}
 } // namespace
 
-ServerConnection::ServerConnection(int id, const ServerPolicy &policy, qint64 nowNs)
+ServerConnection::ServerConnection(int id, const ServerPolicy &policy, qint64 nowNs, const ServerLimits &limits)
     : m_id(id)
     , m_policy(policy)
+    , m_limits(limits)
     , m_parser(HttpParser::Kind::Request, this)
     , m_now(nowNs)
 {
+    m_parser.setPauseAfterMessage(true);
+    if (m_limits.headTimeoutMs > 0)
+        m_headDeadlineNs = nowNs + m_limits.headTimeoutMs * kMs;
     emitEvent(EventKind::Accepted, 0, -1, tr("policy %1").arg(policy.toString()));
 }
 
@@ -27,33 +38,50 @@ void ServerConnection::receive(QByteArrayView data, qint64 nowNs)
     m_now = nowNs;
     if (m_closed || data.isEmpty())
         return;
-    if (m_closeMode != CloseMode::None) {
+    if (m_closeMode != CloseMode::None || m_silenced) {
         // After an early final response the rest is not parsed: it is what the client sent before
         // it saw our answer (R19: we close instead of reading it as the next request).
         m_discardedBytes += data.size();
         m_wire.add(WireLog::Direction::Received, nowNs, data, true);
         return;
     }
+    if (m_idleDeadlineNs && headPhase()) {
+        // The first byte of the next request: from now on the head has headTimeoutMs to complete.
+        m_idleDeadlineNs.reset();
+        if (m_limits.headTimeoutMs > 0)
+            m_headDeadlineNs = nowNs + m_limits.headTimeoutMs * kMs;
+    }
     qsizetype offset = 0;
-    while (offset < data.size() && m_closeMode == CloseMode::None) {
-        const QByteArrayView rest = data.sliced(offset);
-        const bool wasInBody = m_inBody;
+    while (offset < data.size() && m_closeMode == CloseMode::None && !m_silenced) {
+        QByteArrayView rest = data.sliced(offset);
+        const bool inHead = headPhase();
+        if (inHead && m_limits.maxHeadBytes > 0) {
+            // Feed no more than one byte past the limit, so an oversized head is caught however
+            // it is split.
+            rest = rest.first(qMin(rest.size(), qMax<qint64>(1, m_limits.maxHeadBytes - m_headBytes + 1)));
+        }
         const HttpParser::Result r = m_parser.feed(rest);
-        m_wire.add(WireLog::Direction::Received, nowNs, rest.first(r.consumed), wasInBody);
+        m_wire.add(WireLog::Direction::Received, nowNs, rest.first(r.consumed), !inHead);
         offset += r.consumed;
+        if (inHead)
+            m_headBytes += r.consumed;
         if (r.status == HttpParser::Status::Error) {
             emitEvent(EventKind::Error, 400, -1, m_parser.errorReason());
-            QJsonObject body{{QStringLiteral("error"), QStringLiteral("bad_request")},
-                             {QStringLiteral("reason"), m_parser.errorReason()}};
-            sendFinal(400, QJsonDocument(body).toJson(QJsonDocument::Compact), true,
-                      tr("malformed request: %1").arg(m_parser.errorReason()));
+            sendError(400, QStringLiteral("bad_request"), tr("malformed request: %1").arg(m_parser.errorReason()));
             break;
         }
-        if (r.status == HttpParser::Status::Paused) {
+        if (r.status == HttpParser::Status::Paused && m_headPending) {
             m_moreInSegment = offset < data.size();
             applyDecision();
             if (offset == data.size() && m_closeMode == CloseMode::None)
                 m_parser.feed({}); // completes a request without a body now, not on the next bytes
+            continue;
+        }
+        if (inHead && r.status != HttpParser::Status::Paused && m_limits.maxHeadBytes > 0 &&
+            m_headBytes > m_limits.maxHeadBytes) {
+            sendError(431, QStringLiteral("request_header_fields_too_large"),
+                      tr("request head larger than %1 bytes").arg(m_limits.maxHeadBytes));
+            break;
         }
     }
     if (offset < data.size()) {
@@ -70,30 +98,48 @@ HttpParser::HeadAction ServerConnection::onHead(const MessageHead &head)
     m_bodyBeforeInterim = false;
     m_bodyBytes = 0;
     m_continueDeadlineNs.reset();
+    m_headDeadlineNs.reset();
     ++m_requestCount;
     const auto expect = head.combinedHeader("Expect");
     m_expectsContinue = expect && isContinueExpectation(*expect) && !head.isHttp10();
-    emitEvent(EventKind::Head, 0, -1, describeHead(head));
+    emitEvent(EventKind::Head, 0, -1, describeHead(head)); // its size is known once the feed returns
     return HttpParser::HeadAction::Pause;
 }
 
 void ServerConnection::applyDecision()
 {
     m_headPending = false;
+    for (auto it = m_events.rbegin(); it != m_events.rend(); ++it) {
+        if (it->kind == EventKind::Head) {
+            it->bytes = m_headBytes;
+            break;
+        }
+    }
+    m_headBytes = 0;
     m_decision = decideOnHead(m_policy, m_request);
     using A = HeadDecision::Action;
+    const auto length = m_request.contentLength();
+    if (m_limits.maxBodyBytes > 0 && length && *length > m_limits.maxBodyBytes &&
+        m_decision.action != A::RejectExpectation) {
+        // Framing says the body is too large: answer before reading any of it (R11, R10).
+        m_decision = {A::FinalNow, 413, 0,
+                      tr("Content-Length %1 exceeds the body limit of %2 bytes").arg(*length).arg(m_limits.maxBodyBytes),
+                      QStringLiteral("R11")};
+    }
     switch (m_decision.action) {
     case A::SendContinueNow:
         if (m_moreInSegment) {
             // The body is already here: the client did not wait, a 100 would tell it nothing (R8).
             m_bodyBeforeInterim = true;
         } else {
-            sendInterim(m_now);
+            sendInterim(100, m_decision.why, m_decision.rule);
+            if (m_policy.kind == ServerPolicy::Kind::ContinueTwice)
+                sendInterim(100, tr("policy continue-twice: a second 100"), QStringLiteral("R17"));
         }
         m_inBody = true;
         break;
     case A::SendContinueLater:
-        m_continueDeadlineNs = m_now + qint64(m_decision.delayMs) * 1'000'000;
+        m_continueDeadlineNs = m_now + qint64(m_decision.delayMs) * kMs;
         m_inBody = true;
         break;
     case A::ReadBody:
@@ -101,20 +147,29 @@ void ServerConnection::applyDecision()
         break;
     case A::RejectExpectation: {
         const auto expect = m_request.combinedHeader("Expect").value_or(QByteArray());
-        QJsonObject body{{QStringLiteral("error"), QStringLiteral("expectation_failed")},
-                         {QStringLiteral("expect"), QString::fromLatin1(expect)}};
-        sendFinal(417, QJsonDocument(body).toJson(QJsonDocument::Compact), true, m_decision.why);
+        const QJsonObject body{{QStringLiteral("error"), QStringLiteral("expectation_failed")},
+                               {QStringLiteral("expect"), QString::fromLatin1(expect)}};
+        sendFinal(417, jsonBytes(body), true, m_decision.why, m_decision.rule);
         break;
     }
     case A::FinalNow: {
-        QJsonObject body{{QStringLiteral("error"), QString::fromLatin1(reasonPhrase(m_decision.status))},
-                         {QStringLiteral("status"), m_decision.status}};
-        sendFinal(m_decision.status, QJsonDocument(body).toJson(QJsonDocument::Compact), true, m_decision.why);
+        const QJsonObject body{{QStringLiteral("error"), QString::fromLatin1(reasonPhrase(m_decision.status))},
+                               {QStringLiteral("status"), m_decision.status},
+                               {QStringLiteral("reason"), m_decision.why}};
+        sendFinal(m_decision.status, jsonBytes(body), true, m_decision.why, m_decision.rule);
         break;
     }
     case A::CloseNow:
         requestClose(CloseMode::Graceful, m_decision.why);
         break;
+    case A::SendGarbage: {
+        const QByteArray garbage = QByteArrayLiteral("HTTX/9.9 ABC Not A Status Line\r\n\r\n");
+        m_outgoing += garbage;
+        m_wire.add(WireLog::Direction::Sent, m_now, garbage, false);
+        emitEvent(EventKind::FinalSent, 0, garbage.size(), tr("garbage status line (policy garbage)"));
+        requestClose(CloseMode::Graceful, tr("policy garbage"));
+        break;
+    }
     }
 }
 
@@ -137,40 +192,85 @@ void ServerConnection::onBody(QByteArrayView data)
         emitEvent(EventKind::BodyStart, 0, qint64(data.size()), detail, rule);
     }
     m_bodyBytes += data.size();
+    if (m_policy.kind == ServerPolicy::Kind::CloseMidBody && m_closeMode == CloseMode::None) {
+        requestClose(CloseMode::Now, tr("policy close-mid-body: closed after %1 body bytes").arg(m_bodyBytes));
+        return;
+    }
+    if (m_limits.maxBodyBytes > 0 && m_bodyBytes > m_limits.maxBodyBytes && m_closeMode == CloseMode::None) {
+        // A chunked body crossed the limit: answer now and stop reading (R10, R19).
+        sendError(413, QStringLiteral("content_too_large"),
+                  tr("body crossed the limit of %1 bytes").arg(m_limits.maxBodyBytes), QStringLiteral("R10"));
+    }
 }
 
 void ServerConnection::onMessageComplete()
 {
     m_inBody = false;
+    m_headBytes = 0;
     m_continueDeadlineNs.reset();
+    if (m_closeMode != CloseMode::None)
+        return;
     if (m_bodyBytes > 0 || m_request.announcesContent())
         emitEvent(EventKind::BodyDone, 0, m_bodyBytes);
-    const auto expect = m_request.combinedHeader("Expect");
-    QJsonObject body{
-        {QStringLiteral("received_bytes"), m_bodyBytes},
-        {QStringLiteral("body_before_interim"), m_bodyBeforeInterim},
-        {QStringLiteral("interim_sent"), m_interimSent},
-        {QStringLiteral("method"), QString::fromLatin1(m_request.method)},
-        {QStringLiteral("target"), QString::fromLatin1(m_request.target)},
-        {QStringLiteral("expect"), expect ? QJsonValue(QString::fromLatin1(*expect)) : QJsonValue()},
-        {QStringLiteral("connection"), m_id},
-        {QStringLiteral("request"), m_requestCount},
-    };
-    const bool close = !m_parser.keepAlive();
-    sendFinal(200, QJsonDocument(body).toJson(QJsonDocument::Compact), close,
-              close ? tr("client asked to close") : QString());
+
+    switch (m_policy.kind) {
+    case ServerPolicy::Kind::Silent:
+        m_silenced = true;
+        emitEvent(EventKind::Error, 0, -1, tr("policy silent: no response will be sent"));
+        return;
+    case ServerPolicy::Kind::ContinueAfterBody:
+        if (!m_request.isHttp10())
+            sendInterim(100, tr("policy continue-after-body: 100 after the whole body"), QStringLiteral("R12"));
+        break;
+    case ServerPolicy::Kind::Interim:
+        if (!m_request.isHttp10())
+            sendInterim(m_policy.interimStatus, tr("policy interim:%1").arg(m_policy.interimStatus),
+                        QStringLiteral("R17"));
+        break;
+    case ServerPolicy::Kind::RejectAfterBody: {
+        const QJsonObject body{{QStringLiteral("error"), QStringLiteral("expectation_failed")},
+                               {QStringLiteral("after_body"), true},
+                               {QStringLiteral("received_bytes"), m_bodyBytes}};
+        sendFinal(417, jsonBytes(body), !m_parser.keepAlive(), tr("policy reject-after-body"), QStringLiteral("R6"));
+        return;
+    }
+    default:
+        break;
+    }
+    {
+        const auto expect = m_request.combinedHeader("Expect");
+        const QJsonObject body{
+            {QStringLiteral("received_bytes"), m_bodyBytes},
+            {QStringLiteral("body_before_interim"), m_bodyBeforeInterim},
+            {QStringLiteral("interim_sent"), m_interimSent},
+            {QStringLiteral("method"), QString::fromLatin1(m_request.method)},
+            {QStringLiteral("target"), QString::fromLatin1(m_request.target)},
+            {QStringLiteral("expect"), expect ? QJsonValue(QString::fromLatin1(*expect)) : QJsonValue()},
+            {QStringLiteral("connection"), m_id},
+            {QStringLiteral("request"), m_requestCount},
+        };
+        const bool close = !m_parser.keepAlive();
+        sendFinal(200, jsonBytes(body), close, close ? tr("client asked to close") : QString());
+    }
 }
 
-void ServerConnection::sendInterim(qint64 nowNs)
+void ServerConnection::sendInterim(int status, const QString &why, const QString &rule)
 {
-    const QByteArray bytes = QByteArrayLiteral("HTTP/1.1 100 Continue\r\n\r\n");
+    if (m_silenced)
+        return;
+    QByteArray bytes = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
+    if (status == 103)
+        bytes += "Link: </style.css>; rel=preload; as=style\r\n";
+    bytes += "\r\n";
     m_outgoing += bytes;
-    m_wire.add(WireLog::Direction::Sent, nowNs, bytes, false);
-    m_interimSent = true;
-    emitEvent(EventKind::InterimSent, 100, -1, m_decision.why, m_decision.rule);
+    m_wire.add(WireLog::Direction::Sent, m_now, bytes, false);
+    if (status == 100)
+        m_interimSent = true;
+    emitEvent(EventKind::InterimSent, status, -1, why, rule);
 }
 
-void ServerConnection::sendFinal(int status, const QByteArray &jsonBody, bool close, const QString &why)
+void ServerConnection::sendFinal(int status, const QByteArray &jsonBody, bool close, const QString &why,
+                                 const QString &rule)
 {
     MessageHead response;
     response.status = status;
@@ -187,16 +287,18 @@ void ServerConnection::sendFinal(int status, const QByteArray &jsonBody, bool cl
     m_outgoing += jsonBody;
     m_wire.add(WireLog::Direction::Sent, m_now, head, false);
     m_wire.add(WireLog::Direction::Sent, m_now, jsonBody, true);
-
-    QString detail = why;
-    QString rule = m_decision.rule;
-    if (m_inBody && close) {
-        rule = QStringLiteral("R10");
-    }
-    emitEvent(EventKind::FinalSent, status, jsonBody.size(), detail, rule);
+    emitEvent(EventKind::FinalSent, status, jsonBody.size(), why, rule);
+    if (!close && m_limits.idleTimeoutMs > 0)
+        m_idleDeadlineNs = m_now + m_limits.idleTimeoutMs * kMs; // keep-alive: wait for the next request
     if (close)
         requestClose(CloseMode::Graceful, why.isEmpty() ? tr("closed after %1 with Connection: close").arg(status)
                                                         : tr("closed after %1: %2").arg(status).arg(why));
+}
+
+void ServerConnection::sendError(int status, const QString &code, const QString &reason, const QString &rule)
+{
+    const QJsonObject body{{QStringLiteral("error"), code}, {QStringLiteral("reason"), reason}};
+    sendFinal(status, jsonBytes(body), true, reason, rule);
 }
 
 void ServerConnection::requestClose(CloseMode mode, const QString &why)
@@ -207,6 +309,8 @@ void ServerConnection::requestClose(CloseMode mode, const QString &why)
     if (m_closeReason.isEmpty())
         m_closeReason = why;
     m_continueDeadlineNs.reset();
+    m_headDeadlineNs.reset();
+    m_idleDeadlineNs.reset();
     if (mode == CloseMode::Graceful && !m_lingerDeadlineNs)
         m_lingerDeadlineNs = m_now + kLingerNs;
 }
@@ -230,20 +334,41 @@ void ServerConnection::peerClosed(qint64 nowNs)
 void ServerConnection::advanceTime(qint64 nowNs)
 {
     m_now = nowNs;
+    if (m_closed)
+        return;
     if (m_continueDeadlineNs && nowNs >= *m_continueDeadlineNs) {
         m_continueDeadlineNs.reset();
-        sendInterim(nowNs);
+        sendInterim(100, m_decision.why, m_decision.rule);
     }
-    if (m_lingerDeadlineNs && nowNs >= *m_lingerDeadlineNs && m_closeMode == CloseMode::Graceful) {
+    if (m_headDeadlineNs && nowNs >= *m_headDeadlineNs && m_closeMode == CloseMode::None) {
+        m_headDeadlineNs.reset();
+        emitEvent(EventKind::Error, 408, m_headBytes,
+                  tr("request head not complete within %1 ms").arg(m_limits.headTimeoutMs));
+        sendError(408, QStringLiteral("request_timeout"),
+                  tr("request head not complete within %1 ms").arg(m_limits.headTimeoutMs));
+    }
+    if (m_idleDeadlineNs && nowNs >= *m_idleDeadlineNs && m_closeMode == CloseMode::None) {
+        m_idleDeadlineNs.reset();
+        requestClose(CloseMode::Graceful, tr("idle keep-alive connection closed after %1 ms").arg(m_limits.idleTimeoutMs));
+    }
+    if (m_lingerDeadlineNs && nowNs >= *m_lingerDeadlineNs && m_closeMode == CloseMode::Graceful)
         m_closeMode = CloseMode::Now;
-    }
 }
 
 std::optional<qint64> ServerConnection::nextDeadlineNs() const
 {
-    std::optional<qint64> next = m_continueDeadlineNs;
-    if (m_closeMode == CloseMode::Graceful && m_lingerDeadlineNs && (!next || *m_lingerDeadlineNs < *next))
-        next = m_lingerDeadlineNs;
+    std::optional<qint64> next;
+    auto consider = [&next](const std::optional<qint64> &d) {
+        if (d && (!next || *d < *next))
+            next = d;
+    };
+    consider(m_continueDeadlineNs);
+    if (m_closeMode == CloseMode::None) {
+        consider(m_headDeadlineNs);
+        consider(m_idleDeadlineNs);
+    }
+    if (m_closeMode == CloseMode::Graceful)
+        consider(m_lingerDeadlineNs);
     return next;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpparser.h"
+#include "serverlimits.h"
 #include "serverpolicy.h"
 #include "timelineevent.h"
 #include "wirelog.h"
@@ -25,7 +26,7 @@ public:
 
     static constexpr qint64 kLingerNs = 2'000'000'000;
 
-    ServerConnection(int id, const ServerPolicy &policy, qint64 nowNs);
+    ServerConnection(int id, const ServerPolicy &policy, qint64 nowNs, const ServerLimits &limits = {});
 
     void receive(QByteArrayView data, qint64 nowNs);
     void peerClosed(qint64 nowNs);
@@ -44,6 +45,7 @@ public:
     bool isClosed() const { return m_closed; }
     const WireLog &wireLog() const { return m_wire; }
     int requestCount() const { return m_requestCount; }
+    const ServerPolicy &policy() const { return m_policy; }
 
 private:
     HttpParser::HeadAction onHead(const MessageHead &head) override;
@@ -51,15 +53,19 @@ private:
     void onMessageComplete() override;
 
     void applyDecision();
-    void sendInterim(qint64 nowNs);
-    void sendFinal(int status, const QByteArray &jsonBody, bool close, const QString &why);
+    void sendInterim(int status, const QString &why, const QString &rule);
+    void sendFinal(int status, const QByteArray &jsonBody, bool close, const QString &why,
+                   const QString &rule = QString());
+    void sendError(int status, const QString &code, const QString &reason, const QString &rule = QString());
     void requestClose(CloseMode mode, const QString &why);
     void emitEvent(EventKind kind, int status = 0, qint64 bytes = -1, const QString &detail = {},
                    const QString &rule = {});
     QString describeHead(const MessageHead &head) const;
+    bool headPhase() const { return !m_inBody; }
 
     int m_id;
     ServerPolicy m_policy;
+    ServerLimits m_limits;
     HttpParser m_parser;
     WireLog m_wire;
     QByteArray m_outgoing;
@@ -76,8 +82,12 @@ private:
     bool m_interimSent = false;
     bool m_bodyBeforeInterim = false;
     qint64 m_bodyBytes = 0;
+    qint64 m_headBytes = 0; // bytes of the head being read
     std::optional<qint64> m_continueDeadlineNs;
+    std::optional<qint64> m_headDeadlineNs;
+    std::optional<qint64> m_idleDeadlineNs;
     int m_requestCount = 0;
+    bool m_silenced = false; // policy silent: nothing more is ever sent
 
     // Closing
     CloseMode m_closeMode = CloseMode::None;

@@ -8,12 +8,12 @@
 
 namespace expectlab {
 
-ServerConnectionHandler::ServerConnectionHandler(int id, const ServerPolicy &policy, QTcpSocket *socket,
-                                                 QObject *parent)
+ServerConnectionHandler::ServerConnectionHandler(int id, const ServerPolicy &policy, const ServerLimits &limits,
+                                                 QTcpSocket *socket, QObject *parent)
     : QObject(parent)
     , m_socket(socket)
     , m_timer(new QTimer(this))
-    , m_connection(id, policy, monotonicNowNs())
+    , m_connection(id, policy, monotonicNowNs(), limits)
 {
     m_socket->setParent(this);
     m_timer->setSingleShot(true);

@@ -14,8 +14,12 @@ class ServerConnectionHandler : public QObject
 {
     Q_OBJECT
 public:
-    ServerConnectionHandler(int id, const ServerPolicy &policy, QTcpSocket *socket, QObject *parent);
+    ServerConnectionHandler(int id, const ServerPolicy &policy, const ServerLimits &limits, QTcpSocket *socket,
+                            QObject *parent);
     void start();
+
+    // Read-only access for views (the workbench shows the connection's wire log).
+    const ServerConnection &connection() const { return m_connection; }
 
 signals:
     void eventRecorded(const expectlab::TimelineEvent &event);

@@ -46,13 +46,28 @@ std::optional<ServerPolicy> ServerPolicy::parse(const QString &text, QString *er
         p.kind = Kind::Delay;
         if (!parseNonNegativeInt(arg, &p.delayMs) || p.delayMs > 600000)
             return fail(tr("delay needs a number of milliseconds from 0 to 600000, as in delay:300"));
+    } else if (name == QLatin1String("continue-twice") && !hasArg) {
+        p.kind = Kind::ContinueTwice;
+    } else if (name == QLatin1String("continue-after-body") && !hasArg) {
+        p.kind = Kind::ContinueAfterBody;
+    } else if (name == QLatin1String("reject-after-body") && !hasArg) {
+        p.kind = Kind::RejectAfterBody;
+    } else if (name == QLatin1String("garbage") && !hasArg) {
+        p.kind = Kind::Garbage;
+    } else if (name == QLatin1String("close-mid-body") && !hasArg) {
+        p.kind = Kind::CloseMidBody;
+    } else if (name == QLatin1String("silent") && !hasArg) {
+        p.kind = Kind::Silent;
+    } else if (name == QLatin1String("interim")) {
+        p.kind = Kind::Interim;
+        if (!parseNonNegativeInt(arg, &p.interimStatus) || p.interimStatus < 101 || p.interimStatus > 199)
+            return fail(tr("interim needs an informational status from 101 to 199, as in interim:103"));
     } else if (name == QLatin1String("final")) {
         p.kind = Kind::Final;
         if (!parseNonNegativeInt(arg, &p.finalStatus) || p.finalStatus < 200 || p.finalStatus > 599)
             return fail(tr("final needs a final status code from 200 to 599, as in final:413"));
     } else {
-        return fail(tr("unknown policy '%1': use continue, delay:MS, ignore, reject, final:CODE or close")
-                        .arg(text));
+        return fail(tr("unknown policy '%1': use one of %2").arg(text, names().join(QStringLiteral(", "))));
     }
     return p;
 }
@@ -66,8 +81,24 @@ QString ServerPolicy::toString() const
     case Kind::Reject: return QStringLiteral("reject");
     case Kind::Final: return QStringLiteral("final:%1").arg(finalStatus);
     case Kind::Close: return QStringLiteral("close");
+    case Kind::ContinueTwice: return QStringLiteral("continue-twice");
+    case Kind::ContinueAfterBody: return QStringLiteral("continue-after-body");
+    case Kind::Interim: return QStringLiteral("interim:%1").arg(interimStatus);
+    case Kind::RejectAfterBody: return QStringLiteral("reject-after-body");
+    case Kind::Garbage: return QStringLiteral("garbage");
+    case Kind::CloseMidBody: return QStringLiteral("close-mid-body");
+    case Kind::Silent: return QStringLiteral("silent");
     }
     return {};
+}
+
+QStringList ServerPolicy::names()
+{
+    return {QStringLiteral("continue"), QStringLiteral("delay:MS"), QStringLiteral("ignore"),
+            QStringLiteral("reject"), QStringLiteral("final:CODE"), QStringLiteral("close"),
+            QStringLiteral("continue-twice"), QStringLiteral("continue-after-body"),
+            QStringLiteral("interim:CODE"), QStringLiteral("reject-after-body"), QStringLiteral("garbage"),
+            QStringLiteral("close-mid-body"), QStringLiteral("silent")};
 }
 
 QString ServerPolicy::describe() const
@@ -80,6 +111,13 @@ QString ServerPolicy::describe() const
     case Kind::Reject: return tr("Answer 417 Expectation Failed to any expectation without reading the body, then close");
     case Kind::Final: return tr("Answer %1 before reading the body, then close (R10, R19)").arg(finalStatus);
     case Kind::Close: return tr("Close the connection as soon as the head arrives, without a response");
+    case Kind::ContinueTwice: return tr("Misbehave: send 100 Continue twice, then read the body (R17)");
+    case Kind::ContinueAfterBody: return tr("Misbehave: send 100 Continue only after the whole body arrived");
+    case Kind::Interim: return tr("Send 100 as usual, then %1 right before the final response (R17)").arg(interimStatus);
+    case Kind::RejectAfterBody: return tr("Misbehave: send 100, read the whole body, then answer 417");
+    case Kind::Garbage: return tr("Misbehave: answer with a garbage status line, then close");
+    case Kind::CloseMidBody: return tr("Misbehave: send 100, then close without a response once the body starts");
+    case Kind::Silent: return tr("Misbehave: never answer; read whatever comes");
     }
     return {};
 }
@@ -104,6 +142,8 @@ HeadDecision decideOnHead(const ServerPolicy &policy, const MessageHead &request
     case ServerPolicy::Kind::Final:
         return {A::FinalNow, policy.finalStatus, 0,
                 tr("policy final:%1, decided from the head").arg(policy.finalStatus), QStringLiteral("R11")};
+    case ServerPolicy::Kind::Garbage:
+        return {A::SendGarbage, 0, 0, tr("policy garbage"), QString()};
     default:
         break;
     }
@@ -123,6 +163,15 @@ HeadDecision decideOnHead(const ServerPolicy &policy, const MessageHead &request
                 QStringLiteral("R12")};
     case ServerPolicy::Kind::Ignore:
         return {A::ReadBody, 0, 0, tr("policy ignore: no 100"), QStringLiteral("R11")};
+    case ServerPolicy::Kind::ContinueTwice:
+    case ServerPolicy::Kind::Interim:
+    case ServerPolicy::Kind::RejectAfterBody:
+    case ServerPolicy::Kind::CloseMidBody:
+        return {A::SendContinueNow, 100, 0, tr("policy %1").arg(policy.toString()), QStringLiteral("R11")};
+    case ServerPolicy::Kind::ContinueAfterBody:
+        return {A::ReadBody, 0, 0, tr("policy continue-after-body: no 100 before the body"), QStringLiteral("R12")};
+    case ServerPolicy::Kind::Silent:
+        return {A::ReadBody, 0, 0, tr("policy silent: no answer at all"), QStringLiteral("R11")};
     default:
         break;
     }
@@ -138,6 +187,7 @@ QString actionName(HeadDecision::Action action)
     case HeadDecision::Action::RejectExpectation: return QStringLiteral("reject");
     case HeadDecision::Action::FinalNow: return QStringLiteral("final");
     case HeadDecision::Action::CloseNow: return QStringLiteral("close");
+    case HeadDecision::Action::SendGarbage: return QStringLiteral("garbage");
     }
     return {};
 }

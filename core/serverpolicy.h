@@ -3,20 +3,43 @@
 #include "httpmessage.h"
 
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 
 namespace expectlab {
 
 // What the test server does with a request head. A value, parsed from and printed as the CLI's
-// --policy strings: continue, delay:MS, ignore, reject, final:CODE, close.
+// --policy strings: continue, delay:MS, ignore, reject, final:CODE, close, and the misbehaviours
+// that let users test their clients against a bad server: continue-twice, continue-after-body,
+// interim:CODE, reject-after-body, garbage, close-mid-body, silent.
 struct ServerPolicy
 {
-    enum class Kind { Continue, Delay, Ignore, Reject, Final, Close };
+    enum class Kind {
+        Continue,
+        Delay,
+        Ignore,
+        Reject,
+        Final,
+        Close,
+        // Misbehaviours
+        ContinueTwice,     // two 100s before the body (R17: the client must cope)
+        ContinueAfterBody, // the 100 only after the whole body arrived, then 200
+        Interim,           // 100 as usual, then interimStatus (102, 103, ...) right before the final
+        RejectAfterBody,   // 100, read the whole body, then 417
+        Garbage,           // a garbage status line instead of a response, then close
+        CloseMidBody,      // 100, then close without a response once body bytes arrive
+        Silent,            // never answer; read and discard whatever comes
+    };
 
     Kind kind = Kind::Continue;
-    int delayMs = 0;       // Delay
-    int finalStatus = 413; // Final
+    int delayMs = 0;         // Delay
+    int finalStatus = 413;   // Final
+    int interimStatus = 103; // Interim
+
+    bool isMisbehaviour() const { return kind >= Kind::ContinueTwice; }
+    // Every policy name with its argument placeholder, for help texts and combo boxes.
+    static QStringList names();
 
     static std::optional<ServerPolicy> parse(const QString &text, QString *error = nullptr);
     QString toString() const;
@@ -36,6 +59,7 @@ struct HeadDecision
         RejectExpectation, // 417 without reading the body, then close
         FinalNow,          // finalStatus without reading the body, then close
         CloseNow,          // close without any response
+        SendGarbage,       // a status line no parser accepts, then close
     };
 
     Action action = Action::ReadBody;

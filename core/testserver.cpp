@@ -1,5 +1,6 @@
 #include "testserver.h"
 
+#include "monotonicclock.h"
 #include "serverconnectionhandler.h"
 
 #include <QTcpServer>
@@ -59,19 +60,44 @@ QString TestServer::url() const
 void TestServer::acceptPending()
 {
     while (QTcpSocket *socket = m_server->nextPendingConnection()) {
-        auto *handler = new ServerConnectionHandler(m_nextId++, m_policy, socket, this);
+        const int id = m_nextId++;
+        if (m_limits.maxConnections > 0 && m_open >= m_limits.maxConnections) {
+            refuse(id, socket);
+            continue;
+        }
+        auto *handler = new ServerConnectionHandler(id, m_policy, m_limits, socket, this);
         connect(handler, &ServerConnectionHandler::eventRecorded, this, &TestServer::eventRecorded);
         connect(handler, &ServerConnectionHandler::finished, this, &TestServer::handlerFinished);
         ++m_open;
         emit connectionCountChanged(m_open);
+        emit connectionAccepted(id, socket->peerAddress(), socket->peerPort());
         handler->start();
     }
+}
+
+void TestServer::refuse(int id, QTcpSocket *socket)
+{
+    // Over the limit: close at once, but leave a trace so the user sees why the client failed.
+    TimelineEvent e;
+    e.tNs = monotonicNowNs();
+    e.side = Side::Server;
+    e.conn = id;
+    e.kind = EventKind::Closed;
+    e.detail = tr("connection from %1:%2 refused: limit of %3 open connections reached")
+                   .arg(socket->peerAddress().toString())
+                   .arg(socket->peerPort())
+                   .arg(m_limits.maxConnections);
+    socket->abort();
+    socket->deleteLater();
+    emit eventRecorded(e);
 }
 
 void TestServer::handlerFinished()
 {
     --m_open;
     emit connectionCountChanged(m_open);
+    if (auto *handler = qobject_cast<ServerConnectionHandler *>(sender()))
+        emit connectionFinished(handler->connection().id(), handler->connection().wireLog());
     sender()->deleteLater();
 }
 

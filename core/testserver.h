@@ -1,13 +1,16 @@
 #pragma once
 
+#include "serverlimits.h"
 #include "serverpolicy.h"
 #include "timelineevent.h"
+#include "wirelog.h"
 
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 
 class QTcpServer;
+class QTcpSocket;
 
 namespace expectlab {
 
@@ -32,18 +35,26 @@ public:
 
     void setPolicy(const ServerPolicy &policy) { m_policy = policy; }
     ServerPolicy policy() const { return m_policy; }
+    void setLimits(const ServerLimits &limits) { m_limits = limits; }
+    ServerLimits limits() const { return m_limits; }
     int connectionCount() const { return m_open; }
 
 signals:
     void eventRecorded(const expectlab::TimelineEvent &event);
     void connectionCountChanged(int count);
+    // A connection was accepted from peer:peerPort; lets a view match it to its own client socket.
+    void connectionAccepted(int conn, const QHostAddress &peer, quint16 peerPort);
+    // A connection ended; wireLog is the bytes it carried both ways.
+    void connectionFinished(int conn, const expectlab::WireLog &wireLog);
 
 private:
     void acceptPending();
     void handlerFinished();
+    void refuse(int id, QTcpSocket *socket);
 
     QTcpServer *m_server;
     ServerPolicy m_policy;
+    ServerLimits m_limits;
     int m_nextId = 1;
     int m_open = 0;
     QString m_error;
