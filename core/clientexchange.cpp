@@ -236,7 +236,10 @@ HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
         QString detail = QStringLiteral("%1 %2").arg(head.status).arg(QString::fromLatin1(head.reason));
         QString rule = QStringLiteral("R17");
         const bool wasWaiting = m_waitingForContinue;
-        if (head.status == 100) {
+        const bool duplicate = head.status == 100 && m_summary.interimStatuses.count(100) > 1;
+        if (duplicate) {
+            detail += tr(": duplicate, ignored");
+        } else if (head.status == 100) {
             if (wasWaiting) {
                 detail += tr(": body may go");
                 rule = QStringLiteral("R3");
