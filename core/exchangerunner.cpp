@@ -153,6 +153,10 @@ void ExchangeRunner::pump()
                 // timestamp is the moment it left.
                 m_socket->flush();
                 emit progress(m_exchange->bodySentThisAttempt(), m_exchange->bodySize());
+                // flush() emits bytesWritten right here, while m_pumping swallows that re-entry: when
+                // the kernel took the whole window, no later bytesWritten comes and the upload stalls.
+                if (m_exchange->wantsToSend() && m_socket->bytesToWrite() < kWriteWindow)
+                    QMetaObject::invokeMethod(this, &ExchangeRunner::pump, Qt::QueuedConnection);
             }
         }
         for (const TimelineEvent &e : m_exchange->takeEvents())
