@@ -1,105 +1,478 @@
 #include "mainwindow.h"
 
+#include "clientpreset.h"
+#include "composerpanel.h"
+#include "exchangedetail.h"
+#include "exchangelistmodel.h"
 #include "exchangereport.h"
-#include "exchangerunner.h"
 #include "monotonicclock.h"
+#include "outcomedelegate.h"
+#include "overviewplot.h"
+#include "serverpanel.h"
 #include "testserver.h"
+#include "timelineview.h"
+#include "workbenchsession.h"
 
-#include <QComboBox>
-#include <QFormLayout>
-#include <QGroupBox>
-#include <QHBoxLayout>
-#include <QLineEdit>
-#include <QPlainTextEdit>
-#include <QPushButton>
-#include <QSpinBox>
+#include <QActionGroup>
+#include <QApplication>
+#include <QClipboard>
+#include <QCloseEvent>
+#include <QDockWidget>
+#include <QFileDialog>
+#include <QHeaderView>
+#include <QJsonDocument>
+#include <QLabel>
+#include <QMenuBar>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QScrollArea>
+#include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QTabWidget>
+#include <QTableView>
+#include <QTimer>
 
 namespace expectlab {
+
+namespace {
+QScrollArea *scrolled(QWidget *panel, QWidget *parent)
+{
+    auto *area = new QScrollArea(parent);
+    area->setWidget(panel);
+    area->setWidgetResizable(true);
+    area->setFrameShape(QFrame::NoFrame);
+    return area;
+}
+} // namespace
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_server(new TestServer(this))
+    , m_session(new WorkbenchSession(this))
+    , m_progressTimer(new QTimer(this))
 {
-    setWindowTitle(tr("ExpectLab"));
-    auto *splitter = new QSplitter(this);
+    setWindowTitle(tr("ExpectLab — Expect: 100-continue workbench"));
+    setObjectName(QStringLiteral("mainWindow"));
+    m_session->attachServer(m_server);
 
-    auto *serverBox = new QGroupBox(tr("Server"), splitter);
-    auto *serverForm = new QFormLayout(serverBox);
-    m_policy = new QComboBox(serverBox);
-    m_policy->setEditable(true);
-    m_policy->addItems({QStringLiteral("continue"), QStringLiteral("delay:300"), QStringLiteral("ignore"),
-                        QStringLiteral("reject"), QStringLiteral("final:413"), QStringLiteral("close")});
-    serverForm->addRow(tr("Policy"), m_policy);
-    m_serverLog = new QPlainTextEdit(serverBox);
-    m_serverLog->setReadOnly(true);
-    serverForm->addRow(m_serverLog);
+    m_serverPanel = new ServerPanel(m_server, this);
+    m_composer = new ComposerPanel(this);
 
-    auto *clientBox = new QGroupBox(tr("Client"), splitter);
-    auto *clientForm = new QFormLayout(clientBox);
-    m_url = new QLineEdit(clientBox);
-    clientForm->addRow(tr("URL"), m_url);
-    m_bodySize = new QSpinBox(clientBox);
-    m_bodySize->setRange(0, 1 << 30);
-    m_bodySize->setValue(1024);
-    m_bodySize->setSuffix(tr(" bytes"));
-    clientForm->addRow(tr("Body"), m_bodySize);
-    m_send = new QPushButton(tr("Send"), clientBox);
-    clientForm->addRow(m_send);
-    m_clientLog = new QPlainTextEdit(clientBox);
-    m_clientLog->setReadOnly(true);
-    clientForm->addRow(m_clientLog);
+    auto *clientDock = new QDockWidget(tr("Client"), this);
+    clientDock->setObjectName(QStringLiteral("clientDock"));
+    clientDock->setWidget(scrolled(m_composer, clientDock));
+    clientDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    addDockWidget(Qt::LeftDockWidgetArea, clientDock);
+    auto *serverDock = new QDockWidget(tr("Server"), this);
+    serverDock->setObjectName(QStringLiteral("serverDock"));
+    serverDock->setWidget(scrolled(m_serverPanel, serverDock));
+    serverDock->setFeatures(clientDock->features());
+    addDockWidget(Qt::RightDockWidgetArea, serverDock);
+    m_composer->setMinimumWidth(320);
+    m_serverPanel->setMinimumWidth(290);
 
-    setCentralWidget(splitter);
-    resize(1100, 650);
+    // The central area is a tab widget so that tools (the probe, ...) join with one line.
+    m_tabs = new QTabWidget(this);
+    m_tabs->setObjectName(QStringLiteral("toolTabs"));
+    m_tabs->setDocumentMode(true);
+    m_mainSplitter = new QSplitter(Qt::Vertical, m_tabs);
+    m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
+    m_listSplitter = new QSplitter(Qt::Vertical, m_mainSplitter);
+    m_listSplitter->setObjectName(QStringLiteral("listSplitter"));
+    m_table = new QTableView(m_listSplitter);
+    m_table->setObjectName(QStringLiteral("exchangeTable"));
+    m_table->setModel(m_session->model());
+    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_table->setAlternatingRowColors(true);
+    m_table->setWordWrap(false);
+    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
+    m_table->verticalHeader()->hide();
+    // Fixed row heights: the view never measures rows, so tens of thousands stay cheap.
+    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
+    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
+    m_table->horizontalHeader()->setHighlightSections(false);
+    m_table->horizontalHeader()->setStretchLastSection(true);
+    m_table->setItemDelegateForColumn(ExchangeListModel::OutcomeColumn, new OutcomeDelegate(m_table));
+    const std::pair<int, int> widths[] = {
+        {ExchangeListModel::NumberColumn, 40},      {ExchangeListModel::StartedColumn, 92},
+        {ExchangeListModel::MethodColumn, 56},      {ExchangeListModel::UrlColumn, 170},
+        {ExchangeListModel::ExpectationColumn, 90}, {ExchangeListModel::InterimColumn, 52},
+        {ExchangeListModel::FinalColumn, 68},       {ExchangeListModel::ExpectWaitColumn, 66},
+        {ExchangeListModel::BodySentColumn, 72},    {ExchangeListModel::BytesSavedColumn, 64},
+    };
+    for (const auto &[column, width] : widths)
+        m_table->setColumnWidth(column, width);
+    m_overview = new OverviewPlot(m_session->model(), m_listSplitter);
+    // The overview is a strip under the list: exchanges run left to right, as the list runs down.
+    m_listSplitter->setStretchFactor(0, 3);
+    m_listSplitter->setStretchFactor(1, 2);
+    m_detail = new ExchangeDetail(m_session, m_mainSplitter);
+    m_mainSplitter->setStretchFactor(0, 2);
+    m_mainSplitter->setStretchFactor(1, 3);
+    m_mainSplitter->setSizes({330, 480});
+    m_listSplitter->setSizes({190, 140});
+    m_tabs->addTab(m_mainSplitter, tr("Exchanges"));
+    setCentralWidget(m_tabs);
 
-    connect(m_policy, &QComboBox::currentTextChanged, this, &MainWindow::applyPolicy);
-    connect(m_send, &QPushButton::clicked, this, &MainWindow::send);
-    connect(m_server, &TestServer::eventRecorded, this, [this](const TimelineEvent &e) {
-        m_serverLog->appendPlainText(eventToTextLine(e, 0));
+    m_statusOutcome = new QLabel(tr("Ready"), this);
+    m_statusOutcome->setObjectName(QStringLiteral("statusOutcome"));
+    m_statusServer = new QLabel(this);
+    m_statusServer->setObjectName(QStringLiteral("statusServer"));
+    m_statusCount = new QLabel(this);
+    m_statusCount->setObjectName(QStringLiteral("statusCount"));
+    statusBar()->addWidget(m_statusOutcome, 1);
+    statusBar()->addPermanentWidget(m_statusServer);
+    statusBar()->addPermanentWidget(m_statusCount);
+
+    m_progressTimer->setInterval(100);
+    connect(m_progressTimer, &QTimer::timeout, this, &MainWindow::updateProgress);
+    connect(m_composer, &ComposerPanel::sendRequested, this, &MainWindow::send);
+    connect(m_composer, &ComposerPanel::cancelRequested, this, &MainWindow::cancel);
+    connect(m_serverPanel, &ServerPanel::serverStateChanged, this, &MainWindow::onServerStateChanged);
+    connect(m_session, &WorkbenchSession::exchangeStarted, this, &MainWindow::onExchangeStarted);
+    connect(m_session, &WorkbenchSession::exchangeFinished, this, &MainWindow::onExchangeFinished);
+    connect(m_session, &WorkbenchSession::exchangesChanged, this, &MainWindow::onExchangesChanged);
+    connect(m_session, &WorkbenchSession::progress, this, [this](int number, qint64 sent, qint64 total) {
+        if (number != m_progressNumber) {
+            m_progressNumber = number;
+            m_rate.reset();
+        }
+        m_progressSent = sent;
+        m_progressTotal = total;
+        m_rate.add(monotonicNowNs(), sent);
     });
-    startServer();
+    connect(m_session->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::onRowsInserted);
+    connect(m_session->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updateCounts);
+    connect(m_session->model(), &QAbstractItemModel::modelReset, this, &MainWindow::updateCounts);
+    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentRowChanged);
+    connect(m_overview, &OverviewPlot::exchangeClicked, this, &MainWindow::selectExchange);
+
+    buildMenus();
+    resize(1480, 920);
+    restoreSettings();
+    startServerAtLaunch();
+    updateCounts();
 }
 
-void MainWindow::startServer()
+MainWindow::~MainWindow() = default;
+
+void MainWindow::addToolTab(QWidget *tab, const QString &title)
 {
-    if (m_server->listen(QHostAddress::LocalHost, 0)) {
-        m_url->setText(m_server->url() + QStringLiteral("upload"));
-        statusBar()->showMessage(tr("Server listening on %1").arg(m_server->url()));
-    } else {
-        statusBar()->showMessage(m_server->errorString());
+    m_tabs->addTab(tab, title);
+}
+
+void MainWindow::buildMenus()
+{
+    QMenu *file = menuBar()->addMenu(tr("&File"));
+    QAction *exportJson = file->addAction(tr("&Export Exchange as JSON…"), this, &MainWindow::exportSelected);
+    exportJson->setShortcut(QKeySequence::Save);
+    file->addSeparator();
+    QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence::Quit);
+
+    QMenu *edit = menuBar()->addMenu(tr("&Edit"));
+    QAction *copy = edit->addAction(tr("&Copy Exchange as JSON"), this, &MainWindow::copySelected);
+    copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
+    edit->addAction(tr("Copy &Outcome"), this, [this] { QApplication::clipboard()->setText(outcomeText()); });
+    edit->addSeparator();
+    QAction *clear = edit->addAction(tr("C&lear Exchanges"), this, [this] {
+        m_session->clear();
+        m_detail->showExchange(nullptr);
+    });
+    clear->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
+
+    QMenu *view = menuBar()->addMenu(tr("&View"));
+    for (QDockWidget *dock : findChildren<QDockWidget *>())
+        view->addAction(dock->toggleViewAction());
+    view->addSeparator();
+    m_followAction = view->addAction(tr("&Follow New Exchanges"));
+    m_followAction->setCheckable(true);
+    m_followAction->setChecked(true);
+    m_followAction->setToolTip(tr("Select each new exchange as it starts"));
+    QAction *fit = view->addAction(tr("&Fit Timeline"), m_detail->timeline(), &TimelineView::fitView);
+    fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    const QStringList tabNames{tr("&Timeline"), tr("&Wire"), tr("&Headers"), tr("&Events")};
+    for (int i = 0; i < tabNames.size(); ++i) {
+        QAction *a = view->addAction(tabNames.at(i), this, [this, i] { m_detail->tabs()->setCurrentIndex(i); });
+        a->setShortcut(QKeySequence(Qt::ALT | Qt::Key(Qt::Key_1 + i)));
+    }
+
+    QMenu *server = menuBar()->addMenu(tr("&Server"));
+    m_startStopAction = server->addAction(tr("&Stop Server"), this, [this] {
+        if (m_server->isListening())
+            m_serverPanel->stop();
+        else
+            m_serverPanel->start();
+    });
+    QMenu *policies = server->addMenu(tr("&Policy"));
+    const std::pair<QString, QString> policyItems[] = {
+        {tr("&Continue"), QStringLiteral("continue")},       {tr("&Delay 100 by 300 ms"), QStringLiteral("delay:300")},
+        {tr("&Ignore"), QStringLiteral("ignore")},           {tr("&Reject with 417"), QStringLiteral("reject")},
+        {tr("Early &413"), QStringLiteral("final:413")},     {tr("Early 40&1"), QStringLiteral("final:401")},
+        {tr("Early 40&5"), QStringLiteral("final:405")},     {tr("C&lose"), QStringLiteral("close")},
+    };
+    for (const auto &[label, text] : policyItems) {
+        policies->addAction(label, this, [this, text] {
+            if (const auto p = ServerPolicy::parse(text))
+                m_serverPanel->setPolicy(*p);
+        });
+    }
+    QMenu *serverPresets = server->addMenu(tr("P&resets"));
+    for (const ServerPreset &p : loadServerPresets()) {
+        QAction *a = serverPresets->addAction(p.name, this, [this, id = p.id] { m_serverPanel->applyPreset(id); });
+        a->setToolTip(p.source);
+    }
+    serverPresets->setToolTipsVisible(true);
+
+    QMenu *client = menuBar()->addMenu(tr("&Client"));
+    QAction *send = client->addAction(tr("&Send"), this, &MainWindow::send);
+    send->setShortcuts({QKeySequence(Qt::CTRL | Qt::Key_Return), QKeySequence(Qt::CTRL | Qt::Key_Enter)});
+    send->setShortcutContext(Qt::WindowShortcut);
+    QAction *cancel = client->addAction(tr("&Cancel"), this, &MainWindow::cancel);
+    cancel->setShortcut(QKeySequence(Qt::Key_Escape));
+    QAction *focusUrl = client->addAction(tr("Edit &URL"), m_composer, &ComposerPanel::focusUrl);
+    focusUrl->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_L));
+    client->addAction(tr("Point at the &Local Server"), this, [this] {
+        if (m_server->isListening())
+            m_composer->setUrl(m_server->url() + QStringLiteral("upload"));
+    });
+    QMenu *clientPresets = client->addMenu(tr("P&resets"));
+    for (const ClientPreset &p : loadClientPresets()) {
+        QAction *a = clientPresets->addAction(p.name, this, [this, id = p.id] { m_composer->applyPreset(id); });
+        a->setToolTip(p.source);
+    }
+    clientPresets->setToolTipsVisible(true);
+
+    QMenu *help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About ExpectLab"), this, &MainWindow::showAbout);
+    help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
+}
+
+void MainWindow::restoreSettings()
+{
+    QSettings s;
+    restoreGeometry(s.value(QStringLiteral("window/geometry")).toByteArray());
+    restoreState(s.value(QStringLiteral("window/state")).toByteArray());
+    m_mainSplitter->restoreState(s.value(QStringLiteral("window/mainSplitter")).toByteArray());
+    m_listSplitter->restoreState(s.value(QStringLiteral("window/listSplitter")).toByteArray());
+    m_followAction->setChecked(s.value(QStringLiteral("view/follow"), true).toBool());
+    m_serverPanel->restoreSettings(s);
+    m_composer->restoreSettings(s);
+    m_lastServerUrl = s.value(QStringLiteral("server/lastUrl")).toString();
+}
+
+void MainWindow::saveSettings() const
+{
+    QSettings s;
+    s.setValue(QStringLiteral("window/geometry"), saveGeometry());
+    s.setValue(QStringLiteral("window/state"), saveState());
+    s.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
+    s.setValue(QStringLiteral("window/listSplitter"), m_listSplitter->saveState());
+    s.setValue(QStringLiteral("view/follow"), m_followAction->isChecked());
+    m_serverPanel->saveSettings(s);
+    m_composer->saveSettings(s);
+    if (m_server->isListening())
+        s.setValue(QStringLiteral("server/lastUrl"), m_server->url());
+}
+
+void MainWindow::closeEvent(QCloseEvent *event)
+{
+    m_session->cancelAll();
+    saveSettings();
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::startServerAtLaunch()
+{
+    if (!m_serverPanel->start())
+        return;
+    // The client follows the local server when it pointed at the previous one (its port changes
+    // every launch); a URL of another server is the user's choice and stays.
+    const QString url = m_composer->url();
+    const QString fresh = m_server->url();
+    if (url.isEmpty()) {
+        m_composer->setUrl(fresh + QStringLiteral("upload"));
+    } else if (!m_lastServerUrl.isEmpty() && url.startsWith(m_lastServerUrl)) {
+        m_composer->setUrl(fresh + url.mid(m_lastServerUrl.size()));
     }
 }
 
-void MainWindow::applyPolicy()
+void MainWindow::onServerStateChanged(const QString &message)
+{
+    m_statusOutcome->setText(message);
+    const bool listening = m_server->isListening();
+    m_statusServer->setText(listening ? tr("Server %1").arg(m_server->url()) : tr("Server stopped"));
+    if (m_startStopAction)
+        m_startStopAction->setText(listening ? tr("&Stop Server") : tr("&Start Server"));
+    if (listening) {
+        // Keep the client aimed at our server when it was aimed at the address it had before.
+        const QString url = m_composer->url();
+        if (!m_lastServerUrl.isEmpty() && url.startsWith(m_lastServerUrl) && m_lastServerUrl != m_server->url())
+            m_composer->setUrl(m_server->url() + url.mid(m_lastServerUrl.size()));
+        m_lastServerUrl = m_server->url();
+    }
+}
+
+int MainWindow::send()
 {
     QString error;
-    if (const auto policy = ServerPolicy::parse(m_policy->currentText(), &error)) {
-        m_server->setPolicy(*policy);
-        statusBar()->showMessage(policy->describe());
-    } else {
-        statusBar()->showMessage(error);
+    const std::optional<ClientRequest> request = m_composer->request(&error);
+    if (!request) {
+        m_composer->showError(error);
+        m_statusOutcome->setText(error);
+        return 0;
+    }
+    m_composer->showError(QString());
+    m_progressSent = 0;
+    m_progressTotal = 0;
+    m_rate.reset();
+    m_followNumber = 0;
+    const int number = m_session->send(*request);
+    return number;
+}
+
+void MainWindow::cancel()
+{
+    if (m_session->runningCount() == 0)
+        return;
+    m_session->cancelAll();
+}
+
+void MainWindow::onExchangeStarted(int number)
+{
+    m_composer->setRunning(true);
+    m_progressNumber = number;
+    if (m_followAction->isChecked())
+        m_followNumber = number;
+    if (!m_progressTimer->isActive())
+        m_progressTimer->start();
+    m_statusOutcome->setText(tr("Exchange %1 running…").arg(number));
+}
+
+void MainWindow::onExchangeFinished(int number)
+{
+    const ExchangeRecord *record = m_session->model()->recordByNumber(number);
+    if (m_session->runningCount() == 0) {
+        m_progressTimer->stop();
+        updateProgress();
+        m_composer->setRunning(false);
+    }
+    if (!record)
+        return;
+    m_statusOutcome->setText(tr("#%1: %2").arg(number).arg(record->summary.outcomeText()));
+    m_composer->showError(plainError(*record));
+}
+
+QString MainWindow::plainError(const ExchangeRecord &r) const
+{
+    const ExchangeSummary &s = r.summary;
+    if (s.finalStatus || s.error.isEmpty() || s.cancelled)
+        return {};
+    const QString target = QStringLiteral("%1:%2").arg(s.url.host()).arg(s.url.port(80));
+    const QString lower = s.error.toLower();
+    if (lower.contains(QLatin1String("refused")))
+        return tr("Exchange %1: nothing is listening on %2 (connection refused). Is the server running, and is the port right?").arg(r.number).arg(target);
+    if (lower.contains(QLatin1String("not found")) || lower.contains(QLatin1String("host")))
+        return tr("Exchange %1: %2 could not be reached: %3.").arg(r.number).arg(target, s.error);
+    return tr("Exchange %1 got no final response: %2.").arg(r.number).arg(s.error);
+}
+
+void MainWindow::onExchangesChanged(const QList<int> &numbers)
+{
+    const int selected = selectedNumber();
+    if (selected && numbers.contains(selected))
+        m_detail->showExchange(m_session->model()->recordByNumber(selected));
+    updateCounts();
+}
+
+void MainWindow::onRowsInserted()
+{
+    if (m_followNumber && m_session->model()->rowForNumber(m_followNumber) >= 0) {
+        selectExchange(m_followNumber);
+        m_followNumber = 0;
     }
 }
 
-void MainWindow::send()
+void MainWindow::selectExchange(int number)
 {
-    ClientRequest request;
-    request.url = QUrl(m_url->text());
-    if (m_bodySize->value() > 0) {
-        request.body.kind = BodySpec::Kind::Generated;
-        request.body.generatedSize = m_bodySize->value();
+    const int row = m_session->model()->rowForNumber(number);
+    if (row < 0)
+        return;
+    const QModelIndex index = m_session->model()->index(row, 0);
+    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
+    m_table->scrollTo(index);
+}
+
+int MainWindow::selectedNumber() const
+{
+    const QModelIndex current = m_table->selectionModel()->currentIndex();
+    return current.isValid() ? current.data(ExchangeListModel::NumberRole).toInt() : 0;
+}
+
+void MainWindow::onCurrentRowChanged()
+{
+    const int number = selectedNumber();
+    m_detail->showExchange(number ? m_session->model()->recordByNumber(number) : nullptr);
+    m_overview->setSelectedNumber(number);
+}
+
+void MainWindow::updateProgress()
+{
+    m_composer->setProgress(m_progressSent, m_progressTotal, m_session->runningCount() ? m_rate.bytesPerSecond() : 0);
+}
+
+void MainWindow::updateCounts()
+{
+    const int rows = m_session->model()->rowCount();
+    const int running = m_session->runningCount();
+    m_statusCount->setText(running ? tr("%n exchange(s), %1 running", nullptr, rows).arg(running)
+                                   : tr("%n exchange(s)", nullptr, rows));
+}
+
+QString MainWindow::outcomeText() const
+{
+    return m_statusOutcome->text();
+}
+
+void MainWindow::exportSelected()
+{
+    const ExchangeRecord *record = m_session->model()->recordByNumber(selectedNumber());
+    if (!record) {
+        m_statusOutcome->setText(tr("Select an exchange to export."));
+        return;
     }
-    auto *runner = new ExchangeRunner(m_nextExchange++, request, this);
-    connect(runner, &ExchangeRunner::eventRecorded, this, [this](const TimelineEvent &e) {
-        m_clientLog->appendPlainText(eventToTextLine(e, 0));
-    });
-    connect(runner, &ExchangeRunner::finished, this, [this, runner] {
-        statusBar()->showMessage(runner->exchange().summary().outcomeText());
-        runner->deleteLater();
-    });
-    runner->start();
+    const QString path = QFileDialog::getSaveFileName(this, tr("Export exchange"),
+                                                      QStringLiteral("exchange-%1.json").arg(record->number),
+                                                      tr("JSON (*.json)"));
+    if (path.isEmpty())
+        return;
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)
+        || file.write(QJsonDocument(exchangeToJson(record->summary)).toJson()) < 0 || !file.commit()) {
+        QMessageBox::warning(this, tr("Export exchange"), tr("Could not write %1: %2").arg(path, file.errorString()));
+        return;
+    }
+    m_statusOutcome->setText(tr("Exchange %1 written to %2").arg(record->number).arg(path));
+}
+
+void MainWindow::copySelected()
+{
+    if (const ExchangeRecord *record = m_session->model()->recordByNumber(selectedNumber()))
+        QApplication::clipboard()->setText(QString::fromUtf8(QJsonDocument(exchangeToJson(record->summary)).toJson()));
+}
+
+void MainWindow::showAbout()
+{
+    QMessageBox::about(this, tr("About ExpectLab"),
+                       tr("<h3>ExpectLab %1</h3>"
+                          "<p>A workbench for the HTTP <code>Expect: 100-continue</code> handshake and "
+                          "<code>417 Expectation Failed</code>: a local test server and a client side by side, "
+                          "and what each did on one time axis.</p>"
+                          "<p>Rules: RFC 9110 sections 10.1.1, 15.2, 15.2.1, 15.5.18; RFC 9112.</p>"
+                          "<p>Built with Qt %2 and QCustomPlot.</p>")
+                           .arg(QCoreApplication::applicationVersion(), QString::fromLatin1(qVersion())));
 }
 
 } // namespace expectlab

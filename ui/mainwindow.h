@@ -1,38 +1,97 @@
 #pragma once
 
+#include "byteformat.h"
+
 #include <QMainWindow>
 
-class QComboBox;
-class QLineEdit;
-class QPlainTextEdit;
-class QPushButton;
-class QSpinBox;
+class QAction;
+class QLabel;
+class QSplitter;
+class QTabWidget;
+class QTableView;
+class QTimer;
 
 namespace expectlab {
 
+class ComposerPanel;
+class ExchangeDetail;
+class OverviewPlot;
+class ServerPanel;
 class TestServer;
-class ExchangeRunner;
+class WorkbenchSession;
+struct ExchangeRecord;
 
-// The workbench window in its simplest form: the local test server and a client side by side.
+// The workbench window: the local test server (right) and the client composer (left) side by side,
+// the exchange list with its overview plot, and the selected exchange's timeline, wire and headers.
+// Tools such as the probe add themselves as tabs of the central area with addToolTab().
 class MainWindow : public QMainWindow
 {
     Q_OBJECT
 public:
     explicit MainWindow(QWidget *parent = nullptr);
+    ~MainWindow() override;
+
+    void addToolTab(QWidget *tab, const QString &title);
+
+    // Runs the composed request; a request that cannot be built shows why and returns 0.
+    int send();
+    void cancel();
+    void saveSettings() const;
+
+    TestServer *server() const { return m_server; }
+    WorkbenchSession *session() const { return m_session; }
+    ComposerPanel *composer() const { return m_composer; }
+    ServerPanel *serverPanel() const { return m_serverPanel; }
+    QTableView *exchangeTable() const { return m_table; }
+    OverviewPlot *overview() const { return m_overview; }
+    ExchangeDetail *detail() const { return m_detail; }
+    QTabWidget *toolTabs() const { return m_tabs; }
+    QString outcomeText() const;
+    int selectedNumber() const;
+    void selectExchange(int number);
+
+protected:
+    void closeEvent(QCloseEvent *event) override;
 
 private:
-    void startServer();
-    void applyPolicy();
-    void send();
+    void buildMenus();
+    void restoreSettings();
+    void startServerAtLaunch();
+    void onServerStateChanged(const QString &message);
+    void onExchangeStarted(int number);
+    void onExchangeFinished(int number);
+    void onExchangesChanged(const QList<int> &numbers);
+    void onRowsInserted();
+    void onCurrentRowChanged();
+    void updateProgress();
+    void updateCounts();
+    void exportSelected();
+    void copySelected();
+    void showAbout();
+    QString plainError(const ExchangeRecord &record) const;
 
     TestServer *m_server;
-    QComboBox *m_policy;
-    QPlainTextEdit *m_serverLog;
-    QLineEdit *m_url;
-    QSpinBox *m_bodySize;
-    QPushButton *m_send;
-    QPlainTextEdit *m_clientLog;
-    int m_nextExchange = 1;
+    WorkbenchSession *m_session;
+    ServerPanel *m_serverPanel;
+    ComposerPanel *m_composer;
+    QTabWidget *m_tabs;
+    QSplitter *m_mainSplitter;
+    QSplitter *m_listSplitter;
+    QTableView *m_table;
+    OverviewPlot *m_overview;
+    ExchangeDetail *m_detail;
+    QLabel *m_statusServer;
+    QLabel *m_statusCount;
+    QLabel *m_statusOutcome;
+    QAction *m_followAction = nullptr;
+    QAction *m_startStopAction = nullptr;
+    QTimer *m_progressTimer;
+    RateMeter m_rate;
+    int m_followNumber = 0;
+    int m_progressNumber = 0;
+    qint64 m_progressSent = 0;
+    qint64 m_progressTotal = 0;
+    QString m_lastServerUrl;
 };
 
 } // namespace expectlab

@@ -1,0 +1,200 @@
+#include "exchangelistmodel.h"
+
+#include "byteformat.h"
+
+namespace expectlab {
+
+ExchangeListModel::ExchangeListModel(QObject *parent)
+    : QAbstractTableModel(parent)
+{
+}
+
+int ExchangeListModel::rowCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : int(m_records.size());
+}
+
+int ExchangeListModel::columnCount(const QModelIndex &parent) const
+{
+    return parent.isValid() ? 0 : ColumnCount;
+}
+
+QVariant ExchangeListModel::headerData(int section, Qt::Orientation orientation, int role) const
+{
+    if (orientation != Qt::Horizontal)
+        return {};
+    if (role == Qt::DisplayRole) {
+        switch (section) {
+        case NumberColumn: return tr("#");
+        case StartedColumn: return tr("Started");
+        case MethodColumn: return tr("Method");
+        case UrlColumn: return tr("URL");
+        case ExpectationColumn: return tr("Expect");
+        case InterimColumn: return tr("Interim");
+        case FinalColumn: return tr("Final");
+        case ExpectWaitColumn: return tr("Wait (ms)");
+        case BodySentColumn: return tr("Body sent");
+        case BytesSavedColumn: return tr("Saved");
+        case OutcomeColumn: return tr("Outcome");
+        default: return {};
+        }
+    }
+    if (role == Qt::ToolTipRole) {
+        switch (section) {
+        case ExpectationColumn: return tr("The Expect header of the first attempt");
+        case InterimColumn: return tr("Interim (1xx) responses, in order (R17)");
+        case FinalColumn: return tr("Final status; \"417 → 200\" when the request was repeated without Expect (R6)");
+        case ExpectWaitColumn: return tr("Time from the request head to the first answer or the expect timeout (R5)");
+        case BodySentColumn: return tr("Request body bytes sent, over all attempts");
+        case BytesSavedColumn: return tr("Body bytes never sent because the server answered first (R21)");
+        default: return {};
+        }
+    }
+    return {};
+}
+
+QVariant ExchangeListModel::data(const QModelIndex &index, int role) const
+{
+    if (!checkIndex(index, CheckIndexOption::IndexIsValid | CheckIndexOption::ParentIsInvalid))
+        return {};
+    const ExchangeRecord &r = m_records.at(index.row());
+    switch (role) {
+    case Qt::DisplayRole:
+        return display(r, index.column());
+    case Qt::ToolTipRole:
+        if (r.running)
+            return tr("Exchange %1 is running").arg(r.number);
+        return r.isExternal() ? tr("External client %1:%2 — %3")
+                                    .arg(r.summary.url.host())
+                                    .arg(r.summary.url.port(80))
+                                    .arg(r.summary.outcomeText())
+                              : r.summary.outcomeText();
+    case Qt::TextAlignmentRole:
+        switch (index.column()) {
+        case NumberColumn:
+        case ExpectWaitColumn:
+        case BodySentColumn:
+        case BytesSavedColumn:
+            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        default:
+            return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+        }
+    case OutcomeRole:
+        return int(r.outcome);
+    case NumberRole:
+        return r.number;
+    case SortRole:
+        return sortValue(r, index.column());
+    case ExpectWaitMsRole:
+        return r.summary.expectWaitNs ? QVariant(double(*r.summary.expectWaitNs) / 1e6) : QVariant();
+    default:
+        return {};
+    }
+}
+
+QVariant ExchangeListModel::display(const ExchangeRecord &r, int column) const
+{
+    const ExchangeSummary &s = r.summary;
+    switch (column) {
+    case NumberColumn: return r.number;
+    case StartedColumn: return r.started.toString(QStringLiteral("HH:mm:ss.zzz"));
+    case MethodColumn: return QString::fromLatin1(s.method);
+    case UrlColumn:
+        return r.isExternal() ? tr("%1 (external client)").arg(s.url.toString()) : s.url.toString();
+    case ExpectationColumn: {
+        for (const auto &[name, value] : s.requestHeaders) {
+            if (name.compare("Expect", Qt::CaseInsensitive) == 0)
+                return QString::fromLatin1(value);
+        }
+        return QString();
+    }
+    case InterimColumn: {
+        QStringList parts;
+        for (int status : s.interimStatuses)
+            parts << QString::number(status);
+        return parts.join(QStringLiteral(", "));
+    }
+    case FinalColumn:
+        if (!s.finalStatus)
+            return r.running ? QString() : tr("none");
+        return s.retried ? QStringLiteral("417 → %1").arg(*s.finalStatus) : QString::number(*s.finalStatus);
+    case ExpectWaitColumn:
+        return s.expectWaitNs ? QString::number(double(*s.expectWaitNs) / 1e6, 'f', 1) : QString();
+    case BodySentColumn: return formatBytes(s.bodyBytesSent);
+    case BytesSavedColumn: return s.bytesSaved > 0 ? formatBytes(s.bytesSaved) : QString();
+    case OutcomeColumn: return outcomeName(r.outcome);
+    default: return {};
+    }
+}
+
+QVariant ExchangeListModel::sortValue(const ExchangeRecord &r, int column) const
+{
+    const ExchangeSummary &s = r.summary;
+    switch (column) {
+    case NumberColumn: return r.number;
+    case StartedColumn: return r.started;
+    case FinalColumn: return s.finalStatus.value_or(0);
+    case ExpectWaitColumn: return s.expectWaitNs ? double(*s.expectWaitNs) : -1.0;
+    case BodySentColumn: return s.bodyBytesSent;
+    case BytesSavedColumn: return s.bytesSaved;
+    case OutcomeColumn: return int(r.outcome);
+    default: return display(r, column);
+    }
+}
+
+void ExchangeListModel::appendRecords(const QList<ExchangeRecord> &records)
+{
+    if (records.isEmpty())
+        return;
+    const int first = int(m_records.size());
+    beginInsertRows({}, first, first + int(records.size()) - 1);
+    if (m_records.isEmpty())
+        m_firstNumber = records.first().number;
+    m_records.append(records);
+    endInsertRows();
+}
+
+void ExchangeListModel::updateRecords(const QList<ExchangeRecord> &records)
+{
+    QList<int> rows;
+    rows.reserve(records.size());
+    for (const ExchangeRecord &r : records) {
+        const int row = rowForNumber(r.number);
+        if (row < 0)
+            continue; // cleared meanwhile
+        m_records[row] = r;
+        rows.append(row);
+    }
+    std::sort(rows.begin(), rows.end());
+    for (qsizetype i = 0; i < rows.size();) {
+        qsizetype j = i;
+        while (j + 1 < rows.size() && rows.at(j + 1) <= rows.at(j) + 1)
+            ++j;
+        emit dataChanged(index(rows.at(i), 0), index(rows.at(j), ColumnCount - 1));
+        i = j + 1;
+    }
+}
+
+void ExchangeListModel::clear()
+{
+    if (m_records.isEmpty())
+        return;
+    beginResetModel();
+    m_firstNumber = nextNumber();
+    m_records.clear();
+    endResetModel();
+}
+
+int ExchangeListModel::rowForNumber(int number) const
+{
+    const int row = number - m_firstNumber;
+    return row >= 0 && row < m_records.size() ? row : -1;
+}
+
+const ExchangeRecord *ExchangeListModel::recordByNumber(int number) const
+{
+    const int row = rowForNumber(number);
+    return row < 0 ? nullptr : &m_records.at(row);
+}
+
+} // namespace expectlab

@@ -1,0 +1,104 @@
+#include "exchangerecord.h"
+
+#include <QCoreApplication>
+
+namespace expectlab {
+
+namespace {
+// The first request head the server received, from its wire log.
+MessageHead firstRequestHead(const WireLog &wire)
+{
+    MessageHead head;
+    for (const WireLog::Record &r : wire.records()) {
+        if (r.direction != WireLog::Direction::Received || r.body)
+            continue;
+        const QList<QByteArray> lines = r.bytes.split('\n');
+        if (lines.isEmpty())
+            break;
+        const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
+        if (requestLine.size() >= 2) {
+            head.method = requestLine.at(0);
+            head.target = requestLine.at(1);
+        }
+        if (requestLine.size() >= 3 && requestLine.at(2) == "HTTP/1.0")
+            head.versionMinor = 0;
+        for (qsizetype i = 1; i < lines.size(); ++i) {
+            const QByteArray line = lines.at(i).trimmed();
+            const qsizetype colon = line.indexOf(':');
+            if (line.isEmpty())
+                break;
+            if (colon > 0)
+                head.headers.append(HttpHeader(line.left(colon).trimmed(), line.mid(colon + 1).trimmed()));
+        }
+        break;
+    }
+    return head;
+}
+} // namespace
+
+ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &c)
+{
+    ExchangeSummary s;
+    s.id = c.id;
+    const MessageHead head = firstRequestHead(c.wire);
+    s.method = head.method;
+    s.requestHeaders = head.headers;
+    const QByteArray host = head.header("Host").value_or(QByteArray("?"));
+    s.url = QUrl(QStringLiteral("http://%1%2").arg(QString::fromLatin1(host), QString::fromLatin1(head.target)));
+    s.bodyBytes = head.contentLength().value_or(0);
+    s.expectSent = head.hasHeader("Expect");
+    s.events = c.events;
+    qint64 headNs = 0;
+    for (const TimelineEvent &e : c.events) {
+        if (s.startNs == 0)
+            s.startNs = e.tNs;
+        s.endNs = e.tNs;
+        switch (e.kind) {
+        case EventKind::Head:
+            if (headNs == 0)
+                headNs = e.tNs;
+            break;
+        case EventKind::InterimSent:
+            s.interimStatuses.append(e.status);
+            if (s.expectSent && !s.expectWaitNs && headNs)
+                s.expectWaitNs = e.tNs - headNs;
+            break;
+        case EventKind::FinalSent:
+            if (!s.finalStatus)
+                s.finalStatus = e.status;
+            if (s.expectSent && !s.expectWaitNs && headNs)
+                s.expectWaitNs = e.tNs - headNs;
+            break;
+        case EventKind::BodyStart:
+            // The client did not wait for us: its wait is from the head to its first body byte.
+            if (s.expectSent && !s.expectWaitNs && headNs)
+                s.expectWaitNs = e.tNs - headNs;
+            break;
+        case EventKind::BodyDone:
+            s.bodyBytesSent += qMax<qint64>(0, e.bytes);
+            break;
+        case EventKind::Error:
+            if (s.error.isEmpty())
+                s.error = e.detail;
+            break;
+        default:
+            break;
+        }
+    }
+    if (s.finalStatus && *s.finalStatus >= 300) {
+        qint64 bodyReceived = 0;
+        for (const WireLog::Record &r : c.wire.records()) {
+            if (r.direction == WireLog::Direction::Received && r.body)
+                bodyReceived += r.byteCount;
+        }
+        s.bodyBytesSent = qMax(s.bodyBytesSent, bodyReceived);
+        s.bytesSaved = qMax<qint64>(0, s.bodyBytes - bodyReceived);
+    }
+    if (!s.finalStatus && s.error.isEmpty())
+        s.error = QCoreApplication::translate("ExchangeRecord", "the server sent no final response");
+    if (s.endNs == 0)
+        s.endNs = 1;
+    return s;
+}
+
+} // namespace expectlab

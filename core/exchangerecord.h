@@ -1,0 +1,47 @@
+#pragma once
+
+#include "clientexchange.h"
+#include "exchangeoutcome.h"
+#include "timelineevent.h"
+#include "wirelog.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+namespace expectlab {
+
+// One connection our test server accepted, with what it saw and sent.
+struct ServerConnectionRecord
+{
+    int id = 0;
+    QString peerAddress;
+    quint16 peerPort = 0;
+    QList<TimelineEvent> events;
+    WireLog wire;         // filled when the connection ends
+    bool finished = false;
+    int exchangeNumber = 0; // the exchange it belongs to; 0 while unmatched
+};
+
+// One row of the exchange list: an exchange our client ran (with the server connections it used,
+// when the server was ours), or a connection an external client made to our server.
+struct ExchangeRecord
+{
+    enum class Origin { LocalClient, ExternalClient };
+
+    int number = 0;
+    Origin origin = Origin::LocalClient;
+    QDateTime started;
+    ExchangeSummary summary; // for an external client: built from the server's view
+    QList<int> serverConnections;
+    bool running = true;
+    Outcome outcome = Outcome::Running;
+
+    bool isExternal() const { return origin == Origin::ExternalClient; }
+};
+
+// The server's view of a connection from an external client, in the shape of a client summary, so
+// that one list and one set of columns serve both.
+ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &connection);
+
+} // namespace expectlab

@@ -1,0 +1,338 @@
+#include "timelinelayout.h"
+
+#include "byteformat.h"
+#include "ruletext.h"
+
+#include <QCoreApplication>
+
+#include <algorithm>
+#include <array>
+#include <limits>
+#include <cmath>
+
+namespace expectlab {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("TimelineLayout", text);
+}
+
+double msSince(qint64 tNs, qint64 originNs)
+{
+    return double(tNs - originNs) / 1e6;
+}
+
+QString shortLabel(const TimelineEvent &e)
+{
+    switch (e.kind) {
+    case EventKind::Interim:
+    case EventKind::InterimSent:
+    case EventKind::Final:
+    case EventKind::FinalSent:
+        return QString::number(e.status);
+    case EventKind::ExpectTimeout: return tr("timeout");
+    case EventKind::Cancelled: return tr("cancel");
+    case EventKind::Error: return tr("error");
+    default: return {}; // the rest explain themselves on hover; labels would crowd the lane
+    }
+}
+
+QString tooltipFor(const TimelineEvent &e, qint64 originNs)
+{
+    QString text = QStringLiteral("<b>%1 %2%3</b> at %4 ms")
+                       .arg(sideName(e.side), kindName(e.kind))
+                       .arg(e.hasStatus() ? QStringLiteral(" %1").arg(e.status) : QString())
+                       .arg(msSince(e.tNs, originNs), 0, 'f', 3);
+    if (e.hasBytes())
+        text += QStringLiteral(" · %1 bytes").arg(e.bytes);
+    if (!e.detail.isEmpty())
+        text += QStringLiteral("<br>%1").arg(e.detail.toHtmlEscaped());
+    if (!e.rule.isEmpty()) {
+        const QString rule = ruleText(e.rule);
+        text += QStringLiteral("<br><i>%1</i>").arg((rule.isEmpty() ? e.rule : rule).toHtmlEscaped());
+    }
+    return text;
+}
+
+bool isOutgoing(const TimelineEvent &e)
+{
+    switch (e.kind) {
+    case EventKind::HeadSent:
+    case EventKind::InterimSent:
+    case EventKind::FinalSent:
+        return true;
+    case EventKind::BodyStart:
+        return e.side == Side::Client;
+    default:
+        return false;
+    }
+}
+
+bool isIncoming(const TimelineEvent &e)
+{
+    switch (e.kind) {
+    case EventKind::Head:
+    case EventKind::Interim:
+    case EventKind::Final:
+        return true;
+    case EventKind::BodyStart:
+        return e.side == Side::Server;
+    default:
+        return false;
+    }
+}
+
+QList<const TimelineEvent *> ofKind(const QList<TimelineEvent> &events, EventKind kind)
+{
+    QList<const TimelineEvent *> out;
+    for (const TimelineEvent &e : events) {
+        if (e.kind == kind)
+            out.append(&e);
+    }
+    return out;
+}
+
+QString messageLabel(const TimelineEvent &sent)
+{
+    switch (sent.kind) {
+    case EventKind::Connect: return {}; // the arrow alone: its label would sit on the head's
+    case EventKind::HeadSent: {
+        const qsizetype expect = sent.detail.indexOf(QLatin1String("Expect: "));
+        return expect >= 0 ? tr("head + Expect") : tr("head");
+    }
+    case EventKind::Head: return tr("head");
+    case EventKind::BodyStart: return tr("body");
+    case EventKind::InterimSent:
+    case EventKind::Interim:
+    case EventKind::FinalSent:
+    case EventKind::Final:
+        return QString::number(sent.status);
+    default: return {};
+    }
+}
+} // namespace
+
+Meaning meaningOfStatus(int status)
+{
+    if (status >= 100 && status < 200)
+        return Meaning::Continue;
+    if (status == 417)
+        return Meaning::Reject;
+    if (status >= 200 && status < 300)
+        return Meaning::Success;
+    if (status >= 400)
+        return Meaning::Failure;
+    return Meaning::Neutral;
+}
+
+Meaning meaningOfEvent(const TimelineEvent &e)
+{
+    switch (e.kind) {
+    case EventKind::Interim:
+    case EventKind::InterimSent:
+    case EventKind::Final:
+    case EventKind::FinalSent:
+    case EventKind::ResponseDone:
+        return meaningOfStatus(e.status);
+    case EventKind::ExpectTimeout:
+    case EventKind::Closed:
+    case EventKind::Cancelled:
+        return Meaning::Muted;
+    case EventKind::Error:
+        return e.status >= 400 ? meaningOfStatus(e.status) : Meaning::Failure;
+    case EventKind::BodyStart:
+    case EventKind::BodyDone:
+        return Meaning::Body;
+    default:
+        return Meaning::Neutral;
+    }
+}
+
+TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const QList<TimelineEvent> &server)
+{
+    TimelineLayout l;
+    const bool hasClient = !client.isEmpty();
+    const bool hasServer = !server.isEmpty();
+    if (!hasClient && !hasServer)
+        return l;
+    const bool twoLanes = hasClient && hasServer;
+
+    qint64 origin = std::numeric_limits<qint64>::max();
+    qint64 last = std::numeric_limits<qint64>::min();
+    for (const auto *list : {&client, &server}) {
+        for (const TimelineEvent &e : *list) {
+            origin = std::min(origin, e.tNs);
+            last = std::max(last, e.tNs);
+        }
+    }
+    l.originNs = origin;
+    l.endMs = msSince(last, origin);
+
+    auto laneY = [&](Side side) {
+        if (!twoLanes)
+            return kSingleLaneY;
+        return side == Side::Client ? kClientY : kServerY;
+    };
+    if (hasClient)
+        l.lanes.append({Side::Client, laneY(Side::Client), tr("client")});
+    if (hasServer)
+        l.lanes.append({Side::Server, laneY(Side::Server), tr("server")});
+
+    for (const auto *list : {&client, &server}) {
+        for (const TimelineEvent &e : *list) {
+            l.markers.append({msSince(e.tNs, origin), laneY(e.side), meaningOfEvent(e), e.kind, e.side,
+                              shortLabel(e), tooltipFor(e, origin)});
+        }
+    }
+
+    // Messages. With both sides seen, the k-th send of a kind pairs with the k-th receipt of it.
+    if (twoLanes) {
+        const std::array<std::pair<EventKind, EventKind>, 3> clientToServer{{
+            {EventKind::Connect, EventKind::Accepted},
+            {EventKind::HeadSent, EventKind::Head},
+            {EventKind::BodyStart, EventKind::BodyStart},
+        }};
+        for (const auto &[sentKind, gotKind] : clientToServer) {
+            const auto sent = ofKind(client, sentKind);
+            const auto got = ofKind(server, gotKind);
+            for (qsizetype i = 0; i < std::min(sent.size(), got.size()); ++i) {
+                l.arrows.append({msSince(sent[i]->tNs, origin), kClientY, msSince(got[i]->tNs, origin), kServerY,
+                                 sentKind == EventKind::BodyStart ? Meaning::Body : Meaning::Neutral,
+                                 messageLabel(*sent[i])});
+            }
+        }
+        const std::array<std::pair<EventKind, EventKind>, 2> serverToClient{{
+            {EventKind::InterimSent, EventKind::Interim},
+            {EventKind::FinalSent, EventKind::Final},
+        }};
+        for (const auto &[sentKind, gotKind] : serverToClient) {
+            const auto sent = ofKind(server, sentKind);
+            const auto got = ofKind(client, gotKind);
+            for (qsizetype i = 0; i < std::min(sent.size(), got.size()); ++i) {
+                l.arrows.append({msSince(sent[i]->tNs, origin), kServerY, msSince(got[i]->tNs, origin), kClientY,
+                                 meaningOfStatus(sent[i]->status), messageLabel(*sent[i])});
+            }
+        }
+    } else {
+        // One side seen (an external peer): stubs towards the unseen peer, above the lane.
+        for (const TimelineEvent &e : hasClient ? client : server) {
+            const double t = msSince(e.tNs, origin);
+            const Meaning m = e.kind == EventKind::BodyStart ? Meaning::Body : meaningOfEvent(e);
+            if (isOutgoing(e))
+                l.arrows.append({t, kSingleLaneY, t, kSingleLaneY + kStubLength, m, messageLabel(e)});
+            else if (isIncoming(e))
+                l.arrows.append({t, kSingleLaneY + kStubLength, t, kSingleLaneY, m, messageLabel(e)});
+        }
+    }
+
+    // Body transfers: from the first body byte to the last, or to whatever stopped them.
+    for (const auto *list : {&client, &server}) {
+        double start = -1;
+        for (const TimelineEvent &e : *list) {
+            const double t = msSince(e.tNs, origin);
+            if (e.kind == EventKind::BodyStart && start < 0) {
+                start = t;
+            } else if (start >= 0
+                       && (e.kind == EventKind::BodyDone || e.kind == EventKind::Cancelled
+                           || e.kind == EventKind::Closed || e.kind == EventKind::Error
+                           || (e.kind == EventKind::Final && e.detail.contains(QLatin1String("body stopped"))))) {
+                const bool done = e.kind == EventKind::BodyDone;
+                l.spans.append({start, t, laneY(e.side),
+                                done ? tr("body %1").arg(formatBytes(e.bytes)) : tr("body stopped")});
+                start = -1;
+            }
+        }
+        if (start >= 0 && !list->isEmpty())
+            l.spans.append({start, l.endMs, laneY(list->first().side), tr("body (in progress)")});
+    }
+
+    // The expect wait, seen from the client, or from the server for an external client.
+    const bool fromClient = hasClient;
+    const QList<TimelineEvent> &side = fromClient ? client : server;
+    const double bracketY = laneY(fromClient ? Side::Client : Side::Server) + (twoLanes && !fromClient ? -0.28 : 0.28);
+    double waitStart = -1;
+    for (const TimelineEvent &e : side) {
+        const double t = msSince(e.tNs, origin);
+        if (waitStart < 0) {
+            const bool expectHead = (e.kind == EventKind::HeadSent || e.kind == EventKind::Head)
+                                    && e.detail.contains(QLatin1String("Expect: "));
+            if (expectHead)
+                waitStart = t;
+            continue;
+        }
+        const bool ends = e.kind == EventKind::Interim || e.kind == EventKind::Final
+                          || e.kind == EventKind::ExpectTimeout || e.kind == EventKind::InterimSent
+                          || e.kind == EventKind::FinalSent || e.kind == EventKind::BodyStart
+                          || e.kind == EventKind::Error || e.kind == EventKind::Cancelled
+                          || e.kind == EventKind::Closed;
+        if (!ends)
+            continue;
+        const bool timedOut = e.kind == EventKind::ExpectTimeout;
+        QString label = tr("expect wait %1 ms").arg(t - waitStart, 0, 'f', t - waitStart < 10 ? 3 : 1);
+        if (timedOut)
+            label += tr(" (timed out, R5)");
+        l.brackets.append({waitStart, t, bracketY, label, timedOut});
+        break;
+    }
+
+    for (const TimelineEvent &e : client) {
+        if (e.kind == EventKind::Retry)
+            l.separators.append({msSince(e.tNs, origin), tr("retry without Expect (R6)")});
+    }
+    return l;
+}
+
+double TimelineLayout::yMin() const
+{
+    return lanes.size() > 1 ? kServerY - 0.6 : kSingleLaneY - 0.6;
+}
+
+double TimelineLayout::yMax() const
+{
+    return lanes.size() > 1 ? kClientY + 0.6 : kSingleLaneY + 0.75;
+}
+
+int TimelineLayout::markerNear(double tMs, double y, double msPerPixel, double yPerPixel, double radiusPx) const
+{
+    int best = -1;
+    double bestDistance = radiusPx * radiusPx;
+    for (qsizetype i = 0; i < markers.size(); ++i) {
+        const double dx = (markers[i].tMs - tMs) / msPerPixel;
+        const double dy = (markers[i].y - y) / yPerPixel;
+        const double d = dx * dx + dy * dy;
+        if (d <= bestDistance) {
+            bestDistance = d;
+            best = int(i);
+        }
+    }
+    return best;
+}
+
+TimeAxis TimeAxis::fit(double startMs, double endMs, double widthPx, double marginFraction)
+{
+    double span = endMs - startMs;
+    if (span <= 0)
+        span = 1.0; // one event or all at once: show a millisecond around it
+    const double margin = span * marginFraction;
+    return {startMs - margin, startMs + span + margin, std::max(1.0, widthPx)};
+}
+
+TimeAxis TimeAxis::zoomed(double factor, double centreMs) const
+{
+    TimeAxis a = *this;
+    a.lowerMs = centreMs - (centreMs - lowerMs) / factor;
+    a.upperMs = centreMs + (upperMs - centreMs) / factor;
+    return a;
+}
+
+TimeAxis TimeAxis::panned(double pixels) const
+{
+    TimeAxis a = *this;
+    const double shift = pixels * msPerPixel();
+    a.lowerMs += shift;
+    a.upperMs += shift;
+    return a;
+}
+
+} // namespace expectlab

@@ -1,0 +1,266 @@
+#include "workbenchsession.h"
+
+#include "exchangelistmodel.h"
+#include "exchangerunner.h"
+#include "testserver.h"
+
+#include <QRegularExpression>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace expectlab {
+
+WorkbenchSession::WorkbenchSession(QObject *parent)
+    : QObject(parent)
+    , m_model(new ExchangeListModel(this))
+    , m_flushTimer(new QTimer(this))
+{
+    m_flushTimer->setSingleShot(true);
+    m_flushTimer->setInterval(kFlushIntervalMs);
+    connect(m_flushTimer, &QTimer::timeout, this, &WorkbenchSession::flush);
+}
+
+WorkbenchSession::~WorkbenchSession()
+{
+    // Runners are children; stop them hearing back into a half-destroyed session.
+    for (ExchangeRunner *runner : std::as_const(m_runners))
+        runner->disconnect(this);
+}
+
+void WorkbenchSession::attachServer(TestServer *server)
+{
+    if (m_server)
+        m_server->disconnect(this);
+    m_server = server;
+    connect(server, &TestServer::connectionAccepted, this, &WorkbenchSession::onConnectionAccepted);
+    connect(server, &TestServer::eventRecorded, this, &WorkbenchSession::onServerEvent);
+    connect(server, &TestServer::connectionFinished, this, &WorkbenchSession::onConnectionFinished);
+}
+
+QString WorkbenchSession::endpointKey(const QHostAddress &address, quint16 port)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    // A dual-stack server sees an IPv4 client as ::ffff:a.b.c.d; match it with a.b.c.d.
+    const QString host = isV4 ? QHostAddress(v4).toString() : address.toString();
+    return host + QLatin1Char('|') + QString::number(port);
+}
+
+int WorkbenchSession::send(const ClientRequest &request)
+{
+    const int number = m_nextNumber++;
+    ExchangeRecord record;
+    record.number = number;
+    record.started = QDateTime::currentDateTime();
+    record.summary.id = number;
+    record.summary.url = request.url;
+    record.summary.method = request.effectiveMethod();
+    m_live.insert(number, record);
+    m_toAppend.append(record);
+
+    auto *runner = new ExchangeRunner(number, request, this);
+    m_runners.insert(number, runner);
+    connect(runner, &ExchangeRunner::eventRecorded, this,
+            [this, number](const TimelineEvent &e) { onClientEvent(number, e); });
+    connect(runner, &ExchangeRunner::progress, this,
+            [this, number](qint64 sent, qint64 total) { emit progress(number, sent, total); });
+    connect(runner, &ExchangeRunner::finished, this, [this, number] { onRunnerFinished(number); });
+    emit exchangeStarted(number);
+    scheduleFlush();
+    runner->start(); // may finish at once (bad URL): onRunnerFinished copes
+    return number;
+}
+
+void WorkbenchSession::cancel(int number)
+{
+    if (ExchangeRunner *runner = m_runners.value(number))
+        runner->cancel();
+}
+
+void WorkbenchSession::cancelAll()
+{
+    const QList<ExchangeRunner *> runners = m_runners.values();
+    for (ExchangeRunner *runner : runners)
+        runner->cancel();
+}
+
+void WorkbenchSession::clear()
+{
+    flush();
+    m_model->clear();
+}
+
+ExchangeRecord *WorkbenchSession::liveRecord(int number)
+{
+    auto it = m_live.find(number);
+    return it == m_live.end() ? nullptr : &it.value();
+}
+
+void WorkbenchSession::onClientEvent(int number, const TimelineEvent &event)
+{
+    if (event.kind == EventKind::Connected) {
+        // ExchangeRunner reports "PEER:PORT from LOCAL:PORT"; the local end is what our server sees.
+        static const QRegularExpression from(QStringLiteral(" from \\[?([^\\]]+?)\\]?:(\\d+)$"));
+        const QRegularExpressionMatch m = from.match(event.detail);
+        if (m.hasMatch()) {
+            const QString key = endpointKey(QHostAddress(m.captured(1)), quint16(m.captured(2).toUInt()));
+            if (const int conn = m_unclaimedServerByPeer.take(key)) {
+                claim(number, conn);
+            } else {
+                m_clientByLocal.insert(key, number);
+                m_clientEndpointOrder.append(key);
+                if (m_clientEndpointOrder.size() > kPendingEndpoints)
+                    m_clientByLocal.remove(m_clientEndpointOrder.takeFirst());
+            }
+        }
+    }
+    markDirty(number);
+}
+
+void WorkbenchSession::onRunnerFinished(int number)
+{
+    ExchangeRunner *runner = m_runners.take(number);
+    if (!runner)
+        return;
+    if (ExchangeRecord *r = liveRecord(number)) {
+        r->summary = runner->exchange().summary();
+        r->running = false;
+        r->outcome = classifyOutcome(r->summary, false);
+    }
+    runner->disconnect(this);
+    runner->deleteLater();
+    markDirty(number);
+    // A finished exchange shows at once; only in-flight noise is batched.
+    flush();
+    emit exchangeFinished(number);
+}
+
+void WorkbenchSession::onConnectionAccepted(int conn, const QHostAddress &peer, quint16 peerPort)
+{
+    ServerConnectionRecord &c = m_connections[conn];
+    c.id = conn;
+    c.peerAddress = peer.toString();
+    c.peerPort = peerPort;
+    const QString key = endpointKey(peer, peerPort);
+    if (const int number = m_clientByLocal.take(key)) {
+        m_clientEndpointOrder.removeOne(key);
+        claim(number, conn);
+    } else {
+        m_unclaimedServerByPeer.insert(key, conn);
+    }
+}
+
+void WorkbenchSession::claim(int number, int conn)
+{
+    auto it = m_connections.find(conn);
+    if (it == m_connections.end())
+        return;
+    it->exchangeNumber = number;
+    if (ExchangeRecord *r = liveRecord(number)) {
+        if (!r->serverConnections.contains(conn))
+            r->serverConnections.append(conn);
+    } else if (const ExchangeRecord *listed = m_model->recordByNumber(number)) {
+        // The exchange already ended (a cancel raced the accept): attach to the listed row.
+        ExchangeRecord copy = *listed;
+        copy.serverConnections.append(conn);
+        m_model->updateRecords({copy});
+    }
+    markDirty(number);
+}
+
+void WorkbenchSession::onServerEvent(const TimelineEvent &event)
+{
+    ServerConnectionRecord &c = m_connections[event.conn];
+    c.id = event.conn;
+    c.events.append(event);
+    if (c.exchangeNumber)
+        markDirty(c.exchangeNumber);
+}
+
+void WorkbenchSession::onConnectionFinished(int conn, const WireLog &wire)
+{
+    ServerConnectionRecord &c = m_connections[conn];
+    c.id = conn;
+    c.wire = wire;
+    c.finished = true;
+    if (c.exchangeNumber) {
+        markDirty(c.exchangeNumber);
+        scheduleFlush();
+        return;
+    }
+    // Nobody of ours claimed it: an external client (curl, a browser, another program).
+    m_unclaimedServerByPeer.remove(endpointKey(QHostAddress(c.peerAddress), c.peerPort));
+    ExchangeRecord record;
+    record.number = m_nextNumber++;
+    record.origin = ExchangeRecord::Origin::ExternalClient;
+    record.summary = summaryFromServerConnection(c);
+    record.summary.url.setHost(c.peerAddress);
+    record.summary.url.setPort(c.peerPort);
+    record.started = QDateTime::currentDateTime().addMSecs(-(record.summary.endNs - record.summary.startNs) / 1'000'000);
+    record.serverConnections = {conn};
+    record.running = false;
+    record.outcome = classifyOutcome(record.summary, false);
+    c.exchangeNumber = record.number;
+    m_toAppend.append(record);
+    scheduleFlush();
+}
+
+void WorkbenchSession::markDirty(int number)
+{
+    m_dirty.insert(number);
+    scheduleFlush();
+}
+
+void WorkbenchSession::scheduleFlush()
+{
+    if (!m_flushTimer->isActive())
+        m_flushTimer->start();
+}
+
+void WorkbenchSession::flush()
+{
+    m_flushTimer->stop();
+    if (!m_toAppend.isEmpty()) {
+        // Live copies are refreshed below; the appended ones are their starting state.
+        m_model->appendRecords(std::exchange(m_toAppend, {}));
+    }
+    if (m_dirty.isEmpty())
+        return;
+    QList<int> numbers(m_dirty.cbegin(), m_dirty.cend());
+    m_dirty.clear();
+    std::sort(numbers.begin(), numbers.end());
+    QList<ExchangeRecord> changed;
+    for (int number : numbers) {
+        auto it = m_live.find(number);
+        if (it == m_live.end())
+            continue;
+        if (ExchangeRunner *runner = m_runners.value(number); runner && runner->exchange().summary().startNs)
+            it->summary = runner->exchange().summary();
+        changed.append(*it);
+        if (!it->running)
+            m_live.erase(it);
+    }
+    m_model->updateRecords(changed);
+    emit exchangesChanged(numbers);
+}
+
+const ServerConnectionRecord *WorkbenchSession::serverConnection(int id) const
+{
+    auto it = m_connections.constFind(id);
+    return it == m_connections.cend() ? nullptr : &it.value();
+}
+
+QList<TimelineEvent> WorkbenchSession::serverEvents(const ExchangeRecord &record) const
+{
+    QList<TimelineEvent> events;
+    for (int conn : record.serverConnections) {
+        if (const ServerConnectionRecord *c = serverConnection(conn))
+            events += c->events;
+    }
+    std::stable_sort(events.begin(), events.end(),
+                     [](const TimelineEvent &a, const TimelineEvent &b) { return a.tNs < b.tNs; });
+    return events;
+}
+
+} // namespace expectlab

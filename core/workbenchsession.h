@@ -1,0 +1,94 @@
+#pragma once
+
+#include "clientrequest.h"
+#include "exchangerecord.h"
+
+#include <QHash>
+#include <QHostAddress>
+#include <QObject>
+#include <QPointer>
+#include <QSet>
+
+class QTimer;
+
+namespace expectlab {
+
+class ExchangeListModel;
+class ExchangeRunner;
+class TestServer;
+
+// The workbench's session, without widgets: runs the client's exchanges, records what the test
+// server sees, matches the server's connections to the client's exchanges (by the client's local
+// port, which the server sees as the peer port) and feeds the exchange list in batches, so that a
+// burst of events costs one model update, not one per event.
+class WorkbenchSession : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int kFlushIntervalMs = 40;
+    // Client endpoints remembered while waiting for the server to accept them.
+    static constexpr int kPendingEndpoints = 512;
+
+    explicit WorkbenchSession(QObject *parent = nullptr);
+    ~WorkbenchSession() override;
+
+    void attachServer(TestServer *server);
+    ExchangeListModel *model() const { return m_model; }
+
+    // Starts an exchange and returns its number. A request that cannot start (bad URL, unreadable
+    // file) becomes a failed exchange with the reason, like any other.
+    int send(const ClientRequest &request);
+    void cancel(int number);
+    void cancelAll();
+    int runningCount() const { return int(m_runners.size()); }
+    // Empties the list; running exchanges go on but are no longer listed.
+    void clear();
+
+    const ServerConnectionRecord *serverConnection(int id) const;
+    // The server's events of an exchange, over all its connections, in time order.
+    QList<TimelineEvent> serverEvents(const ExchangeRecord &record) const;
+    // Applies pending changes to the model now (tests and shutdown; normally a timer does it).
+    void flush();
+
+signals:
+    void exchangeStarted(int number);
+    void exchangeFinished(int number);
+    // After the model holds the change; batched.
+    void exchangesChanged(const QList<int> &numbers);
+    void progress(int number, qint64 bodyBytesSent, qint64 bodyBytesTotal);
+
+private:
+    struct PendingClient
+    {
+        int number;
+    };
+
+    void onClientEvent(int number, const TimelineEvent &event);
+    void onRunnerFinished(int number);
+    void onConnectionAccepted(int conn, const QHostAddress &peer, quint16 peerPort);
+    void onServerEvent(const TimelineEvent &event);
+    void onConnectionFinished(int conn, const WireLog &wire);
+    void claim(int number, int conn);
+    void markDirty(int number);
+    void scheduleFlush();
+    ExchangeRecord *liveRecord(int number);
+    static QString endpointKey(const QHostAddress &address, quint16 port);
+
+    ExchangeListModel *m_model;
+    QTimer *m_flushTimer;
+    QPointer<TestServer> m_server;
+    int m_nextNumber = 1;
+
+    // Records not yet in the model, and records of running exchanges (copied to the model on flush).
+    QList<ExchangeRecord> m_toAppend;
+    QHash<int, ExchangeRecord> m_live;
+    QHash<int, ExchangeRunner *> m_runners;
+    QSet<int> m_dirty;
+
+    QHash<int, ServerConnectionRecord> m_connections;
+    QHash<QString, int> m_unclaimedServerByPeer; // endpoint -> connection id
+    QHash<QString, int> m_clientByLocal;         // endpoint -> exchange number
+    QList<QString> m_clientEndpointOrder;        // bounds m_clientByLocal
+};
+
+} // namespace expectlab

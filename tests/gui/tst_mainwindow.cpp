@@ -1,0 +1,425 @@
+// The workbench window driven through its widgets, offscreen, against its own local server.
+#include "guitesthelpers.h"
+
+#include "composerpanel.h"
+#include "exchangedetail.h"
+#include "exchangelistmodel.h"
+#include "mainwindow.h"
+#include "overviewplot.h"
+#include "serverpanel.h"
+#include "testserver.h"
+#include "timelineview.h"
+#include "workbenchsession.h"
+
+#include <qcustomplot.h>
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSaveFile>
+#include <QSignalSpy>
+#include <QSpinBox>
+#include <QTableView>
+#include <QTcpServer>
+#include <QtTest>
+
+using namespace expectlab;
+
+class TestMainWindow : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void startsLocalServerAndPointsClientAtIt();
+    void exchangeThroughWidgets_data();
+    void exchangeThroughWidgets();
+    void screenshotAfter417Retry();
+    void cancelLargeUpload();
+    void keyboardShortcuts();
+    void errorsShowInPlainWords();
+    void nonLoopbackWarning();
+    void portInUseIsShown();
+    void settingsPersist();
+    void presetsCarryTheirSource();
+    void toolTabAndAbout();
+
+private:
+    template<typename T>
+    T *child(const char *name) const
+    {
+        T *w = m_window->findChild<T *>(QLatin1String(name));
+        if (!w)
+            qFatal("no child %s", name);
+        return w;
+    }
+    void setPolicy(ServerPolicy::Kind kind, int parameter = 0);
+    void composeGenerated(int count, int unitIndex, bool expect, int expectTimeoutMs, bool retry);
+    const ExchangeRecord *waitForFinished(int number);
+
+    QTemporaryDir m_settingsDir;
+    QTemporaryDir m_files;
+    MainWindow *m_window = nullptr;
+};
+
+void TestMainWindow::initTestCase()
+{
+    QVERIFY(m_settingsDir.isValid());
+    isolateSettings(m_settingsDir);
+}
+
+void TestMainWindow::init()
+{
+    QSettings().clear();
+    m_window = new MainWindow;
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+}
+
+void TestMainWindow::cleanup()
+{
+    delete m_window;
+    m_window = nullptr;
+}
+
+void TestMainWindow::setPolicy(ServerPolicy::Kind kind, int parameter)
+{
+    auto *policy = child<QComboBox>("serverPolicy");
+    policy->setCurrentIndex(policy->findData(int(kind)));
+    if (kind == ServerPolicy::Kind::Delay)
+        child<QSpinBox>("serverDelay")->setValue(parameter);
+    if (kind == ServerPolicy::Kind::Final)
+        child<QComboBox>("serverFinalStatus")->setCurrentText(QString::number(parameter));
+    QCOMPARE(m_window->server()->policy().kind, kind);
+}
+
+void TestMainWindow::composeGenerated(int count, int unitIndex, bool expect, int expectTimeoutMs, bool retry)
+{
+    auto *kind = child<QComboBox>("clientBodyKind");
+    kind->setCurrentIndex(kind->findData(int(ComposerPanel::BodyKind::Generated)));
+    child<QSpinBox>("clientBodyCount")->setValue(count);
+    child<QComboBox>("clientBodyUnit")->setCurrentIndex(unitIndex);
+    child<QCheckBox>("clientExpect")->setChecked(expect);
+    child<QSpinBox>("clientExpectTimeout")->setValue(expectTimeoutMs);
+    child<QCheckBox>("clientRetry")->setChecked(retry);
+}
+
+const ExchangeRecord *TestMainWindow::waitForFinished(int number)
+{
+    ExchangeListModel *model = m_window->session()->model();
+    const bool done = QTest::qWaitFor(
+        [&] { return model->recordByNumber(number) && !model->recordByNumber(number)->running; }, 10000);
+    return done ? model->recordByNumber(number) : nullptr;
+}
+
+void TestMainWindow::startsLocalServerAndPointsClientAtIt()
+{
+    QVERIFY(m_window->server()->isListening());
+    QVERIFY(m_window->server()->address().isLoopback());
+    QVERIFY(m_window->server()->port() != 0);
+    QVERIFY(child<QLineEdit>("clientUrl")->text().startsWith(m_window->server()->url()));
+    QVERIFY(child<QLabel>("statusServer")->text().contains(m_window->server()->url()));
+    QVERIFY(child<QLabel>("serverWarning")->isHidden());
+}
+
+void TestMainWindow::exchangeThroughWidgets_data()
+{
+    QTest::addColumn<int>("policyKind");
+    QTest::addColumn<int>("policyParameter");
+    QTest::addColumn<int>("expectTimeoutMs");
+    QTest::addColumn<bool>("retry");
+    QTest::addColumn<QString>("interim");
+    QTest::addColumn<QString>("finalText");
+    QTest::addColumn<int>("outcome");
+    QTest::addColumn<int>("meaning"); // a marker of this meaning must be on both lanes
+    QTest::addColumn<int>("arrows");
+    QTest::addColumn<bool>("bytesSaved");
+
+    // connect, head, body, 100, 200 (R3, R11)
+    QTest::newRow("continue") << int(ServerPolicy::Kind::Continue) << 0 << 1000 << true << "100" << "200"
+                              << int(Outcome::Continued) << int(Meaning::Continue) << 5 << false;
+    // 2 x connect, 2 x head, 417, body, 200 (R6)
+    QTest::newRow("reject with retry") << int(ServerPolicy::Kind::Reject) << 0 << 1000 << true << "" << "417 → 200"
+                                       << int(Outcome::Retried) << int(Meaning::Reject) << 7 << true;
+    // connect, head, body after the timeout, 200 (R5)
+    QTest::newRow("ignore with timeout") << int(ServerPolicy::Kind::Ignore) << 0 << 150 << true << "" << "200"
+                                         << int(Outcome::WaitedOut) << int(Meaning::Success) << 4 << false;
+    // connect, head, 413; the body is never sent (R21)
+    QTest::newRow("early 413") << int(ServerPolicy::Kind::Final) << 413 << 2000 << true << "" << "413"
+                               << int(Outcome::EarlyFinal) << int(Meaning::Failure) << 3 << true;
+}
+
+void TestMainWindow::exchangeThroughWidgets()
+{
+    QFETCH(int, policyKind);
+    QFETCH(int, policyParameter);
+    QFETCH(int, expectTimeoutMs);
+    QFETCH(bool, retry);
+    QFETCH(QString, interim);
+    QFETCH(QString, finalText);
+    QFETCH(int, outcome);
+    QFETCH(int, meaning);
+    QFETCH(int, arrows);
+    QFETCH(bool, bytesSaved);
+
+    setPolicy(ServerPolicy::Kind(policyKind), policyParameter);
+    composeGenerated(256, 1, true, expectTimeoutMs, retry);
+    QTest::mouseClick(child<QPushButton>("clientSend"), Qt::LeftButton);
+
+    ExchangeListModel *model = m_window->session()->model();
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 5000);
+    const ExchangeRecord *record = waitForFinished(1);
+    QVERIFY2(record, "the exchange finishes");
+    QVERIFY(record);
+    auto cell = [&](int column) { return model->index(0, column).data().toString(); };
+    QCOMPARE(cell(ExchangeListModel::MethodColumn), QStringLiteral("POST"));
+    QCOMPARE(cell(ExchangeListModel::ExpectationColumn), QStringLiteral("100-continue"));
+    QCOMPARE(cell(ExchangeListModel::InterimColumn), interim);
+    QCOMPARE(cell(ExchangeListModel::FinalColumn), finalText);
+    QCOMPARE(model->index(0, 0).data(ExchangeListModel::OutcomeRole).toInt(), outcome);
+    QVERIFY(!cell(ExchangeListModel::ExpectWaitColumn).isEmpty());
+    QCOMPARE(!cell(ExchangeListModel::BytesSavedColumn).isEmpty(), bytesSaved);
+    // The server's connections were matched to the exchange by the client's local port.
+    QTRY_VERIFY_WITH_TIMEOUT(!model->recordByNumber(1)->serverConnections.isEmpty(), 5000);
+
+    // The followed exchange is selected and its ladder diagram drawn on two lanes.
+    QCOMPARE(m_window->selectedNumber(), 1);
+    TimelineView *timeline = m_window->detail()->timeline();
+    QTRY_COMPARE_WITH_TIMEOUT(timeline->arrowCount(), arrows, 5000);
+    QCOMPARE(timeline->timelineLayout().lanes.size(), 2);
+    int clientSide = 0, serverSide = 0;
+    for (const auto &m : timeline->timelineLayout().markers) {
+        if (int(m.meaning) == meaning)
+            (m.side == Side::Client ? clientSide : serverSide)++;
+    }
+    QVERIFY2(clientSide >= 1 && serverSide >= 1, "the status shows on both lanes");
+    QVERIFY(timeline->markerCount(Meaning(meaning)) >= 2);
+    QCOMPARE(timeline->markerCount(), int(timeline->timelineLayout().markers.size()));
+    QCOMPARE(timeline->timelineLayout().brackets.size(), 1);
+    if (outcome == int(Outcome::WaitedOut))
+        QVERIFY(timeline->timelineLayout().brackets.first().timedOut);
+    if (outcome == int(Outcome::Retried))
+        QCOMPARE(timeline->timelineLayout().separators.size(), 1);
+
+    // Wire and headers views, status bar, overview.
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->detail()->wireText().contains(QLatin1String("server, connection")), 5000);
+    QVERIFY(m_window->detail()->wireText().contains(QLatin1String("Expect: 100-continue")));
+    QVERIFY(m_window->outcomeText().startsWith(QLatin1String("#1: ")));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->overview()->pointCount(), 1, 2000);
+}
+
+void TestMainWindow::screenshotAfter417Retry()
+{
+    setPolicy(ServerPolicy::Kind::Reject);
+    composeGenerated(512, 1, true, 1000, true);
+    QTest::mouseClick(child<QPushButton>("clientSend"), Qt::LeftButton);
+    const ExchangeRecord *record = waitForFinished(1);
+    QVERIFY2(record, "the exchange finishes");
+    QVERIFY(record->summary.retried);
+    QCOMPARE(record->summary.finalStatus.value_or(0), 200);
+    // A few more so the overview shows a pattern.
+    setPolicy(ServerPolicy::Kind::Continue);
+    QTest::mouseClick(child<QPushButton>("clientSend"), Qt::LeftButton);
+    QVERIFY(waitForFinished(2));
+    setPolicy(ServerPolicy::Kind::Delay, 40);
+    QTest::mouseClick(child<QPushButton>("clientSend"), Qt::LeftButton);
+    QVERIFY(waitForFinished(3));
+    setPolicy(ServerPolicy::Kind::Final, 413);
+    QTest::mouseClick(child<QPushButton>("clientSend"), Qt::LeftButton);
+    QVERIFY(waitForFinished(4));
+    m_window->selectExchange(1);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->detail()->timeline()->arrowCount(), 7, 5000);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->overview()->pointCount(), 4, 2000);
+    QCoreApplication::processEvents();
+    m_window->detail()->timeline()->plot()->replot(QCustomPlot::rpImmediateRefresh);
+    m_window->overview()->plot()->replot(QCustomPlot::rpImmediateRefresh);
+
+    const QPixmap shot = m_window->grab();
+    QVERIFY(!shot.isNull());
+    QSaveFile file(QCoreApplication::applicationDirPath() + QStringLiteral("/screenshot-417-retry.png"));
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    QVERIFY(shot.save(&file, "PNG"));
+    QVERIFY(file.commit());
+    qInfo("screenshot written to %s", qPrintable(file.fileName()));
+}
+
+void TestMainWindow::cancelLargeUpload()
+{
+    setPolicy(ServerPolicy::Kind::Ignore);
+    composeGenerated(1, 3, true, 0, false); // 1 GiB, no wait: the body goes at once
+    QSignalSpy progress(m_window->session(), &WorkbenchSession::progress);
+    QTest::mouseClick(child<QPushButton>("clientSend"), Qt::LeftButton);
+    auto *cancel = child<QPushButton>("clientCancel");
+    QTRY_VERIFY_WITH_TIMEOUT(cancel->isEnabled(), 2000);
+    QTRY_VERIFY_WITH_TIMEOUT(!progress.isEmpty() && progress.last().at(1).toLongLong() > 4 * 1024 * 1024, 10000);
+    QTRY_VERIFY_WITH_TIMEOUT(child<QLabel>("clientProgressText")->text().contains(QLatin1String(" of 1.00 GiB")), 2000);
+
+    QElapsedTimer clock;
+    clock.start();
+    QTest::mouseClick(cancel, Qt::LeftButton);
+    const ExchangeRecord *record = waitForFinished(1);
+    QVERIFY2(record, "the exchange finishes");
+    QVERIFY2(clock.elapsed() < 2000, "Cancel acts at once");
+    QVERIFY(record->summary.cancelled);
+    QCOMPARE(record->outcome, Outcome::Cancelled);
+    QVERIFY(record->summary.bodyBytesSent < qint64(1) << 30);
+    bool cancelEvent = false;
+    for (const TimelineEvent &e : record->summary.events)
+        cancelEvent |= e.kind == EventKind::Cancelled;
+    QVERIFY(cancelEvent);
+    QCOMPARE(m_window->session()->model()->index(0, ExchangeListModel::OutcomeColumn).data().toString(),
+             outcomeName(Outcome::Cancelled));
+    QVERIFY(!cancel->isEnabled());
+}
+
+void TestMainWindow::keyboardShortcuts()
+{
+    m_window->activateWindow();
+    QVERIFY(QTest::qWaitForWindowActive(m_window));
+    child<QPushButton>("clientSend")->setFocus();
+    QTest::keyClick(m_window, Qt::Key_L, Qt::ControlModifier);
+    QTRY_VERIFY(child<QLineEdit>("clientUrl")->hasFocus());
+
+    setPolicy(ServerPolicy::Kind::Continue);
+    composeGenerated(1, 1, true, 1000, true);
+    QTest::keyClick(m_window, Qt::Key_Return, Qt::ControlModifier);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->model()->rowCount(), 1, 5000);
+    QVERIFY(waitForFinished(1));
+
+    // Escape cancels a running exchange: the server never answers (ignore, and a long wait).
+    setPolicy(ServerPolicy::Kind::Ignore);
+    composeGenerated(1, 1, true, 60000, true);
+    QTest::keyClick(m_window, Qt::Key_Return, Qt::ControlModifier);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->runningCount(), 1, 5000);
+    QTest::keyClick(m_window, Qt::Key_Escape);
+    const ExchangeRecord *record = waitForFinished(2);
+    QVERIFY2(record, "the exchange finishes");
+    QVERIFY(record->summary.cancelled);
+}
+
+void TestMainWindow::errorsShowInPlainWords()
+{
+    auto *url = child<QLineEdit>("clientUrl");
+    auto *error = child<QLabel>("clientError");
+
+    url->setText(QStringLiteral("ftp://127.0.0.1/x"));
+    QCOMPARE(m_window->send(), 0);
+    QVERIFY(!error->isHidden());
+    QVERIFY(error->text().contains(QLatin1String("ftp")));
+    QCOMPARE(m_window->session()->model()->rowCount(), 0);
+
+    // A port nobody listens on: bind one, note it, close it.
+    QTcpServer probe;
+    QVERIFY(probe.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = probe.serverPort();
+    probe.close();
+    url->setText(QStringLiteral("http://127.0.0.1:%1/upload").arg(port));
+    const int number = m_window->send();
+    QVERIFY(number > 0);
+    const ExchangeRecord *record = waitForFinished(number);
+    QVERIFY2(record, "the exchange finishes");
+    QCOMPARE(record->outcome, Outcome::Failed);
+    QTRY_VERIFY(!error->isHidden());
+    QVERIFY2(error->text().contains(QLatin1String("refused")), qPrintable(error->text()));
+    // One side seen: the timeline draws one lane.
+    QCOMPARE(m_window->detail()->timeline()->timelineLayout().lanes.size(), 1);
+}
+
+void TestMainWindow::nonLoopbackWarning()
+{
+    auto *warning = child<QLabel>("serverWarning");
+    QVERIFY(warning->isHidden());
+    child<QPushButton>("serverStartStop")->click();
+    QVERIFY(!m_window->server()->isListening());
+    child<QComboBox>("serverHost")->setCurrentText(QStringLiteral("0.0.0.0"));
+    QVERIFY(!warning->isHidden());
+    child<QComboBox>("serverHost")->setCurrentText(QStringLiteral("::1"));
+    QVERIFY(warning->isHidden());
+}
+
+void TestMainWindow::portInUseIsShown()
+{
+    QTcpServer occupier;
+    QVERIFY(occupier.listen(QHostAddress::LocalHost, 0));
+    child<QPushButton>("serverStartStop")->click();
+    child<QSpinBox>("serverPort")->setValue(occupier.serverPort());
+    child<QPushButton>("serverStartStop")->click();
+    QVERIFY(!m_window->server()->isListening());
+    auto *error = child<QLabel>("serverError");
+    QVERIFY(!error->isHidden());
+    QVERIFY2(error->text().contains(QLatin1String("could not start")), qPrintable(error->text()));
+    QVERIFY(m_window->outcomeText().contains(QLatin1String("could not start")));
+}
+
+void TestMainWindow::settingsPersist()
+{
+    setPolicy(ServerPolicy::Kind::Delay, 750);
+    composeGenerated(3, 2, true, 350, false);
+    child<QComboBox>("clientMethod")->setCurrentText(QStringLiteral("PUT"));
+    const QString path = QStringLiteral("/some/path");
+    child<QLineEdit>("clientUrl")->setText(m_window->server()->url() + path.mid(1));
+    m_window->close();
+    delete m_window;
+
+    m_window = new MainWindow;
+    m_window->show();
+    QCOMPARE(m_window->server()->policy().toString(), QStringLiteral("delay:750"));
+    QCOMPARE(child<QComboBox>("clientMethod")->currentText(), QStringLiteral("PUT"));
+    QCOMPARE(child<QSpinBox>("clientExpectTimeout")->value(), 350);
+    QCOMPARE(child<QSpinBox>("clientBodyCount")->value(), 3);
+    QCOMPARE(child<QComboBox>("clientBodyUnit")->currentText(), QStringLiteral("MiB"));
+    QVERIFY(!child<QCheckBox>("clientRetry")->isChecked());
+    // The new server has a new port; the URL follows it and keeps its path.
+    QCOMPARE(child<QLineEdit>("clientUrl")->text(), m_window->server()->url() + path.mid(1));
+}
+
+void TestMainWindow::presetsCarryTheirSource()
+{
+    auto *clientPreset = child<QComboBox>("clientPreset");
+    QVERIFY(clientPreset->count() >= 6);
+    for (int i = 1; i < clientPreset->count(); ++i)
+        QVERIFY(clientPreset->itemData(i, Qt::ToolTipRole).toString().contains(QLatin1String("expect-rules.md")));
+    auto *serverPreset = child<QComboBox>("serverPreset");
+    QVERIFY(serverPreset->count() >= 6);
+    for (int i = 1; i < serverPreset->count(); ++i)
+        QVERIFY(serverPreset->itemData(i, Qt::ToolTipRole).toString().contains(QLatin1String("expect-rules.md")));
+
+    m_window->composer()->applyPreset(QStringLiteral("dotnet-framework"));
+    QCOMPARE(child<QSpinBox>("clientExpectTimeout")->value(), 350);
+    QVERIFY(!child<QCheckBox>("clientRetry")->isChecked());
+    m_window->composer()->applyPreset(QStringLiteral("curl"));
+    QVERIFY(child<QCheckBox>("clientRetry")->isChecked());
+    QVERIFY(child<QCheckBox>("clientExpectOverOnly")->isChecked());
+    m_window->serverPanel()->applyPreset(QStringLiteral("lighttpd-old"));
+    QCOMPARE(m_window->server()->policy().kind, ServerPolicy::Kind::Reject);
+
+    // curl sends no Expect for a small body (expect-rules.md: only over 1 MiB).
+    composeGenerated(64, 1, true, 1000, true);
+    child<QCheckBox>("clientExpectOverOnly")->setChecked(true);
+    const int number = m_window->send();
+    const ExchangeRecord *record = waitForFinished(number);
+    QVERIFY2(record, "the exchange finishes");
+    QVERIFY(!record->summary.expectSent);
+    QCOMPARE(record->summary.finalStatus.value_or(0), 200);
+}
+
+void TestMainWindow::toolTabAndAbout()
+{
+    const int before = m_window->toolTabs()->count();
+    auto *probe = new QLabel(QStringLiteral("probe"));
+    m_window->addToolTab(probe, QStringLiteral("Probe"));
+    QCOMPARE(m_window->toolTabs()->count(), before + 1);
+    QCOMPARE(m_window->toolTabs()->tabText(before), QStringLiteral("Probe"));
+    QStringList menus;
+    for (QAction *a : m_window->menuBar()->actions())
+        menus << a->text().remove(QLatin1Char('&'));
+    QCOMPARE(menus, (QStringList{QStringLiteral("File"), QStringLiteral("Edit"), QStringLiteral("View"),
+                                 QStringLiteral("Server"), QStringLiteral("Client"), QStringLiteral("Help")}));
+}
+
+QTEST_MAIN(TestMainWindow)
+#include "tst_mainwindow.moc"

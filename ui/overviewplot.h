@@ -1,0 +1,39 @@
+#pragma once
+
+#include <QWidget>
+
+class QAbstractItemModel;
+class QCPGraph;
+class QCustomPlot;
+class QTimer;
+
+namespace expectlab {
+
+// Expect wait per exchange across the session, one colour per outcome, so that twenty runs show
+// their pattern at a glance. Reads the exchange list model; redraws at most every few tens of ms.
+class OverviewPlot : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit OverviewPlot(QAbstractItemModel *model, QWidget *parent = nullptr);
+
+    void setSelectedNumber(int number);
+    QCustomPlot *plot() const { return m_plot; }
+    // Points plotted now (tests).
+    int pointCount() const;
+
+signals:
+    void exchangeClicked(int number);
+
+private:
+    void scheduleRebuild();
+    void rebuild();
+
+    QAbstractItemModel *m_model;
+    QCustomPlot *m_plot;
+    QCPGraph *m_selected;
+    QTimer *m_timer;
+    int m_selectedNumber = 0;
+};
+
+} // namespace expectlab

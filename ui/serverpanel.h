@@ -1,0 +1,72 @@
+#pragma once
+
+#include "serverpolicy.h"
+#include "timelineevent.h"
+
+#include <QWidget>
+
+class QComboBox;
+class QLabel;
+class QPlainTextEdit;
+class QPushButton;
+class QSettings;
+class QSpinBox;
+class QTimer;
+
+namespace expectlab {
+
+class TestServer;
+
+// The local test server's controls: address (loopback unless the user explicitly picks another
+// interface, then a warning stays visible), start/stop, the policy with its parameters, server
+// presets, the live connection count and the server's own event log.
+class ServerPanel : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ServerPanel(TestServer *server, QWidget *parent = nullptr);
+
+    // Listens on the chosen host and port; false with the reason shown in the panel.
+    bool start();
+    void stop();
+    void setPolicy(const ServerPolicy &policy);
+    ServerPolicy policy() const;
+    void applyPreset(const QString &id);
+    QString errorText() const;
+
+    void saveSettings(QSettings &settings) const;
+    void restoreSettings(QSettings &settings);
+
+signals:
+    // The server started, stopped or failed to start; message is for the status bar.
+    void serverStateChanged(const QString &message);
+    void policyChanged(const expectlab::ServerPolicy &policy);
+
+private:
+    void onPolicyWidgetsChanged();
+    void onHostChanged();
+    void onEvent(const TimelineEvent &event);
+    void flushLog();
+    void updateState();
+
+    TestServer *m_server;
+    QComboBox *m_host;
+    QSpinBox *m_port;
+    QPushButton *m_startStop;
+    QLabel *m_address;
+    QLabel *m_warning;
+    QLabel *m_error;
+    QComboBox *m_preset;
+    QComboBox *m_policyKind;
+    QSpinBox *m_delay;
+    QComboBox *m_finalStatus;
+    QLabel *m_policyText;
+    QLabel *m_connections;
+    QPlainTextEdit *m_log;
+    QStringList m_pendingLog;
+    QTimer *m_logTimer;
+    qint64 m_logOriginNs = 0;
+    bool m_applying = false;
+};
+
+} // namespace expectlab
