@@ -1,3 +1,4 @@
+#include "clientprofiler.h"
 #include "cliutil.h"
 #include "commands.h"
 #include "exchangereport.h"
@@ -66,10 +67,15 @@ int runServe(const QStringList &args)
     printOut(QStringLiteral("listening %1\n").arg(server.url()));
 
     const qint64 originNs = monotonicNowNs();
+    ClientProfiler profiler;
     if (parser.isSet(eventsOpt)) {
-        QObject::connect(&server, &TestServer::eventRecorded, [originNs](const TimelineEvent &e) {
+        QObject::connect(&server, &TestServer::eventRecorded, [originNs, &profiler](const TimelineEvent &e) {
             printOut(QString::fromUtf8(QJsonDocument(eventToJson(e, originNs, true)).toJson(QJsonDocument::Compact)) +
                      QLatin1Char('\n'));
+            // How the client behaved, as `profile` events right after the event that settled it.
+            for (const TimelineEvent &p : profiler.consume(e))
+                printOut(QString::fromUtf8(QJsonDocument(eventToJson(p, originNs, true)).toJson(QJsonDocument::Compact)) +
+                         QLatin1Char('\n'));
         });
     }
     TerminationWatcher watcher;

@@ -29,7 +29,8 @@ QString validateUrl(const QUrl &url);
 QList<ProbeScenario> battery(const ProbeTarget &target);
 
 // Runs a scenario's assessment and fills the result.
-ProbeResult makeResult(const ProbeScenario &scenario, const ProbeObservation &obs);
+ProbeResult makeResult(const ProbeScenario &scenario, const ProbeObservation &obs,
+                       const QList<ProbeResult> &earlier = {});
 
 } // namespace probe
 } // namespace expectlab

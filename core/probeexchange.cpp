@@ -61,6 +61,18 @@ void ProbeExchange::receive(QByteArrayView data, qint64 nowNs)
     m_now = nowNs;
     if (m_finished || data.isEmpty())
         return;
+    const QList<ProbeResponse> finals = m_obs.finals();
+    if (!finals.isEmpty() && finals.last().completeNs > 0 && finals.last().head.hasConnectionToken("close")) {
+        // llhttp quietly swallows whatever follows a `Connection: close` response; for the probe it
+        // is evidence that the server answered something it should not have (R22).
+        if (m_obs.bytesAfterClose == 0) {
+            emitEvent(EventKind::Error, 0, data.size(), tr("the server sent more after its Connection: close response"),
+                      QStringLiteral("R22"));
+        }
+        m_obs.bytesAfterClose += data.size();
+        run();
+        return;
+    }
     const HttpParser::Result r = m_parser.feed(data);
     if (r.status == HttpParser::Status::Error) {
         m_obs.error = tr("malformed response: %1").arg(m_parser.errorReason());
@@ -116,7 +128,7 @@ bool ProbeExchange::stepApplies(const ProbeStep &step) const
 
 bool ProbeExchange::awaitSatisfied() const
 {
-    if (m_obs.peerClosedNs)
+    if (m_obs.peerClosedNs || m_obs.bytesAfterClose > 0)
         return true;
     const ProbeStep &step = m_steps.at(m_step);
     switch (step.until) {

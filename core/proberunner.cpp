@@ -180,7 +180,7 @@ void ProbeRunner::endScenario()
         m_socket->deleteLater();
         m_socket = nullptr;
     }
-    const ProbeResult result = probe::makeResult(m_scenarios.at(m_index), obs);
+    const ProbeResult result = probe::makeResult(m_scenarios.at(m_index), obs, m_report.results);
     m_report.results.append(result);
     emit scenarioFinished(m_index, result);
     if (obs.connectFailed && m_index == 0) {

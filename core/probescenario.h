@@ -68,6 +68,7 @@ struct ProbeObservation
     QList<int> sentSteps;             // indexes of the Send steps that went out
     QList<qint64> sentStepNs;         // when each of them went out (same order)
     std::optional<qint64> peerClosedNs;
+    qint64 bytesAfterClose = 0; // bytes the server sent after a final response with Connection: close
     QString error;       // transport or parse error; empty when none
     bool connectFailed = false;
 
@@ -102,7 +103,9 @@ struct ProbeScenario
     QString title;
     QStringList rules;
     QList<ProbeStep> steps;
-    std::function<ProbeAssessment(const ProbeObservation &)> assess;
+    // Judges one run; `earlier` holds the results of the scenarios that ran before it, so a verdict
+    // can compare (the case variant against plain 100-continue).
+    std::function<ProbeAssessment(const ProbeObservation &, const QList<struct ProbeResult> &earlier)> assess;
 };
 
 // Timings every report shows, in ms (nullopt when the thing did not happen).
