@@ -36,6 +36,15 @@ void WireLog::add(Direction direction, qint64 tNs, QByteArrayView data, bool bod
     m_records.append(std::move(r));
 }
 
+WireLog WireLog::fromRecords(QList<Record> records, qsizetype capacity)
+{
+    WireLog log(capacity);
+    for (const Record &r : records)
+        log.m_kept += r.bytes.size();
+    log.m_records = std::move(records);
+    return log;
+}
+
 qint64 WireLog::totalBytes(Direction direction) const
 {
     qint64 total = 0;

@@ -33,6 +33,9 @@ public:
     }
 
     void add(Direction direction, qint64 tNs, QByteArrayView data, bool body);
+    // Rebuilds a log from saved records (sessions): the records are taken as they are.
+    static WireLog fromRecords(QList<Record> records, qsizetype capacity = kDefaultCapacity);
+    qsizetype capacity() const { return m_capacity; }
 
     const QList<Record> &records() const { return m_records; }
     qint64 totalBytes(Direction direction) const;

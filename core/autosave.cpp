@@ -1,0 +1,149 @@
+#include "autosave.h"
+
+#include "sessionfile.h"
+#include "sessionrecorder.h"
+
+#include <QCoreApplication>
+#include <QDateTime>
+#include <QDir>
+#include <QFileInfo>
+#include <QStandardPaths>
+#include <QTimer>
+
+#include <algorithm>
+
+namespace expectlab {
+
+namespace {
+const QString kPrefix = QStringLiteral("autosave-");
+
+QString lockPathFor(const QString &sessionPath)
+{
+    QString base = sessionPath;
+    base.chop(qsizetype(qstrlen(kSessionSuffix)));
+    return base + QStringLiteral(".lock");
+}
+} // namespace
+
+Autosave::Autosave(SessionRecorder *recorder, QObject *parent)
+    : QObject(parent)
+    , m_recorder(recorder)
+    , m_timer(new QTimer(this))
+{
+    m_timer->setSingleShot(true);
+    m_timer->setInterval(kDefaultIntervalMs);
+    connect(m_timer, &QTimer::timeout, this, [this] { saveNow(); });
+    connect(recorder, &SessionRecorder::changed, this, &Autosave::onChanged);
+}
+
+Autosave::~Autosave()
+{
+    // A normal end: nothing to restore next time. A crash never gets here and leaves the file.
+    if (m_lock) {
+        QFile::remove(m_path);
+        m_lock->unlock();
+    }
+}
+
+QString Autosave::directory()
+{
+    return QStandardPaths::writableLocation(QStandardPaths::AppDataLocation) + QStringLiteral("/autosave");
+}
+
+QStringList Autosave::leftovers()
+{
+    const QDir dir(directory());
+    QFileInfoList files = dir.entryInfoList({kPrefix + QLatin1Char('*') + QLatin1String(kSessionSuffix)}, QDir::Files);
+    std::sort(files.begin(), files.end(),
+              [](const QFileInfo &a, const QFileInfo &b) { return a.lastModified() > b.lastModified(); });
+    QStringList out;
+    for (const QFileInfo &info : files) {
+        QLockFile lock(lockPathFor(info.absoluteFilePath()));
+        lock.setStaleLockTime(0); // only a dead owner makes a lock stale, not its age
+        if (lock.tryLock(0)) {
+            lock.unlock();
+            out << info.absoluteFilePath();
+        }
+    }
+    return out;
+}
+
+std::optional<Session> Autosave::restore(const QString &path, QString *error)
+{
+    return loadSession(path, error);
+}
+
+void Autosave::discard(const QString &path)
+{
+    QLockFile lock(lockPathFor(path));
+    lock.setStaleLockTime(0);
+    if (!lock.tryLock(0))
+        return; // a running instance owns it
+    QFile::remove(path);
+    lock.unlock();
+}
+
+void Autosave::setIntervalMs(int ms)
+{
+    m_timer->setInterval(qMax(0, ms));
+}
+
+bool Autosave::start(QString *error)
+{
+    if (m_lock)
+        return true;
+    if (!QDir().mkpath(directory())) {
+        if (error)
+            *error = tr("cannot create the autosave folder %1").arg(directory());
+        return false;
+    }
+    // The pid and the start time make the name unique even when a pid is reused.
+    m_path = QStringLiteral("%1/%2%3-%4%5")
+                 .arg(directory(), kPrefix)
+                 .arg(QCoreApplication::applicationPid())
+                 .arg(QDateTime::currentMSecsSinceEpoch())
+                 .arg(QLatin1String(kSessionSuffix));
+    auto lock = std::make_unique<QLockFile>(lockPathFor(m_path));
+    lock->setStaleLockTime(0);
+    if (!lock->tryLock(0)) {
+        if (error)
+            *error = tr("cannot lock %1").arg(lockPathFor(m_path));
+        return false;
+    }
+    m_lock = std::move(lock);
+    if (m_recorder)
+        m_savedRevision = m_recorder->revision();
+    return true;
+}
+
+void Autosave::onChanged()
+{
+    if (m_lock && !m_timer->isActive())
+        m_timer->start();
+}
+
+bool Autosave::saveNow(QString *error)
+{
+    if (!m_lock || !m_recorder)
+        return false;
+    if (m_recorder->revision() == m_savedRevision && m_wroteFile)
+        return true;
+    const Session &session = m_recorder->session();
+    if (session.isEmpty() && !m_wroteFile) {
+        m_savedRevision = m_recorder->revision();
+        return true; // nothing worth restoring yet
+    }
+    QString why;
+    if (!saveSession(session, m_path, &why)) {
+        if (error)
+            *error = why;
+        emit saveFailed(tr("autosave failed: %1").arg(why));
+        return false;
+    }
+    m_savedRevision = m_recorder->revision();
+    m_wroteFile = true;
+    emit saved(m_path);
+    return true;
+}
+
+} // namespace expectlab

@@ -1,0 +1,61 @@
+#pragma once
+
+#include "session.h"
+
+#include <QLockFile>
+#include <QObject>
+#include <QPointer>
+
+#include <memory>
+#include <optional>
+
+class QTimer;
+
+namespace expectlab {
+
+class SessionRecorder;
+
+// Writes the recorder's session to the user's data folder (QStandardPaths::AppDataLocation) a few
+// seconds after it changes, so a crash loses at most that much. Each running instance owns one file,
+// guarded by a lock file; a file whose lock is free on the next start was left by a crash and can be
+// offered for restore. Destroying the object (a normal exit) removes its file.
+class Autosave : public QObject
+{
+    Q_OBJECT
+public:
+    static constexpr int kDefaultIntervalMs = 3000;
+
+    explicit Autosave(SessionRecorder *recorder, QObject *parent = nullptr);
+    ~Autosave() override;
+
+    static QString directory();
+    // Autosave files of instances that did not end normally, newest first.
+    static QStringList leftovers();
+    static std::optional<Session> restore(const QString &path, QString *error);
+    // Deletes a leftover (after it was restored or the user declined).
+    static void discard(const QString &path);
+
+    void setIntervalMs(int ms);
+    // Takes this instance's lock; false with a message when the folder cannot be used.
+    bool start(QString *error = nullptr);
+    bool isActive() const { return m_lock != nullptr; }
+    QString path() const { return m_path; }
+    // Writes now if the session changed since the last write.
+    bool saveNow(QString *error = nullptr);
+
+signals:
+    void saved(const QString &path);
+    void saveFailed(const QString &message);
+
+private:
+    void onChanged();
+
+    QPointer<SessionRecorder> m_recorder;
+    QTimer *m_timer;
+    std::unique_ptr<QLockFile> m_lock;
+    QString m_path;
+    quint64 m_savedRevision = 0;
+    bool m_wroteFile = false;
+};
+
+} // namespace expectlab

@@ -1,0 +1,178 @@
+#include "matrixrunner.h"
+
+#include "exchangerunner.h"
+#include "monotonicclock.h"
+#include "testserver.h"
+
+#include <QTimer>
+
+namespace expectlab {
+
+namespace {
+// A server connection lingers after an early final response (ServerConnection::kLingerNs); a cell
+// waits for it at most this long, then moves on.
+constexpr int kSettleLimitMs = 3000;
+
+qint64 firstAttemptBodyBytes(const ExchangeSummary &s)
+{
+    if (s.wireLogs.isEmpty())
+        return s.bodyBytesSent;
+    qint64 n = 0;
+    for (const WireLog::Record &r : s.wireLogs.first().records()) {
+        if (r.direction == WireLog::Direction::Sent && r.body)
+            n += r.byteCount;
+    }
+    return n;
+}
+} // namespace
+
+MatrixRunner::MatrixRunner(QObject *parent)
+    : QObject(parent)
+    , m_settleTimer(new QTimer(this))
+{
+    m_settleTimer->setSingleShot(true);
+    connect(m_settleTimer, &QTimer::timeout, this, &MatrixRunner::cellSettled);
+}
+
+MatrixRunner::~MatrixRunner() = default;
+
+bool MatrixRunner::start(const MatrixSpec &spec, QString *error)
+{
+    if (m_running) {
+        if (error)
+            *error = tr("a matrix run is already in progress");
+        return false;
+    }
+    const QString invalid = spec.validate();
+    if (!invalid.isEmpty()) {
+        if (error)
+            *error = invalid;
+        return false;
+    }
+    m_spec = spec;
+    m_result = MatrixResult();
+    m_result.spec = spec;
+    m_index = 0;
+    m_cancelRequested = false;
+    if (!spec.isExternal()) {
+        if (!m_server) {
+            m_server = new TestServer(this);
+            connect(m_server, &TestServer::eventRecorded, this, [this](const TimelineEvent &e) {
+                m_serverEvents.append(e);
+            });
+            connect(m_server, &TestServer::connectionCountChanged, this, [this](int count) {
+                if (count == 0 && m_settleTimer->isActive()) {
+                    m_settleTimer->stop();
+                    cellSettled();
+                }
+            });
+        }
+        if (!m_server->isListening() && !m_server->listen(QHostAddress::LocalHost, 0)) {
+            if (error)
+                *error = m_server->errorString();
+            return false;
+        }
+    }
+    m_running = true;
+    // Start from the event loop, so that a caller can connect to the first signals after start().
+    QTimer::singleShot(0, this, &MatrixRunner::startCell);
+    return true;
+}
+
+void MatrixRunner::cancel()
+{
+    if (!m_running)
+        return;
+    m_cancelRequested = true;
+    if (m_runner && !m_runner->isFinished())
+        m_runner->cancel();
+    else if (!m_runner)
+        QTimer::singleShot(0, this, &MatrixRunner::finish);
+}
+
+void MatrixRunner::startCell()
+{
+    if (!m_running)
+        return;
+    const int total = m_spec.cellCount();
+    if (m_cancelRequested || m_index >= total) {
+        finish();
+        return;
+    }
+    const int perClient = m_spec.policyCount() * int(m_spec.sizes.size());
+    const int clientIndex = m_index / perClient;
+    const int policyIndex = (m_index % perClient) / int(m_spec.sizes.size());
+    const int sizeIndex = m_index % int(m_spec.sizes.size());
+
+    ClientRequest request;
+    if (m_spec.isExternal()) {
+        request.url = m_spec.url;
+    } else {
+        m_server->setPolicy(m_spec.policies.at(policyIndex));
+        request.url = QUrl(m_server->url());
+    }
+    request.method = m_spec.method;
+    request.body.kind = BodySpec::Kind::Generated;
+    request.body.generatedSize = m_spec.sizes.at(sizeIndex);
+    request.timeoutMs = m_spec.timeoutMs;
+    m_spec.clients.at(clientIndex).applyTo(&request);
+
+    m_serverEvents.clear();
+    m_cellStartNs = monotonicNowNs();
+    emit cellStarted(m_index, total);
+    m_runner = new ExchangeRunner(m_nextExchangeId++, request, this);
+    connect(m_runner, &ExchangeRunner::finished, this, &MatrixRunner::exchangeFinished, Qt::QueuedConnection);
+    m_runner->start();
+}
+
+void MatrixRunner::exchangeFinished()
+{
+    if (!m_server || m_server->connectionCount() == 0) {
+        cellSettled();
+        return;
+    }
+    m_settleTimer->start(kSettleLimitMs);
+}
+
+void MatrixRunner::cellSettled()
+{
+    if (!m_runner)
+        return;
+    const int perClient = m_spec.policyCount() * int(m_spec.sizes.size());
+    MatrixCell cell;
+    cell.clientIndex = m_index / perClient;
+    cell.policyIndex = (m_index % perClient) / int(m_spec.sizes.size());
+    cell.sizeIndex = m_index % int(m_spec.sizes.size());
+    cell.client = m_spec.clients.at(cell.clientIndex);
+    if (!m_spec.isExternal())
+        cell.policy = m_spec.policies.at(cell.policyIndex);
+    cell.size = m_spec.sizes.at(cell.sizeIndex);
+    cell.summary = m_runner->exchange().summary();
+    cell.serverEvents = m_serverEvents;
+    cell.expectWaitNs = cell.summary.expectWaitNs;
+    cell.bodyBytesSent = cell.summary.bodyBytesSent;
+    cell.bodyBytesBeforeFinal = firstAttemptBodyBytes(cell.summary);
+    cell.totalNs = cell.summary.endNs - cell.summary.startNs;
+    m_runner->deleteLater();
+    m_runner = nullptr;
+
+    m_result.cells.append(cell);
+    m_result.computeSavings();
+    ++m_index;
+    emit cellFinished(m_result.cells.last());
+    emit progress(int(m_result.cells.size()), m_spec.cellCount());
+    QTimer::singleShot(0, this, &MatrixRunner::startCell);
+}
+
+void MatrixRunner::finish()
+{
+    if (!m_running)
+        return;
+    m_running = false;
+    m_settleTimer->stop();
+    m_result.cancelled = m_cancelRequested && m_result.cells.size() < m_spec.cellCount();
+    m_result.computeSavings();
+    emit finished(m_result);
+}
+
+} // namespace expectlab

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "clientexchange.h"
+#include "timelineevent.h"
+
+#include <QDateTime>
+#include <QList>
+#include <QString>
+
+namespace expectlab {
+
+// Everything a user saw in one sitting: the client's exchanges (each with its events, heads, response
+// preview and wire logs) and the test server's events. A plain value: the GUI, the CLI's --save,
+// autosave and the exporters all pass it around by value.
+// One connection the local test server accepted (its events are in Session::serverEvents, by conn).
+struct SessionServerConnection
+{
+    int id = 0;
+    QString peerAddress;
+    quint16 peerPort = 0;
+    int exchangeId = 0; // the client exchange it served; 0 for an external client or unknown
+    WireLog wire;
+};
+
+struct Session
+{
+    QList<ExchangeSummary> exchanges;
+    QList<TimelineEvent> serverEvents;
+    QList<SessionServerConnection> serverConnections;
+    // The monotonic clock has no date: originNs was the clock's value at wall time originUtc. Lets
+    // exports that need dates (HAR's startedDateTime) place the events.
+    qint64 originNs = 0;
+    QDateTime originUtc;
+    QString serverPolicy; // the policy the local server ran with, if any ("continue", "final:413")
+    QString note;         // free text the user attached
+
+    bool isEmpty() const { return exchanges.isEmpty() && serverEvents.isEmpty() && serverConnections.isEmpty(); }
+    // A session whose origin is now.
+    static Session startingNow();
+    // Wall time of a monotonic timestamp of this session.
+    QDateTime wallTime(qint64 ns) const;
+    // Earliest timestamp of any event or exchange; originNs when there is none.
+    qint64 earliestNs() const;
+    // Next free exchange id (one more than the largest).
+    int nextExchangeId() const;
+};
+
+} // namespace expectlab

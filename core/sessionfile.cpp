@@ -1,0 +1,552 @@
+#include "sessionfile.h"
+
+#include <QCoreApplication>
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QSaveFile>
+
+namespace expectlab {
+
+namespace {
+QString tr(const char *text)
+{
+    return QCoreApplication::translate("SessionFile", text);
+}
+
+// Sessions can hold wire logs of big uploads only in summary, so a real file is small; anything far
+// larger is not ours and is refused before it is parsed into memory.
+constexpr qint64 kMaxFileBytes = 512LL * 1024 * 1024;
+
+QString latin1(const QByteArray &bytes)
+{
+    return QString::fromLatin1(bytes);
+}
+
+QString base64(const QByteArray &bytes)
+{
+    return QString::fromLatin1(bytes.toBase64());
+}
+
+// Qt 6 keeps JSON integers as 64-bit integers both ways, so nanosecond timestamps survive exactly.
+QJsonValue int64(qint64 value)
+{
+    return QJsonValue(value);
+}
+
+QJsonObject wireLogToJson(const WireLog &log)
+{
+    QJsonArray records;
+    for (const WireLog::Record &r : log.records()) {
+        records.append(QJsonObject{
+            {QStringLiteral("direction"), r.direction == WireLog::Direction::Sent ? QStringLiteral("sent")
+                                                                                 : QStringLiteral("received")},
+            {QStringLiteral("first_ns"), int64(r.firstNs)},
+            {QStringLiteral("last_ns"), int64(r.lastNs)},
+            {QStringLiteral("byte_count"), int64(r.byteCount)},
+            {QStringLiteral("body"), r.body},
+            {QStringLiteral("bytes_b64"), base64(r.bytes)},
+        });
+    }
+    return QJsonObject{{QStringLiteral("capacity"), int64(log.capacity())}, {QStringLiteral("records"), records}};
+}
+
+QJsonObject summaryToJson(const ExchangeSummary &s)
+{
+    QJsonArray events;
+    for (const TimelineEvent &e : s.events)
+        events.append(timelineEventToJson(e));
+    QJsonArray interimStatuses;
+    for (int status : s.interimStatuses)
+        interimStatuses.append(status);
+    QJsonArray interimHeads;
+    for (const MessageHead &h : s.interimHeads)
+        interimHeads.append(messageHeadToJson(h));
+    QJsonArray wireLogs;
+    for (const WireLog &w : s.wireLogs)
+        wireLogs.append(wireLogToJson(w));
+
+    QJsonObject o;
+    o.insert(QStringLiteral("id"), s.id);
+    o.insert(QStringLiteral("url"), s.url.toString(QUrl::FullyEncoded));
+    o.insert(QStringLiteral("method"), latin1(s.method));
+    o.insert(QStringLiteral("request_headers"), headersToJson(s.requestHeaders));
+    o.insert(QStringLiteral("body_bytes"), int64(s.bodyBytes));
+    o.insert(QStringLiteral("start_ns"), int64(s.startNs));
+    o.insert(QStringLiteral("end_ns"), int64(s.endNs));
+    o.insert(QStringLiteral("events"), events);
+    o.insert(QStringLiteral("interim_statuses"), interimStatuses);
+    o.insert(QStringLiteral("interim_heads"), interimHeads);
+    o.insert(QStringLiteral("final_status"), s.finalStatus ? QJsonValue(*s.finalStatus) : QJsonValue());
+    o.insert(QStringLiteral("final_head"), messageHeadToJson(s.finalHead));
+    o.insert(QStringLiteral("response_body_preview_b64"), base64(s.responseBodyPreview));
+    o.insert(QStringLiteral("response_body_bytes"), int64(s.responseBodyBytes));
+    o.insert(QStringLiteral("expect_wait_ns"), s.expectWaitNs ? int64(*s.expectWaitNs) : QJsonValue());
+    o.insert(QStringLiteral("body_bytes_sent"), int64(s.bodyBytesSent));
+    o.insert(QStringLiteral("bytes_saved"), int64(s.bytesSaved));
+    o.insert(QStringLiteral("expect_sent"), s.expectSent);
+    o.insert(QStringLiteral("retried"), s.retried);
+    o.insert(QStringLiteral("cancelled"), s.cancelled);
+    o.insert(QStringLiteral("error"), s.error);
+    o.insert(QStringLiteral("wire_logs"), wireLogs);
+    return o;
+}
+
+// Reads typed fields and remembers the first problem together with where it was, so the user is
+// told "exchanges[2].events[5].kind: ..." instead of "broken file".
+class Reader
+{
+public:
+    bool ok() const { return m_error.isEmpty(); }
+    QString error() const { return m_error; }
+
+    void fail(const QString &path, const QString &what)
+    {
+        if (m_error.isEmpty())
+            m_error = QStringLiteral("%1: %2").arg(path, what);
+    }
+
+    QJsonValue field(const QJsonObject &o, const QString &path, const char *key, bool optional = false)
+    {
+        const QString k = QString::fromLatin1(key);
+        if (!o.contains(k)) {
+            if (!optional)
+                fail(path, tr("missing field '%1'").arg(k));
+            return {};
+        }
+        return o.value(k);
+    }
+
+    static QString join(const QString &path, const char *key)
+    {
+        return path.isEmpty() ? QString::fromLatin1(key) : path + QLatin1Char('.') + QLatin1String(key);
+    }
+
+    qint64 integer(const QJsonObject &o, const QString &path, const char *key, bool optional = false,
+                   qint64 fallback = 0)
+    {
+        const QJsonValue v = field(o, path, key, optional);
+        if (v.isUndefined())
+            return fallback;
+        if (!v.isDouble() || v.toDouble() != double(v.toInteger(std::numeric_limits<qint64>::min())) ||
+            v.toInteger(std::numeric_limits<qint64>::min()) == std::numeric_limits<qint64>::min()) {
+            fail(join(path, key), tr("expected an integer"));
+            return fallback;
+        }
+        return v.toInteger();
+    }
+
+    std::optional<qint64> nullableInteger(const QJsonObject &o, const QString &path, const char *key)
+    {
+        const QJsonValue v = field(o, path, key, true);
+        if (v.isUndefined() || v.isNull())
+            return std::nullopt;
+        return integer(o, path, key);
+    }
+
+    int int32(const QJsonObject &o, const QString &path, const char *key, bool optional = false)
+    {
+        const qint64 v = integer(o, path, key, optional);
+        if (v < std::numeric_limits<int>::min() || v > std::numeric_limits<int>::max()) {
+            fail(join(path, key), tr("number out of range"));
+            return 0;
+        }
+        return int(v);
+    }
+
+    bool boolean(const QJsonObject &o, const QString &path, const char *key, bool optional = false)
+    {
+        const QJsonValue v = field(o, path, key, optional);
+        if (v.isUndefined())
+            return false;
+        if (!v.isBool())
+            fail(join(path, key), tr("expected true or false"));
+        return v.toBool();
+    }
+
+    QString string(const QJsonObject &o, const QString &path, const char *key, bool optional = false)
+    {
+        const QJsonValue v = field(o, path, key, optional);
+        if (v.isUndefined())
+            return {};
+        if (!v.isString())
+            fail(join(path, key), tr("expected a string"));
+        return v.toString();
+    }
+
+    QByteArray latin1Bytes(const QJsonObject &o, const QString &path, const char *key, bool optional = false)
+    {
+        return latin1Of(string(o, path, key, optional), join(path, key));
+    }
+
+    QByteArray latin1Of(const QString &text, const QString &path)
+    {
+        for (QChar c : text) {
+            if (c.unicode() > 0xff) {
+                fail(path, tr("character outside Latin-1 in a byte string"));
+                return {};
+            }
+        }
+        return text.toLatin1();
+    }
+
+    QByteArray base64Bytes(const QJsonObject &o, const QString &path, const char *key)
+    {
+        const QString text = string(o, path, key);
+        const auto decoded = QByteArray::fromBase64Encoding(text.toLatin1(), QByteArray::AbortOnBase64DecodingErrors);
+        if (!decoded) {
+            fail(join(path, key), tr("invalid base64"));
+            return {};
+        }
+        return *decoded;
+    }
+
+    QJsonArray array(const QJsonObject &o, const QString &path, const char *key, bool optional = false)
+    {
+        const QJsonValue v = field(o, path, key, optional);
+        if (v.isUndefined())
+            return {};
+        if (!v.isArray())
+            fail(join(path, key), tr("expected an array"));
+        return v.toArray();
+    }
+
+    QJsonObject object(const QJsonValue &v, const QString &path)
+    {
+        if (!v.isObject())
+            fail(path, tr("expected an object"));
+        return v.toObject();
+    }
+
+    HttpHeaders headers(const QJsonObject &o, const QString &path, const char *key)
+    {
+        HttpHeaders out;
+        const QJsonArray list = array(o, path, key);
+        const QString base = join(path, key);
+        for (qsizetype i = 0; i < list.size() && ok(); ++i) {
+            const QString at = QStringLiteral("%1[%2]").arg(base).arg(i);
+            const QJsonArray pair = list.at(i).toArray();
+            if (!list.at(i).isArray() || pair.size() != 2 || !pair.at(0).isString() || !pair.at(1).isString()) {
+                fail(at, tr("expected [name, value]"));
+                break;
+            }
+            out.append({latin1Of(pair.at(0).toString(), at), latin1Of(pair.at(1).toString(), at)});
+        }
+        return out;
+    }
+
+    MessageHead head(const QJsonObject &o, const QString &path)
+    {
+        MessageHead h;
+        h.method = latin1Bytes(o, path, "method");
+        h.target = latin1Bytes(o, path, "target");
+        h.status = int32(o, path, "status");
+        h.reason = latin1Bytes(o, path, "reason");
+        h.versionMajor = int32(o, path, "version_major");
+        h.versionMinor = int32(o, path, "version_minor");
+        h.headers = headers(o, path, "headers");
+        return h;
+    }
+
+    TimelineEvent event(const QJsonObject &o, const QString &path)
+    {
+        TimelineEvent e;
+        e.tNs = integer(o, path, "t_ns");
+        const QString side = string(o, path, "side");
+        if (side == QLatin1String("client"))
+            e.side = Side::Client;
+        else if (side == QLatin1String("server"))
+            e.side = Side::Server;
+        else
+            fail(join(path, "side"), tr("expected \"client\" or \"server\", not '%1'").arg(side));
+        e.conn = int32(o, path, "conn");
+        const QString kind = string(o, path, "kind");
+        if (ok() && !kindFromName(kind, &e.kind))
+            fail(join(path, "kind"), tr("unknown event kind '%1'").arg(kind));
+        e.status = int32(o, path, "status");
+        e.bytes = integer(o, path, "bytes");
+        e.detail = string(o, path, "detail");
+        e.rule = string(o, path, "rule");
+        return e;
+    }
+
+    QList<TimelineEvent> events(const QJsonObject &o, const QString &path, const char *key)
+    {
+        QList<TimelineEvent> out;
+        const QJsonArray list = array(o, path, key);
+        for (qsizetype i = 0; i < list.size() && ok(); ++i) {
+            const QString at = QStringLiteral("%1[%2]").arg(join(path, key)).arg(i);
+            out.append(event(object(list.at(i), at), at));
+        }
+        return out;
+    }
+
+    WireLog wireLog(const QJsonObject &o, const QString &path)
+    {
+        const qint64 capacity = integer(o, path, "capacity");
+        if (ok() && capacity < 0)
+            fail(join(path, "capacity"), tr("must not be negative"));
+        QList<WireLog::Record> records;
+        const QJsonArray list = array(o, path, "records");
+        for (qsizetype i = 0; i < list.size() && ok(); ++i) {
+            const QString at = QStringLiteral("%1.records[%2]").arg(path).arg(i);
+            const QJsonObject r = object(list.at(i), at);
+            WireLog::Record rec;
+            const QString direction = string(r, at, "direction");
+            if (direction == QLatin1String("sent"))
+                rec.direction = WireLog::Direction::Sent;
+            else if (direction == QLatin1String("received"))
+                rec.direction = WireLog::Direction::Received;
+            else
+                fail(join(at, "direction"), tr("expected \"sent\" or \"received\""));
+            rec.firstNs = integer(r, at, "first_ns");
+            rec.lastNs = integer(r, at, "last_ns");
+            rec.byteCount = integer(r, at, "byte_count");
+            rec.body = boolean(r, at, "body");
+            rec.bytes = base64Bytes(r, at, "bytes_b64");
+            records.append(std::move(rec));
+        }
+        return WireLog::fromRecords(std::move(records), qsizetype(capacity));
+    }
+
+    ExchangeSummary summary(const QJsonObject &o, const QString &path)
+    {
+        ExchangeSummary s;
+        s.id = int32(o, path, "id");
+        const QString url = string(o, path, "url");
+        s.url = QUrl(url, QUrl::StrictMode);
+        if (ok() && !url.isEmpty() && !s.url.isValid())
+            fail(join(path, "url"), tr("invalid URL '%1'").arg(url));
+        s.method = latin1Bytes(o, path, "method");
+        s.requestHeaders = headers(o, path, "request_headers");
+        s.bodyBytes = integer(o, path, "body_bytes");
+        s.startNs = integer(o, path, "start_ns");
+        s.endNs = integer(o, path, "end_ns");
+        s.events = events(o, path, "events");
+        const QJsonArray statuses = array(o, path, "interim_statuses");
+        for (qsizetype i = 0; i < statuses.size() && ok(); ++i) {
+            if (!statuses.at(i).isDouble())
+                fail(QStringLiteral("%1.interim_statuses[%2]").arg(path).arg(i), tr("expected a status code"));
+            s.interimStatuses.append(statuses.at(i).toInt());
+        }
+        const QJsonArray interimHeads = array(o, path, "interim_heads");
+        for (qsizetype i = 0; i < interimHeads.size() && ok(); ++i) {
+            const QString at = QStringLiteral("%1.interim_heads[%2]").arg(path).arg(i);
+            s.interimHeads.append(head(object(interimHeads.at(i), at), at));
+        }
+        if (const auto status = nullableInteger(o, path, "final_status"))
+            s.finalStatus = int(*status);
+        s.finalHead = head(object(field(o, path, "final_head"), join(path, "final_head")), join(path, "final_head"));
+        s.responseBodyPreview = base64Bytes(o, path, "response_body_preview_b64");
+        s.responseBodyBytes = integer(o, path, "response_body_bytes");
+        s.expectWaitNs = nullableInteger(o, path, "expect_wait_ns");
+        s.bodyBytesSent = integer(o, path, "body_bytes_sent");
+        s.bytesSaved = integer(o, path, "bytes_saved");
+        s.expectSent = boolean(o, path, "expect_sent");
+        s.retried = boolean(o, path, "retried");
+        s.cancelled = boolean(o, path, "cancelled");
+        s.error = string(o, path, "error");
+        const QJsonArray logs = array(o, path, "wire_logs");
+        for (qsizetype i = 0; i < logs.size() && ok(); ++i) {
+            const QString at = QStringLiteral("%1.wire_logs[%2]").arg(path).arg(i);
+            s.wireLogs.append(wireLog(object(logs.at(i), at), at));
+        }
+        return s;
+    }
+
+private:
+    QString m_error;
+};
+} // namespace
+
+QJsonArray headersToJson(const HttpHeaders &headers)
+{
+    QJsonArray out;
+    for (const auto &[name, value] : headers)
+        out.append(QJsonArray{latin1(name), latin1(value)});
+    return out;
+}
+
+QJsonObject messageHeadToJson(const MessageHead &head)
+{
+    return QJsonObject{
+        {QStringLiteral("method"), latin1(head.method)},
+        {QStringLiteral("target"), latin1(head.target)},
+        {QStringLiteral("status"), head.status},
+        {QStringLiteral("reason"), latin1(head.reason)},
+        {QStringLiteral("version_major"), head.versionMajor},
+        {QStringLiteral("version_minor"), head.versionMinor},
+        {QStringLiteral("headers"), headersToJson(head.headers)},
+    };
+}
+
+QJsonObject timelineEventToJson(const TimelineEvent &e)
+{
+    return QJsonObject{
+        {QStringLiteral("t_ns"), int64(e.tNs)},
+        {QStringLiteral("side"), sideName(e.side)},
+        {QStringLiteral("conn"), e.conn},
+        {QStringLiteral("kind"), kindName(e.kind)},
+        {QStringLiteral("status"), e.status},
+        {QStringLiteral("bytes"), int64(e.bytes)},
+        {QStringLiteral("detail"), e.detail},
+        {QStringLiteral("rule"), e.rule},
+    };
+}
+
+QJsonObject sessionToJson(const Session &session)
+{
+    QJsonArray exchanges;
+    for (const ExchangeSummary &s : session.exchanges)
+        exchanges.append(summaryToJson(s));
+    QJsonArray serverEvents;
+    for (const TimelineEvent &e : session.serverEvents)
+        serverEvents.append(timelineEventToJson(e));
+    QJsonArray serverConnections;
+    for (const SessionServerConnection &c : session.serverConnections) {
+        serverConnections.append(QJsonObject{
+            {QStringLiteral("id"), c.id},
+            {QStringLiteral("peer_address"), c.peerAddress},
+            {QStringLiteral("peer_port"), int(c.peerPort)},
+            {QStringLiteral("exchange_id"), c.exchangeId},
+            {QStringLiteral("wire_log"), wireLogToJson(c.wire)},
+        });
+    }
+    QJsonObject o;
+    o.insert(QStringLiteral("format"), QString::fromLatin1(kSessionFormat));
+    o.insert(QStringLiteral("version"), kSessionVersion);
+    o.insert(QStringLiteral("generator"), QStringLiteral("ExpectLab %1").arg(QStringLiteral(EXPECTLAB_VERSION)));
+    o.insert(QStringLiteral("origin_ns"), int64(session.originNs));
+    o.insert(QStringLiteral("origin_utc"), session.originUtc.isValid()
+                                               ? QJsonValue(session.originUtc.toUTC().toString(Qt::ISODateWithMs))
+                                               : QJsonValue());
+    o.insert(QStringLiteral("server_policy"), session.serverPolicy);
+    o.insert(QStringLiteral("note"), session.note);
+    o.insert(QStringLiteral("exchanges"), exchanges);
+    o.insert(QStringLiteral("server_events"), serverEvents);
+    o.insert(QStringLiteral("server_connections"), serverConnections);
+    return o;
+}
+
+std::optional<Session> sessionFromJson(const QJsonObject &o, QString *error)
+{
+    auto fail = [error](const QString &message) -> std::optional<Session> {
+        if (error)
+            *error = message;
+        return std::nullopt;
+    };
+    if (o.value(QStringLiteral("format")).toString() != QLatin1String(kSessionFormat))
+        return fail(tr("not an ExpectLab session: the \"format\" field is not \"%1\"").arg(QLatin1String(kSessionFormat)));
+    const QJsonValue version = o.value(QStringLiteral("version"));
+    if (!version.isDouble() || version.toInteger() < 1)
+        return fail(tr("not an ExpectLab session: the \"version\" field is missing or invalid"));
+    if (version.toInteger() > kSessionVersion)
+        return fail(tr("this session was written by a newer ExpectLab (format version %1; this version reads "
+                       "up to %2): update ExpectLab to open it")
+                        .arg(version.toInteger())
+                        .arg(kSessionVersion));
+
+    Reader r;
+    Session s;
+    s.originNs = r.integer(o, QString(), "origin_ns");
+    const QJsonValue originUtc = r.field(o, QString(), "origin_utc");
+    if (originUtc.isString()) {
+        s.originUtc = QDateTime::fromString(originUtc.toString(), Qt::ISODateWithMs);
+        if (!s.originUtc.isValid())
+            r.fail(QStringLiteral("origin_utc"), tr("invalid date '%1'").arg(originUtc.toString()));
+        s.originUtc = s.originUtc.toUTC();
+    } else if (!originUtc.isNull() && r.ok()) {
+        r.fail(QStringLiteral("origin_utc"), tr("expected a date or null"));
+    }
+    s.serverPolicy = r.string(o, QString(), "server_policy", true);
+    s.note = r.string(o, QString(), "note", true);
+    const QJsonArray exchanges = r.array(o, QString(), "exchanges");
+    for (qsizetype i = 0; i < exchanges.size() && r.ok(); ++i) {
+        const QString at = QStringLiteral("exchanges[%1]").arg(i);
+        s.exchanges.append(r.summary(r.object(exchanges.at(i), at), at));
+    }
+    s.serverEvents = r.events(o, QString(), "server_events");
+    const QJsonArray connections = r.array(o, QString(), "server_connections");
+    for (qsizetype i = 0; i < connections.size() && r.ok(); ++i) {
+        const QString at = QStringLiteral("server_connections[%1]").arg(i);
+        const QJsonObject c = r.object(connections.at(i), at);
+        SessionServerConnection conn;
+        conn.id = r.int32(c, at, "id");
+        conn.peerAddress = r.string(c, at, "peer_address");
+        const int port = r.int32(c, at, "peer_port");
+        if (port < 0 || port > 65535)
+            r.fail(Reader::join(at, "peer_port"), tr("port out of range"));
+        conn.peerPort = quint16(port);
+        conn.exchangeId = r.int32(c, at, "exchange_id");
+        const QString wireAt = Reader::join(at, "wire_log");
+        conn.wire = r.wireLog(r.object(r.field(c, at, "wire_log"), wireAt), wireAt);
+        s.serverConnections.append(std::move(conn));
+    }
+    if (!r.ok())
+        return fail(tr("broken session file: %1").arg(r.error()));
+    return s;
+}
+
+QByteArray sessionToBytes(const Session &session)
+{
+    return QJsonDocument(sessionToJson(session)).toJson(QJsonDocument::Indented);
+}
+
+std::optional<Session> sessionFromBytes(const QByteArray &bytes, QString *error)
+{
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(bytes, &parseError);
+    if (parseError.error != QJsonParseError::NoError) {
+        if (error)
+            *error = tr("broken session file: not valid JSON at byte %1: %2")
+                         .arg(parseError.offset)
+                         .arg(parseError.errorString());
+        return std::nullopt;
+    }
+    if (!doc.isObject()) {
+        if (error)
+            *error = tr("not an ExpectLab session: the document is not a JSON object");
+        return std::nullopt;
+    }
+    return sessionFromJson(doc.object(), error);
+}
+
+bool saveSession(const Session &session, const QString &path, QString *error)
+{
+    QSaveFile file(path);
+    if (!file.open(QIODevice::WriteOnly)) {
+        if (error)
+            *error = tr("cannot write %1: %2").arg(path, file.errorString());
+        return false;
+    }
+    const QByteArray bytes = sessionToBytes(session);
+    if (file.write(bytes) != bytes.size() || !file.commit()) {
+        if (error)
+            *error = tr("cannot write %1: %2").arg(path, file.errorString());
+        file.cancelWriting();
+        return false;
+    }
+    return true;
+}
+
+std::optional<Session> loadSession(const QString &path, QString *error)
+{
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly)) {
+        if (error)
+            *error = tr("cannot open %1: %2").arg(path, file.errorString());
+        return std::nullopt;
+    }
+    if (file.size() > kMaxFileBytes) {
+        if (error)
+            *error = tr("%1 is too large for a session file (%2 bytes)").arg(path).arg(file.size());
+        return std::nullopt;
+    }
+    QString why;
+    std::optional<Session> session = sessionFromBytes(file.readAll(), &why);
+    if (!session && error)
+        *error = tr("%1: %2").arg(path, why);
+    return session;
+}
+
+} // namespace expectlab

@@ -1,0 +1,79 @@
+#include "sessionrecorder.h"
+
+#include "exchangerunner.h"
+#include "testserver.h"
+
+namespace expectlab {
+
+SessionRecorder::SessionRecorder(QObject *parent)
+    : QObject(parent)
+    , m_session(Session::startingNow())
+{
+}
+
+void SessionRecorder::attachServer(TestServer *server)
+{
+    setServerPolicy(server->policy().toString());
+    connect(server, &TestServer::eventRecorded, this, &SessionRecorder::addServerEvent);
+}
+
+void SessionRecorder::attachRunner(ExchangeRunner *runner)
+{
+    connect(runner, &ExchangeRunner::finished, this, [this, runner] {
+        addExchange(runner->exchange().summary());
+    });
+}
+
+void SessionRecorder::addExchange(const ExchangeSummary &summary)
+{
+    m_session.exchanges.append(summary);
+    touch();
+    emit exchangeAdded(summary);
+}
+
+void SessionRecorder::addServerEvent(const TimelineEvent &event)
+{
+    m_session.serverEvents.append(event);
+    touch();
+}
+
+void SessionRecorder::setServerConnection(const SessionServerConnection &connection)
+{
+    for (SessionServerConnection &c : m_session.serverConnections) {
+        if (c.id == connection.id) {
+            c = connection;
+            touch();
+            return;
+        }
+    }
+    m_session.serverConnections.append(connection);
+    touch();
+}
+
+void SessionRecorder::setServerPolicy(const QString &policy)
+{
+    if (m_session.serverPolicy == policy)
+        return;
+    m_session.serverPolicy = policy;
+    touch();
+}
+
+void SessionRecorder::setSession(Session session)
+{
+    m_session = std::move(session);
+    touch();
+}
+
+void SessionRecorder::clear()
+{
+    m_session = Session::startingNow();
+    touch();
+}
+
+void SessionRecorder::touch()
+{
+    ++m_revision;
+    emit changed();
+}
+
+} // namespace expectlab

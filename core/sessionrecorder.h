@@ -1,0 +1,49 @@
+#pragma once
+
+#include "session.h"
+
+#include <QObject>
+
+namespace expectlab {
+
+class ExchangeRunner;
+class TestServer;
+
+// Collects a Session as things happen: server events as they arrive, each exchange when it ends.
+// The GUI and `expectlab serve/send --save` feed it; Autosave watches its changed() signal.
+class SessionRecorder : public QObject
+{
+    Q_OBJECT
+public:
+    explicit SessionRecorder(QObject *parent = nullptr); // the session's origin is now
+
+    // Records the server's events (and its policy, now and whenever the caller sets it again).
+    void attachServer(TestServer *server);
+    // Adds the runner's summary when it finishes.
+    void attachRunner(ExchangeRunner *runner);
+
+    void addExchange(const ExchangeSummary &summary);
+    void addServerEvent(const TimelineEvent &event);
+    // Adds or replaces (by id) a server connection's record, e.g. on TestServer::connectionFinished.
+    void setServerConnection(const SessionServerConnection &connection);
+    void setServerPolicy(const QString &policy);
+
+    const Session &session() const { return m_session; }
+    // Replaces everything, e.g. after File > Open or a restore.
+    void setSession(Session session);
+    void clear(); // an empty session whose origin is now
+    // Grows by one with every change: lets a watcher tell whether it saw the latest state.
+    quint64 revision() const { return m_revision; }
+
+signals:
+    void changed();
+    void exchangeAdded(const expectlab::ExchangeSummary &summary);
+
+private:
+    void touch();
+
+    Session m_session;
+    quint64 m_revision = 0;
+};
+
+} // namespace expectlab

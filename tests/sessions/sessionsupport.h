@@ -1,0 +1,158 @@
+#pragma once
+
+// Helpers shared by the session suites: a field-by-field comparison of sessions (ExchangeSummary has
+// no operator==; a difference is reported by its path, e.g. "exchanges[0].events[3].detail") and a
+// real loopback exchange to record.
+
+#include "exchangerunner.h"
+#include "session.h"
+#include "testserver.h"
+
+#include <QSignalSpy>
+#include <QStringList>
+
+namespace sessiontest {
+
+using namespace expectlab;
+
+class Diff
+{
+public:
+    template<typename T>
+    void same(const QString &path, const T &a, const T &b)
+    {
+        if (!(a == b))
+            m_diffs << path;
+    }
+    QStringList diffs() const { return m_diffs; }
+
+    void heads(const QString &p, const MessageHead &a, const MessageHead &b)
+    {
+        same(p + QStringLiteral(".method"), a.method, b.method);
+        same(p + QStringLiteral(".target"), a.target, b.target);
+        same(p + QStringLiteral(".status"), a.status, b.status);
+        same(p + QStringLiteral(".reason"), a.reason, b.reason);
+        same(p + QStringLiteral(".versionMajor"), a.versionMajor, b.versionMajor);
+        same(p + QStringLiteral(".versionMinor"), a.versionMinor, b.versionMinor);
+        same(p + QStringLiteral(".headers"), a.headers, b.headers);
+    }
+
+    void events(const QString &p, const QList<TimelineEvent> &a, const QList<TimelineEvent> &b)
+    {
+        same(p + QStringLiteral(".size"), a.size(), b.size());
+        for (qsizetype i = 0; i < qMin(a.size(), b.size()); ++i) {
+            const QString q = QStringLiteral("%1[%2]").arg(p).arg(i);
+            same(q + QStringLiteral(".tNs"), a[i].tNs, b[i].tNs);
+            same(q + QStringLiteral(".side"), a[i].side, b[i].side);
+            same(q + QStringLiteral(".conn"), a[i].conn, b[i].conn);
+            same(q + QStringLiteral(".kind"), a[i].kind, b[i].kind);
+            same(q + QStringLiteral(".status"), a[i].status, b[i].status);
+            same(q + QStringLiteral(".bytes"), a[i].bytes, b[i].bytes);
+            same(q + QStringLiteral(".detail"), a[i].detail, b[i].detail);
+            same(q + QStringLiteral(".rule"), a[i].rule, b[i].rule);
+        }
+    }
+
+    void wire(const QString &p, const WireLog &a, const WireLog &b)
+    {
+        same(p + QStringLiteral(".capacity"), a.capacity(), b.capacity());
+        same(p + QStringLiteral(".records.size"), a.records().size(), b.records().size());
+        for (qsizetype i = 0; i < qMin(a.records().size(), b.records().size()); ++i) {
+            const WireLog::Record &x = a.records()[i];
+            const WireLog::Record &y = b.records()[i];
+            const QString q = QStringLiteral("%1.records[%2]").arg(p).arg(i);
+            same(q + QStringLiteral(".direction"), x.direction, y.direction);
+            same(q + QStringLiteral(".firstNs"), x.firstNs, y.firstNs);
+            same(q + QStringLiteral(".lastNs"), x.lastNs, y.lastNs);
+            same(q + QStringLiteral(".byteCount"), x.byteCount, y.byteCount);
+            same(q + QStringLiteral(".bytes"), x.bytes, y.bytes);
+            same(q + QStringLiteral(".body"), x.body, y.body);
+        }
+    }
+
+    void summaries(const QString &p, const ExchangeSummary &a, const ExchangeSummary &b)
+    {
+        same(p + QStringLiteral(".id"), a.id, b.id);
+        same(p + QStringLiteral(".url"), a.url, b.url);
+        same(p + QStringLiteral(".method"), a.method, b.method);
+        same(p + QStringLiteral(".requestHeaders"), a.requestHeaders, b.requestHeaders);
+        same(p + QStringLiteral(".bodyBytes"), a.bodyBytes, b.bodyBytes);
+        same(p + QStringLiteral(".startNs"), a.startNs, b.startNs);
+        same(p + QStringLiteral(".endNs"), a.endNs, b.endNs);
+        events(p + QStringLiteral(".events"), a.events, b.events);
+        same(p + QStringLiteral(".interimStatuses"), a.interimStatuses, b.interimStatuses);
+        same(p + QStringLiteral(".interimHeads.size"), a.interimHeads.size(), b.interimHeads.size());
+        for (qsizetype i = 0; i < qMin(a.interimHeads.size(), b.interimHeads.size()); ++i)
+            heads(QStringLiteral("%1.interimHeads[%2]").arg(p).arg(i), a.interimHeads[i], b.interimHeads[i]);
+        same(p + QStringLiteral(".finalStatus"), a.finalStatus, b.finalStatus);
+        heads(p + QStringLiteral(".finalHead"), a.finalHead, b.finalHead);
+        same(p + QStringLiteral(".responseBodyPreview"), a.responseBodyPreview, b.responseBodyPreview);
+        same(p + QStringLiteral(".responseBodyBytes"), a.responseBodyBytes, b.responseBodyBytes);
+        same(p + QStringLiteral(".expectWaitNs"), a.expectWaitNs, b.expectWaitNs);
+        same(p + QStringLiteral(".bodyBytesSent"), a.bodyBytesSent, b.bodyBytesSent);
+        same(p + QStringLiteral(".bytesSaved"), a.bytesSaved, b.bytesSaved);
+        same(p + QStringLiteral(".expectSent"), a.expectSent, b.expectSent);
+        same(p + QStringLiteral(".retried"), a.retried, b.retried);
+        same(p + QStringLiteral(".cancelled"), a.cancelled, b.cancelled);
+        same(p + QStringLiteral(".error"), a.error, b.error);
+        same(p + QStringLiteral(".wireLogs.size"), a.wireLogs.size(), b.wireLogs.size());
+        for (qsizetype i = 0; i < qMin(a.wireLogs.size(), b.wireLogs.size()); ++i)
+            wire(QStringLiteral("%1.wireLogs[%2]").arg(p).arg(i), a.wireLogs[i], b.wireLogs[i]);
+    }
+
+    void sessions(const Session &a, const Session &b)
+    {
+        same(QStringLiteral("originNs"), a.originNs, b.originNs);
+        same(QStringLiteral("originUtc"), a.originUtc, b.originUtc);
+        same(QStringLiteral("serverPolicy"), a.serverPolicy, b.serverPolicy);
+        same(QStringLiteral("note"), a.note, b.note);
+        same(QStringLiteral("exchanges.size"), a.exchanges.size(), b.exchanges.size());
+        for (qsizetype i = 0; i < qMin(a.exchanges.size(), b.exchanges.size()); ++i)
+            summaries(QStringLiteral("exchanges[%1]").arg(i), a.exchanges[i], b.exchanges[i]);
+        events(QStringLiteral("serverEvents"), a.serverEvents, b.serverEvents);
+        same(QStringLiteral("serverConnections.size"), a.serverConnections.size(), b.serverConnections.size());
+        for (qsizetype i = 0; i < qMin(a.serverConnections.size(), b.serverConnections.size()); ++i) {
+            const QString p = QStringLiteral("serverConnections[%1]").arg(i);
+            const SessionServerConnection &x = a.serverConnections[i];
+            const SessionServerConnection &y = b.serverConnections[i];
+            same(p + QStringLiteral(".id"), x.id, y.id);
+            same(p + QStringLiteral(".peerAddress"), x.peerAddress, y.peerAddress);
+            same(p + QStringLiteral(".peerPort"), x.peerPort, y.peerPort);
+            same(p + QStringLiteral(".exchangeId"), x.exchangeId, y.exchangeId);
+            wire(p + QStringLiteral(".wire"), x.wire, y.wire);
+        }
+    }
+
+private:
+    QStringList m_diffs;
+};
+
+inline QStringList differences(const Session &a, const Session &b)
+{
+    Diff d;
+    d.sessions(a, b);
+    return d.diffs();
+}
+
+// Runs one request against a local server with the given policy and returns its summary; the
+// server's events go to serverEvents when given.
+inline ExchangeSummary runExchange(const QString &policy, ClientRequest request, int id = 1,
+                                   QList<TimelineEvent> *serverEvents = nullptr)
+{
+    TestServer server;
+    server.setPolicy(*ServerPolicy::parse(policy));
+    if (!server.listen(QHostAddress::LocalHost, 0))
+        return {};
+    if (serverEvents)
+        QObject::connect(&server, &TestServer::eventRecorded,
+                         [serverEvents](const TimelineEvent &e) { serverEvents->append(e); });
+    request.url = QUrl(server.url() + QStringLiteral("upload?x=1&y=two%20words"));
+    ExchangeRunner runner(id, request);
+    QSignalSpy done(&runner, &ExchangeRunner::finished);
+    runner.start();
+    if (!runner.isFinished())
+        done.wait(10000);
+    return runner.exchange().summary();
+}
+
+} // namespace sessiontest

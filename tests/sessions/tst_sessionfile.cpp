@@ -1,0 +1,283 @@
+// Session files (.expectlab.json): every field survives save and open; a newer or broken file is
+// refused with a message and changes nothing.
+
+#include "sessionfile.h"
+#include "sessionrecorder.h"
+#include "sessionsupport.h"
+
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QTemporaryDir>
+#include <QTest>
+
+using namespace expectlab;
+using sessiontest::differences;
+
+namespace {
+
+// A session with every field set to something other than its default, including 64-bit times past
+// 2^53 (doubles would round them), Latin-1 header bytes, binary previews with NUL bytes.
+Session syntheticSession()
+{
+    Session s;
+    s.originNs = 9'007'199'254'740'993LL; // 2^53 + 1
+    s.originUtc = QDateTime(QDate(2026, 11, 25), QTime(10, 11, 12, 345), Qt::UTC);
+    s.serverPolicy = QStringLiteral("final:413");
+    s.note = QStringLiteral("note with \"quotes\", comma and ünïcödé");
+
+    ExchangeSummary x;
+    x.id = 7;
+    x.url = QUrl(QStringLiteral("http://127.0.0.1:8080/up%20load?q=a%26b"));
+    x.method = "PUT";
+    x.requestHeaders = {{"Host", "127.0.0.1:8080"}, {"X-Latin1", "caf\xe9"}, {"Expect", "100-continue"}, {"X-Empty", ""}};
+    x.bodyBytes = 5'000'000'000LL;
+    x.startNs = s.originNs + 11;
+    x.endNs = s.originNs + 1'234'567'891;
+    for (int k = 0; k < 3; ++k) {
+        TimelineEvent e;
+        e.tNs = x.startNs + k * 1000 + 1;
+        e.side = Side::Client;
+        e.conn = 7;
+        e.kind = k == 0 ? EventKind::HeadSent : (k == 1 ? EventKind::Interim : EventKind::Final);
+        e.status = k == 0 ? 0 : (k == 1 ? 100 : 413);
+        e.bytes = k == 0 ? 321 : -1;
+        e.detail = QStringLiteral("detail %1, with\nline break").arg(k);
+        e.rule = k == 2 ? QStringLiteral("R21") : QString();
+        x.events << e;
+    }
+    MessageHead interim;
+    interim.status = 100;
+    interim.reason = "Continue";
+    interim.headers = {{"X-Interim", "1"}};
+    x.interimStatuses = {100, 102};
+    MessageHead processing = interim;
+    processing.status = 102;
+    processing.reason = "Processing";
+    processing.versionMinor = 0;
+    x.interimHeads = {interim, processing};
+    x.finalStatus = 413;
+    x.finalHead.status = 413;
+    x.finalHead.reason = "Content Too Large";
+    x.finalHead.headers = {{"Connection", "close"}, {"Content-Length", "3"}};
+    x.responseBodyPreview = QByteArray("a\0b\xff", 4);
+    x.responseBodyBytes = 99'999;
+    x.expectWaitNs = 1'500'000;
+    x.bodyBytesSent = 0;
+    x.bytesSaved = 5'000'000'000LL;
+    x.expectSent = true;
+    x.retried = true;
+    x.cancelled = true;
+    x.error = QStringLiteral("an error, \"quoted\"");
+    WireLog log(1000);
+    log.add(WireLog::Direction::Sent, x.startNs + 5, "PUT /x HTTP/1.1\r\n\r\n", false);
+    log.add(WireLog::Direction::Sent, x.startNs + 6, QByteArray(300, '\0'), true);
+    log.add(WireLog::Direction::Received, x.startNs + 9, "HTTP/1.1 413 X\r\n\r\n", false);
+    x.wireLogs = {log, WireLog()};
+    s.exchanges << x;
+
+    ExchangeSummary unfinished; // defaults, no final response
+    unfinished.id = 8;
+    s.exchanges << unfinished;
+
+    TimelineEvent se;
+    se.tNs = s.originNs + 3;
+    se.side = Side::Server;
+    se.conn = 2;
+    se.kind = EventKind::FinalSent;
+    se.status = 413;
+    se.bytes = 40;
+    se.detail = QStringLiteral("policy final:413");
+    se.rule = QStringLiteral("R11");
+    s.serverEvents << se;
+
+    SessionServerConnection c;
+    c.id = 2;
+    c.peerAddress = QStringLiteral("::1");
+    c.peerPort = 54321;
+    c.exchangeId = 7;
+    c.wire = log;
+    s.serverConnections << c;
+    return s;
+}
+
+} // namespace
+
+class TestSessionFile : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void syntheticRoundTrip()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("s.expectlab.json"));
+        const Session original = syntheticSession();
+        QString error;
+        QVERIFY2(saveSession(original, path, &error), qPrintable(error));
+        const auto loaded = loadSession(path, &error);
+        QVERIFY2(loaded, qPrintable(error));
+        const QStringList diffs = differences(original, *loaded);
+        QVERIFY2(diffs.isEmpty(), qPrintable(diffs.join(QLatin1Char(' '))));
+
+        // The comparison itself must notice a change, or the test above proves nothing.
+        Session changed = *loaded;
+        changed.exchanges[0].wireLogs[0] = WireLog(1000);
+        changed.exchanges[0].events[2].rule = QStringLiteral("R1");
+        QCOMPARE(differences(original, changed),
+                 QStringList({QStringLiteral("exchanges[0].events[2].rule"),
+                              QStringLiteral("exchanges[0].wireLogs[0].records.size")}));
+    }
+
+    void fileHasFormatAndVersion()
+    {
+        const QJsonObject o = sessionToJson(syntheticSession());
+        QCOMPARE(o.value(QStringLiteral("format")).toString(), QStringLiteral("expectlab-session"));
+        QCOMPARE(o.value(QStringLiteral("version")).toInt(), kSessionVersion);
+    }
+
+    void recordedRoundTrip_data()
+    {
+        QTest::addColumn<QString>("policy");
+        QTest::addColumn<bool>("retry");
+        QTest::newRow("continue") << QStringLiteral("continue") << true;
+        QTest::newRow("reject then retry") << QStringLiteral("reject") << true;
+        QTest::newRow("final:413") << QStringLiteral("final:413") << false;
+    }
+
+    void recordedRoundTrip()
+    {
+        QFETCH(QString, policy);
+        QFETCH(bool, retry);
+        ClientRequest request;
+        request.body.kind = BodySpec::Kind::Generated;
+        request.body.generatedSize = 20000;
+        request.retryWithoutExpect = retry;
+        request.headers = {{"X-Test", "yes"}};
+        QList<TimelineEvent> serverEvents;
+        const ExchangeSummary summary = sessiontest::runExchange(policy, request, 3, &serverEvents);
+        QVERIFY(summary.finished());
+        QVERIFY(!summary.wireLogs.isEmpty());
+
+        SessionRecorder recorder;
+        recorder.setServerPolicy(policy);
+        recorder.addExchange(summary);
+        for (const TimelineEvent &e : serverEvents)
+            recorder.addServerEvent(e);
+        const Session original = recorder.session();
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("run.expectlab.json"));
+        QString error;
+        QVERIFY2(saveSession(original, path, &error), qPrintable(error));
+        const auto loaded = loadSession(path, &error);
+        QVERIFY2(loaded, qPrintable(error));
+        const QStringList diffs = differences(original, *loaded);
+        QVERIFY2(diffs.isEmpty(), qPrintable(diffs.join(QLatin1Char(' '))));
+        QCOMPARE(loaded->exchanges.first().outcomeText(), summary.outcomeText());
+    }
+
+    void refused_data()
+    {
+        QTest::addColumn<QByteArray>("content");
+        QTest::addColumn<QString>("message");
+
+        const QJsonObject good = sessionToJson(syntheticSession());
+        auto doc = [](const QJsonObject &o) { return QJsonDocument(o).toJson(); };
+        auto with = [&good](const QString &key, const QJsonValue &v) {
+            QJsonObject o = good;
+            o.insert(key, v);
+            return o;
+        };
+        auto exchangeWith = [&good](const QString &key, const QJsonValue &v) {
+            QJsonObject o = good;
+            QJsonArray list = o.value(QStringLiteral("exchanges")).toArray();
+            QJsonObject x = list.at(0).toObject();
+            if (v.isUndefined())
+                x.remove(key);
+            else
+                x.insert(key, v);
+            list[0] = x;
+            o.insert(QStringLiteral("exchanges"), list);
+            return o;
+        };
+        QByteArray whole = doc(good);
+
+        QTest::newRow("newer version") << doc(with(QStringLiteral("version"), kSessionVersion + 1))
+                                       << QStringLiteral("newer ExpectLab");
+        QTest::newRow("not json") << QByteArray("{\"format\": \"expectlab-session\", ") << QStringLiteral("not valid JSON");
+        QTest::newRow("truncated") << whole.left(whole.size() / 2) << QStringLiteral("not valid JSON");
+        QTest::newRow("empty file") << QByteArray() << QStringLiteral("not valid JSON");
+        QTest::newRow("array") << QByteArray("[1,2]") << QStringLiteral("not a JSON object");
+        QTest::newRow("other format") << doc(with(QStringLiteral("format"), QStringLiteral("har")))
+                                      << QStringLiteral("not an ExpectLab session");
+        QTest::newRow("version text") << doc(with(QStringLiteral("version"), QStringLiteral("1")))
+                                      << QStringLiteral("\"version\" field");
+        QTest::newRow("exchanges not array") << doc(with(QStringLiteral("exchanges"), 3))
+                                             << QStringLiteral("exchanges: expected an array");
+        QTest::newRow("missing field") << doc(exchangeWith(QStringLiteral("start_ns"), QJsonValue::Undefined))
+                                       << QStringLiteral("exchanges[0]: missing field 'start_ns'");
+        QTest::newRow("wrong type") << doc(exchangeWith(QStringLiteral("retried"), QStringLiteral("yes")))
+                                    << QStringLiteral("exchanges[0].retried: expected true or false");
+        QTest::newRow("fractional integer") << doc(exchangeWith(QStringLiteral("body_bytes"), 1.5))
+                                            << QStringLiteral("exchanges[0].body_bytes: expected an integer");
+        QTest::newRow("bad base64") << doc(exchangeWith(QStringLiteral("response_body_preview_b64"), QStringLiteral("@@@")))
+                                    << QStringLiteral("invalid base64");
+        QJsonObject badKind = good;
+        {
+            QJsonArray events = badKind.value(QStringLiteral("server_events")).toArray();
+            QJsonObject e = events.at(0).toObject();
+            e.insert(QStringLiteral("kind"), QStringLiteral("teleported"));
+            events[0] = e;
+            badKind.insert(QStringLiteral("server_events"), events);
+        }
+        QTest::newRow("unknown kind") << doc(badKind) << QStringLiteral("server_events[0].kind: unknown event kind 'teleported'");
+    }
+
+    void refused()
+    {
+        QFETCH(QByteArray, content);
+        QFETCH(QString, message);
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("bad.expectlab.json"));
+        {
+            QFile f(path);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(content);
+        }
+        // What the user has open stays as it is: the recorder is only touched on success.
+        SessionRecorder recorder;
+        recorder.addExchange(syntheticSession().exchanges.first());
+        const quint64 revision = recorder.revision();
+        QString error;
+        const auto loaded = loadSession(path, &error);
+        if (loaded)
+            recorder.setSession(*loaded);
+        QVERIFY(!loaded);
+        QVERIFY2(error.contains(message), qPrintable(error));
+        QVERIFY2(error.contains(path), qPrintable(error));
+        QCOMPARE(recorder.revision(), revision);
+        QCOMPARE(recorder.session().exchanges.size(), 1);
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), content); // opening never rewrites the file
+    }
+
+    void missingFile()
+    {
+        QString error;
+        QVERIFY(!loadSession(QStringLiteral("/nonexistent/dir/x.expectlab.json"), &error));
+        QVERIFY2(error.contains(QStringLiteral("cannot open")), qPrintable(error));
+    }
+
+    void saveFailure()
+    {
+        QString error;
+        QVERIFY(!saveSession(syntheticSession(), QStringLiteral("/nonexistent/dir/x.expectlab.json"), &error));
+        QVERIFY2(error.contains(QStringLiteral("cannot write")), qPrintable(error));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestSessionFile)
+#include "tst_sessionfile.moc"
