@@ -54,6 +54,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _answer(self):
         received = self._read_body()
+        # For the tests: what this peer really read, whatever the framing.
+        sys.stderr.write(f"peer: received {received} bytes for {self.command} {self.path}\n")
+        sys.stderr.flush()
         body = json.dumps({
             "peer": "python-http.server",
             "method": self.command,
