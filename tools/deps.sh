@@ -7,6 +7,8 @@ EXPECTLAB_BUILD_PACKAGES=(
   qt6-base-dev libqcustomplot-dev libqcustomplot2.1-qt6 node-llhttp cmake ninja-build g++ pkgconf
   # installer: the man page (help2man) and the PNG icons (rsvg-convert); the build skips them if missing.
   help2man librsvg2-bin
+  # Qt's SVG plugin draws the window icon.
+  libqt6svg6
 )
 # Peers and tools the test suite drives for real.
 EXPECTLAB_TEST_PACKAGES=(
@@ -14,6 +16,8 @@ EXPECTLAB_TEST_PACKAGES=(
   # installer_deb: cpack -G DEB with shlibdeps (dpkg-dev, file), the validators, man -w, and the
   # package's Recommends so that installing the .deb pulls nothing from the network.
   dpkg-dev file desktop-file-utils appstream man-db libqt6svg6
+  # libFuzzer targets (tools/run-fuzz.sh): clang and its runtime.
+  clang libclang-rt-14-dev
 )
 
 expectlab_install_packages() {

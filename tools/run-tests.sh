@@ -1,12 +1,40 @@
 #!/usr/bin/env bash
-# Builds ExpectLab and every test (installing missing Debian packages first), then runs them all.
+# Builds ExpectLab and every test (installing missing Debian packages first), then runs them all:
+#   1. the test suite (ctest) in build/;
+#   2. the same suite built with AddressSanitizer and UndefinedBehaviorSanitizer in build-asan/
+#      (installer tests excluded: they package the plain build);
+#   3. each libFuzzer target for 30 seconds (tools/run-fuzz.sh; FUZZ_SECONDS changes it).
+# Set EXPECTLAB_SKIP_SANITIZE=1 or EXPECTLAB_SKIP_FUZZ=1 to leave a stage out on a developer machine.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 source "$root/tools/deps.sh"
 expectlab_install_packages "${EXPECTLAB_BUILD_PACKAGES[@]}" "${EXPECTLAB_TEST_PACKAGES[@]}"
 build="${EXPECTLAB_BUILD_DIR:-$root/build}"
+export QT_QPA_PLATFORM=offscreen
+status=0
+
+echo "== 1/3 test suite"
 cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo
 cmake --build "$build"
-export QT_QPA_PLATFORM=offscreen
-cd "$build"
-ctest --output-on-failure --timeout 600
+(cd "$build" && ctest --output-on-failure --timeout 600) || status=1
+
+if [ "${EXPECTLAB_SKIP_SANITIZE:-0}" != 1 ]; then
+  echo "== 2/3 test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
+  asan="${EXPECTLAB_ASAN_BUILD_DIR:-$root/build-asan}"
+  cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXPECTLAB_SANITIZE=ON
+  cmake --build "$asan"
+  # Leaks inside system libraries (fontconfig, D-Bus) are theirs, not ours: see the suppressions file.
+  export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
+  export LSAN_OPTIONS="suppressions=$root/tests/sanitizers/lsan.supp:print_suppressions=0"
+  export UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1"
+  (cd "$asan" && ctest --output-on-failure --timeout 900 -LE installer) || status=1
+  unset ASAN_OPTIONS LSAN_OPTIONS UBSAN_OPTIONS
+fi
+
+if [ "${EXPECTLAB_SKIP_FUZZ:-0}" != 1 ]; then
+  echo "== 3/3 fuzzing"
+  "$root/tools/run-fuzz.sh" || status=1
+fi
+
+[ $status -eq 0 ] && echo "run-tests: all stages passed" || echo "run-tests: FAILED (see above)"
+exit $status

@@ -1,0 +1,172 @@
+// Load: 1,000 Expect exchanges, 100 at a time, from our client and from curl against our server.
+// Every exchange must end with 100 then 200, no descriptor may stay open, and memory must not grow
+// with the number of exchanges (a second round of 1,000 costs no more than a small allowance).
+#include "exchangerunner.h"
+#include "testserver.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QTemporaryFile>
+#include <QTest>
+
+using namespace expectlab;
+
+namespace {
+constexpr int kExchanges = 1000;
+constexpr int kConcurrency = 100;
+
+// Linux only: the test reads /proc to count descriptors and resident memory.
+int openDescriptors()
+{
+    return int(QDir(QStringLiteral("/proc/self/fd")).entryList(QDir::NoDotAndDotDot | QDir::AllEntries).size());
+}
+
+qint64 residentKiB()
+{
+    QFile f(QStringLiteral("/proc/self/status"));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (line.startsWith("VmRSS:"))
+            return line.mid(6).trimmed().split(' ').first().toLongLong();
+    }
+    return -1;
+}
+} // namespace
+
+class TestLoad : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void ourClient();
+    void curlClient();
+
+private:
+    struct Round
+    {
+        int ok = 0;
+        int failed = 0;
+        QString firstFailure;
+    };
+    void runOurRound(TestServer &server, Round &round);
+};
+
+void TestLoad::initTestCase()
+{
+    if (!QFile::exists(QStringLiteral("/proc/self/fd")))
+        QSKIP("needs /proc to count descriptors and memory");
+}
+
+void TestLoad::runOurRound(TestServer &server, Round &round)
+{
+    int started = 0;
+    int running = 0;
+    ClientRequest request;
+    request.url = QUrl(server.url() + QStringLiteral("load"));
+    request.body.kind = BodySpec::Kind::Generated;
+    request.body.generatedSize = 4096;
+    request.expectTimeoutMs = 5000; // every exchange must see the 100, not a timeout
+    request.timeoutMs = 20000;
+
+    std::function<void()> startOne = [&] {
+        auto *runner = new ExchangeRunner(started++, request, this);
+        ++running;
+        connect(runner, &ExchangeRunner::finished, this, [&, runner] {
+            const ExchangeSummary &s = runner->exchange().summary();
+            if (s.finalStatus == 200 && s.interimStatuses == QList<int>{100} && s.bodyBytesSent == 4096) {
+                ++round.ok;
+            } else {
+                ++round.failed;
+                if (round.firstFailure.isEmpty())
+                    round.firstFailure = s.outcomeText();
+            }
+            --running;
+            runner->deleteLater();
+            if (started < kExchanges)
+                startOne();
+        });
+        runner->start();
+    };
+    for (int i = 0; i < kConcurrency; ++i)
+        startOne();
+    QTRY_VERIFY_WITH_TIMEOUT(round.ok + round.failed == kExchanges, 120000);
+}
+
+void TestLoad::ourClient()
+{
+    TestServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    const int fdBefore = openDescriptors();
+
+    Round warm;
+    runOurRound(server, warm);
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY2(warm.failed == 0, qPrintable(warm.firstFailure));
+    QCOMPARE(warm.ok, kExchanges);
+    QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount(), 0, 10000);
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    const qint64 rssAfterWarmUp = residentKiB();
+
+    Round second;
+    runOurRound(server, second);
+    if (QTest::currentTestFailed())
+        return;
+    QVERIFY2(second.failed == 0, qPrintable(second.firstFailure));
+    QCOMPARE(second.ok, kExchanges);
+    QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount(), 0, 10000);
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    QTRY_COMPARE_WITH_TIMEOUT(openDescriptors(), fdBefore, 10000);
+    const qint64 growth = residentKiB() - rssAfterWarmUp;
+    qInfo("RSS after warm-up %lld KiB, growth over 1000 more exchanges %lld KiB", rssAfterWarmUp, growth);
+    QVERIFY2(growth < 8 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(growth)));
+}
+
+void TestLoad::curlClient()
+{
+    const QString curl = QStandardPaths::findExecutable(QStringLiteral("curl"));
+    if (curl.isEmpty())
+        QSKIP("curl is not installed (tools/deps.sh installs it)");
+    TestServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    int heads = 0;
+    int interims = 0;
+    int finals = 0;
+    connect(&server, &TestServer::eventRecorded, this, [&](const TimelineEvent &e) {
+        heads += e.kind == EventKind::Head;
+        interims += e.kind == EventKind::InterimSent && e.status == 100;
+        finals += e.kind == EventKind::FinalSent && e.status == 200;
+    });
+    QTemporaryFile body;
+    QVERIFY(body.open());
+    body.write(QByteArray(4096, 'x'));
+    body.flush();
+    const int fdBefore = openDescriptors();
+
+    QProcess process;
+    process.start(curl, {QStringLiteral("--silent"), QStringLiteral("--parallel"), QStringLiteral("--parallel-max"),
+                         QString::number(kConcurrency), QStringLiteral("--expect100-timeout"), QStringLiteral("5"),
+                         QStringLiteral("-H"), QStringLiteral("Expect: 100-continue"), QStringLiteral("--data-binary"),
+                         QLatin1Char('@') + body.fileName(), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                         QStringLiteral("-w"), QStringLiteral("%{http_code}\\n"),
+                         server.url() + QStringLiteral("load/[1-%1]").arg(kExchanges)});
+    QVERIFY(process.waitForStarted());
+    QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 120000);
+    QCOMPARE(process.exitCode(), 0);
+    const QList<QByteArray> codes = process.readAllStandardOutput().trimmed().split('\n');
+    QCOMPARE(codes.size(), kExchanges);
+    QCOMPARE(codes.count("200"), kExchanges);
+    QCOMPARE(heads, kExchanges);
+    QCOMPARE(interims, kExchanges);
+    QCOMPARE(finals, kExchanges);
+    QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount(), 0, 10000);
+    QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+    QTRY_COMPARE_WITH_TIMEOUT(openDescriptors(), fdBefore, 10000);
+}
+
+QTEST_GUILESS_MAIN(TestLoad)
+#include "tst_load.moc"
