@@ -1,0 +1,442 @@
+// The client profiler: how a foreign client waits for 100, what it does after a 417 or another early
+// final status. First on hand-made server event sequences, then on real clients (curl, Python's
+// http.client) talking to the real test server, classified as expect-rules.md's client table says.
+#include "clientprofiler.h"
+#include "monotonicclock.h"
+#include "peerprocess.h"
+#include "testserver.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <memory>
+
+using namespace expectlab;
+using namespace probetest;
+
+namespace {
+constexpr qint64 kMs = 1'000'000;
+
+TimelineEvent ev(qint64 tMs, int conn, EventKind kind, int status = 0, const QString &detail = {})
+{
+    TimelineEvent e;
+    e.tNs = tMs * kMs;
+    e.side = Side::Server;
+    e.conn = conn;
+    e.kind = kind;
+    e.status = status;
+    e.detail = detail;
+    return e;
+}
+
+// "key=value; key=value" -> map
+QMap<QString, QString> fields(const QString &detail)
+{
+    QMap<QString, QString> out;
+    for (const QString &kv : detail.split(QStringLiteral("; ")))
+        out.insert(kv.section(QLatin1Char('='), 0, 0), kv.section(QLatin1Char('='), 1));
+    return out;
+}
+
+bool matches(const QMap<QString, QString> &got, const QStringList &expected, QString *why)
+{
+    for (const QString &kv : expected) {
+        const QString key = kv.section(QLatin1Char('='), 0, 0);
+        const QString value = kv.section(QLatin1Char('='), 1);
+        if (value == QLatin1String("<absent>") ? got.contains(key) : got.value(key) != value) {
+            *why = QStringLiteral("%1: got '%2'").arg(kv, got.value(key));
+            return false;
+        }
+    }
+    return true;
+}
+
+// A server that answers 417 *without* Connection: close, so a client may retry on the same
+// connection (the test server's reject policy always closes). It reports the same TimelineEvents as
+// ServerConnection, with the head described the same way, for the profiler to consume.
+class KeepAlive417Peer : public QObject
+{
+    Q_OBJECT
+public:
+    KeepAlive417Peer()
+    {
+        connect(&m_server, &QTcpServer::newConnection, this, [this] {
+            while (QTcpSocket *s = m_server.nextPendingConnection())
+                adopt(s);
+        });
+    }
+    bool listen() { return m_server.listen(QHostAddress::LocalHost, 0); }
+    QString url() const { return QStringLiteral("http://127.0.0.1:%1/upload").arg(m_server.serverPort()); }
+
+signals:
+    void eventRecorded(const expectlab::TimelineEvent &event);
+
+private:
+    struct Conn
+    {
+        int id = 0;
+        QByteArray buffer;
+        qint64 bodyLeft = -1; // -1: reading a head
+        qint64 bodyTotal = 0;
+    };
+
+    void record(int conn, EventKind kind, int status = 0, const QString &detail = {})
+    {
+        TimelineEvent e;
+        e.tNs = monotonicNowNs();
+        e.side = Side::Server;
+        e.conn = conn;
+        e.kind = kind;
+        e.status = status;
+        e.detail = detail;
+        emit eventRecorded(e);
+    }
+
+    void adopt(QTcpSocket *s)
+    {
+        s->setParent(this);
+        auto conn = std::make_shared<Conn>();
+        conn->id = ++m_nextId;
+        record(conn->id, EventKind::Accepted);
+        connect(s, &QTcpSocket::readyRead, this, [this, s, conn] { onData(s, *conn); });
+        connect(s, &QTcpSocket::disconnected, this, [this, s, conn] {
+            record(conn->id, EventKind::Closed, 0, QStringLiteral("peer closed the connection"));
+            s->deleteLater();
+        });
+    }
+
+    void onData(QTcpSocket *s, Conn &c)
+    {
+        c.buffer += s->readAll();
+        for (int guard = 0; guard < 16; ++guard) {
+            if (c.bodyLeft < 0) {
+                const qsizetype end = c.buffer.indexOf("\r\n\r\n");
+                if (end < 0)
+                    return;
+                const QList<QByteArray> lines = c.buffer.left(end).split('\n');
+                c.buffer.remove(0, end + 4);
+                QString detail = QString::fromLatin1(lines.value(0).trimmed());
+                QByteArray expect;
+                qint64 length = 0;
+                for (const QByteArray &raw : lines.mid(1)) {
+                    const QByteArray line = raw.trimmed();
+                    const qsizetype colon = line.indexOf(':');
+                    const QByteArray name = line.left(colon).trimmed().toLower();
+                    const QByteArray value = line.mid(colon + 1).trimmed();
+                    if (name == "expect")
+                        expect = value;
+                    else if (name == "content-length")
+                        length = value.toLongLong();
+                }
+                if (!expect.isEmpty())
+                    detail += QStringLiteral("; Expect: %1").arg(QString::fromLatin1(expect));
+                detail += QStringLiteral("; Content-Length: %1").arg(length);
+                record(c.id, EventKind::Head, 0, detail);
+                if (!expect.isEmpty()) {
+                    // The body will not come: the client learns so from the 417 (it must not send it).
+                    s->write("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n");
+                    record(c.id, EventKind::FinalSent, 417, QStringLiteral("417 without Connection: close"));
+                    continue;
+                }
+                c.bodyLeft = length;
+                c.bodyTotal = length;
+            }
+            if (c.bodyLeft > 0 && !c.buffer.isEmpty()) {
+                if (c.bodyLeft == c.bodyTotal)
+                    record(c.id, EventKind::BodyStart);
+                const qint64 take = qMin<qint64>(c.bodyLeft, c.buffer.size());
+                c.buffer.remove(0, take);
+                c.bodyLeft -= take;
+            }
+            if (c.bodyLeft > 0)
+                return;
+            if (c.bodyTotal > 0)
+                record(c.id, EventKind::BodyDone);
+            s->write("HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n");
+            record(c.id, EventKind::FinalSent, 200);
+            c.bodyLeft = -1;
+        }
+    }
+
+    QTcpServer m_server;
+    int m_nextId = 0;
+};
+} // namespace
+
+class TstClientProfiler : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void sequences_data();
+    void sequences();
+    void curl_data();
+    void curl();
+    void curlRetriesOnTheSameConnectionAfter417WithoutClose();
+    void pythonHttpClient_data();
+    void pythonHttpClient();
+    void serveEventsPrintsProfiles();
+
+private:
+    QTemporaryDir m_dir;
+    QString m_curl;
+};
+
+void TstClientProfiler::initTestCase()
+{
+    QVERIFY(m_dir.isValid());
+    m_curl = findProgram(QStringLiteral("curl"));
+    // Bodies around curl's 1 MiB threshold for Expect (expect-rules.md, clients table).
+    for (qint64 size : {qint64(1048576), qint64(1048577)}) {
+        QFile f(m_dir.filePath(QStringLiteral("body-%1").arg(size)));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        QVERIFY(f.write(QByteArray(size, 'b')) == size);
+    }
+}
+
+void TstClientProfiler::sequences_data()
+{
+    QTest::addColumn<QList<TimelineEvent>>("events");
+    QTest::addColumn<QList<QStringList>>("profiles");
+
+    const QString head = QStringLiteral("POST /u HTTP/1.1; Expect: 100-continue; Content-Length: 10");
+    const QString plain = QStringLiteral("POST /u HTTP/1.1; Content-Length: 10");
+    QTest::newRow("waits until the 100")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+                                ev(1, 1, EventKind::InterimSent, 100), ev(2, 1, EventKind::BodyStart),
+                                ev(2, 1, EventKind::BodyDone), ev(2, 1, EventKind::FinalSent, 200)}
+        << QList<QStringList>{{"expect=100-continue", "wait=until-100", "interim=100", "final=200", "wait_ms=1.0"}};
+    QTest::newRow("sends anyway after 1 s (R5)")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+                                ev(1001, 1, EventKind::BodyStart), ev(1001, 1, EventKind::BodyDone),
+                                ev(1001, 1, EventKind::FinalSent, 200)}
+        << QList<QStringList>{{"wait=bounded", "wait_ms=1000.0", "sent_anyway=yes", "final=200"}};
+    QTest::newRow("does not wait (R4)")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+                                ev(1, 1, EventKind::BodyStart), ev(1, 1, EventKind::BodyDone),
+                                ev(1, 1, EventKind::FinalSent, 200)}
+        << QList<QStringList>{{"wait=none", "sent_anyway=<absent>"}};
+    QTest::newRow("no Expect")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, plain),
+                                ev(1, 1, EventKind::BodyStart), ev(1, 1, EventKind::BodyDone),
+                                ev(1, 1, EventKind::FinalSent, 200)}
+        << QList<QStringList>{{"expect=none", "wait=none", "content_length=10"}};
+    QTest::newRow("417, closes, retries on a new connection (R6)")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+                                ev(1, 1, EventKind::FinalSent, 417), ev(3, 1, EventKind::Closed, 0, QStringLiteral("closed")),
+                                ev(5, 2, EventKind::Accepted), ev(6, 2, EventKind::Head, 0, plain),
+                                ev(6, 2, EventKind::BodyStart), ev(6, 2, EventKind::BodyDone),
+                                ev(6, 2, EventKind::FinalSent, 200)}
+        << QList<QStringList>{{"final=417", "early_final=stopped-closed", "wait=no-body", "closed_after_ms=2.0"},
+                              {"retry=new-connection", "retry_of=1", "retry_after_ms=5.0", "expect=none", "final=200"}};
+    QTest::newRow("417, retries on the same connection (R6)")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+                                ev(1, 1, EventKind::FinalSent, 417), ev(2, 1, EventKind::Head, 0, plain),
+                                ev(2, 1, EventKind::BodyStart), ev(2, 1, EventKind::BodyDone),
+                                ev(2, 1, EventKind::FinalSent, 200)}
+        << QList<QStringList>{{"final=417", "early_final=reused"},
+                              {"request=2", "retry=same-connection", "retry_of=1", "retry_after_ms=1.0"}};
+    QTest::newRow("early 413, keeps sending")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+                                ev(1, 1, EventKind::FinalSent, 413),
+                                ev(4, 1, EventKind::Closed, 0, QStringLiteral("closed after 413; 10 unread bytes discarded"))}
+        << QList<QStringList>{{"final=413", "early_final=kept-sending", "bytes_after_final=10"}};
+    QTest::newRow("gives up before any answer")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+                                ev(5001, 1, EventKind::Closed, 0, QStringLiteral("peer closed the connection"))}
+        << QList<QStringList>{{"final=none", "gave_up=yes", "wait=no-body"}};
+    QTest::newRow("a 417 long ago is no retry")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+                                ev(1, 1, EventKind::FinalSent, 417), ev(2, 1, EventKind::Closed),
+                                ev(20000, 2, EventKind::Accepted), ev(20001, 2, EventKind::Head, 0, plain),
+                                ev(20001, 2, EventKind::BodyStart), ev(20001, 2, EventKind::BodyDone),
+                                ev(20001, 2, EventKind::FinalSent, 200)}
+        << QList<QStringList>{{"final=417"}, {"retry=<absent>"}};
+}
+
+void TstClientProfiler::sequences()
+{
+    QFETCH(QList<TimelineEvent>, events);
+    QFETCH(QList<QStringList>, profiles);
+    ClientProfiler profiler;
+    QList<TimelineEvent> out;
+    for (const TimelineEvent &e : events)
+        out += profiler.consume(e);
+    QCOMPARE(out.size(), profiles.size());
+    QCOMPARE(profiler.profiles().size(), profiles.size());
+    for (qsizetype i = 0; i < out.size(); ++i) {
+        QCOMPARE(out.at(i).kind, EventKind::Profile);
+        QCOMPARE(kindName(out.at(i).kind), QStringLiteral("profile"));
+        QString why;
+        QVERIFY2(matches(fields(out.at(i).detail), profiles.at(i), &why), qPrintable(why + QStringLiteral(" in ") + out.at(i).detail));
+    }
+}
+
+void TstClientProfiler::curl_data()
+{
+    QTest::addColumn<QString>("policy");
+    QTest::addColumn<QStringList>("args"); // @BODY0 / @BODY1: 1,048,576 / 1,048,577 bytes
+    QTest::addColumn<QString>("httpCode");
+    QTest::addColumn<QStringList>("profile");
+    QTest::addColumn<int>("minWaitMs");
+    QTest::addColumn<int>("maxWaitMs");
+
+    // curl 7.88: Expect only for bodies over 1 MiB; 1,048,576 bytes exactly: no Expect.
+    QTest::newRow("1,048,576 bytes: no Expect") << "continue" << QStringList{"--data-binary", "@BODY0"} << "200"
+                                               << QStringList{"expect=none", "wait=none", "final=200", "content_length=1048576"}
+                                               << -1 << -1;
+    QTest::newRow("1,048,577 bytes: Expect, waits for the 100")
+        << "continue" << QStringList{"--data-binary", "@BODY1"} << "200"
+        << QStringList{"expect=100-continue", "wait=until-100", "interim=100", "final=200"} << -1 << -1;
+    QTest::newRow("no 100: sends anyway after --expect100-timeout 0.3")
+        << "ignore" << QStringList{"--data-binary", "@BODY1", "--expect100-timeout", "0.3"} << "200"
+        << QStringList{"expect=100-continue", "wait=bounded", "sent_anyway=yes", "final=200"} << 250 << 950;
+    QTest::newRow("no 100: sends anyway after the default 1 s")
+        << "ignore" << QStringList{"--data-binary", "@BODY1"} << "200"
+        << QStringList{"expect=100-continue", "wait=bounded", "sent_anyway=yes", "final=200"} << 900 << 1900;
+    // 417 with Connection: close: curl does not retry (expect-rules.md), it reports the 417.
+    QTest::newRow("417 with Connection: close") << "reject" << QStringList{"--data-binary", "@BODY1"} << "417"
+                                              << QStringList{"final=417", "wait=no-body", "early_final=stopped-closed",
+                                                             "retry=<absent>"}
+                                              << -1 << -1;
+    // An early final: curl stops sending, reads the response, closes.
+    QTest::newRow("early 413") << "final:413" << QStringList{"--data-binary", "@BODY1"} << "413"
+                               << QStringList{"final=413", "wait=no-body", "early_final=stopped-closed"} << -1 << -1;
+}
+
+void TstClientProfiler::curl()
+{
+    QFETCH(QString, policy);
+    QFETCH(QStringList, args);
+    QFETCH(QString, httpCode);
+    QFETCH(QStringList, profile);
+    QFETCH(int, minWaitMs);
+    QFETCH(int, maxWaitMs);
+    if (m_curl.isEmpty())
+        QSKIP("curl is not installed (tools/deps.sh installs it)");
+
+    TestServer server;
+    server.setPolicy(*ServerPolicy::parse(policy));
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    ClientProfiler profiler;
+    QList<TimelineEvent> profiles;
+    connect(&server, &TestServer::eventRecorded, this,
+            [&](const TimelineEvent &e) { profiles += profiler.consume(e); });
+
+    args.replaceInStrings(QStringLiteral("@BODY0"), QLatin1Char('@') + m_dir.filePath(QStringLiteral("body-1048576")));
+    args.replaceInStrings(QStringLiteral("@BODY1"), QLatin1Char('@') + m_dir.filePath(QStringLiteral("body-1048577")));
+    QProcess curl;
+    curl.start(m_curl, QStringList{QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                                   QStringLiteral("-w"), QStringLiteral("%{http_code}"), QStringLiteral("--max-time"),
+                                   QStringLiteral("20"), server.url() + QStringLiteral("upload")} + args);
+    QVERIFY(curl.waitForStarted(5000));
+    // The server runs in this thread: spin the event loop until curl ends and its connection closed.
+    QTRY_VERIFY_WITH_TIMEOUT(curl.state() == QProcess::NotRunning, 25000);
+    QCOMPARE(QString::fromUtf8(curl.readAllStandardOutput()), httpCode);
+    QTRY_VERIFY_WITH_TIMEOUT(server.connectionCount() == 0 && !profiles.isEmpty(), 5000);
+    // One request, one profile: no retry after the 417 with Connection: close.
+    QCOMPARE(profiles.size(), 1);
+    const auto got = fields(profiles.first().detail);
+    QString why;
+    QVERIFY2(matches(got, profile, &why), qPrintable(why + QStringLiteral(" in ") + profiles.first().detail));
+    if (minWaitMs >= 0) {
+        const double waited = got.value(QStringLiteral("wait_ms")).toDouble();
+        QVERIFY2(waited >= minWaitMs && waited <= maxWaitMs, qPrintable(profiles.first().detail));
+    }
+}
+
+void TstClientProfiler::curlRetriesOnTheSameConnectionAfter417WithoutClose()
+{
+    if (m_curl.isEmpty())
+        QSKIP("curl is not installed (tools/deps.sh installs it)");
+    KeepAlive417Peer peer;
+    QVERIFY(peer.listen());
+    ClientProfiler profiler;
+    QList<TimelineEvent> profiles;
+    connect(&peer, &KeepAlive417Peer::eventRecorded, this, [&](const TimelineEvent &e) { profiles += profiler.consume(e); });
+    QProcess curl;
+    curl.start(m_curl, {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-w"),
+                        QStringLiteral("%{http_code}"), QStringLiteral("--max-time"), QStringLiteral("20"),
+                        QStringLiteral("--data-binary"), QLatin1Char('@') + m_dir.filePath(QStringLiteral("body-1048577")),
+                        peer.url()});
+    QVERIFY(curl.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(curl.state() == QProcess::NotRunning, 25000);
+    QCOMPARE(QString::fromUtf8(curl.readAllStandardOutput()), QStringLiteral("200"));
+    QTRY_COMPARE_WITH_TIMEOUT(profiles.size(), 2, 5000);
+    QString why;
+    QVERIFY2(matches(fields(profiles.at(0).detail), {"expect=100-continue", "final=417", "early_final=reused"}, &why),
+             qPrintable(why + QStringLiteral(" in ") + profiles.at(0).detail));
+    // curl retries at once without Expect on the same connection (expect-rules.md; R6).
+    QVERIFY2(matches(fields(profiles.at(1).detail),
+                     {"request=2", "expect=none", "retry=same-connection", "retry_of=1", "final=200"}, &why),
+             qPrintable(why + QStringLiteral(" in ") + profiles.at(1).detail));
+    QCOMPARE(profiles.at(1).rule, QStringLiteral("R6"));
+    QVERIFY(fields(profiles.at(1).detail).value(QStringLiteral("retry_after_ms")).toDouble() < 1000.0);
+}
+
+void TstClientProfiler::pythonHttpClient_data()
+{
+    QTest::addColumn<QString>("headers"); // Python dict literal
+    QTest::addColumn<QStringList>("profile");
+    // Python's http.client never sends Expect by itself (expect-rules.md, clients table)...
+    QTest::newRow("default") << "{}" << QStringList{"expect=none", "wait=none", "final=200", "content_length=2000000"};
+    // ...and with a hand-set Expect header it still sends the body at once (R4).
+    QTest::newRow("hand-set Expect") << "{'Expect': '100-continue'}"
+                                     << QStringList{"expect=100-continue", "wait=none", "final=200"};
+}
+
+void TstClientProfiler::pythonHttpClient()
+{
+    QFETCH(QString, headers);
+    QFETCH(QStringList, profile);
+    const QString python = pythonProgram();
+    if (python.isEmpty())
+        QSKIP("python3 is not installed (tools/deps.sh installs it)");
+    TestServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    ClientProfiler profiler;
+    QList<TimelineEvent> profiles;
+    connect(&server, &TestServer::eventRecorded, this, [&](const TimelineEvent &e) { profiles += profiler.consume(e); });
+    const QString script = QStringLiteral(
+        "import http.client, sys\n"
+        "c = http.client.HTTPConnection('127.0.0.1', %1, timeout=20)\n"
+        "c.request('POST', '/upload', body=b'p' * 2000000, headers=%2)\n"
+        "r = c.getresponse(); r.read(); print(r.status); c.close()\n").arg(server.port()).arg(headers);
+    QProcess p;
+    p.start(python, {QStringLiteral("-c"), script});
+    QVERIFY(p.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 25000);
+    QCOMPARE(p.readAllStandardOutput().trimmed(), QByteArray("200"));
+    QTRY_VERIFY_WITH_TIMEOUT(!profiles.isEmpty(), 5000);
+    QString why;
+    QVERIFY2(matches(fields(profiles.first().detail), profile, &why), qPrintable(why + QStringLiteral(" in ") + profiles.first().detail));
+}
+
+void TstClientProfiler::serveEventsPrintsProfiles()
+{
+    if (m_curl.isEmpty())
+        QSKIP("curl is not installed (tools/deps.sh installs it)");
+    Peer serve;
+    QVERIFY(serve.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--events"), QStringLiteral("--policy"),
+                                         QStringLiteral("ignore")}));
+    const QString url = serve.waitForLine(QRegularExpression(QStringLiteral("^listening (http://\\S+)$")));
+    QVERIFY2(!url.isEmpty(), qPrintable(serve.output()));
+    const RunResult r = run(m_curl, {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                                     QStringLiteral("--expect100-timeout"), QStringLiteral("0.2"), QStringLiteral("--data-binary"),
+                                     QLatin1Char('@') + m_dir.filePath(QStringLiteral("body-1048577")), url},
+                            20000);
+    QCOMPARE(r.exitCode, 0);
+    const QString line = serve.waitForLine(QRegularExpression(QStringLiteral("^(\\{.*\"kind\":\"profile\".*\\})$")));
+    QVERIFY2(!line.isEmpty(), qPrintable(serve.output()));
+    const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+    QCOMPARE(o.value(QStringLiteral("side")).toString(), QStringLiteral("server"));
+    QCOMPARE(o.value(QStringLiteral("status")).toInt(), 200);
+    QCOMPARE(o.value(QStringLiteral("rule")).toString(), QStringLiteral("R5"));
+    QString why;
+    QVERIFY2(matches(fields(o.value(QStringLiteral("detail")).toString()),
+                     {"expect=100-continue", "wait=bounded", "sent_anyway=yes"}, &why),
+             qPrintable(why));
+}
+
+QTEST_GUILESS_MAIN(TstClientProfiler)
+#include "tst_clientprofiler.moc"
