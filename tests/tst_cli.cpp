@@ -369,29 +369,36 @@ void TestCli::sendJsonDocument_data()
     QTest::addColumn<bool>("expectSent");
     QTest::addColumn<bool>("retried");
     QTest::addColumn<qint64>("bodySent");
+    QTest::addColumn<QString>("expectValue");
 
     const QString data = QStringLiteral("--data");
     const QString hello = QStringLiteral("hello");
     QTest::newRow("continue") << "continue" << QStringList{data, hello} << 0 << QList<int>{100} << 200 << true
-                              << false << qint64(5);
+                              << false << qint64(5) << "100-continue";
     QTest::newRow("continue, --no-expect") << "continue" << QStringList{data, hello, QStringLiteral("--no-expect")} << 0
-                                           << QList<int>{} << 200 << false << false << qint64(5);
+                                           << QList<int>{} << 200 << false << false << qint64(5) << "100-continue";
     QTest::newRow("reject, retried") << "reject" << QStringList{data, hello} << 0 << QList<int>{} << 200 << true
-                                     << true << qint64(5);
+                                     << true << qint64(5) << "100-continue";
     // A 417 is a final response: exit 0 like any other.
     QTest::newRow("reject, --no-retry") << "reject" << QStringList{data, hello, QStringLiteral("--no-retry")} << 0
-                                        << QList<int>{} << 417 << true << false << qint64(0);
+                                        << QList<int>{} << 417 << true << false << qint64(0) << "100-continue";
     QTest::newRow("final:413, generated body")
         << "final:413" << QStringList{QStringLiteral("--data-size"), QStringLiteral("64K")} << 0 << QList<int>{} << 413
-        << true << false << qint64(0);
+        << true << false << qint64(0) << "100-continue";
     QTest::newRow("ignore, --expect-timeout 200")
         << "ignore" << QStringList{data, hello, QStringLiteral("--expect-timeout"), QStringLiteral("200")} << 0
-        << QList<int>{} << 200 << true << false << qint64(5);
+        << QList<int>{} << 200 << true << false << qint64(5) << "100-continue";
     QTest::newRow("GET without body") << "continue" << QStringList{} << 0 << QList<int>{} << 200 << false << false
-                                      << qint64(0);
+                                      << qint64(0) << "100-continue";
     // No final response: exit 1, and the document still says why.
     QTest::newRow("close") << "close" << QStringList{data, hello} << 1 << QList<int>{} << 0 << true << false
-                           << qint64(0);
+                           << qint64(0) << "100-continue";
+    // R1 then R6: an unknown expectation gets 417, the retry without it gets 200.
+    QTest::newRow("--expect-value x-unknown")
+        << "continue" << QStringList{data, hello, QStringLiteral("--expect-value"), QStringLiteral("x-unknown")} << 0
+        << QList<int>{} << 200 << true << true << qint64(5) << "x-unknown";
+    QTest::newRow("--expect without body (R2 test)") << "continue" << QStringList{QStringLiteral("--expect")} << 0
+                                                     << QList<int>{} << 200 << true << false << qint64(0) << "100-continue";
 }
 
 void TestCli::sendJsonDocument()
@@ -404,6 +411,8 @@ void TestCli::sendJsonDocument()
     QFETCH(bool, expectSent);
     QFETCH(bool, retried);
     QFETCH(qint64, bodySent);
+    QFETCH(QString, expectValue);
+    const QString data = QStringLiteral("--data");
 
     ServerProcess serve;
     QVERIFY(serve.start(m_bin, {QStringLiteral("serve"), QStringLiteral("--policy"), policy}));
@@ -420,8 +429,8 @@ void TestCli::sendJsonDocument()
                             "final_status", "expect_wait_ms", "body_bytes_sent", "retried", "error"})
         QVERIFY2(o.contains(QLatin1String(key)), key);
     QCOMPARE(o.value(QStringLiteral("url")).toString(), url);
-    QCOMPARE(o.value(QStringLiteral("method")).toString(),
-             args.isEmpty() ? QStringLiteral("GET") : QStringLiteral("POST"));
+    const bool hasBody = args.contains(data) || args.contains(QStringLiteral("--data-size"));
+    QCOMPARE(o.value(QStringLiteral("method")).toString(), hasBody ? QStringLiteral("POST") : QStringLiteral("GET"));
 
     QVERIFY(o.value(QStringLiteral("request_headers")).isArray());
     bool hasExpect = false;
@@ -432,14 +441,14 @@ void TestCli::sendJsonDocument()
         QVERIFY(pair.at(0).isString() && pair.at(1).isString());
         if (pair.at(0).toString().compare(QLatin1String("Expect"), Qt::CaseInsensitive) == 0) {
             hasExpect = true;
-            QCOMPARE(pair.at(1).toString(), QStringLiteral("100-continue"));
+            QCOMPARE(pair.at(1).toString(), expectValue);
         }
     }
     QCOMPARE(hasExpect, expectSent);
 
     QVERIFY(o.value(QStringLiteral("body_bytes")).isDouble());
     QCOMPARE(o.value(QStringLiteral("body_bytes")).toInteger(),
-             args.contains(QStringLiteral("64K")) ? 65536 : (args.isEmpty() ? 0 : 5));
+             args.contains(QStringLiteral("64K")) ? 65536 : (hasBody ? 5 : 0));
     QVERIFY(o.value(QStringLiteral("body_bytes_sent")).isDouble());
     QCOMPARE(o.value(QStringLiteral("body_bytes_sent")).toInteger(), bodySent);
     QVERIFY(o.value(QStringLiteral("retried")).isBool());
@@ -468,6 +477,10 @@ void TestCli::sendJsonDocument()
     // expect_wait_ms: a number from head_sent to the first answer when Expect was sent, else null.
     const QJsonValue wait = o.value(QStringLiteral("expect_wait_ms"));
     if (expectSent && finalStatus != 0) {
+        // Reported to the lead: with Expect but no content the client does not wait, and leaves
+        // expect_wait_ms null although the contract makes it null only when no Expect was sent.
+        QEXPECT_FAIL("--expect without body (R2 test)", "expect_wait_ms is null when Expect went without content",
+                     Continue);
         QVERIFY(wait.isDouble());
         QVERIFY(isMicrosecondPrecise(wait.toDouble()));
         if (args.contains(QStringLiteral("--expect-timeout")))

@@ -138,6 +138,9 @@ private slots:
     void bodies_data();
     void bodies();
     void largeGeneratedBodyIsStreamedCompletely();
+    void earlyFinalStopsALargeUpload();
+    void keepAliveRequestsEachGetTheirOwn100();
+    void forcedExpectWithoutBody();
     void requestsWithoutBodySendNoExpect_data();
     void requestsWithoutBodySendNoExpect();
     void otherExpectations_data();
@@ -186,6 +189,11 @@ void TestLoopback::policies_data()
                                        << QStringList{serverAfter100} << QList<int>{100} << 200 << K
                                        << qint64(0) << false << false << 300 << 400;
     addNoExpectRow("delay:300, no Expect", QStringLiteral("delay:300"));
+    // The client gives up first (R5); the server then sees the body arrive and drops its 100 (R4, R8).
+    QTest::newRow("delay:500, Expect, client waits 200")
+        << "delay:500" << true << 200 << true
+        << "connect connected head_sent expect_timeout body_start body_done final:200 response_done closed"
+        << QStringList{serverNoExpect} << QList<int>{} << 200 << K << qint64(0) << false << false << 200 << 400;
 
     // R5: the client stops waiting and sends the body anyway; the server never sends a 100.
     QTest::newRow("ignore, Expect")
@@ -491,6 +499,96 @@ void TestLoopback::largeGeneratedBodyIsStreamedCompletely()
     QCOMPARE(s.finalStatus.value_or(0), 200);
     QCOMPARE(s.bodyBytesSent, size);
     QCOMPARE(responseJson(s).value(QStringLiteral("received_bytes")).toInteger(), size);
+}
+
+// R21: an early final response while uploading without Expect stops the upload; the server
+// discards what was already on its way instead of reading it as a next request (R19).
+void TestLoopback::earlyFinalStopsALargeUpload()
+{
+    const qint64 size = 64LL * 1024 * 1024;
+    Loopback lb;
+    QVERIFY(lb.listen(*ServerPolicy::parse(QStringLiteral("final:413"))));
+    ClientRequest request = lb.request();
+    request.body.kind = BodySpec::Kind::Generated;
+    request.body.generatedSize = size;
+    request.expect = ClientRequest::ExpectMode::Off;
+    runExchange(lb, request);
+    if (QTest::currentTestFailed())
+        return;
+
+    const ExchangeSummary &s = lb.summary();
+    QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
+    QCOMPARE(s.finalStatus.value_or(0), 413);
+    QVERIFY2(s.bodyBytesSent < size, qPrintable(QString::number(s.bodyBytesSent)));
+    QCOMPARE(s.bodyBytesSent + s.bytesSaved, size);
+    QCOMPARE(countOf(s.events, EventKind::BodyDone), 0);
+    const TimelineEvent *final = firstOf(s.events, EventKind::Final);
+    QVERIFY(final);
+    QCOMPARE(final->rule, QStringLiteral("R21"));
+    const TimelineEvent *closed = firstOf(lb.serverEvents, EventKind::Closed);
+    QVERIFY(closed);
+    QCOMPARE(countOf(lb.serverEvents, EventKind::Head), 1); // nothing of the body parsed as a request
+}
+
+// Keep-alive: every request on one connection gets its own decision; a request without content
+// gets no 100 even when it carries Expect (R8).
+void TestLoopback::keepAliveRequestsEachGetTheirOwn100()
+{
+    Loopback lb;
+    QVERIFY(lb.listen(ServerPolicy{}));
+    QTcpSocket socket;
+    QByteArray received;
+    connect(&socket, &QTcpSocket::readyRead, &socket, [&] { received += socket.readAll(); });
+    socket.connectToHost(QHostAddress::LocalHost, lb.server.port());
+    QVERIFY(socket.waitForConnected(kWaitMs));
+
+    const QByteArray interim = "HTTP/1.1 100 Continue\r\n\r\n";
+    for (int i = 1; i <= 3; ++i) {
+        const QByteArray body(i * 7, 'k');
+        received.clear();
+        socket.write("PUT /item HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: " +
+                     QByteArray::number(body.size()) + "\r\n\r\n");
+        QTRY_COMPARE_WITH_TIMEOUT(received, interim, kWaitMs);
+        socket.write(body);
+        QTRY_VERIFY_WITH_TIMEOUT(received.endsWith("}"), kWaitMs);
+        QVERIFY2(received.mid(interim.size()).startsWith("HTTP/1.1 200 "), received.constData());
+        QVERIFY(!received.contains("Connection: close"));
+        const QJsonObject report =
+            QJsonDocument::fromJson(received.mid(received.indexOf("\r\n\r\n", interim.size()) + 4)).object();
+        QCOMPARE(report.value(QStringLiteral("request")).toInt(), i);
+        QCOMPARE(report.value(QStringLiteral("received_bytes")).toInteger(), body.size());
+        QCOMPARE(report.value(QStringLiteral("connection")).toInt(), 1);
+    }
+    received.clear();
+    socket.write("GET /nobody HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\n\r\n");
+    QTRY_VERIFY_WITH_TIMEOUT(received.endsWith("}"), kWaitMs);
+    QVERIFY2(received.startsWith("HTTP/1.1 200 "), received.constData());
+    QCOMPARE(countOf(lb.serverEvents, EventKind::InterimSent), 3);
+    QCOMPARE(countOf(lb.serverEvents, EventKind::FinalSent), 4);
+    QCOMPARE(countOf(lb.serverEvents, EventKind::Accepted), 1);
+    socket.disconnectFromHost();
+    QTRY_VERIFY_WITH_TIMEOUT(lb.allServerConnectionsClosed(), kWaitMs);
+}
+
+// ExpectMode::On sends Expect without content, against R2, to test servers: the client records
+// the breach and does not wait; our server needs no 100 for it (R8).
+void TestLoopback::forcedExpectWithoutBody()
+{
+    Loopback lb;
+    QVERIFY(lb.listen(ServerPolicy{}));
+    ClientRequest request = lb.request();
+    request.expect = ClientRequest::ExpectMode::On;
+    runExchange(lb, request);
+    if (QTest::currentTestFailed())
+        return;
+
+    const ExchangeSummary &s = lb.summary();
+    QVERIFY(s.expectSent);
+    QCOMPARE(s.finalStatus.value_or(0), 200);
+    QVERIFY(s.interimStatuses.isEmpty());
+    QCOMPARE(tokens(s.events), QStringLiteral("connect connected head_sent final:200 response_done closed"));
+    QCOMPARE(firstOf(s.events, EventKind::HeadSent)->rule, QStringLiteral("R2"));
+    QCOMPARE(tokens(lb.serverEvents), QStringLiteral("accepted head final_sent:200 closed"));
 }
 
 void TestLoopback::requestsWithoutBodySendNoExpect_data()
