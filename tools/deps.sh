@@ -18,6 +18,8 @@ EXPECTLAB_TEST_PACKAGES=(
   dpkg-dev file desktop-file-utils appstream man-db libqt6svg6
   # libFuzzer targets (tools/run-fuzz.sh): clang and its runtime.
   clang libclang-rt-14-dev
+  # The probe's interop suite (tests/probe): real servers, started in the foreground from temp dirs.
+  nginx-light apache2 lighttpd nodejs
 )
 
 expectlab_install_packages() {
@@ -31,5 +33,14 @@ expectlab_install_packages() {
   [ "$(id -u)" -eq 0 ] || sudo="sudo"
   export DEBIAN_FRONTEND=noninteractive
   $sudo apt-get update -qq
-  $sudo apt-get install -y --no-install-recommends "${missing[@]}"
+  # Debian starts nginx, apache2 and lighttpd on port 80 when it installs them; two on one port fail
+  # to configure and make apt-get fail. The tests run their own instances, so no service needs to
+  # start: a policy-rc.d that exits 101 forbids it, for this install only.
+  local policy=/usr/sbin/policy-rc.d added="" rc=0
+  if [ ! -e "$policy" ]; then
+    printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod 755 "$policy" && added=1
+  fi
+  $sudo apt-get install -y --no-install-recommends "${missing[@]}" || rc=$?
+  if [ -n "$added" ]; then $sudo rm -f "$policy"; fi
+  return $rc
 }
