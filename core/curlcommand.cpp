@@ -4,6 +4,7 @@
 
 #include <QCoreApplication>
 #include <QFileInfo>
+#include <QStringDecoder>
 #include <QUrlQuery>
 
 namespace expectlab {
@@ -43,6 +44,13 @@ QString printfFormat(const QByteArray &bytes)
             out += QStringLiteral("\\%1").arg(uint(c), 3, 8, QLatin1Char('0'));
     }
     return out;
+}
+
+bool isValidUtf8(const QByteArray &bytes)
+{
+    QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    [[maybe_unused]] const QString text = decoder.decode(bytes);
+    return !decoder.hasError();
 }
 
 std::optional<QByteArray> headerValue(const HttpHeaders &headers, QByteArrayView name)
@@ -125,8 +133,8 @@ QString curlCommandFor(const ClientRequest &request, const CurlExportOptions &op
     switch (body.kind) {
     case BodySpec::Kind::None: break;
     case BodySpec::Kind::Text:
-        if (body.text.contains('\0')) {
-            // No argument can carry a NUL byte: printf writes the body to curl's standard input.
+        if (body.text.contains('\0') || !isValidUtf8(body.text)) {
+            // No argument can carry a NUL byte, nor bytes that are not text: printf writes them.
             prefix << QStringLiteral("printf %1 |").arg(shellQuote(printfFormat(body.text)));
             opt(QStringLiteral("--data-binary"), QStringLiteral("@-"));
         } else {
