@@ -1,0 +1,77 @@
+#pragma once
+
+#include "probereport.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QLabel;
+class QLineEdit;
+class QListWidget;
+class QProgressBar;
+class QPushButton;
+class QSpinBox;
+class QTableView;
+
+namespace expectlab {
+
+class ProbeResultsModel;
+class ProbeRunner;
+class TimelineView;
+
+// The Probe tab: URL, Run, a progress bar, the results table (verdict colours, rule ids), the
+// selected scenario's evidence as a list and on a timeline, export as JSON and JUnit. Self-contained:
+// the main window only adds it with addToolTab(new ProbeWidget, tr("Probe")).
+class ProbeWidget : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit ProbeWidget(QWidget *parent = nullptr);
+    ~ProbeWidget() override;
+
+    void setUrl(const QString &url);
+    QString url() const;
+    void setTimeoutMs(int ms);
+    bool isRunning() const;
+    const ProbeReport &report() const { return m_report; }
+    ProbeResultsModel *resultsModel() const { return m_model; }
+    QString statusText() const;
+
+    // Write the last report; false with a message in *error when the file cannot be written.
+    bool exportJson(const QString &path, QString *error = nullptr) const;
+    bool exportJUnit(const QString &path, QString *error = nullptr) const;
+
+public slots:
+    void run();
+    void cancel();
+    void selectScenario(int row);
+
+signals:
+    void runFinished();
+    // The selected scenario's events, for any other timeline that wants them.
+    void evidenceSelected(const QList<expectlab::TimelineEvent> &events);
+
+private:
+    void onScenarioStarted(int index, int count, const QString &id);
+    void onScenarioFinished(int index, const ProbeResult &result);
+    void onRunnerFinished();
+    void showEvidence(int row);
+    void exportWithDialog(bool junit);
+    void updateButtons();
+
+    QLineEdit *m_url;
+    QSpinBox *m_timeout;
+    QPushButton *m_run;
+    QPushButton *m_exportJson;
+    QPushButton *m_exportJUnit;
+    QProgressBar *m_progress;
+    QLabel *m_status;
+    QTableView *m_table;
+    QListWidget *m_evidence;
+    TimelineView *m_timeline;
+    ProbeResultsModel *m_model;
+    QPointer<ProbeRunner> m_runner;
+    ProbeReport m_report;
+};
+
+} // namespace expectlab
