@@ -2,6 +2,7 @@
 #include "commands.h"
 #include "exchangereport.h"
 #include "exchangerunner.h"
+#include "sessionfile.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -54,8 +55,11 @@ int runSend(const QStringList &args)
     const QCommandLineOption jsonOpt(QStringLiteral("json"), t("Print one JSON document."));
     const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), t("Bound the whole exchange to MS (default 30000)."),
                                         QStringLiteral("MS"), QStringLiteral("30000"));
+    const QCommandLineOption saveOpt(QStringLiteral("save"),
+                                     t("Also write the exchange as a session file (.expectlab.json) the workbench opens."),
+                                     QStringLiteral("FILE"));
     parser.addOptions({methodOpt, headerOpt, dataOpt, dataFileOpt, dataSizeOpt, expectOpt, noExpectOpt,
-                       expectValueOpt, expectTimeoutOpt, noRetryOpt, chunkedOpt, jsonOpt, timeoutOpt});
+                       expectValueOpt, expectTimeoutOpt, noRetryOpt, chunkedOpt, jsonOpt, timeoutOpt, saveOpt});
 
     const QString hint = t("Try 'expectlab send --help'.");
     if (!parser.parse(QStringList{QStringLiteral("expectlab send")} + args))
@@ -120,6 +124,8 @@ int runSend(const QStringList &args)
         return usageError(t("invalid --timeout '%1': expected a positive number of milliseconds")
                               .arg(parser.value(timeoutOpt)),
                           hint);
+    if (parser.isSet(saveOpt) && parser.value(saveOpt).isEmpty())
+        return usageError(t("--save needs a file name"), hint);
     request.retryWithoutExpect = !parser.isSet(noRetryOpt);
     request.chunked = parser.isSet(chunkedOpt);
 
@@ -135,6 +141,7 @@ int runSend(const QStringList &args)
         });
     }
     QObject::connect(&runner, &ExchangeRunner::finished, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
+    Session session = Session::startingNow();
     runner.start();
     if (!runner.isFinished())
         QCoreApplication::exec();
@@ -144,9 +151,17 @@ int runSend(const QStringList &args)
         printOut(QString::fromUtf8(QJsonDocument(exchangeToJson(summary)).toJson(QJsonDocument::Indented)));
     else
         printOut(QStringLiteral("-- %1\n").arg(summary.outcomeText()));
+    int rc = ExitOk;
     if (!summary.finalStatus) {
         printErr(QStringLiteral("expectlab: %1\n").arg(summary.error.isEmpty() ? t("no final response") : summary.error));
-        return ExitNoFinalResponse;
+        rc = ExitNoFinalResponse;
     }
-    return ExitOk;
+    if (parser.isSet(saveOpt)) {
+        session.exchanges.append(summary);
+        if (!saveSession(session, parser.value(saveOpt), &error)) {
+            printErr(QStringLiteral("expectlab: %1\n").arg(error));
+            rc = ExitNoFinalResponse;
+        }
+    }
+    return rc;
 }

@@ -4,6 +4,8 @@
 #include "exchangereport.h"
 #include "monotonicclock.h"
 #include "platformsignals.h"
+#include "sessionfile.h"
+#include "sessionrecorder.h"
 #include "testserver.h"
 
 #include <QCommandLineParser>
@@ -31,6 +33,11 @@ int runServe(const QStringList &args)
     const QCommandLineOption eventsOpt(QStringLiteral("events"),
                                        QCoreApplication::translate("cli", "Print each server event as a JSON line."));
     parser.addOptions({hostOpt, portOpt, policyOpt, eventsOpt});
+    const QCommandLineOption saveOpt(
+        QStringLiteral("save"),
+        QCoreApplication::translate("cli", "On stop, write the server's events and connections as a session file."),
+        QStringLiteral("FILE"));
+    parser.addOptions({saveOpt});
 
     if (!parser.parse(QStringList{QStringLiteral("expectlab serve")} + args))
         return usageError(parser.errorText(), QStringLiteral("Try 'expectlab serve --help'."));
@@ -38,6 +45,8 @@ int runServe(const QStringList &args)
         printOut(parser.helpText());
         return ExitOk;
     }
+    if (parser.isSet(saveOpt) && parser.value(saveOpt).isEmpty())
+        return usageError(QCoreApplication::translate("cli", "--save needs a file name"));
     if (!parser.positionalArguments().isEmpty())
         return usageError(QCoreApplication::translate("cli", "unexpected argument '%1'")
                               .arg(parser.positionalArguments().first()));
@@ -67,6 +76,9 @@ int runServe(const QStringList &args)
     printOut(QStringLiteral("listening %1\n").arg(server.url()));
 
     const qint64 originNs = monotonicNowNs();
+    SessionRecorder recorder; // its session starts now, as originNs does
+    if (parser.isSet(saveOpt))
+        recorder.attachServer(&server);
     ClientProfiler profiler;
     if (parser.isSet(eventsOpt)) {
         QObject::connect(&server, &TestServer::eventRecorded, [originNs, &profiler](const TimelineEvent &e) {
@@ -82,5 +94,12 @@ int runServe(const QStringList &args)
     QObject::connect(&watcher, &TerminationWatcher::terminationRequested, qApp, [] { QCoreApplication::exit(0); });
     const int rc = QCoreApplication::exec();
     server.close();
+    if (parser.isSet(saveOpt)) {
+        QString saveError;
+        if (!saveSession(recorder.session(), parser.value(saveOpt), &saveError)) {
+            printErr(QStringLiteral("expectlab: %1\n").arg(saveError));
+            return ExitNoFinalResponse;
+        }
+    }
     return rc;
 }

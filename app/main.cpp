@@ -51,6 +51,8 @@ int main(int argc, char **argv)
         return runServe(args);
     if (command == QLatin1String("send"))
         return runSend(args);
+    if (command == QLatin1String("matrix"))
+        return runMatrix(args);
     if (command == QLatin1String("probe"))
         return runProbe(args);
     if (command.startsWith(QLatin1Char('-')))
