@@ -38,7 +38,7 @@ QString outcomeName(Outcome outcome)
     case Outcome::Continued: text = QT_TRANSLATE_NOOP("Outcome", "continued"); break;
     case Outcome::Success: text = QT_TRANSLATE_NOOP("Outcome", "success"); break;
     case Outcome::WaitedOut: text = QT_TRANSLATE_NOOP("Outcome", "expect timed out"); break;
-    case Outcome::Retried: text = QT_TRANSLATE_NOOP("Outcome", "retried after 417"); break;
+    case Outcome::Retried: text = QT_TRANSLATE_NOOP("Outcome", "417, retried"); break;
     case Outcome::Rejected: text = QT_TRANSLATE_NOOP("Outcome", "rejected (417)"); break;
     case Outcome::EarlyFinal: text = QT_TRANSLATE_NOOP("Outcome", "early final"); break;
     case Outcome::Failed: text = QT_TRANSLATE_NOOP("Outcome", "failed"); break;

@@ -168,6 +168,16 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
     }
     l.originNs = origin;
     l.endMs = msSince(last, origin);
+    // A server lingers before it closes (R22's staged close): that tail would squeeze the handshake
+    // into a corner, so fitting stops at the last event that is not a close.
+    for (const auto *list : {&client, &server}) {
+        for (const TimelineEvent &e : *list) {
+            if (e.kind != EventKind::Closed)
+                l.focusEndMs = std::max(l.focusEndMs, msSince(e.tNs, origin));
+        }
+    }
+    if (l.focusEndMs <= 0)
+        l.focusEndMs = l.endMs;
 
     auto laneY = [&](Side side) {
         if (!twoLanes)

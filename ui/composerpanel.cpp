@@ -130,6 +130,7 @@ ComposerPanel::ComposerPanel(QWidget *parent)
     m_bodyUnit->setCurrentIndex(1);
     generatedRow->addWidget(m_bodyUnit);
     m_bodyStack->addWidget(generatedPage);
+    m_bodyStack->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Maximum);
     form->addRow(QString(), m_bodyStack);
 
     auto *expectRow = new QHBoxLayout;
@@ -204,7 +205,7 @@ ComposerPanel::ComposerPanel(QWidget *parent)
                                           " border-radius: 3px; padding: 4px; }"));
     m_error->hide();
     layout->addWidget(m_error);
-    layout->addStretch();
+    layout->addStretch(1);
 
     connect(m_send, &QPushButton::clicked, this, &ComposerPanel::sendRequested);
     connect(m_cancel, &QPushButton::clicked, this, &ComposerPanel::cancelRequested);
@@ -340,6 +341,7 @@ std::optional<ClientRequest> ComposerPanel::request(QString *error) const
 void ComposerPanel::setUrl(const QString &url)
 {
     m_url->setText(url);
+    m_url->setCursorPosition(0); // the host and port are what a reader checks first
 }
 
 QString ComposerPanel::url() const
@@ -426,13 +428,19 @@ void ComposerPanel::applyPreset(const QString &id)
 void ComposerPanel::setRunning(bool running)
 {
     m_cancel->setEnabled(running);
-    if (!running)
-        m_progressText->setText(tr("Idle"));
+    if (running) {
+        m_progress->setValue(0);
+        m_progressText->setText(tr("Sending…"));
+    } else if (m_progressText->text() == tr("Sending…")) {
+        m_progressText->setText(tr("Done"));
+    }
 }
 
 void ComposerPanel::setProgress(qint64 sent, qint64 total, double bytesPerSecond)
 {
     m_progress->setValue(total > 0 ? int(sent * 1000 / total) : 0);
+    if (total <= 0)
+        return; // no body: nothing to show beyond "Sending…"
     QString text = tr("%1 of %2").arg(formatBytes(sent), formatBytes(total));
     if (bytesPerSecond > 0)
         text += QStringLiteral(" · ") + formatRate(bytesPerSecond);

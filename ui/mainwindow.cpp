@@ -26,6 +26,7 @@
 #include <QMessageBox>
 #include <QSaveFile>
 #include <QScrollArea>
+#include <QScrollBar>
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
@@ -42,6 +43,9 @@ QScrollArea *scrolled(QWidget *panel, QWidget *parent)
     area->setWidget(panel);
     area->setWidgetResizable(true);
     area->setFrameShape(QFrame::NoFrame);
+    // Scroll down on a short screen, never sideways: the dock is as wide as the panel needs.
+    area->setHorizontalScrollBarPolicy(Qt::ScrollBarAlwaysOff);
+    area->setMinimumWidth(panel->minimumWidth() + area->verticalScrollBar()->sizeHint().width() + 4);
     return area;
 }
 } // namespace
@@ -58,6 +62,8 @@ MainWindow::MainWindow(QWidget *parent)
 
     m_serverPanel = new ServerPanel(m_server, this);
     m_composer = new ComposerPanel(this);
+    m_composer->setMinimumWidth(330);
+    m_serverPanel->setMinimumWidth(320);
 
     auto *clientDock = new QDockWidget(tr("Client"), this);
     clientDock->setObjectName(QStringLiteral("clientDock"));
@@ -69,8 +75,7 @@ MainWindow::MainWindow(QWidget *parent)
     serverDock->setWidget(scrolled(m_serverPanel, serverDock));
     serverDock->setFeatures(clientDock->features());
     addDockWidget(Qt::RightDockWidgetArea, serverDock);
-    m_composer->setMinimumWidth(320);
-    m_serverPanel->setMinimumWidth(290);
+    resizeDocks({clientDock, serverDock}, {340, 350}, Qt::Horizontal);
 
     // The central area is a tab widget so that tools (the probe, ...) join with one line.
     m_tabs = new QTabWidget(this);
@@ -87,23 +92,27 @@ MainWindow::MainWindow(QWidget *parent)
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->setAlternatingRowColors(true);
     m_table->setWordWrap(false);
+    m_table->setTextElideMode(Qt::ElideMiddle);
     m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
     m_table->verticalHeader()->hide();
     // Fixed row heights: the view never measures rows, so tens of thousands stay cheap.
     m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
     m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
     m_table->horizontalHeader()->setHighlightSections(false);
-    m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->setItemDelegateForColumn(ExchangeListModel::OutcomeColumn, new OutcomeDelegate(m_table));
     const std::pair<int, int> widths[] = {
-        {ExchangeListModel::NumberColumn, 40},      {ExchangeListModel::StartedColumn, 92},
-        {ExchangeListModel::MethodColumn, 56},      {ExchangeListModel::UrlColumn, 170},
-        {ExchangeListModel::ExpectationColumn, 90}, {ExchangeListModel::InterimColumn, 52},
-        {ExchangeListModel::FinalColumn, 68},       {ExchangeListModel::ExpectWaitColumn, 66},
-        {ExchangeListModel::BodySentColumn, 72},    {ExchangeListModel::BytesSavedColumn, 64},
+        {ExchangeListModel::NumberColumn, 34},      {ExchangeListModel::StartedColumn, 94},
+        {ExchangeListModel::MethodColumn, 50},      {ExchangeListModel::ExpectationColumn, 96},
+        {ExchangeListModel::InterimColumn, 50},     {ExchangeListModel::FinalColumn, 80},
+        {ExchangeListModel::ExpectWaitColumn, 62},  {ExchangeListModel::BodySentColumn, 70},
+        {ExchangeListModel::BytesSavedColumn, 62},  {ExchangeListModel::OutcomeColumn, 118},
     };
     for (const auto &[column, width] : widths)
         m_table->setColumnWidth(column, width);
+    // The URL takes what is left, so that the statuses and the outcome stay in view.
+    m_table->horizontalHeader()->setStretchLastSection(false);
+    m_table->horizontalHeader()->setSectionResizeMode(ExchangeListModel::UrlColumn, QHeaderView::Stretch);
+    m_table->horizontalHeader()->setMinimumSectionSize(30);
     m_overview = new OverviewPlot(m_session->model(), m_listSplitter);
     // The overview is a strip under the list: exchanges run left to right, as the list runs down.
     m_listSplitter->setStretchFactor(0, 3);
@@ -387,12 +396,17 @@ void MainWindow::onExchangesChanged(const QList<int> &numbers)
     updateCounts();
 }
 
-void MainWindow::onRowsInserted()
+void MainWindow::onRowsInserted(const QModelIndex &, int first, int last)
 {
     if (m_followNumber && m_session->model()->rowForNumber(m_followNumber) >= 0) {
         selectExchange(m_followNumber);
         m_followNumber = 0;
+        return;
     }
+    // External clients' exchanges are followed too, unless the user is looking at an older row.
+    const int current = m_table->selectionModel()->currentIndex().row();
+    if (m_followAction->isChecked() && m_session->runningCount() == 0 && (current < 0 || current == first - 1))
+        selectExchange(m_session->model()->recordAt(last).number);
 }
 
 void MainWindow::selectExchange(int number)

@@ -61,7 +61,7 @@ private:
     void onExchangeStarted(int number);
     void onExchangeFinished(int number);
     void onExchangesChanged(const QList<int> &numbers);
-    void onRowsInserted();
+    void onRowsInserted(const QModelIndex &parent, int first, int last);
     void onCurrentRowChanged();
     void updateProgress();
     void updateCounts();

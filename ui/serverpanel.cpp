@@ -11,6 +11,7 @@
 #include <QHBoxLayout>
 #include <QIntValidator>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSettings>
@@ -61,17 +62,16 @@ ServerPanel::ServerPanel(TestServer *server, QWidget *parent)
     m_startStop = new QPushButton(tr("Stop"), this);
     m_startStop->setObjectName(QStringLiteral("serverStartStop"));
     hostRow->addWidget(m_startStop);
-    form->addRow(tr("Listen on"), hostRow);
+    form->addRow(tr("Address"), hostRow);
 
     m_address = new QLabel(this);
     m_address->setObjectName(QStringLiteral("serverAddress"));
-    m_address->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_address->setTextInteractionFlags(Qt::TextBrowserInteraction);
+    m_address->setOpenExternalLinks(false);
     m_connections = new QLabel(this);
     m_connections->setObjectName(QStringLiteral("serverConnections"));
-    auto *stateRow = new QHBoxLayout;
-    stateRow->addWidget(m_address, 1);
-    stateRow->addWidget(m_connections);
-    form->addRow(tr("State"), stateRow);
+    form->addRow(tr("State"), m_address);
+    form->addRow(tr("Connections"), m_connections);
 
     m_warning = new QLabel(this);
     m_warning->setObjectName(QStringLiteral("serverWarning"));
@@ -170,8 +170,8 @@ ServerPanel::ServerPanel(TestServer *server, QWidget *parent)
     });
     connect(server, &TestServer::eventRecorded, this, &ServerPanel::onEvent);
     connect(server, &TestServer::connectionCountChanged, this,
-            [this](int count) { m_connections->setText(tr("%n open connection(s)", nullptr, count)); });
-    m_connections->setText(tr("%n open connection(s)", nullptr, 0));
+            [this](int count) { m_connections->setText(tr("%n open", nullptr, count)); });
+    m_connections->setText(tr("%n open", nullptr, 0));
     onPolicyWidgetsChanged();
     onHostChanged();
     updateState();
@@ -221,6 +221,7 @@ void ServerPanel::updateState()
     m_address->setText(listening ? QStringLiteral("<a href=\"%1\">%1</a>").arg(m_server->url()) : tr("stopped"));
     m_host->setEnabled(!listening);
     m_port->setEnabled(!listening);
+    m_host->lineEdit()->setCursorPosition(0);
 }
 
 void ServerPanel::onHostChanged()

@@ -192,7 +192,9 @@ void TimelineView::rebuild()
             pen.setStyle(Qt::DashLine);
         line->setPen(pen);
         line->setHead(QCPLineEnding(QCPLineEnding::esSpikeArrow, 9, 11));
-        if (!a.label.isEmpty()) {
+        // With both lanes, a status already labels the markers at both ends of its arrow.
+        const bool statusArrow = a.meaning != Meaning::Neutral && a.meaning != Meaning::Body;
+        if (!a.label.isEmpty() && !(statusArrow && m_layout.lanes.size() > 1)) {
             // Alternate where along the arrow the label sits, so near-simultaneous messages stay legible.
             const double f = (index % 2 == 0) ? 0.38 : 0.62;
             auto *text = addText(m_plot, a.t0Ms + (a.t1Ms - a.t0Ms) * f, a.y0 + (a.y1 - a.y0) * f, a.label, c,
@@ -254,23 +256,31 @@ void TimelineView::rebuild()
         m_plot->xAxis->setRange(0, 1);
     } else {
         m_plot->yAxis->setRange(m_layout.yMin(), m_layout.yMax());
-        if (!m_userZoomed) {
-            const TimeAxis axis = TimeAxis::fit(0, m_layout.endMs, m_plot->axisRect()->width(), 0.08);
-            m_plot->xAxis->setRange(axis.lowerMs, axis.upperMs);
-        }
-        m_caption->setText(tr("Exchange %1 · %2 events over %3 ms")
-                               .arg(m_exchange)
-                               .arg(m_layout.markers.size())
-                               .arg(m_layout.endMs, 0, 'f', 3));
+        if (!m_userZoomed)
+            fitRange();
+        QString caption = tr("Exchange %1 · %2 events over %3 ms")
+                              .arg(m_exchange)
+                              .arg(m_layout.markers.size())
+                              .arg(m_layout.endMs, 0, 'f', 3);
+        if (m_layout.endMs > m_layout.focusEndMs * 1.3 + 0.05)
+            caption += tr(" · the connection closes at %1 ms: drag or zoom out to see it").arg(m_layout.endMs, 0, 'f', 1);
+        m_caption->setText(caption);
     }
     m_plot->replot(QCustomPlot::rpQueuedRefresh);
+}
+
+void TimelineView::fitRange()
+{
+    // The handshake, not the trailing close, decides the range (see TimelineLayout::focusEndMs).
+    const double end = m_layout.endMs > m_layout.focusEndMs * 1.3 + 0.05 ? m_layout.focusEndMs : m_layout.endMs;
+    const TimeAxis axis = TimeAxis::fit(0, end, m_plot->axisRect()->width(), 0.08);
+    m_plot->xAxis->setRange(axis.lowerMs, axis.upperMs);
 }
 
 void TimelineView::fitView()
 {
     m_userZoomed = false;
-    const TimeAxis axis = TimeAxis::fit(0, m_layout.endMs, m_plot->axisRect()->width(), 0.08);
-    m_plot->xAxis->setRange(axis.lowerMs, axis.upperMs);
+    fitRange();
     m_plot->replot(QCustomPlot::rpQueuedRefresh);
 }
 

@@ -32,6 +32,7 @@ public:
 
 private:
     void rebuild();
+    void fitRange();
     void onMouseMove(QMouseEvent *event);
 
     QCustomPlot *m_plot;

@@ -110,10 +110,16 @@ void TestMainWindow::composeGenerated(int count, int unitIndex, bool expect, int
 
 const ExchangeRecord *TestMainWindow::waitForFinished(int number)
 {
+    // A real event loop (QSignalSpy::wait), not QTRY's sleep-and-poll: the exchange's timings are
+    // measured on this thread, and polling with sleeps would stretch them.
     ExchangeListModel *model = m_window->session()->model();
-    const bool done = QTest::qWaitFor(
-        [&] { return model->recordByNumber(number) && !model->recordByNumber(number)->running; }, 10000);
-    return done ? model->recordByNumber(number) : nullptr;
+    auto done = [&] { return model->recordByNumber(number) && !model->recordByNumber(number)->running; };
+    QDeadlineTimer deadline(10000);
+    while (!done() && !deadline.hasExpired()) {
+        QSignalSpy changed(m_window->session(), &WorkbenchSession::exchangesChanged);
+        changed.wait(int(std::max<qint64>(1, deadline.remainingTime())));
+    }
+    return done() ? model->recordByNumber(number) : nullptr;
 }
 
 void TestMainWindow::startsLocalServerAndPointsClientAtIt()
@@ -171,8 +177,8 @@ void TestMainWindow::exchangeThroughWidgets()
     QTest::mouseClick(child<QPushButton>("clientSend"), Qt::LeftButton);
 
     ExchangeListModel *model = m_window->session()->model();
-    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), 1, 5000);
     const ExchangeRecord *record = waitForFinished(1);
+    QCOMPARE(model->rowCount(), 1);
     QVERIFY2(record, "the exchange finishes");
     QVERIFY(record);
     auto cell = [&](int column) { return model->index(0, column).data().toString(); };
@@ -214,6 +220,7 @@ void TestMainWindow::exchangeThroughWidgets()
 
 void TestMainWindow::screenshotAfter417Retry()
 {
+    m_window->resize(1640, 980);
     setPolicy(ServerPolicy::Kind::Reject);
     composeGenerated(512, 1, true, 1000, true);
     QTest::mouseClick(child<QPushButton>("clientSend"), Qt::LeftButton);
