@@ -6,6 +6,7 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QMetaType>
 #include <QString>
 #include <QUrl>
 
@@ -95,3 +96,6 @@ QJsonObject matrixResultToJson(const MatrixResult &result);
 QString matrixResultToText(const MatrixResult &result);
 
 } // namespace expectlab
+
+Q_DECLARE_METATYPE(expectlab::MatrixCell)
+Q_DECLARE_METATYPE(expectlab::MatrixResult)

@@ -15,6 +15,23 @@ void SessionRecorder::attachServer(TestServer *server)
 {
     setServerPolicy(server->policy().toString());
     connect(server, &TestServer::eventRecorded, this, &SessionRecorder::addServerEvent);
+    connect(server, &TestServer::connectionAccepted, this, [this](int conn, const QHostAddress &peer, quint16 port) {
+        SessionServerConnection c;
+        c.id = conn;
+        c.peerAddress = peer.toString();
+        c.peerPort = port;
+        setServerConnection(c);
+    });
+    connect(server, &TestServer::connectionFinished, this, [this](int conn, const WireLog &wire) {
+        SessionServerConnection c;
+        c.id = conn;
+        for (const SessionServerConnection &known : m_session.serverConnections) {
+            if (known.id == conn)
+                c = known;
+        }
+        c.wire = wire;
+        setServerConnection(c);
+    });
 }
 
 void SessionRecorder::attachRunner(ExchangeRunner *runner)

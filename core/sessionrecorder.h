@@ -17,7 +17,8 @@ class SessionRecorder : public QObject
 public:
     explicit SessionRecorder(QObject *parent = nullptr); // the session's origin is now
 
-    // Records the server's events (and its policy, now and whenever the caller sets it again).
+    // Records the server's events, its connections (peer, wire log) and its policy (as it is now; call
+    // setServerPolicy after a change).
     void attachServer(TestServer *server);
     // Adds the runner's summary when it finishes.
     void attachRunner(ExchangeRunner *runner);
