@@ -374,6 +374,8 @@ ProbeResult makeResult(const ProbeScenario &scenario, const ProbeObservation &ob
         r.message = a.message;
         if (!obs.error.isEmpty())
             r.message += QStringLiteral(" (%1)").arg(obs.error);
+        else if (obs.responses.isEmpty() && obs.peerClosedNs)
+            r.message += tr(" (the server closed the connection without a response)");
     }
     return r;
 }
