@@ -136,6 +136,9 @@ MainWindow::MainWindow(QWidget *parent)
     statusBar()->addPermanentWidget(m_statusCount);
 
     m_progressTimer->setInterval(100);
+    m_detailTimer = new QTimer(this);
+    m_detailTimer->setSingleShot(true);
+    connect(m_detailTimer, &QTimer::timeout, this, &MainWindow::refreshDetail);
     connect(m_progressTimer, &QTimer::timeout, this, &MainWindow::updateProgress);
     connect(m_composer, &ComposerPanel::sendRequested, this, &MainWindow::send);
     connect(m_composer, &ComposerPanel::cancelRequested, this, &MainWindow::cancel);
@@ -391,9 +394,26 @@ QString MainWindow::plainError(const ExchangeRecord &r) const
 void MainWindow::onExchangesChanged(const QList<int> &numbers)
 {
     const int selected = selectedNumber();
-    if (selected && numbers.contains(selected))
-        m_detail->showExchange(m_session->model()->recordByNumber(selected));
+    if (selected && numbers.contains(selected)) {
+        const ExchangeRecord *record = m_session->model()->recordByNumber(selected);
+        // The network runs on this thread: while an exchange runs, redraw its detail at most a few
+        // times a second so that drawing does not delay (and so distort) the timings it shows.
+        if (record && record->running && m_detailClock.isValid() && m_detailClock.elapsed() < kLiveDetailIntervalMs) {
+            if (!m_detailTimer->isActive())
+                m_detailTimer->start(kLiveDetailIntervalMs - int(m_detailClock.elapsed()));
+        } else {
+            refreshDetail();
+        }
+    }
     updateCounts();
+}
+
+void MainWindow::refreshDetail()
+{
+    m_detailTimer->stop();
+    m_detailClock.start();
+    const int selected = selectedNumber();
+    m_detail->showExchange(selected ? m_session->model()->recordByNumber(selected) : nullptr);
 }
 
 void MainWindow::onRowsInserted(const QModelIndex &, int first, int last)
@@ -427,9 +447,8 @@ int MainWindow::selectedNumber() const
 
 void MainWindow::onCurrentRowChanged()
 {
-    const int number = selectedNumber();
-    m_detail->showExchange(number ? m_session->model()->recordByNumber(number) : nullptr);
-    m_overview->setSelectedNumber(number);
+    refreshDetail();
+    m_overview->setSelectedNumber(selectedNumber());
 }
 
 void MainWindow::updateProgress()

@@ -2,6 +2,7 @@
 
 #include "byteformat.h"
 
+#include <QElapsedTimer>
 #include <QMainWindow>
 
 class QAction;
@@ -63,6 +64,7 @@ private:
     void onExchangesChanged(const QList<int> &numbers);
     void onRowsInserted(const QModelIndex &parent, int first, int last);
     void onCurrentRowChanged();
+    void refreshDetail();
     void updateProgress();
     void updateCounts();
     void exportSelected();
@@ -85,7 +87,10 @@ private:
     QLabel *m_statusOutcome;
     QAction *m_followAction = nullptr;
     QAction *m_startStopAction = nullptr;
+    static constexpr int kLiveDetailIntervalMs = 250;
     QTimer *m_progressTimer;
+    QTimer *m_detailTimer = nullptr;
+    QElapsedTimer m_detailClock;
     RateMeter m_rate;
     int m_followNumber = 0;
     int m_progressNumber = 0;

@@ -54,7 +54,7 @@ OverviewPlot::OverviewPlot(QAbstractItemModel *model, QWidget *parent)
     m_selected->removeFromLegend();
 
     m_timer->setSingleShot(true);
-    m_timer->setInterval(60);
+    m_timer->setInterval(150);
     connect(m_timer, &QTimer::timeout, this, &OverviewPlot::rebuild);
     connect(model, &QAbstractItemModel::rowsInserted, this, &OverviewPlot::scheduleRebuild);
     connect(model, &QAbstractItemModel::dataChanged, this, &OverviewPlot::scheduleRebuild);

@@ -22,7 +22,9 @@
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
+#include <QTableWidget>
 #include <QTcpServer>
+#include <QMimeData>
 #include <QtTest>
 
 using namespace expectlab;
@@ -47,6 +49,7 @@ private slots:
     void settingsPersist();
     void presetsCarryTheirSource();
     void toolTabAndAbout();
+    void headerRowsAndDroppedFile();
 
 private:
     template<typename T>
@@ -426,6 +429,50 @@ void TestMainWindow::toolTabAndAbout()
         menus << a->text().remove(QLatin1Char('&'));
     QCOMPARE(menus, (QStringList{QStringLiteral("File"), QStringLiteral("Edit"), QStringLiteral("View"),
                                  QStringLiteral("Server"), QStringLiteral("Client"), QStringLiteral("Help")}));
+}
+
+void TestMainWindow::headerRowsAndDroppedFile()
+{
+    setPolicy(ServerPolicy::Kind::Continue);
+    m_window->composer()->addHeader(QStringLiteral("X-Sent"), QStringLiteral("yes"), true);
+    m_window->composer()->addHeader(QStringLiteral("X-Kept-Off"), QStringLiteral("no"), true);
+    auto *headers = child<QTableWidget>("clientHeaders");
+    QTableWidgetItem *off = headers->findItems(QStringLiteral("X-Kept-Off"), Qt::MatchExactly).value(0);
+    QVERIFY(off);
+    off->setCheckState(Qt::Unchecked); // the row stays in the table but is not sent
+
+    // A file dropped on the composer becomes the body.
+    QVERIFY(m_files.isValid());
+    const QString path = m_files.filePath(QStringLiteral("dropped.bin"));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::WriteOnly));
+    file.write(QByteArray(3000, 'd'));
+    file.close();
+    auto *mime = new QMimeData;
+    mime->setUrls({QUrl::fromLocalFile(path)});
+    ComposerPanel *composer = m_window->composer();
+    QDragEnterEvent enter(QPoint(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(composer, &enter);
+    QVERIFY(enter.isAccepted());
+    QDropEvent drop(QPointF(10, 10), Qt::CopyAction, mime, Qt::LeftButton, Qt::NoModifier);
+    QApplication::sendEvent(composer, &drop);
+    QCOMPARE(child<QLineEdit>("clientBodyFile")->text(), path);
+    QCOMPARE(child<QComboBox>("clientBodyKind")->currentData().toInt(), int(ComposerPanel::BodyKind::File));
+
+    QTest::mouseClick(child<QPushButton>("clientSend"), Qt::LeftButton);
+    const ExchangeRecord *record = waitForFinished(1);
+    QVERIFY2(record, "the exchange finishes");
+    QCOMPARE(record->summary.bodyBytes, qint64(3000));
+    QCOMPARE(record->summary.bodyBytesSent, qint64(3000));
+    bool sent = false, keptOff = false;
+    for (const auto &[name, value] : record->summary.requestHeaders) {
+        sent |= name == "X-Sent";
+        keptOff |= name == "X-Kept-Off";
+    }
+    QVERIFY(sent);
+    QVERIFY(!keptOff);
+    QCOMPARE(headers->rowCount(), 3);
+    delete mime;
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -343,9 +343,9 @@ void TestWorkbenchModels::timeAxis()
 
 void TestWorkbenchModels::presetsLoad()
 {
-    const QString dir = QString::fromLocal8Bit(qgetenv("EXPECTLAB_SOURCE_DIR")) + QStringLiteral("/resources/presets/");
+    // The copies compiled into the binary (resources.qrc), which the window reads.
     QString error;
-    const QList<ClientPreset> clients = loadClientPresets(dir + QStringLiteral("clients.json"), &error);
+    const QList<ClientPreset> clients = loadClientPresets(QStringLiteral(":/presets/clients.json"), &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(clients.size() >= 6);
     for (const ClientPreset &p : clients)
@@ -356,7 +356,7 @@ void TestWorkbenchModels::presetsLoad()
     QCOMPARE(curl->expectThreshold, qint64(1048576));
     QCOMPARE(curl->expectTimeoutMs, 1000);
     QVERIFY(curl->retryAfter417);
-    const QList<ServerPreset> servers = loadServerPresets(dir + QStringLiteral("servers.json"), &error);
+    const QList<ServerPreset> servers = loadServerPresets(QStringLiteral(":/presets/servers.json"), &error);
     QVERIFY2(error.isEmpty(), qPrintable(error));
     QVERIFY(servers.size() >= 6);
     for (const ServerPreset &p : servers)
