@@ -21,6 +21,10 @@ EXPECTLAB_TEST_PACKAGES=(
   # The probe's interop suite (tests/probe): real servers, started in the foreground from temp dirs.
   nginx-light apache2 lighttpd nodejs
 )
+# Peers and tools of the benchmarks (bench/run-bench.sh installs them; the test suite does not need them).
+EXPECTLAB_BENCH_PACKAGES=(
+  nginx libnginx-mod-http-echo iperf3 tshark curl hyperfine time
+)
 
 expectlab_install_packages() {
   local missing=()
