@@ -112,6 +112,15 @@ ServerPanel::ServerPanel(TestServer *server, QWidget *parent)
     m_policyKind->addItem(tr("Reject with 417"), int(ServerPolicy::Kind::Reject));
     m_policyKind->addItem(tr("Early final status"), int(ServerPolicy::Kind::Final));
     m_policyKind->addItem(tr("Close without answer"), int(ServerPolicy::Kind::Close));
+    // Misbehaviours: a bad server to test a client against.
+    m_policyKind->insertSeparator(m_policyKind->count());
+    m_policyKind->addItem(tr("Misbehave: two 100s"), int(ServerPolicy::Kind::ContinueTwice));
+    m_policyKind->addItem(tr("Misbehave: 100 after the body"), int(ServerPolicy::Kind::ContinueAfterBody));
+    m_policyKind->addItem(tr("Misbehave: extra 1xx before the final"), int(ServerPolicy::Kind::Interim));
+    m_policyKind->addItem(tr("Misbehave: 417 after the body"), int(ServerPolicy::Kind::RejectAfterBody));
+    m_policyKind->addItem(tr("Misbehave: garbage status line"), int(ServerPolicy::Kind::Garbage));
+    m_policyKind->addItem(tr("Misbehave: close in the body"), int(ServerPolicy::Kind::CloseMidBody));
+    m_policyKind->addItem(tr("Misbehave: never answer"), int(ServerPolicy::Kind::Silent));
     policyRow->addWidget(m_policyKind, 1);
     m_delay = new QSpinBox(this);
     m_delay->setObjectName(QStringLiteral("serverDelay"));
@@ -127,6 +136,12 @@ ServerPanel::ServerPanel(TestServer *server, QWidget *parent)
     m_finalStatus->setValidator(new QIntValidator(200, 599, m_finalStatus));
     m_finalStatus->setToolTip(tr("The final status sent before reading the body (any code 200–599)"));
     policyRow->addWidget(m_finalStatus);
+    m_interimStatus = new QSpinBox(this);
+    m_interimStatus->setObjectName(QStringLiteral("serverInterimStatus"));
+    m_interimStatus->setRange(100, 199);
+    m_interimStatus->setValue(103);
+    m_interimStatus->setToolTip(tr("The extra interim status sent before the final response (R14, R17)"));
+    policyRow->addWidget(m_interimStatus);
     form->addRow(tr("Policy"), policyRow);
     m_policyText = new QLabel(this);
     m_policyText->setObjectName(QStringLiteral("serverPolicyText"));
@@ -165,6 +180,7 @@ ServerPanel::ServerPanel(TestServer *server, QWidget *parent)
     connect(m_policyKind, &QComboBox::currentIndexChanged, this, &ServerPanel::onPolicyWidgetsChanged);
     connect(m_delay, &QSpinBox::valueChanged, this, &ServerPanel::onPolicyWidgetsChanged);
     connect(m_finalStatus, &QComboBox::currentTextChanged, this, &ServerPanel::onPolicyWidgetsChanged);
+    connect(m_interimStatus, &QSpinBox::valueChanged, this, &ServerPanel::onPolicyWidgetsChanged);
     connect(m_preset, &QComboBox::activated, this, [this](int index) {
         applyPreset(m_preset->itemData(index).toString());
     });
@@ -236,6 +252,7 @@ ServerPolicy ServerPanel::policy() const
     p.kind = ServerPolicy::Kind(m_policyKind->currentData().toInt());
     p.delayMs = m_delay->value();
     p.finalStatus = std::clamp(m_finalStatus->currentText().toInt(), 200, 599);
+    p.interimStatus = m_interimStatus->value();
     return p;
 }
 
@@ -247,6 +264,8 @@ void ServerPanel::setPolicy(const ServerPolicy &policy)
         m_delay->setValue(policy.delayMs);
     if (policy.kind == ServerPolicy::Kind::Final)
         m_finalStatus->setCurrentText(QString::number(policy.finalStatus));
+    if (policy.kind == ServerPolicy::Kind::Interim)
+        m_interimStatus->setValue(policy.interimStatus);
     m_applying = false;
     onPolicyWidgetsChanged();
 }
@@ -268,6 +287,7 @@ void ServerPanel::onPolicyWidgetsChanged()
     const ServerPolicy p = policy();
     m_delay->setVisible(p.kind == ServerPolicy::Kind::Delay);
     m_finalStatus->setVisible(p.kind == ServerPolicy::Kind::Final);
+    m_interimStatus->setVisible(p.kind == ServerPolicy::Kind::Interim);
     m_policyText->setText(tr("%1. Applies to new connections.").arg(p.describe()));
     m_server->setPolicy(p);
     emit policyChanged(p);

@@ -60,6 +60,7 @@ private:
     QComboBox *m_policyKind;
     QSpinBox *m_delay;
     QComboBox *m_finalStatus;
+    QSpinBox *m_interimStatus;
     QLabel *m_policyText;
     QLabel *m_connections;
     QPlainTextEdit *m_log;

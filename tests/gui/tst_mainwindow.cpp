@@ -157,6 +157,9 @@ void TestMainWindow::exchangeThroughWidgets_data()
     // connect, head, body after the timeout, 200 (R5)
     QTest::newRow("ignore with timeout") << int(ServerPolicy::Kind::Ignore) << 0 << 150 << true << "" << "200"
                                          << int(Outcome::WaitedOut) << int(Meaning::Success) << 4 << false;
+    // A misbehaving server: two 100s; the client copes (R17). connect, head, body, 100, 100, 200
+    QTest::newRow("two 100s") << int(ServerPolicy::Kind::ContinueTwice) << 0 << 1000 << true << "100, 100" << "200"
+                              << int(Outcome::Continued) << int(Meaning::Continue) << 6 << false;
     // connect, head, 413; the body is never sent (R21)
     QTest::newRow("early 413") << int(ServerPolicy::Kind::Final) << 413 << 2000 << true << "" << "413"
                                << int(Outcome::EarlyFinal) << int(Meaning::Failure) << 3 << true;
