@@ -1,0 +1,134 @@
+// Autosave: the session is written to the data folder a moment after it changes; a file left by an
+// instance that did not end normally is offered for restore; a normal end leaves nothing behind.
+
+#include "autosave.h"
+#include "sessionfile.h"
+#include "sessionrecorder.h"
+
+#include <QDir>
+#include <QSignalSpy>
+#include <QStandardPaths>
+#include <QSysInfo>
+#include <QTest>
+
+using namespace expectlab;
+
+namespace {
+ExchangeSummary exchange(int id)
+{
+    ExchangeSummary s;
+    s.id = id;
+    s.url = QUrl(QStringLiteral("http://127.0.0.1:1/x"));
+    s.method = "POST";
+    s.finalStatus = 200;
+    s.startNs = 10;
+    s.endNs = 20;
+    return s;
+}
+} // namespace
+
+class TestAutosave : public QObject
+{
+    Q_OBJECT
+
+private slots:
+    void initTestCase()
+    {
+        // Writes go to a test folder (~/.qttest/...), never to the user's own data.
+        QStandardPaths::setTestModeEnabled(true);
+        QCoreApplication::setApplicationName(QStringLiteral("ExpectLabAutosaveTest"));
+    }
+
+    void init() { QDir(Autosave::directory()).removeRecursively(); }
+
+    void writesAfterChangesAndCleansUp()
+    {
+        SessionRecorder recorder;
+        QString path;
+        {
+            Autosave autosave(&recorder);
+            autosave.setIntervalMs(50);
+            QString error;
+            QVERIFY2(autosave.start(&error), qPrintable(error));
+            path = autosave.path();
+            QVERIFY(path.startsWith(Autosave::directory()));
+            QVERIFY(path.endsWith(QLatin1String(kSessionSuffix)));
+            QSignalSpy saved(&autosave, &Autosave::saved);
+
+            recorder.addExchange(exchange(1));
+            recorder.addExchange(exchange(2)); // changes close together make one write
+            QVERIFY(saved.wait(5000));
+            QCOMPARE(saved.size(), 1);
+            auto onDisk = loadSession(path, &error);
+            QVERIFY2(onDisk, qPrintable(error));
+            QCOMPARE(onDisk->exchanges.size(), 2);
+
+            recorder.addExchange(exchange(3));
+            QVERIFY(saved.wait(5000));
+            QCOMPARE(loadSession(path, &error)->exchanges.size(), 3);
+
+            // Our own file is not a leftover while we run.
+            QVERIFY(!Autosave::leftovers().contains(path));
+        }
+        // A normal end removes the file: nothing to offer next time.
+        QVERIFY(!QFile::exists(path));
+        QVERIFY(Autosave::leftovers().isEmpty());
+    }
+
+    void nothingWrittenForAnEmptySession()
+    {
+        SessionRecorder recorder;
+        Autosave autosave(&recorder);
+        autosave.setIntervalMs(10);
+        QVERIFY(autosave.start());
+        recorder.setServerPolicy(QStringLiteral("reject")); // a change, but nothing worth restoring
+        QSignalSpy saved(&autosave, &Autosave::saved);
+        QVERIFY(autosave.saveNow());
+        QCOMPARE(saved.size(), 0);
+        QVERIFY(!QFile::exists(autosave.path()));
+    }
+
+    void leftoverAfterCrashIsOffered()
+    {
+        // What a crashed instance leaves: its autosave file and a lock file whose process is gone.
+        QVERIFY(QDir().mkpath(Autosave::directory()));
+        Session crashed = Session::startingNow();
+        crashed.exchanges << exchange(7);
+        crashed.note = QStringLiteral("from the crash");
+        const QString leftover = Autosave::directory() + QStringLiteral("/autosave-999999-1.expectlab.json");
+        QString error;
+        QVERIFY(saveSession(crashed, leftover, &error));
+        {
+            QFile lock(Autosave::directory() + QStringLiteral("/autosave-999999-1.lock"));
+            QVERIFY(lock.open(QIODevice::WriteOnly));
+            // QLockFile's format: pid, application, host. This host, and a pid no process has.
+            lock.write("999999\nExpectLabAutosaveTest\n" + QSysInfo::machineHostName().toUtf8() + "\n");
+        }
+
+        // The next start: a live instance's file is not offered, the crashed one is.
+        SessionRecorder recorder;
+        Autosave running(&recorder);
+        QVERIFY(running.start());
+        recorder.addExchange(exchange(1));
+        QVERIFY(running.saveNow());
+        QVERIFY(QFile::exists(running.path()));
+
+        const QStringList offers = Autosave::leftovers();
+        QCOMPARE(offers, QStringList{leftover});
+        const auto restored = Autosave::restore(offers.first(), &error);
+        QVERIFY2(restored, qPrintable(error));
+        QCOMPARE(restored->note, crashed.note);
+        QCOMPARE(restored->exchanges.first().id, 7);
+
+        recorder.setSession(*restored);
+        Autosave::discard(leftover);
+        QVERIFY(!QFile::exists(leftover));
+        QVERIFY(Autosave::leftovers().isEmpty());
+        // discard() leaves a running instance's file alone.
+        Autosave::discard(running.path());
+        QVERIFY(QFile::exists(running.path()));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestAutosave)
+#include "tst_autosave.moc"
