@@ -28,7 +28,7 @@ int runServe(const QStringList &args)
                                      QStringLiteral("P"), QStringLiteral("0"));
     const QCommandLineOption policyOpt(
         QStringLiteral("policy"),
-        QCoreApplication::translate("cli", "continue, delay:MS, ignore, reject, final:CODE or close (default continue)."),
+        QCoreApplication::translate("cli", "One of %1 (default continue).").arg(ServerPolicy::names().join(QStringLiteral(", "))),
         QStringLiteral("POLICY"), QStringLiteral("continue"));
     const QCommandLineOption eventsOpt(QStringLiteral("events"),
                                        QCoreApplication::translate("cli", "Print each server event as a JSON line."));
@@ -38,6 +38,27 @@ int runServe(const QStringList &args)
         QCoreApplication::translate("cli", "On stop, write the server's events and connections as a session file."),
         QStringLiteral("FILE"));
     parser.addOptions({saveOpt});
+    const ServerLimits defaults;
+    const QCommandLineOption maxHeadOpt(QStringLiteral("max-head"),
+                                        QCoreApplication::translate("cli", "Largest request head in bytes; larger gets 431 (default %1; 0: none).")
+                                            .arg(defaults.maxHeadBytes),
+                                        QStringLiteral("BYTES"), QString::number(defaults.maxHeadBytes));
+    const QCommandLineOption maxBodyOpt(QStringLiteral("max-body"),
+                                        QCoreApplication::translate("cli", "Largest request body (K, M, G suffixes); larger gets 413 (default 0: none)."),
+                                        QStringLiteral("BYTES"), QStringLiteral("0"));
+    const QCommandLineOption headTimeoutOpt(QStringLiteral("head-timeout"),
+                                            QCoreApplication::translate("cli", "A head not complete in MS gets 408 and a close (default %1; 0: none).")
+                                                .arg(defaults.headTimeoutMs),
+                                            QStringLiteral("MS"), QString::number(defaults.headTimeoutMs));
+    const QCommandLineOption idleTimeoutOpt(QStringLiteral("idle-timeout"),
+                                            QCoreApplication::translate("cli", "Close idle keep-alive connections after MS (default %1; 0: never).")
+                                                .arg(defaults.idleTimeoutMs),
+                                            QStringLiteral("MS"), QString::number(defaults.idleTimeoutMs));
+    const QCommandLineOption maxConnectionsOpt(QStringLiteral("max-connections"),
+                                               QCoreApplication::translate("cli", "Open connections at most; more are closed at once (default %1; 0: no limit).")
+                                                   .arg(defaults.maxConnections),
+                                               QStringLiteral("N"), QString::number(defaults.maxConnections));
+    parser.addOptions({maxHeadOpt, maxBodyOpt, headTimeoutOpt, idleTimeoutOpt, maxConnectionsOpt});
 
     if (!parser.parse(QStringList{QStringLiteral("expectlab serve")} + args))
         return usageError(parser.errorText(), QStringLiteral("Try 'expectlab serve --help'."));
@@ -64,8 +85,32 @@ int runServe(const QStringList &args)
     if (!portOk || port > 65535)
         return usageError(QCoreApplication::translate("cli", "invalid port '%1': give 0 to 65535").arg(parser.value(portOpt)));
 
+    ServerLimits limits;
+    qint64 number = 0;
+    if (!parseByteSize(parser.value(maxHeadOpt), &number))
+        return usageError(QCoreApplication::translate("cli", "invalid --max-head '%1'").arg(parser.value(maxHeadOpt)));
+    limits.maxHeadBytes = number;
+    if (!parseByteSize(parser.value(maxBodyOpt), &number))
+        return usageError(QCoreApplication::translate("cli", "invalid --max-body '%1'").arg(parser.value(maxBodyOpt)));
+    limits.maxBodyBytes = number;
+    const auto parseCount = [&parser](const QCommandLineOption &opt, int *out) {
+        bool ok = false;
+        const int v = parser.value(opt).toInt(&ok);
+        if (!ok || v < 0)
+            return false;
+        *out = v;
+        return true;
+    };
+    if (!parseCount(headTimeoutOpt, &limits.headTimeoutMs))
+        return usageError(QCoreApplication::translate("cli", "invalid --head-timeout '%1'").arg(parser.value(headTimeoutOpt)));
+    if (!parseCount(idleTimeoutOpt, &limits.idleTimeoutMs))
+        return usageError(QCoreApplication::translate("cli", "invalid --idle-timeout '%1'").arg(parser.value(idleTimeoutOpt)));
+    if (!parseCount(maxConnectionsOpt, &limits.maxConnections))
+        return usageError(QCoreApplication::translate("cli", "invalid --max-connections '%1'").arg(parser.value(maxConnectionsOpt)));
+
     TestServer server;
     server.setPolicy(*policy);
+    server.setLimits(limits);
     if (!server.listen(address, quint16(port))) {
         printErr(QStringLiteral("expectlab: %1\n").arg(server.errorString()));
         return ExitNoFinalResponse;
