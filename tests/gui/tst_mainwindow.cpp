@@ -23,6 +23,8 @@
 #include <QSpinBox>
 #include <QTableView>
 #include <QTableWidget>
+#include <QToolTip>
+#include <QWheelEvent>
 #include <QTcpServer>
 #include <QMimeData>
 #include <QtTest>
@@ -50,6 +52,7 @@ private slots:
     void presetsCarryTheirSource();
     void toolTabAndAbout();
     void headerRowsAndDroppedFile();
+    void timelineHoverZoomAndFit();
 
 private:
     template<typename T>
@@ -476,6 +479,43 @@ void TestMainWindow::headerRowsAndDroppedFile()
     QVERIFY(!keptOff);
     QCOMPARE(headers->rowCount(), 3);
     delete mime;
+}
+
+void TestMainWindow::timelineHoverZoomAndFit()
+{
+    setPolicy(ServerPolicy::Kind::Continue);
+    composeGenerated(16, 1, true, 1000, true);
+    QTest::mouseClick(child<QPushButton>("clientSend"), Qt::LeftButton);
+    QVERIFY(waitForFinished(1));
+    TimelineView *timeline = m_window->detail()->timeline();
+    QTRY_COMPARE_WITH_TIMEOUT(timeline->arrowCount(), 5, 5000);
+    QCustomPlot *plot = timeline->plot();
+    plot->replot(QCustomPlot::rpImmediateRefresh);
+
+    // Hovering the client's 100 shows its detail and its rule (R3).
+    const auto &markers = timeline->timelineLayout().markers;
+    const auto it = std::find_if(markers.cbegin(), markers.cend(), [](const auto &m) {
+        return m.kind == EventKind::Interim && m.side == Side::Client;
+    });
+    QVERIFY(it != markers.cend());
+    const QPointF at(plot->xAxis->coordToPixel(it->tMs), plot->yAxis->coordToPixel(it->y));
+    QMouseEvent move(QEvent::MouseMove, at, plot->mapToGlobal(at), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
+    QApplication::sendEvent(plot, &move);
+    QTRY_VERIFY_WITH_TIMEOUT(QToolTip::isVisible(), 2000);
+    QVERIFY2(QToolTip::text().contains(QLatin1String("interim 100")), qPrintable(QToolTip::text()));
+    QVERIFY(QToolTip::text().contains(QLatin1String("R3 (RFC 9110 10.1.1)")));
+
+    // The wheel zooms the time axis only; Fit brings the whole handshake back.
+    const QCPRange fitted = plot->xAxis->range();
+    const QCPRange lanes = plot->yAxis->range();
+    const QPointF centre = plot->axisRect()->rect().center();
+    QWheelEvent wheel(centre, plot->mapToGlobal(centre), QPoint(), QPoint(0, 240), Qt::NoButton, Qt::NoModifier,
+                      Qt::NoScrollPhase, false);
+    QApplication::sendEvent(plot, &wheel);
+    QVERIFY(plot->xAxis->range().size() < fitted.size());
+    QCOMPARE(plot->yAxis->range().size(), lanes.size());
+    QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("timelineFit")), Qt::LeftButton);
+    QVERIFY(qAbs(plot->xAxis->range().size() - fitted.size()) < 1e-9);
 }
 
 QTEST_MAIN(TestMainWindow)
