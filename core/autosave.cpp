@@ -8,6 +8,7 @@
 #include <QDir>
 #include <QFileInfo>
 #include <QStandardPaths>
+#include <QPointer>
 #include <QTimer>
 
 #include <algorithm>
@@ -26,14 +27,20 @@ QString lockPathFor(const QString &sessionPath)
 } // namespace
 
 Autosave::Autosave(SessionRecorder *recorder, QObject *parent)
+    : Autosave([recorder = QPointer<SessionRecorder>(recorder)] { return recorder ? recorder->session() : Session(); },
+               parent)
+{
+    connect(recorder, &SessionRecorder::changed, this, &Autosave::markChanged);
+}
+
+Autosave::Autosave(std::function<Session()> provider, QObject *parent)
     : QObject(parent)
-    , m_recorder(recorder)
+    , m_provider(std::move(provider))
     , m_timer(new QTimer(this))
 {
     m_timer->setSingleShot(true);
     m_timer->setInterval(kDefaultIntervalMs);
     connect(m_timer, &QTimer::timeout, this, [this] { saveNow(); });
-    connect(recorder, &SessionRecorder::changed, this, &Autosave::onChanged);
 }
 
 Autosave::~Autosave()
@@ -111,36 +118,36 @@ bool Autosave::start(QString *error)
         return false;
     }
     m_lock = std::move(lock);
-    if (m_recorder)
-        m_savedRevision = m_recorder->revision();
+    if (m_dirty)
+        m_timer->start();
     return true;
 }
 
-void Autosave::onChanged()
+void Autosave::markChanged()
 {
+    m_dirty = true;
     if (m_lock && !m_timer->isActive())
         m_timer->start();
 }
 
 bool Autosave::saveNow(QString *error)
 {
-    if (!m_lock || !m_recorder)
+    if (!m_lock)
         return false;
-    if (m_recorder->revision() == m_savedRevision && m_wroteFile)
+    if (!m_dirty)
         return true;
-    const Session &session = m_recorder->session();
-    if (session.isEmpty() && !m_wroteFile) {
-        m_savedRevision = m_recorder->revision();
+    const Session session = m_provider();
+    m_dirty = false;
+    if (session.isEmpty() && !m_wroteFile)
         return true; // nothing worth restoring yet
-    }
     QString why;
     if (!saveSession(session, m_path, &why)) {
+        m_dirty = true; // try again on the next change
         if (error)
             *error = why;
         emit saveFailed(tr("autosave failed: %1").arg(why));
         return false;
     }
-    m_savedRevision = m_recorder->revision();
     m_wroteFile = true;
     emit saved(m_path);
     return true;

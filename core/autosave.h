@@ -4,8 +4,8 @@
 
 #include <QLockFile>
 #include <QObject>
-#include <QPointer>
 
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -25,7 +25,11 @@ class Autosave : public QObject
 public:
     static constexpr int kDefaultIntervalMs = 3000;
 
+    // Saves the recorder's session whenever it changes.
     explicit Autosave(SessionRecorder *recorder, QObject *parent = nullptr);
+    // Saves what provider returns, a few seconds after each markChanged(): for a caller that keeps
+    // its rows elsewhere (the workbench: [ws] { return sessionFromWorkbench(*ws, base); }).
+    explicit Autosave(std::function<Session()> provider, QObject *parent = nullptr);
     ~Autosave() override;
 
     static QString directory();
@@ -42,19 +46,19 @@ public:
     QString path() const { return m_path; }
     // Writes now if the session changed since the last write.
     bool saveNow(QString *error = nullptr);
+    // The session changed: write it within the interval.
+    void markChanged();
 
 signals:
     void saved(const QString &path);
     void saveFailed(const QString &message);
 
 private:
-    void onChanged();
-
-    QPointer<SessionRecorder> m_recorder;
+    std::function<Session()> m_provider;
     QTimer *m_timer;
     std::unique_ptr<QLockFile> m_lock;
     QString m_path;
-    quint64 m_savedRevision = 0;
+    bool m_dirty = false;
     bool m_wroteFile = false;
 };
 

@@ -284,8 +284,6 @@ QJsonObject entryOf(const Session &session, const ExchangeSummary &s)
     entry.insert(QStringLiteral("response"), response);
     entry.insert(QStringLiteral("cache"), QJsonObject());
     entry.insert(QStringLiteral("timings"), timings);
-    if (s.url.isValid())
-        entry.insert(QStringLiteral("connection"), QString::number(s.id));
     entry.insert(QStringLiteral("_expectlab"), extra);
     return entry;
 }

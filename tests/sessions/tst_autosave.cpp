@@ -75,6 +75,29 @@ private slots:
         QVERIFY(Autosave::leftovers().isEmpty());
     }
 
+    void providerAndMarkChanged()
+    {
+        // The workbench's way: its rows live elsewhere, it says when they changed.
+        int calls = 0;
+        Autosave autosave([&calls] {
+            ++calls;
+            Session s;
+            s.exchanges << exchange(calls);
+            return s;
+        });
+        autosave.setIntervalMs(20);
+        autosave.markChanged(); // before start(): remembered
+        QSignalSpy saved(&autosave, &Autosave::saved);
+        QVERIFY(autosave.start());
+        QVERIFY(saved.wait(5000));
+        QCOMPARE(calls, 1);
+        QVERIFY(autosave.saveNow()); // nothing changed since: no work
+        QCOMPARE(calls, 1);
+        autosave.markChanged();
+        QVERIFY(saved.wait(5000));
+        QCOMPARE(loadSession(autosave.path(), nullptr)->exchanges.first().id, 2);
+    }
+
     void nothingWrittenForAnEmptySession()
     {
         SessionRecorder recorder;
