@@ -141,6 +141,27 @@ void ExchangeDetail::fillHeaders(const ExchangeRecord &r)
             new QTreeWidgetItem(interim, {tr("(no header fields)")});
         fields(interim, h.headers);
     }
+    if (s.retried && !s.wireLogs.isEmpty()) {
+        // The 417 that caused the retry (R6) is only in the first attempt's wire log: show its head too.
+        for (const WireLog::Record &rec : s.wireLogs.first().records()) {
+            if (rec.direction != WireLog::Direction::Received || rec.body)
+                continue;
+            const QList<QByteArray> lines = rec.bytes.split('\n');
+            if (lines.isEmpty() || !lines.first().startsWith("HTTP/"))
+                continue;
+            QTreeWidgetItem *first = section(tr("Final response of attempt 1: %1").arg(QString::fromLatin1(lines.first().trimmed().mid(9))));
+            HttpHeaders headers;
+            for (qsizetype i = 1; i < lines.size(); ++i) {
+                const QByteArray line = lines.at(i).trimmed();
+                const qsizetype colon = line.indexOf(':');
+                if (line.isEmpty())
+                    break;
+                if (colon > 0)
+                    headers.append(HttpHeader(line.left(colon), line.mid(colon + 1).trimmed()));
+            }
+            fields(first, headers);
+        }
+    }
     if (r.isExternal()) {
         for (int status : s.interimStatuses)
             section(tr("Interim response sent: %1").arg(status));

@@ -24,6 +24,7 @@
 #include <QTableView>
 #include <QTableWidget>
 #include <QToolTip>
+#include <QTreeWidget>
 #include <QWheelEvent>
 #include <QTcpServer>
 #include <QMimeData>
@@ -261,6 +262,25 @@ void TestMainWindow::screenshotAfter417Retry()
     QVERIFY(shot.save(&file, "PNG"));
     QVERIFY(file.commit());
     qInfo("screenshot written to %s", qPrintable(file.fileName()));
+
+    // The other views of the same exchange, for the record.
+    const QStringList tabs{QStringLiteral("wire"), QStringLiteral("headers"), QStringLiteral("events")};
+    for (int i = 0; i < tabs.size(); ++i) {
+        m_window->detail()->tabs()->setCurrentIndex(i + 1);
+        QSaveFile tab(QCoreApplication::applicationDirPath() + QStringLiteral("/screenshot-417-retry-%1.png").arg(tabs.at(i)));
+        QVERIFY(tab.open(QIODevice::WriteOnly));
+        QVERIFY(m_window->detail()->grab().save(&tab, "PNG"));
+        QVERIFY(tab.commit());
+    }
+    QVERIFY(m_window->detail()->wireText().contains(QLatin1String("HTTP/1.1 417 Expectation Failed")));
+    auto *headers = m_window->findChild<QTreeWidget *>(QStringLiteral("headersView"));
+    QVERIFY(headers);
+    QStringList sections;
+    for (int i = 0; i < headers->topLevelItemCount(); ++i)
+        sections << headers->topLevelItem(i)->text(0);
+    QVERIFY2(sections.size() == 3 && sections.at(1).contains(QLatin1String("417 Expectation Failed"))
+                 && sections.at(2).startsWith(QLatin1String("Final response: 200")),
+             qPrintable(sections.join(QLatin1String(" | "))));
 }
 
 void TestMainWindow::cancelLargeUpload()
