@@ -1,0 +1,146 @@
+// Timing fidelity: with the server policy delay:D, the expect wait our client and our server record
+// against the same intervals in a tshark capture of the loopback port (head packet to 100 packet).
+//
+//   bench_fidelity [COUNT]      exchanges per delay (default 200; 50 for D = 100 ms)
+
+#include "benchutil.h"
+#include "exchangerunner.h"
+#include "serverthread.h"
+
+#include <QCoreApplication>
+#include <QEventLoop>
+#include <QHash>
+#include <QRegularExpression>
+#include <QTemporaryDir>
+#include <QThread>
+
+#include <cmath>
+#include <cstdio>
+
+using namespace bench;
+using namespace expectlab;
+
+namespace {
+
+struct CaptureWait
+{
+    double headS = -1; // first client packet with payload
+    double continueS = -1; // first server packet whose payload starts "HTTP/1.1 100"
+};
+
+// client port -> capture interval, from the pcap tshark wrote.
+QHash<quint16, double> captureWaits(const QString &pcap, quint16 serverPort)
+{
+    const RunResult r = run(findProgram(QStringLiteral("tshark")),
+                            {QStringLiteral("-r"), pcap, QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
+                             QStringLiteral("frame.time_epoch"), QStringLiteral("-e"), QStringLiteral("tcp.srcport"),
+                             QStringLiteral("-e"), QStringLiteral("tcp.dstport"), QStringLiteral("-e"), QStringLiteral("tcp.payload")},
+                            120000);
+    QHash<quint16, CaptureWait> byPort;
+    static const QByteArray continueHex = QByteArray("HTTP/1.1 100").toHex();
+    for (const QByteArray &line : r.out.split('\n')) {
+        const QList<QByteArray> f = line.split('\t');
+        if (f.size() < 4 || f[3].isEmpty())
+            continue;
+        const double t = f[0].toDouble();
+        const quint16 src = f[1].toUShort(), dst = f[2].toUShort();
+        if (dst == serverPort) {
+            CaptureWait &w = byPort[src];
+            if (w.headS < 0)
+                w.headS = t;
+        } else if (src == serverPort && QByteArray(f[3]).replace(":", "").startsWith(continueHex)) {
+            CaptureWait &w = byPort[dst];
+            if (w.continueS < 0)
+                w.continueS = t;
+        }
+    }
+    QHash<quint16, double> waits;
+    for (auto it = byPort.begin(); it != byPort.end(); ++it)
+        if (it->headS >= 0 && it->continueS >= 0)
+            waits.insert(it.key(), (it->continueS - it->headS) * 1e3);
+    return waits;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const int count = qMax(1, app.arguments().value(1, QStringLiteral("200")).toInt());
+    printHeader(QStringLiteral("Timing fidelity: policy delay:D, recorded expect wait vs tshark capture, ms"));
+    const QString tshark = findProgram(QStringLiteral("tshark"));
+    if (tshark.isEmpty())
+        std::fprintf(stderr, "tshark not installed: capture columns stay empty\n");
+
+    Table t({QStringLiteral("D ms"), QStringLiteral("n"), QStringLiteral("client wait p50"), QStringLiteral("client - D p99"),
+             QStringLiteral("server wait p50"), QStringLiteral("captured"), QStringLiteral("capture wait p50"), QStringLiteral("|client - capture| p50"),
+             QStringLiteral("|client - capture| p99"), QStringLiteral("|server - capture| p50"), QStringLiteral("|server - capture| p99")});
+    for (const int d : {0, 1, 10, 100}) {
+        const int n = d >= 100 ? qMin(count, 50) : count;
+        QString error;
+        ServerThread server(*ServerPolicy::parse(QStringLiteral("delay:%1").arg(d), &error));
+        QTemporaryDir dir;
+        const QString pcap = dir.filePath(QStringLiteral("lo.pcapng"));
+        Peer capture;
+        if (!tshark.isEmpty() &&
+            !capture.start(tshark, {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
+                                    QStringLiteral("tcp port %1").arg(server.port()), QStringLiteral("-w"), pcap},
+                           QStringLiteral("Capturing on"))) {
+            std::fprintf(stderr, "tshark did not start: %s\n", qPrintable(capture.output()));
+        }
+        // "Capturing on" comes a moment before the filter is live; a benchmark may simply wait.
+        QThread::msleep(500);
+        QHash<quint16, double> clientMs;
+        std::vector<double> clientMinusD;
+        std::vector<double> clientAll;
+        for (int i = 0; i < n; ++i) {
+            ClientRequest req;
+            req.url = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(server.port()));
+            req.method = "POST";
+            req.body.kind = BodySpec::Kind::Text;
+            req.body.text = "hello";
+            req.expect = ClientRequest::ExpectMode::On;
+            req.expectTimeoutMs = 5000;
+            ExchangeRunner runner(i + 1, req);
+            QEventLoop loop;
+            QObject::connect(&runner, &ExchangeRunner::finished, &loop, &QEventLoop::quit);
+            runner.start();
+            if (!runner.isFinished())
+                loop.exec();
+            const ExchangeSummary &s = runner.exchange().summary();
+            if (!s.expectWaitNs)
+                continue;
+            quint16 port = 0;
+            for (const TimelineEvent &e : s.events)
+                if (e.kind == EventKind::Connected)
+                    port = QRegularExpression(QStringLiteral("from .*:(\\d+)$")).match(e.detail).captured(1).toUShort();
+            const double ms = double(*s.expectWaitNs) / 1e6;
+            clientMs.insert(port, ms);
+            clientAll.push_back(ms);
+            clientMinusD.push_back(ms - d);
+        }
+        QThread::msleep(500); // let dumpcap write the last packets before it is stopped
+        capture.stop(); // SIGTERM: tshark closes the file cleanly
+        const QHash<quint16, double> captured = tshark.isEmpty() ? QHash<quint16, double>{} : captureWaits(pcap, server.port());
+        std::vector<double> serverAll, capAll, clientErr, serverErr;
+        for (const ServerThread::Wait &w : server.takeWaits()) {
+            const double ms = double(w.ns) / 1e6;
+            serverAll.push_back(ms);
+            if (captured.contains(w.peerPort))
+                serverErr.push_back(std::abs(ms - captured.value(w.peerPort)));
+        }
+        for (auto it = clientMs.begin(); it != clientMs.end(); ++it) {
+            if (captured.contains(it.key())) {
+                capAll.push_back(captured.value(it.key()));
+                clientErr.push_back(std::abs(it.value() - captured.value(it.key())));
+            }
+        }
+        t.add({QString::number(d), QString::number(clientAll.size()), fmt(percentile(clientAll, 50), 3),
+               fmt(percentile(clientMinusD, 99), 3), fmt(percentile(serverAll, 50), 3), QString::number(capAll.size()), fmt(percentile(capAll, 50), 3),
+               fmt(percentile(clientErr, 50), 3), fmt(percentile(clientErr, 99), 3), fmt(percentile(serverErr, 50), 3),
+               fmt(percentile(serverErr, 99), 3)});
+    }
+    t.print();
+    std::printf("\nTarget: recorded times within 0.5 ms of the capture at p99.\n");
+    return 0;
+}

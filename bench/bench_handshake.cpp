@@ -1,0 +1,345 @@
+// Handshake latency: sequential Expect exchanges with a small body, over one keep-alive connection
+// and over a new connection each, head sent to 100 received (client) and head received to 100 sent
+// (server); the same exchanges with curl and nginx; then the rate with 64 concurrent connections.
+//
+//   bench_handshake [COUNT]      COUNT sequential exchanges per row (default 10000)
+//   bench_handshake COUNT URL    only the 64-connection rate against a running server (for a profiler)
+
+#include "benchutil.h"
+#include "clientexchange.h"
+#include "exchangerunner.h"
+#include "monotonicclock.h"
+#include "serverthread.h"
+
+#include <QCoreApplication>
+#include <QElapsedTimer>
+#include <QEventLoop>
+#include <QFile>
+#include <QTcpSocket>
+#include <QTemporaryDir>
+#include <QTimer>
+
+#include <cstdio>
+
+using namespace bench;
+using namespace expectlab;
+
+namespace {
+
+ClientRequest smallRequest(const QString &url)
+{
+    ClientRequest r;
+    r.url = QUrl(url);
+    r.method = "POST";
+    r.body.kind = BodySpec::Kind::Text;
+    r.body.text = "hello";
+    r.expect = ClientRequest::ExpectMode::On;
+    r.timeoutMs = 10000;
+    return r;
+}
+
+struct Run
+{
+    std::vector<double> clientUs; // head sent -> 100 received
+    std::vector<double> totalUs;  // one exchange, start to end
+    int failures = 0;
+    double seconds = 0;
+    QString firstError;
+};
+
+// ExchangeRunner as the workbench and `expectlab send` use it: one new connection per exchange.
+Run sequentialNewConnections(const QString &url, int count)
+{
+    Run run;
+    QElapsedTimer timer;
+    timer.start();
+    for (int i = 0; i < count; ++i) {
+        ExchangeRunner runner(i + 1, smallRequest(url));
+        QEventLoop loop;
+        QObject::connect(&runner, &ExchangeRunner::finished, &loop, &QEventLoop::quit);
+        runner.start();
+        if (!runner.isFinished())
+            loop.exec();
+        const ExchangeSummary &s = runner.exchange().summary();
+        if (s.finalStatus != 200 || !s.expectWaitNs) {
+            if (run.firstError.isEmpty())
+                run.firstError = s.outcomeText();
+            ++run.failures;
+            continue;
+        }
+        run.clientUs.push_back(double(*s.expectWaitNs) / 1e3);
+        run.totalUs.push_back(double(s.endNs - s.startNs) / 1e3);
+    }
+    run.seconds = double(timer.nsecsElapsed()) / 1e9;
+    return run;
+}
+
+// The same ClientExchange, driven over one QTcpSocket that stays open: a fresh exchange per request.
+// ClientExchange closes after each response (one exchange per connection); here its close is only
+// acknowledged, so the next exchange reuses the connection.
+class KeepAliveClient
+{
+public:
+    // The socket outlives the members its handlers touch: silence it first.
+    ~KeepAliveClient()
+    {
+        m_socket.disconnect();
+        m_socket.abort();
+    }
+    Run run(const QString &url, int count)
+    {
+        m_request = smallRequest(url);
+        m_remaining = count;
+        QElapsedTimer timer;
+        timer.start();
+        QObject::connect(&m_socket, &QTcpSocket::connected, [this] {
+            m_socket.setSocketOption(QAbstractSocket::LowDelayOption, 1);
+            next();
+        });
+        QObject::connect(&m_socket, &QTcpSocket::readyRead, [this] {
+            if (m_exchange)
+                m_exchange->receive(m_socket.readAll(), monotonicNowNs());
+            pump();
+        });
+        QObject::connect(&m_socket, &QTcpSocket::disconnected, [this] {
+            m_result.firstError = QStringLiteral("server closed the connection");
+            m_loop.quit();
+        });
+        m_socket.connectToHost(m_request.url.host(), quint16(m_request.url.port(80)));
+        QTimer::singleShot(120000, &m_loop, &QEventLoop::quit);
+        m_loop.exec();
+        m_result.seconds = double(timer.nsecsElapsed()) / 1e9;
+        m_result.failures += m_remaining;
+        return m_result;
+    }
+
+private:
+    void next()
+    {
+        QString error;
+        m_exchange = std::make_unique<ClientExchange>(++m_id, m_request, openBodySource(m_request.body, &error));
+        m_exchange->start(monotonicNowNs());
+        m_exchange->connected(monotonicNowNs(), {});
+        pump();
+    }
+    void pump()
+    {
+        while (m_exchange) {
+            bool wrote = false;
+            while (m_exchange->wantsToSend()) {
+                const QByteArray out = m_exchange->nextOutgoing(ExchangeRunner::kSliceSize, monotonicNowNs());
+                if (out.isEmpty())
+                    break;
+                m_socket.write(out);
+                wrote = true;
+            }
+            if (wrote)
+                m_socket.flush();
+            m_exchange->takeEvents();
+            if (!m_exchange->wantsClose())
+                return;
+            m_exchange->transportClosed(monotonicNowNs());
+            const ExchangeSummary &s = m_exchange->summary();
+            if (s.finalStatus == 200 && s.expectWaitNs) {
+                m_result.clientUs.push_back(double(*s.expectWaitNs) / 1e3);
+                m_result.totalUs.push_back(double(s.endNs - s.startNs) / 1e3);
+            } else {
+                if (m_result.firstError.isEmpty())
+                    m_result.firstError = s.outcomeText();
+                ++m_result.failures;
+            }
+            if (--m_remaining == 0) {
+                m_exchange.reset();
+                m_loop.quit();
+                return;
+            }
+            next();
+            return;
+        }
+    }
+
+    QTcpSocket m_socket;
+    QEventLoop m_loop;
+    ClientRequest m_request;
+    std::unique_ptr<ClientExchange> m_exchange;
+    int m_remaining = 0;
+    int m_id = 0;
+    Run m_result;
+};
+
+// curl with all the URLs on one command line: one connection reused, or a new one per request.
+Run curlSequential(const QString &url, int count, bool newConnections)
+{
+    Run run;
+    QTemporaryDir dir;
+    QFile config(dir.filePath(QStringLiteral("curl.conf")));
+    if (!config.open(QIODevice::WriteOnly))
+        return run;
+    QByteArray text;
+    for (int i = 0; i < count; ++i)
+        text += "url = \"" + url.toLatin1() + "\"\noutput = \"/dev/null\"\n";
+    config.write(text);
+    config.close();
+    QStringList args{QStringLiteral("-sS"), QStringLiteral("-K"), config.fileName(), QStringLiteral("-H"),
+                     QStringLiteral("Expect: 100-continue"), QStringLiteral("--data-binary"), QStringLiteral("hello"),
+                     QStringLiteral("-w"), QStringLiteral("%{http_code} %{time_total} %{time_pretransfer}\\n")};
+    if (newConnections)
+        args << QStringLiteral("-H") << QStringLiteral("Connection: close");
+    QElapsedTimer timer;
+    timer.start();
+    const RunResult r = bench::run(findProgram(QStringLiteral("curl")), args, 600000);
+    run.seconds = double(timer.nsecsElapsed()) / 1e9;
+    for (const QByteArray &line : r.out.split('\n')) {
+        const QList<QByteArray> parts = line.split(' ');
+        if (parts.size() < 3)
+            continue;
+        if (parts[0] != "200") {
+            ++run.failures;
+            continue;
+        }
+        run.totalUs.push_back((parts[1].toDouble() - (newConnections ? 0.0 : 0.0)) * 1e6);
+    }
+    run.failures += count - int(run.totalUs.size()) - run.failures;
+    if (!r.ok)
+        run.firstError = QString::fromUtf8(r.err.left(200));
+    return run;
+}
+
+// 64 exchanges in flight at all times (a new connection each), count in all; exchanges per second.
+double concurrentRate(const QString &url, int count, int inFlight, int *failures, std::vector<double> *totalMs = nullptr)
+{
+    int started = 0, done = 0;
+    *failures = 0;
+    QEventLoop loop;
+    QElapsedTimer timer;
+    std::function<void()> startOne = [&] {
+        auto *runner = new ExchangeRunner(++started, smallRequest(url));
+        QObject::connect(runner, &ExchangeRunner::finished, [&, runner] {
+            const ExchangeSummary &s = runner->exchange().summary();
+            if (s.finalStatus != 200)
+                ++*failures;
+            if (totalMs)
+                totalMs->push_back(double(s.endNs - s.startNs) / 1e6);
+            runner->deleteLater();
+            if (++done == count)
+                loop.quit();
+            else if (started < count)
+                startOne();
+        });
+        runner->start();
+    };
+    timer.start();
+    for (int i = 0; i < inFlight && started < count; ++i)
+        startOne();
+    QTimer::singleShot(300000, &loop, &QEventLoop::quit);
+    loop.exec();
+    return double(done) / (double(timer.nsecsElapsed()) / 1e9);
+}
+
+QStringList row(const QString &client, const QString &server, const QString &connection, const Run &r,
+                const std::vector<double> &serverUs)
+{
+    return {client, server, connection, QString::number(r.clientUs.size() + (r.clientUs.empty() ? r.totalUs.size() : 0)),
+            fmt(percentile(r.clientUs, 50), 0), fmt(percentile(r.clientUs, 99), 0), fmt(percentile(serverUs, 50), 0),
+            fmt(percentile(serverUs, 99), 0), fmt(percentile(r.totalUs, 50), 0), fmt(percentile(r.totalUs, 99), 0),
+            fmt(double(r.totalUs.size()) / r.seconds, 0),
+            r.failures ? QStringLiteral("%1 failed: %2").arg(r.failures).arg(r.firstError) : QString()};
+}
+
+std::vector<double> serverMicros(ServerThread &server)
+{
+    std::vector<double> us;
+    for (const ServerThread::Wait &w : server.takeWaits())
+        us.push_back(double(w.ns) / 1e3);
+    return us;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+    QCoreApplication app(argc, argv);
+    const int count = qMax(1, app.arguments().value(1, QStringLiteral("10000")).toInt());
+    if (app.arguments().size() > 2) {
+        int failures = 0;
+        std::vector<double> ms;
+        const double rate = concurrentRate(app.arguments().at(2), count, 64, &failures, &ms);
+        std::printf("%s: %.0f exchanges/s, %d failed, exchange ms p50 %.2f p90 %.2f p99 %.2f max %.2f\n",
+                    qPrintable(app.arguments().at(2)), rate, failures, percentile(ms, 50), percentile(ms, 90),
+                    percentile(ms, 99), percentile(ms, 100));
+        return failures ? 1 : 0;
+    }
+    printHeader(QStringLiteral("Handshake latency: %1 sequential Expect exchanges per row, 5-byte body, microseconds").arg(count));
+
+    ServerThread ours(ServerPolicy{});
+    const QString oursUrl = QStringLiteral("http://127.0.0.1:%1/upload").arg(ours.port());
+    QString error;
+    Nginx nginx;
+    const bool haveNginx = nginx.start(&error);
+    if (!haveNginx)
+        std::fprintf(stderr, "without nginx: %s\n", qPrintable(error));
+    const bool haveCurl = !findProgram(QStringLiteral("curl")).isEmpty();
+
+    Table t({QStringLiteral("client"), QStringLiteral("server"), QStringLiteral("connection"), QStringLiteral("n"),
+             QStringLiteral("client p50"), QStringLiteral("client p99"), QStringLiteral("server p50"),
+             QStringLiteral("server p99"), QStringLiteral("exchange p50"), QStringLiteral("exchange p99"),
+             QStringLiteral("exchanges/s"), QStringLiteral("note")});
+    const QString keep = QStringLiteral("keep-alive"), fresh = QStringLiteral("new each");
+    const QString expectlab = QStringLiteral("expectlab");
+
+    ours.takeWaits();
+    Run r = KeepAliveClient().run(oursUrl, count);
+    t.add(row(expectlab, expectlab, keep, r, serverMicros(ours)));
+    r = sequentialNewConnections(oursUrl, count);
+    t.add(row(expectlab, expectlab, fresh, r, serverMicros(ours)));
+    if (haveCurl) {
+        r = curlSequential(oursUrl, count, false);
+        t.add(row(QStringLiteral("curl"), expectlab, keep, r, serverMicros(ours)));
+        r = curlSequential(oursUrl, count, true);
+        t.add(row(QStringLiteral("curl"), expectlab, fresh, r, serverMicros(ours)));
+    }
+    if (haveNginx) {
+        r = KeepAliveClient().run(nginx.url(), count);
+        t.add(row(expectlab, QStringLiteral("nginx"), keep, r, {}));
+        r = sequentialNewConnections(nginx.url(), count);
+        t.add(row(expectlab, QStringLiteral("nginx"), fresh, r, {}));
+        if (haveCurl) {
+            r = curlSequential(nginx.url(), count, false);
+            t.add(row(QStringLiteral("curl"), QStringLiteral("nginx"), keep, r, {}));
+            r = curlSequential(nginx.url(), count, true);
+            t.add(row(QStringLiteral("curl"), QStringLiteral("nginx"), fresh, r, {}));
+        }
+    }
+    t.print();
+    std::printf("\nclient: head sent -> 100 received; server: head received -> 100 sent (our server only);\n"
+                "exchange: start to end of one exchange (curl: time_total). Targets: p50 < 150 us, p99 < 1000 us.\n");
+
+    // The servers' rate under load, each in its own process with one thread: the same client
+    // (ExchangeRunner, 64 connections in flight) drives both.
+    printHeader(QStringLiteral("Server rate: %1 exchanges, 64 concurrent connections, new connection each").arg(count));
+    ExpectlabServe serve;
+    Table rate({QStringLiteral("server"), QStringLiteral("exchanges/s (median of 3, interleaved)"), QStringLiteral("failed"),
+                QStringLiteral("x nginx")});
+    if (!serve.start({QStringLiteral("--max-connections"), QStringLiteral("0")}, &error))
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+    // Rounds alternate between the two servers so that a burst of load from elsewhere hits both.
+    std::vector<double> nginxRates, oursRates;
+    int nginxFailures = 0, oursFailures = 0;
+    for (int round = 0; round < 3; ++round) {
+        int failures = 0;
+        if (haveNginx) {
+            nginxRates.push_back(concurrentRate(nginx.url(), count, 64, &failures));
+            nginxFailures += failures;
+        }
+        if (serve.pid() > 0) {
+            oursRates.push_back(concurrentRate(serve.url(), count, 64, &failures));
+            oursFailures += failures;
+        }
+    }
+    const double nginxRate = percentile(nginxRates, 50), oursRate = percentile(oursRates, 50);
+    rate.add({QStringLiteral("nginx (1 worker)"), fmt(nginxRate, 0), QString::number(nginxFailures), QStringLiteral("1.00")});
+    rate.add({QStringLiteral("expectlab serve"), fmt(oursRate, 0), QString::number(oursFailures), fmt(oursRate / nginxRate, 2)});
+    rate.print();
+    std::printf("\nTarget: expectlab serve >= 0.8x nginx.\n");
+    return 0;
+}

@@ -1,0 +1,294 @@
+#include "benchutil.h"
+
+#include <QCoreApplication>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QHostAddress>
+#include <QRegularExpression>
+#include <QStandardPaths>
+#include <QTcpServer>
+#include <QTcpSocket>
+#include <QTextStream>
+#include <QThread>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+
+#include <signal.h>
+
+namespace bench {
+
+QString expectlabBin()
+{
+    return qEnvironmentVariable("EXPECTLAB_BIN", QStringLiteral(EXPECTLAB_BENCH_BIN));
+}
+
+QString sourceDir()
+{
+    return qEnvironmentVariable("EXPECTLAB_SOURCE_DIR", QStringLiteral(EXPECTLAB_BENCH_SOURCE_DIR));
+}
+
+QString findProgram(const QString &name)
+{
+    QString path = QStandardPaths::findExecutable(name);
+    if (path.isEmpty())
+        path = QStandardPaths::findExecutable(name, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
+    return path;
+}
+
+QString loadAverage()
+{
+    QFile f(QStringLiteral("/proc/loadavg"));
+    if (!f.open(QIODevice::ReadOnly))
+        return QStringLiteral("load ?");
+    const QList<QByteArray> parts = f.readAll().split(' ');
+    return QStringLiteral("load %1 %2 %3").arg(QString::fromLatin1(parts.value(0)), QString::fromLatin1(parts.value(1)),
+                                               QString::fromLatin1(parts.value(2)));
+}
+
+void printHeader(const QString &title)
+{
+    std::printf("\n## %s  (%d cores, %s)\n\n", qPrintable(title), QThread::idealThreadCount(), qPrintable(loadAverage()));
+    std::fflush(stdout);
+}
+
+qint64 procStatusKb(qint64 pid, const char *field)
+{
+    QFile f(QStringLiteral("/proc/%1/status").arg(pid));
+    if (!f.open(QIODevice::ReadOnly))
+        return -1;
+    const QByteArray key = QByteArray(field) + ':';
+    for (const QByteArray &line : f.readAll().split('\n')) {
+        if (line.startsWith(key))
+            return line.mid(key.size()).trimmed().split(' ').value(0).toLongLong();
+    }
+    return -1;
+}
+
+bool resetPeak(qint64 pid)
+{
+    QFile f(QStringLiteral("/proc/%1/clear_refs").arg(pid));
+    if (!f.open(QIODevice::WriteOnly))
+        return false;
+    return f.write("5") == 1;
+}
+
+double percentile(std::vector<double> values, double p)
+{
+    if (values.empty())
+        return std::nan("");
+    std::sort(values.begin(), values.end());
+    const double rank = p / 100.0 * double(values.size() - 1);
+    const auto lo = size_t(std::floor(rank));
+    const auto hi = std::min(values.size() - 1, lo + 1);
+    return values[lo] + (values[hi] - values[lo]) * (rank - double(lo));
+}
+
+QString fmt(double v, int decimals)
+{
+    if (std::isnan(v))
+        return QStringLiteral("-");
+    return QString::number(v, 'f', decimals);
+}
+
+void Table::print() const
+{
+    QList<int> widths;
+    for (const QString &h : m_headers)
+        widths << int(h.size());
+    for (const QStringList &row : m_rows)
+        for (int i = 0; i < row.size() && i < widths.size(); ++i)
+            widths[i] = std::max(widths[i], int(row[i].size()));
+    const auto line = [&widths](const QStringList &cells) {
+        QString out = QStringLiteral("|");
+        for (int i = 0; i < widths.size(); ++i)
+            out += QLatin1Char(' ') + cells.value(i).leftJustified(widths[i]) + QStringLiteral(" |");
+        return out;
+    };
+    std::printf("%s\n", qPrintable(line(m_headers)));
+    QString rule = QStringLiteral("|");
+    for (int w : widths)
+        rule += QString(w + 2, QLatin1Char('-')) + QLatin1Char('|');
+    std::printf("%s\n", qPrintable(rule));
+    for (const QStringList &row : m_rows)
+        std::printf("%s\n", qPrintable(line(row)));
+    std::fflush(stdout);
+}
+
+Peer::~Peer()
+{
+    stop();
+}
+
+bool Peer::start(const QString &program, const QStringList &args, const QString &ready, quint16 port, int timeoutMs)
+{
+    m_process = std::make_unique<QProcess>();
+    m_process->setProcessChannelMode(QProcess::MergedChannels);
+    m_process->start(program, args);
+    if (!m_process->waitForStarted(timeoutMs)) {
+        m_output = m_process->errorString();
+        return false;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    const QRegularExpression re(ready);
+    while (timer.elapsed() < timeoutMs) {
+        if (ready.isEmpty() ? accepts(port) : re.match(m_output).hasMatch())
+            return true;
+        if (m_process->state() != QProcess::Running)
+            break;
+        if (m_process->waitForReadyRead(ready.isEmpty() ? 20 : 200))
+            m_output += QString::fromUtf8(m_process->readAll());
+    }
+    m_output += QString::fromUtf8(m_process->readAll());
+    return false;
+}
+
+QString Peer::capture(const QString &re) const
+{
+    return QRegularExpression(re).match(m_output).captured(1);
+}
+
+QString Peer::drain()
+{
+    if (!m_process)
+        return {};
+    m_process->waitForReadyRead(0);
+    const QString fresh = QString::fromUtf8(m_process->readAll());
+    m_output += fresh;
+    return fresh;
+}
+
+void Peer::stop()
+{
+    if (!m_process || m_process->state() == QProcess::NotRunning)
+        return;
+    m_process->terminate();
+    if (!m_process->waitForFinished(5000)) {
+        m_process->kill();
+        m_process->waitForFinished(2000);
+    }
+}
+
+quint16 freePort()
+{
+    QTcpServer s;
+    if (!s.listen(QHostAddress::LocalHost, 0))
+        return 0;
+    return s.serverPort();
+}
+
+bool accepts(quint16 port)
+{
+    QTcpSocket s;
+    s.connectToHost(QHostAddress::LocalHost, port);
+    const bool ok = s.waitForConnected(200);
+    s.abort();
+    return ok;
+}
+
+Nginx::~Nginx()
+{
+    m_peer.stop();
+    if (!m_prefix.isEmpty())
+        QDir(m_prefix).removeRecursively();
+}
+
+bool Nginx::start(QString *error)
+{
+    const QString nginx = findProgram(QStringLiteral("nginx"));
+    if (nginx.isEmpty()) {
+        *error = QStringLiteral("nginx not found (bench/run-bench.sh installs it)");
+        return false;
+    }
+    const QString base = QDir(QStringLiteral("/dev/shm")).exists() ? QStringLiteral("/dev/shm") : QDir::tempPath();
+    m_prefix = QStringLiteral("%1/expectlab-bench-nginx-%2").arg(base).arg(QCoreApplication::applicationPid());
+    QDir().mkpath(m_prefix);
+    QFile in(sourceDir() + QStringLiteral("/bench/nginx.conf"));
+    if (!in.open(QIODevice::ReadOnly)) {
+        *error = QStringLiteral("cannot read bench/nginx.conf");
+        return false;
+    }
+    m_port = freePort();
+    QString text = QString::fromUtf8(in.readAll());
+    text.replace(QStringLiteral("@PREFIX@"), m_prefix).replace(QStringLiteral("@PORT@"), QString::number(m_port));
+    QFile out(m_prefix + QStringLiteral("/nginx.conf"));
+    if (!out.open(QIODevice::WriteOnly) || out.write(text.toUtf8()) < 0) {
+        *error = QStringLiteral("cannot write %1").arg(out.fileName());
+        return false;
+    }
+    out.close();
+    if (!m_peer.start(nginx, {QStringLiteral("-p"), m_prefix, QStringLiteral("-c"), out.fileName()}, {}, m_port)) {
+        *error = QStringLiteral("nginx did not start: %1").arg(m_peer.output());
+        return false;
+    }
+    takeAccessLog();
+    return true;
+}
+
+QString Nginx::url(const QString &path) const
+{
+    return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path);
+}
+
+QStringList Nginx::takeAccessLog()
+{
+    QFile f(m_prefix + QStringLiteral("/access.log"));
+    if (!f.open(QIODevice::ReadOnly))
+        return {};
+    f.seek(m_logPos);
+    const QByteArray fresh = f.readAll();
+    m_logPos += fresh.size();
+    return QString::fromLatin1(fresh).split(QLatin1Char('\n'), Qt::SkipEmptyParts);
+}
+
+bool ExpectlabServe::start(const QStringList &extraArgs, QString *error)
+{
+    if (!m_peer.start(expectlabBin(), QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + extraArgs,
+                      QStringLiteral("listening (http://\\S+)"))) {
+        *error = QStringLiteral("expectlab serve did not start: %1").arg(m_peer.output());
+        return false;
+    }
+    m_base = m_peer.capture(QStringLiteral("listening (http://[^/\\s]+)"));
+    return true;
+}
+
+QString ExpectlabServe::url(const QString &path) const
+{
+    return m_base + path;
+}
+
+RunResult run(const QString &program, const QStringList &args, int timeoutMs)
+{
+    RunResult r;
+    QProcess p;
+    QElapsedTimer timer;
+    timer.start();
+    p.start(program, args);
+    if (!p.waitForStarted(timeoutMs)) {
+        r.err = p.errorString().toUtf8();
+        return r;
+    }
+    p.closeWriteChannel();
+    const bool finished = p.waitForFinished(timeoutMs);
+    r.wallMs = double(timer.nsecsElapsed()) / 1e6;
+    r.out = p.readAllStandardOutput();
+    r.err = p.readAllStandardError();
+    r.ok = finished && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
+    if (!finished)
+        p.kill();
+    return r;
+}
+
+RunResult runTimed(const QString &program, const QStringList &args, qint64 *peakKb, int timeoutMs)
+{
+    RunResult r = run(QStringLiteral("/usr/bin/time"), QStringList{QStringLiteral("-f"), QStringLiteral("BENCH-MAXRSS-KB %M"), program} + args,
+                      timeoutMs);
+    const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("BENCH-MAXRSS-KB (\\d+)")).match(QString::fromUtf8(r.err));
+    *peakKb = m.hasMatch() ? m.captured(1).toLongLong() : -1;
+    return r;
+}
+
+} // namespace bench

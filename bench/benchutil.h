@@ -1,0 +1,121 @@
+#pragma once
+
+// Helpers shared by the benchmark programs: peers started from temp dirs on 127.0.0.1, process
+// memory from /proc, percentiles and plain-text tables. Benchmarks print figures; they never fail a
+// build or a test run.
+
+#include <QList>
+#include <QMap>
+#include <QProcess>
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <vector>
+
+namespace bench {
+
+QString expectlabBin();
+QString sourceDir();
+QString findProgram(const QString &name);
+// "load 1.23 0.98 0.70" from /proc/loadavg: the machine is shared, every table notes its load.
+QString loadAverage();
+void printHeader(const QString &title);
+
+// A field of /proc/PID/status in KiB (VmRSS, VmHWM); -1 when unreadable.
+qint64 procStatusKb(qint64 pid, const char *field);
+// Resets VmHWM to the current RSS (clear_refs 5), so the next peak belongs to the next run.
+bool resetPeak(qint64 pid);
+
+double percentile(std::vector<double> values, double p);
+
+// A table printed with aligned columns.
+class Table
+{
+public:
+    explicit Table(QStringList headers) : m_headers(std::move(headers)) {}
+    void add(QStringList row) { m_rows.append(std::move(row)); }
+    void print() const;
+
+private:
+    QStringList m_headers;
+    QList<QStringList> m_rows;
+};
+
+QString fmt(double v, int decimals = 1);
+
+// A peer process started in the foreground and stopped (SIGTERM, then SIGKILL) when destroyed.
+class Peer
+{
+public:
+    Peer() = default;
+    ~Peer();
+    Peer(const Peer &) = delete;
+    Peer &operator=(const Peer &) = delete;
+    // Starts program; waits up to timeoutMs for ready (a regular expression on stdout+stderr) or,
+    // when ready is empty, for the port to accept. Returns false with the output when it did not.
+    bool start(const QString &program, const QStringList &args, const QString &ready, quint16 port = 0,
+               int timeoutMs = 10000);
+    qint64 pid() const { return m_process ? m_process->processId() : -1; }
+    QProcess *process() const { return m_process.get(); }
+    QString output() const { return m_output; }
+    // The first capture of re in what the peer printed so far.
+    QString capture(const QString &re) const;
+    // Reads what the peer printed since the last call.
+    QString drain();
+    void stop();
+
+private:
+    std::unique_ptr<QProcess> m_process;
+    QString m_output;
+};
+
+quint16 freePort();
+bool accepts(quint16 port);
+
+// nginx from bench/nginx.conf in its own prefix dir (temp files in /dev/shm), one worker process.
+class Nginx
+{
+public:
+    ~Nginx();
+    bool start(QString *error);
+    quint16 port() const { return m_port; }
+    QString url(const QString &path = QStringLiteral("/upload")) const;
+    qint64 pid() const { return m_peer.pid(); }
+    // The access log's lines ("status request_length") since the last call.
+    QStringList takeAccessLog();
+
+private:
+    QString m_prefix;
+    quint16 m_port = 0;
+    Peer m_peer;
+    qint64 m_logPos = 0;
+};
+
+// `expectlab serve` as a separate process, as users run it.
+class ExpectlabServe
+{
+public:
+    bool start(const QStringList &extraArgs, QString *error);
+    QString url(const QString &path = QStringLiteral("/upload")) const;
+    qint64 pid() const { return m_peer.pid(); }
+    Peer &peer() { return m_peer; }
+
+private:
+    Peer m_peer;
+    QString m_base;
+};
+
+// Runs a program to the end; stdout, stderr and whether it exited 0 within timeoutMs.
+struct RunResult
+{
+    bool ok = false;
+    QByteArray out;
+    QByteArray err;
+    double wallMs = 0;
+};
+RunResult run(const QString &program, const QStringList &args, int timeoutMs = 600000);
+// The same under /usr/bin/time: peakKb is the process's maximum resident set size.
+RunResult runTimed(const QString &program, const QStringList &args, qint64 *peakKb, int timeoutMs = 600000);
+
+} // namespace bench
