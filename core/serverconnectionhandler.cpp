@@ -16,6 +16,9 @@ ServerConnectionHandler::ServerConnectionHandler(int id, const ServerPolicy &pol
     , m_connection(id, policy, monotonicNowNs(), limits)
 {
     m_socket->setParent(this);
+    // A 100 or a final response must not wait for Nagle's algorithm behind an unacknowledged
+    // segment: it would add up to 40 ms (a delayed ACK) to the very timings we record.
+    m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_timer->setSingleShot(true);
     m_timer->setTimerType(Qt::PreciseTimer);
     connect(m_socket, &QTcpSocket::readyRead, this, &ServerConnectionHandler::onReadyRead);
