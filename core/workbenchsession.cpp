@@ -19,13 +19,27 @@ WorkbenchSession::WorkbenchSession(QObject *parent)
     m_flushTimer->setSingleShot(true);
     m_flushTimer->setInterval(kFlushIntervalMs);
     connect(m_flushTimer, &QTimer::timeout, this, &WorkbenchSession::flush);
+    // Results cross from the network thread as values.
+    qRegisterMetaType<TimelineEvent>();
+    qRegisterMetaType<WireLog>();
+    qRegisterMetaType<QHostAddress>();
 }
 
 WorkbenchSession::~WorkbenchSession()
 {
-    // Runners are children; stop them hearing back into a half-destroyed session.
-    for (ExchangeRunner *runner : std::as_const(m_runners))
+    shutdown();
+}
+
+void WorkbenchSession::shutdown()
+{
+    for (ExchangeRunner *runner : std::as_const(m_runners)) {
         runner->disconnect(this);
+        if (runner->thread() != thread()) {
+            // Deleted in its own thread, or when that thread finishes; its socket goes with it.
+            runner->deleteLater();
+        }
+    }
+    m_runners.clear();
 }
 
 void WorkbenchSession::attachServer(TestServer *server)
@@ -59,7 +73,9 @@ int WorkbenchSession::send(const ClientRequest &request)
     m_live.insert(number, record);
     m_toAppend.append(record);
 
-    auto *runner = new ExchangeRunner(number, request, this);
+    auto *runner = new ExchangeRunner(number, request, m_thread ? nullptr : this);
+    if (m_thread)
+        runner->moveToThread(m_thread);
     m_runners.insert(number, runner);
     connect(runner, &ExchangeRunner::eventRecorded, this,
             [this, number](const TimelineEvent &e) { onClientEvent(number, e); });
@@ -68,21 +84,24 @@ int WorkbenchSession::send(const ClientRequest &request)
     connect(runner, &ExchangeRunner::finished, this, [this, number] { onRunnerFinished(number); });
     emit exchangeStarted(number);
     scheduleFlush();
-    runner->start(); // may finish at once (bad URL): onRunnerFinished copes
+    if (runner->thread() == thread())
+        runner->start(); // may finish at once (bad URL): onRunnerFinished copes
+    else
+        QMetaObject::invokeMethod(runner, &ExchangeRunner::start, Qt::QueuedConnection);
     return number;
 }
 
 void WorkbenchSession::cancel(int number)
 {
     if (ExchangeRunner *runner = m_runners.value(number))
-        runner->cancel();
+        QMetaObject::invokeMethod(runner, &ExchangeRunner::cancel, Qt::AutoConnection);
 }
 
 void WorkbenchSession::cancelAll()
 {
     const QList<ExchangeRunner *> runners = m_runners.values();
     for (ExchangeRunner *runner : runners)
-        runner->cancel();
+        QMetaObject::invokeMethod(runner, &ExchangeRunner::cancel, Qt::AutoConnection);
 }
 
 void WorkbenchSession::clear()
@@ -99,6 +118,13 @@ ExchangeRecord *WorkbenchSession::liveRecord(int number)
 
 void WorkbenchSession::onClientEvent(int number, const TimelineEvent &event)
 {
+    // The live copy grows from the events themselves: the runner may be on another thread, so its
+    // summary is read only once it has finished.
+    if (ExchangeRecord *r = liveRecord(number); r && r->running) {
+        if (r->summary.startNs == 0)
+            r->summary.startNs = event.tNs;
+        r->summary.events.append(event);
+    }
     if (event.kind == EventKind::Connected) {
         // ExchangeRunner reports "PEER:PORT from LOCAL:PORT"; the local end is what our server sees.
         static const QRegularExpression from(QStringLiteral(" from \\[?([^\\]]+?)\\]?:(\\d+)$"));
@@ -235,8 +261,6 @@ void WorkbenchSession::flush()
         auto it = m_live.find(number);
         if (it == m_live.end())
             continue;
-        if (ExchangeRunner *runner = m_runners.value(number); runner && runner->exchange().summary().startNs)
-            it->summary = runner->exchange().summary();
         changed.append(*it);
         if (!it->running)
             m_live.erase(it);

@@ -5,10 +5,12 @@
 
 #include <QHash>
 #include <QHostAddress>
+#include <QThread>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
 
+class QThread;
 class QTimer;
 
 namespace expectlab {
@@ -33,6 +35,11 @@ public:
     ~WorkbenchSession() override;
 
     void attachServer(TestServer *server);
+    // Runs the client's exchanges on thread (the network thread) instead of this object's thread, so
+    // that drawing never delays a socket and the timings stay true. Call before the first send().
+    void setNetworkThread(QThread *thread) { m_thread = thread; }
+    // Cancels and releases every running exchange; for the window's shutdown.
+    void shutdown();
     ExchangeListModel *model() const { return m_model; }
 
     // Starts an exchange and returns its number. A request that cannot start (bad URL, unreadable
@@ -77,6 +84,7 @@ private:
     ExchangeListModel *m_model;
     QTimer *m_flushTimer;
     QPointer<TestServer> m_server;
+    QPointer<QThread> m_thread;
     int m_nextNumber = 1;
 
     // Records not yet in the model, and records of running exchanges (copied to the model on flush).

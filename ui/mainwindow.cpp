@@ -32,6 +32,7 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
+#include <QThread>
 #include <QTimer>
 
 namespace expectlab {
@@ -52,12 +53,19 @@ QScrollArea *scrolled(QWidget *panel, QWidget *parent)
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
-    , m_server(new TestServer(this))
+    , m_networkThread(new QThread(this))
+    , m_server(new TestServer)
     , m_session(new WorkbenchSession(this))
     , m_progressTimer(new QTimer(this))
 {
     setWindowTitle(tr("ExpectLab — Expect: 100-continue workbench"));
     setObjectName(QStringLiteral("mainWindow"));
+    // The server and the client's sockets live on their own thread: the timings they record must
+    // not wait for a repaint. Results come back as values through queued signals.
+    m_networkThread->setObjectName(QStringLiteral("expectlab-network"));
+    m_networkThread->start();
+    m_server->moveToThread(m_networkThread);
+    m_session->setNetworkThread(m_networkThread);
     m_session->attachServer(m_server);
 
     m_serverPanel = new ServerPanel(m_server, this);
@@ -168,7 +176,13 @@ MainWindow::MainWindow(QWidget *parent)
     updateCounts();
 }
 
-MainWindow::~MainWindow() = default;
+MainWindow::~MainWindow()
+{
+    m_session->shutdown();
+    m_server->deleteLater(); // in its thread, at the latest when the thread finishes
+    m_networkThread->quit();
+    m_networkThread->wait();
+}
 
 void MainWindow::addToolTab(QWidget *tab, const QString &title)
 {

@@ -9,6 +9,7 @@ class QAction;
 class QLabel;
 class QSplitter;
 class QTabWidget;
+class QThread;
 class QTableView;
 class QTimer;
 
@@ -72,6 +73,7 @@ private:
     void showAbout();
     QString plainError(const ExchangeRecord &record) const;
 
+    QThread *m_networkThread;
     TestServer *m_server;
     WorkbenchSession *m_session;
     ServerPanel *m_serverPanel;

@@ -4,6 +4,7 @@
 #include "clientpreset.h"
 #include "exchangereport.h"
 #include "testserver.h"
+#include "threadcall.h"
 
 #include <QComboBox>
 #include <QFontDatabase>
@@ -204,8 +205,14 @@ bool ServerPanel::start()
         updateState();
         return false;
     }
-    m_server->setPolicy(policy());
-    if (!m_server->listen(address, quint16(m_port->value()))) {
+    const ServerPolicy p = policy();
+    const quint16 port = quint16(m_port->value());
+    bool listening = false;
+    callIn(m_server, [&] {
+        m_server->setPolicy(p);
+        listening = m_server->listen(address, port);
+    });
+    if (!listening) {
         m_error->setText(tr("The server could not start: %1").arg(m_server->errorString()));
         m_error->show();
         updateState();
@@ -220,7 +227,7 @@ bool ServerPanel::start()
 
 void ServerPanel::stop()
 {
-    m_server->close();
+    callIn(m_server, [this] { m_server->close(); });
     updateState();
     emit serverStateChanged(tr("Server stopped"));
 }
@@ -289,7 +296,7 @@ void ServerPanel::onPolicyWidgetsChanged()
     m_finalStatus->setVisible(p.kind == ServerPolicy::Kind::Final);
     m_interimStatus->setVisible(p.kind == ServerPolicy::Kind::Interim);
     m_policyText->setText(tr("%1. Applies to new connections.").arg(p.describe()));
-    m_server->setPolicy(p);
+    callIn(m_server, [this, p] { m_server->setPolicy(p); });
     emit policyChanged(p);
 }
 

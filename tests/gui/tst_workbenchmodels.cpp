@@ -6,6 +6,7 @@
 #include "exchangelistmodel.h"
 #include "exchangeoutcome.h"
 #include "testserver.h"
+#include "threadcall.h"
 #include "timelinelayout.h"
 #include "workbenchsession.h"
 
@@ -69,6 +70,7 @@ private slots:
     void bytesAndRate();
     void sessionMatchesServerConnections();
     void sessionListsExternalClients();
+    void sessionOnNetworkThread();
 };
 
 void TestWorkbenchModels::listModelBatchesAndTester()
@@ -449,6 +451,54 @@ void TestWorkbenchModels::sessionListsExternalClients()
     QVERIFY(r.summary.expectWaitNs.has_value());
     QCOMPARE(r.outcome, Outcome::Continued);
     QVERIFY(session.model()->index(0, ExchangeListModel::UrlColumn).data().toString().contains(QLatin1String("external")));
+}
+
+void TestWorkbenchModels::sessionOnNetworkThread()
+{
+    // As the window runs it: server and client sockets on their own thread, results as values.
+    QThread network;
+    network.start();
+    auto *server = new TestServer;
+    server->moveToThread(&network);
+    bool listening = false;
+    callIn(server, [&] {
+        server->setPolicy(*ServerPolicy::parse(QStringLiteral("continue")));
+        listening = server->listen(QHostAddress::LocalHost, 0);
+    });
+    QVERIFY(listening);
+    {
+        WorkbenchSession session;
+        session.setNetworkThread(&network);
+        session.attachServer(server);
+        QSignalSpy finished(&session, &WorkbenchSession::exchangeFinished);
+        ClientRequest request;
+        request.url = QUrl(server->url() + QStringLiteral("upload"));
+        request.body.kind = BodySpec::Kind::Generated;
+        request.body.generatedSize = 200000;
+        const int number = session.send(request);
+        QVERIFY(finished.wait(5000));
+        const ExchangeRecord *r = session.model()->recordByNumber(number);
+        QVERIFY(r);
+        QCOMPARE(r->outcome, Outcome::Continued);
+        QCOMPARE(r->summary.bodyBytesSent, qint64(200000));
+        QTRY_COMPARE_WITH_TIMEOUT(session.model()->recordByNumber(number)->serverConnections.size(), 1, 5000);
+
+        // A cancel crosses to the network thread and comes back as a cancelled exchange.
+        callIn(server, [server] { server->setPolicy(*ServerPolicy::parse(QStringLiteral("ignore"))); });
+        ClientRequest waiting = request;
+        waiting.expectTimeoutMs = 60000;
+        const int second = session.send(waiting);
+        QTRY_VERIFY_WITH_TIMEOUT(session.model()->recordByNumber(second)
+                                     && session.model()->recordByNumber(second)->summary.events.size() >= 3,
+                                 5000); // connect, connected, head_sent: now waiting for a 100
+        session.cancel(second);
+        QVERIFY(finished.wait(5000));
+        QCOMPARE(session.model()->recordByNumber(second)->outcome, Outcome::Cancelled);
+        session.shutdown();
+    }
+    server->deleteLater();
+    network.quit();
+    QVERIFY(network.wait(5000));
 }
 
 QTEST_GUILESS_MAIN(TestWorkbenchModels)
