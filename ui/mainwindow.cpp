@@ -110,10 +110,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_table->setItemDelegateForColumn(ExchangeListModel::OutcomeColumn, new OutcomeDelegate(m_table));
     const std::pair<int, int> widths[] = {
         {ExchangeListModel::NumberColumn, 34},      {ExchangeListModel::StartedColumn, 94},
-        {ExchangeListModel::MethodColumn, 50},      {ExchangeListModel::ExpectationColumn, 96},
+        {ExchangeListModel::MethodColumn, 50},      {ExchangeListModel::ExpectationColumn, 90},
         {ExchangeListModel::InterimColumn, 50},     {ExchangeListModel::FinalColumn, 80},
-        {ExchangeListModel::ExpectWaitColumn, 62},  {ExchangeListModel::BodySentColumn, 70},
-        {ExchangeListModel::BytesSavedColumn, 62},  {ExchangeListModel::OutcomeColumn, 118},
+        {ExchangeListModel::ExpectWaitColumn, 62},  {ExchangeListModel::BodySentColumn, 68},
+        {ExchangeListModel::BytesSavedColumn, 58},  {ExchangeListModel::OutcomeColumn, 108},
     };
     for (const auto &[column, width] : widths)
         m_table->setColumnWidth(column, width);
