@@ -48,6 +48,16 @@ TimelineView::TimelineView(QWidget *parent)
     auto *bar = new QHBoxLayout;
     m_caption->setTextInteractionFlags(Qt::TextSelectableByMouse);
     bar->addWidget(m_caption, 1);
+    // The colour key, in the markers' own colours.
+    QString key;
+    const std::pair<Meaning, QString> keys[] = {{Meaning::Continue, tr("1xx")},          {Meaning::Reject, tr("417")},
+                                                {Meaning::Success, tr("2xx")},           {Meaning::Failure, tr("4xx/5xx, error")},
+                                                {Meaning::Muted, tr("timeout, close")},  {Meaning::Body, tr("body")}};
+    for (const auto &[meaning, text] : keys)
+        key += QStringLiteral("<span style=\"color:%1\">●</span>&nbsp;%2&nbsp;&nbsp;").arg(meaningColor(meaning).name(), text);
+    auto *legend = new QLabel(key, this);
+    legend->setObjectName(QStringLiteral("timelineKey"));
+    bar->addWidget(legend);
     auto *hint = new QLabel(tr("wheel: zoom · drag: pan"), this);
     hint->setEnabled(false);
     bar->addWidget(hint);
