@@ -288,6 +288,11 @@ ProbeScenario earlyFinal(const ProbeTarget &t)
                                             .arg(status)
                                             .arg(finals.at(1).head.status)};
         }
+        if (!closeAnnounced && first->head.hasConnectionToken("keep-alive")) {
+            return {ProbeVerdict::Pass, tr("%1 before the body with Connection: keep-alive: it reads on, and the request "
+                                           "behind the body was not taken for one (R10, R19)")
+                                            .arg(status)};
+        }
         if (!closeAnnounced) {
             return {ProbeVerdict::Warn, tr("%1 before the body without Connection: close: the client cannot tell whether the server reads on (R10)%2")
                                             .arg(status)
@@ -302,6 +307,63 @@ ProbeScenario earlyFinal(const ProbeTarget &t)
                                             .arg(kPromptMs)};
         }
         return {ProbeVerdict::Pass, tr("%1 with Connection: close, closed, nothing more answered (R10, R19)").arg(status)};
+    };
+    return s;
+}
+// The desync check proper: a small body that is itself a complete request, and a second request
+// right behind it. An unknown expectation is the most portable way to get an early final status
+// (Apache, Node.js, Go and ExpectLab answer 417 before reading the body).
+ProbeScenario earlyFinalDesync(const ProbeTarget &t)
+{
+    ProbeTarget smuggled = t;
+    smuggled.target = "/expectlab-desync";
+    const QByteArray body = requestHead(smuggled, "GET", 1, {});
+    ProbeTarget second = t;
+    second.target = "/expectlab-second";
+    const QByteArray behind = requestHead(second, "GET", 1, {});
+    const QByteArray head = requestHead(
+        t, "POST", 1, {{"Content-Length", QByteArray::number(body.size())}, {"Expect", "x-unknown"}});
+    ProbeScenario s;
+    s.id = QStringLiteral("early-final-desync");
+    s.title = tr("Body that looks like a request, then a second request, after an early 417");
+    s.rules = {QStringLiteral("R19"), QStringLiteral("R10"), QStringLiteral("R22")};
+    s.steps = {Step::send(head, EventKind::HeadSent, headLabel(head)), Step::await(Until::AnyResponse, t.timeoutMs),
+               Step::send(body + behind, EventKind::BodyStart,
+                          tr("body: GET /expectlab-desync (%1 bytes), then GET /expectlab-second").arg(body.size())),
+               Step::await(Until::Final, t.timeoutMs),
+               // A desynchronised server answers one request more: listen for it.
+               Step::await(Until::Final, qMin(t.timeoutMs, kPromptMs)), Step::close()};
+    s.assess = [](const ProbeObservation &obs, const QList<ProbeResult> &) -> ProbeAssessment {
+        constexpr int bodyStep = 2;
+        const ProbeResponse *first = obs.firstResponseFrom(0);
+        const bool early = first && !first->interim() && first->afterStep < bodyStep;
+        QList<ProbeResponse> after;
+        for (const ProbeResponse &r : obs.responses) {
+            if (!r.interim() && &r != first && r.afterStep >= bodyStep)
+                after.append(r);
+        }
+        if (!early) {
+            return {ProbeVerdict::Info, tr("no early final status (responses: %1): the body was read as a body")
+                                            .arg(finalsText(obs))};
+        }
+        const int status = first->head.status;
+        if (first->head.hasConnectionToken("close")) {
+            if (!after.isEmpty() || obs.bytesAfterClose > 0)
+                return {ProbeVerdict::Fail, tr("%1 said Connection: close, yet a request behind it was answered (R22)").arg(status)};
+            return {ProbeVerdict::Pass, tr("%1 with Connection: close; nothing behind it was answered (R10, R22)").arg(status)};
+        }
+        if (after.size() >= 2) {
+            return {ProbeVerdict::Fail, tr("desync: after %1 the unread body was read as a request; %2 answers to one request (R19)")
+                                            .arg(status)
+                                            .arg(after.size())};
+        }
+        if (after.size() == 1) {
+            return {ProbeVerdict::Pass, tr("%1, then it read the body as a body and answered only the second request %2 (R19)")
+                                            .arg(status)
+                                            .arg(after.first().head.status)};
+        }
+        return {ProbeVerdict::Warn, tr("%1 without Connection: close, then neither answered the second request nor closed (R10)")
+                                        .arg(status)};
     };
     return s;
 }
@@ -351,6 +413,7 @@ QList<ProbeScenario> battery(const ProbeTarget &t)
         http10(t),
         noContent(t),
         earlyFinal(t),
+        earlyFinalDesync(t),
         continueScenario(t, QStringLiteral("chunked"), tr("Expect: 100-continue with a chunked body"), "100-continue",
                          small, true, r1112, false),
     };

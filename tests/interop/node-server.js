@@ -8,7 +8,7 @@ const server = http.createServer((req, res) => {
     req.on('data', (chunk) => { bytes += chunk.length; });
     req.on('end', () => {
         res.writeHead(200, { 'Content-Type': 'text/plain' });
-        res.end(`received ${bytes}\n`);
+        res.end(`received ${bytes} for ${req.url}\n`);
     });
 });
 server.listen(Number(process.argv[2] || 0), '127.0.0.1', () => {

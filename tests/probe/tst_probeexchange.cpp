@@ -149,6 +149,14 @@ void TstProbeExchange::battery_data()
     QTest::newRow("early: 413 keep-alive, reads on (R10)") << "early-final" << k413 << 1 << false << QByteArray() << "warn";
     QTest::newRow("early: 417 keep-alive (R10)") << "early-final" << k417 << 1 << false << QByteArray() << "warn";
     QTest::newRow("early: 100, nothing to check") << "early-final" << k100 << 1 << false << QByteArray() << "info";
+    const QByteArray k417KeepAlive = "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n";
+    QTest::newRow("early: 417 keep-alive said (R10)") << "early-final" << k417KeepAlive << 1 << false << QByteArray() << "pass";
+    // The body is itself a request, a second request follows: one answer is right, two are a desync.
+    QTest::newRow("desync: 417 close") << "early-final-desync" << k417Close << 1 << true << QByteArray() << "pass";
+    QTest::newRow("desync: 417, body drained") << "early-final-desync" << k417 << 1 << false << k200 << "pass";
+    QTest::newRow("desync: 417, body read as a request (R19)") << "early-final-desync" << k417 << 1 << false << k404 + k200 << "fail";
+    QTest::newRow("desync: 417, then silence (R10)") << "early-final-desync" << k417 << 1 << false << QByteArray() << "warn";
+    QTest::newRow("desync: no early final") << "early-final-desync" << QByteArray() << 1 << false << k200 + k200 << "info";
 }
 
 void TstProbeExchange::battery()
@@ -181,7 +189,7 @@ void TstProbeExchange::batteryHasTheIssuesScenarios()
             QVERIFY2(rule.startsWith(QLatin1Char('R')), qPrintable(rule));
     }
     const QStringList expected{"continue-small", "continue-large", "body-at-once", "unknown-expectation", "case-variant",
-                               "http10-expect", "no-content", "early-final", "chunked"};
+                               "http10-expect", "no-content", "early-final", "early-final-desync", "chunked"};
     QCOMPARE(ids, expected);
 }
 

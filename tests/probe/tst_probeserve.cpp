@@ -58,19 +58,19 @@ void TstProbeServe::policies_data()
     QTest::newRow("continue passes everything")
         << "continue" << 0
         << QStringList{"continue-small=pass", "continue-large=pass", "body-at-once=pass", "unknown-expectation=pass",
-                       "case-variant=pass", "http10-expect=pass", "no-content=pass", "early-final=info", "chunked=pass"};
+                       "case-variant=pass", "http10-expect=pass", "no-content=pass", "early-final=info", "early-final-desync=pass", "chunked=pass"};
     QTest::newRow("ignore fails R11")
         << "ignore" << 1
         << QStringList{"continue-small=fail", "continue-large=fail", "body-at-once=pass", "unknown-expectation=pass",
-                       "case-variant=fail", "http10-expect=pass", "no-content=pass", "early-final=info", "chunked=fail"};
+                       "case-variant=fail", "http10-expect=pass", "no-content=pass", "early-final=info", "early-final-desync=pass", "chunked=fail"};
     QTest::newRow("reject answers 417")
         << "reject" << 0
         << QStringList{"continue-small=warn", "continue-large=warn", "body-at-once=warn", "unknown-expectation=pass",
-                       "case-variant=warn", "http10-expect=pass", "no-content=pass", "early-final=pass", "chunked=warn"};
+                       "case-variant=warn", "http10-expect=pass", "no-content=pass", "early-final=pass", "early-final-desync=pass", "chunked=warn"};
     QTest::newRow("final:413 answers before the body")
         << "final:413" << 0
         << QStringList{"continue-small=pass", "continue-large=pass", "body-at-once=pass", "unknown-expectation=pass",
-                       "case-variant=pass", "http10-expect=pass", "no-content=pass", "early-final=pass", "chunked=pass"};
+                       "case-variant=pass", "http10-expect=pass", "no-content=pass", "early-final=pass", "early-final-desync=pass", "chunked=pass"};
 }
 
 void TstProbeServe::policies()
@@ -159,7 +159,7 @@ void TstProbeServe::junitReport()
             ++failures;
     }
     QVERIFY2(!reader.hasError(), qPrintable(reader.errorString()));
-    QCOMPARE(testcases, 9);
+    QCOMPARE(testcases, 10);
     QCOMPARE(failures, 4);
     QCOMPARE(suiteFailures, QStringLiteral("4"));
 }

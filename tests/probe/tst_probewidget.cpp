@@ -70,7 +70,7 @@ void TstProbeWidget::runShowsResults()
     QTRY_VERIFY_WITH_TIMEOUT(!w.isRunning(), 20000);
 
     ProbeResultsModel *model = w.resultsModel();
-    QCOMPARE(model->rowCount(), 9);
+    QCOMPARE(model->rowCount(), 10);
     auto *progress = w.findChild<QProgressBar *>();
     QCOMPARE(progress->value(), progress->maximum());
     auto *table = w.findChild<QTableView *>();
@@ -94,7 +94,7 @@ void TstProbeWidget::runShowsResults()
     QFile json(dir.filePath(QStringLiteral("p.json")));
     QVERIFY(json.open(QIODevice::ReadOnly));
     const QJsonObject doc = QJsonDocument::fromJson(json.readAll()).object();
-    QCOMPARE(doc.value(QStringLiteral("scenarios")).toArray().size(), 9);
+    QCOMPARE(doc.value(QStringLiteral("scenarios")).toArray().size(), 10);
     QCOMPARE(doc.value(QStringLiteral("scenarios")).toArray().first().toObject().value(QStringLiteral("verdict")).toString(),
              firstVerdict);
     QVERIFY2(w.exportJUnit(dir.filePath(QStringLiteral("p.xml")), &error), qPrintable(error));
