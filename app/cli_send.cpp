@@ -76,6 +76,8 @@ int runSend(const QStringList &args)
 
     ClientRequest request;
     request.url = QUrl(positional.first(), QUrl::StrictMode);
+    if (!request.url.isValid() || request.url.host().isEmpty())
+        return usageError(t("invalid URL '%1': expected http://HOST[:PORT]/PATH").arg(positional.first()), hint);
     if (parser.isSet(methodOpt))
         request.method = parser.value(methodOpt).toLatin1();
 

@@ -108,6 +108,10 @@ int runServe(const QStringList &args)
     if (!parseCount(maxConnectionsOpt, &limits.maxConnections))
         return usageError(QCoreApplication::translate("cli", "invalid --max-connections '%1'").arg(parser.value(maxConnectionsOpt)));
 
+    // Watch for SIGINT/SIGTERM before the listening line goes out: a script may signal right after it.
+    TerminationWatcher watcher;
+    QObject::connect(&watcher, &TerminationWatcher::terminationRequested, qApp, [] { QCoreApplication::exit(0); });
+
     TestServer server;
     server.setPolicy(*policy);
     server.setLimits(limits);
@@ -135,8 +139,6 @@ int runServe(const QStringList &args)
                          QLatin1Char('\n'));
         });
     }
-    TerminationWatcher watcher;
-    QObject::connect(&watcher, &TerminationWatcher::terminationRequested, qApp, [] { QCoreApplication::exit(0); });
     const int rc = QCoreApplication::exec();
     server.close();
     if (parser.isSet(saveOpt)) {

@@ -254,8 +254,7 @@ HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
             rule = head.status == 101 || head.status == 102 || head.status == 103 ? QStringLiteral("R17")
                                                                                   : QStringLiteral("R14");
         }
-        if (wasWaiting)
-            noteFirstAnswer();
+        noteFirstAnswer();
         emitEvent(EventKind::Interim, head.status, -1, detail, rule);
         // Any 1xx ends the wait, as in h11: the server is alive and has seen the head.
         if (wasWaiting)
@@ -269,8 +268,7 @@ HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
     m_summary.finalHead = head;
     m_summary.responseBodyPreview.clear();
     m_summary.responseBodyBytes = 0;
-    if (m_waitingForContinue)
-        noteFirstAnswer();
+    noteFirstAnswer();
     QString detail = QStringLiteral("%1 %2").arg(head.status).arg(QString::fromLatin1(head.reason));
     QString rule;
     if (m_hasContent && !m_bodyDone) {

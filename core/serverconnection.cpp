@@ -284,10 +284,14 @@ void ServerConnection::sendFinal(int status, const QByteArray &jsonBody, bool cl
         response.headers.append(HttpHeader("Connection", "keep-alive"));
     const QByteArray head = response.serializeResponse();
     m_outgoing += head;
-    m_outgoing += jsonBody;
     m_wire.add(WireLog::Direction::Sent, m_now, head, false);
-    m_wire.add(WireLog::Direction::Sent, m_now, jsonBody, true);
-    emitEvent(EventKind::FinalSent, status, jsonBody.size(), why, rule);
+    // A response to HEAD has the same head as to GET but no content (RFC 9110 9.3.2).
+    const bool withContent = m_request.method != "HEAD";
+    if (withContent) {
+        m_outgoing += jsonBody;
+        m_wire.add(WireLog::Direction::Sent, m_now, jsonBody, true);
+    }
+    emitEvent(EventKind::FinalSent, status, withContent ? jsonBody.size() : 0, why, rule);
     if (!close && m_limits.idleTimeoutMs > 0)
         m_idleDeadlineNs = m_now + m_limits.idleTimeoutMs * kMs; // keep-alive: wait for the next request
     if (close)
