@@ -7,6 +7,7 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
+#include <QFileInfo>
 #include <QJsonDocument>
 #include <QSaveFile>
 
@@ -58,6 +59,14 @@ int runProbe(const QStringList &args)
                           hint);
     if (parser.isSet(junitOpt) && parser.value(junitOpt).isEmpty())
         return usageError(t("--junit needs a file name"), hint);
+    // Refuse an unwritable report place before a run of several seconds, not after it.
+    if (parser.isSet(junitOpt)) {
+        const QFileInfo dir(QFileInfo(parser.value(junitOpt)).absolutePath());
+        if (!dir.isDir() || !dir.isWritable())
+            return usageError(t("cannot write '%1': no writable directory %2")
+                                  .arg(parser.value(junitOpt), dir.filePath()),
+                              hint);
+    }
 
     ProbeRunner runner(url, timeoutMs);
     const bool json = parser.isSet(jsonOpt);

@@ -211,6 +211,8 @@ void TstProbeServe::usageErrors_data()
     QTest::newRow("zero timeout") << QStringList{"http://127.0.0.1:1/", "--timeout", "0"} << "invalid --timeout";
     QTest::newRow("unknown flag") << QStringList{"http://127.0.0.1:1/", "--bogus"} << "bogus";
     QTest::newRow("two URLs") << QStringList{"http://127.0.0.1:1/", "http://127.0.0.1:2/"} << "unexpected argument";
+    QTest::newRow("unwritable --junit") << QStringList{"http://127.0.0.1:1/", "--junit", "/nonexistent-dir/p.xml"}
+                                        << "cannot write";
 }
 
 void TstProbeServe::usageErrors()
