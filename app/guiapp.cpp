@@ -5,6 +5,7 @@
 
 #include <QApplication>
 #include <QIcon>
+#include <QTimer>
 
 int runGui(int &argc, char **argv)
 {
@@ -16,5 +17,7 @@ int runGui(int &argc, char **argv)
     TerminationWatcher termination;
     QObject::connect(&termination, &TerminationWatcher::terminationRequested, &window, &QWidget::close);
     window.show();
+    // After show(): the question about a crashed run's exchanges comes over the window.
+    QTimer::singleShot(0, &window, &expectlab::MainWindow::offerAutosaveRestore);
     return QApplication::exec();
 }

@@ -36,6 +36,7 @@ QVariant ExchangeListModel::headerData(int section, Qt::Orientation orientation,
         case BodySentColumn: return tr("Body sent");
         case BytesSavedColumn: return tr("Saved");
         case OutcomeColumn: return tr("Outcome");
+        case ClientBehaviourColumn: return tr("Client behaviour");
         default: return {};
         }
     }
@@ -47,6 +48,7 @@ QVariant ExchangeListModel::headerData(int section, Qt::Orientation orientation,
         case ExpectWaitColumn: return tr("Time from the request head to the first answer or the expect timeout (R5)");
         case BodySentColumn: return tr("Request body bytes sent, over all attempts");
         case BytesSavedColumn: return tr("Body bytes never sent because the server answered first (R21)");
+        case ClientBehaviourColumn: return tr("How the client handled Expect, as the local server saw it (R4, R5, R6, R21)");
         default: return {};
         }
     }
@@ -123,6 +125,7 @@ QVariant ExchangeListModel::display(const ExchangeRecord &r, int column) const
     case BodySentColumn: return formatBytes(s.bodyBytesSent);
     case BytesSavedColumn: return s.bytesSaved > 0 ? formatBytes(s.bytesSaved) : QString();
     case OutcomeColumn: return outcomeName(r.outcome);
+    case ClientBehaviourColumn: return r.clientBehaviour;
     default: return {};
     }
 }

@@ -26,6 +26,7 @@ public:
         BodySentColumn,
         BytesSavedColumn,
         OutcomeColumn,
+        ClientBehaviourColumn,
         ColumnCount
     };
     enum Role {

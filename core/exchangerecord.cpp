@@ -101,4 +101,39 @@ ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &c)
     return s;
 }
 
+QString clientBehaviourText(const QString &profileDetail)
+{
+    if (profileDetail.isEmpty())
+        return {};
+    QHash<QString, QString> kv;
+    for (const QString &pair : profileDetail.split(QStringLiteral("; "), Qt::SkipEmptyParts)) {
+        const qsizetype eq = pair.indexOf(QLatin1Char('='));
+        if (eq > 0)
+            kv.insert(pair.left(eq), pair.mid(eq + 1));
+    }
+    QStringList parts;
+    const QString expect = kv.value(QStringLiteral("expect"));
+    const QString wait = kv.value(QStringLiteral("wait"));
+    if (expect.isEmpty() || expect == QLatin1String("none"))
+        parts << QObject::tr("no Expect");
+    else if (wait == QLatin1String("until-100"))
+        parts << QObject::tr("waits for 100");
+    else if (wait == QLatin1String("none"))
+        parts << QObject::tr("Expect, body at once (R4)");
+    else if (wait == QLatin1String("bounded"))
+        parts << QObject::tr("body after %1 ms without 100 (R5)").arg(kv.value(QStringLiteral("wait_ms")));
+    else
+        parts << QObject::tr("Expect, no body");
+    const QString early = kv.value(QStringLiteral("early_final"));
+    if (early == QLatin1String("stopped-closed"))
+        parts << QObject::tr("stopped after early final (R21)");
+    else if (early == QLatin1String("kept-sending"))
+        parts << QObject::tr("kept sending after early final");
+    if (kv.contains(QStringLiteral("retry")))
+        parts << QObject::tr("retried after 417 (R6)");
+    if (kv.value(QStringLiteral("gave_up")) == QLatin1String("yes"))
+        parts << QObject::tr("gave up");
+    return parts.join(QStringLiteral("; "));
+}
+
 } // namespace expectlab

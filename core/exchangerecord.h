@@ -36,6 +36,8 @@ struct ExchangeRecord
     QList<int> serverConnections;
     bool running = true;
     Outcome outcome = Outcome::Running;
+    // How the client handled Expect, as the server's ClientProfiler saw it; empty until known.
+    QString clientBehaviour;
 
     bool isExternal() const { return origin == Origin::ExternalClient; }
 };
@@ -43,5 +45,10 @@ struct ExchangeRecord
 // The server's view of a connection from an external client, in the shape of a client summary, so
 // that one list and one set of columns serve both.
 ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &connection);
+
+// A short phrase for the exchange list from a `profile` event's detail ("key=value; ..."), such as
+// "waits for 100", "body at once (R4)", "body after 1000 ms without 100 (R5)", "no Expect"; empty
+// for an empty detail.
+QString clientBehaviourText(const QString &profileDetail);
 
 } // namespace expectlab

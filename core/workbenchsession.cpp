@@ -8,6 +8,7 @@
 #include <QTimer>
 
 #include <algorithm>
+#include <limits>
 
 namespace expectlab {
 
@@ -110,6 +111,70 @@ void WorkbenchSession::clear()
     m_model->clear();
 }
 
+void WorkbenchSession::loadRows(const QList<ExchangeRecord> &records, const QHash<int, ServerConnectionRecord> &connections)
+{
+    clear();
+    // The list is numbered without gaps (the model finds a row by its number), and a saved session
+    // lists its external clients after its own exchanges: put the rows back in time order and
+    // number them on from the first, keeping the connections pointing at their rows.
+    QList<ExchangeRecord> rows = records;
+    std::stable_sort(rows.begin(), rows.end(), [](const ExchangeRecord &a, const ExchangeRecord &b) {
+        return a.summary.startNs < b.summary.startNs;
+    });
+    int first = std::numeric_limits<int>::max();
+    for (const ExchangeRecord &r : std::as_const(rows))
+        first = std::min(first, r.number);
+    QHash<int, int> renumbered; // old -> new
+    for (int i = 0; i < rows.size(); ++i) {
+        ExchangeRecord &r = rows[i];
+        renumbered.insert(r.number, first + i);
+        r.number = first + i;
+        if (r.summary.id != 0)
+            r.summary.id = r.number;
+    }
+    // Connections of exchanges still running stay: their rows come back when they finish.
+    for (auto it = connections.cbegin(); it != connections.cend(); ++it) {
+        ServerConnectionRecord c = it.value();
+        c.exchangeNumber = renumbered.value(c.exchangeNumber, 0);
+        m_connections.insert(it.key(), c);
+    }
+    for (ExchangeRecord &r : rows)
+        r.clientBehaviour = clientBehaviourOf(r);
+    if (!rows.isEmpty())
+        m_nextNumber = std::max(m_nextNumber, rows.constLast().number + 1);
+    m_model->appendRecords(rows);
+    QList<int> numbers;
+    numbers.reserve(rows.size());
+    for (const ExchangeRecord &r : std::as_const(rows))
+        numbers.append(r.number);
+    emit exchangesChanged(numbers);
+}
+
+QString WorkbenchSession::clientBehaviourOf(const ExchangeRecord &record) const
+{
+    QString detail;
+    for (int id : record.serverConnections) {
+        if (const ServerConnectionRecord *c = serverConnection(id)) {
+            for (const TimelineEvent &e : c->events) {
+                if (e.kind == EventKind::Profile)
+                    detail = e.detail;
+            }
+        }
+    }
+    return clientBehaviourText(detail);
+}
+
+void WorkbenchSession::noteProfile(int number)
+{
+    if (ExchangeRecord *r = liveRecord(number)) {
+        r->clientBehaviour = clientBehaviourOf(*r);
+    } else if (const ExchangeRecord *listed = m_model->recordByNumber(number)) {
+        ExchangeRecord copy = *listed;
+        copy.clientBehaviour = clientBehaviourOf(copy);
+        m_model->updateRecords({copy});
+    }
+}
+
 ExchangeRecord *WorkbenchSession::liveRecord(int number)
 {
     auto it = m_live.find(number);
@@ -202,6 +267,15 @@ void WorkbenchSession::onServerEvent(const TimelineEvent &event)
     c.events.append(event);
     if (c.exchangeNumber)
         markDirty(c.exchangeNumber);
+    for (const TimelineEvent &profile : m_profiler.consume(event)) {
+        ServerConnectionRecord &pc = m_connections[profile.conn];
+        pc.id = profile.conn;
+        pc.events.append(profile);
+        if (const int number = pc.exchangeNumber) {
+            noteProfile(number);
+            markDirty(number);
+        }
+    }
 }
 
 void WorkbenchSession::onConnectionFinished(int conn, const WireLog &wire)
@@ -227,6 +301,7 @@ void WorkbenchSession::onConnectionFinished(int conn, const WireLog &wire)
     record.serverConnections = {conn};
     record.running = false;
     record.outcome = classifyOutcome(record.summary, false);
+    record.clientBehaviour = clientBehaviourOf(record);
     c.exchangeNumber = record.number;
     m_toAppend.append(record);
     scheduleFlush();

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "clientprofiler.h"
 #include "clientrequest.h"
 #include "exchangerecord.h"
 
@@ -50,6 +51,9 @@ public:
     int runningCount() const { return int(m_runners.size()); }
     // Empties the list; running exchanges go on but are no longer listed.
     void clear();
+    // Replaces the list with saved rows (File > Open, an autosave restored, a HAR imported):
+    // rowsFromSession()'s records and connections. New exchanges are numbered after the loaded ones.
+    void loadRows(const QList<ExchangeRecord> &records, const QHash<int, ServerConnectionRecord> &connections);
 
     const ServerConnectionRecord *serverConnection(int id) const;
     // The server's events of an exchange, over all its connections, in time order.
@@ -76,6 +80,8 @@ private:
     void onServerEvent(const TimelineEvent &event);
     void onConnectionFinished(int conn, const WireLog &wire);
     void claim(int number, int conn);
+    QString clientBehaviourOf(const ExchangeRecord &record) const;
+    void noteProfile(int number);
     void markDirty(int number);
     void scheduleFlush();
     ExchangeRecord *liveRecord(int number);
@@ -94,6 +100,9 @@ private:
     QSet<int> m_dirty;
 
     QHash<int, ServerConnectionRecord> m_connections;
+    // Classifies every client of our server (R4-R6, R21): its `profile` events join the
+    // connection's events, so each exchange shows how its client behaved.
+    ClientProfiler m_profiler;
     QHash<QString, int> m_unclaimedServerByPeer; // endpoint -> connection id
     QHash<QString, int> m_clientByLocal;         // endpoint -> exchange number
     QList<QString> m_clientEndpointOrder;        // bounds m_clientByLocal

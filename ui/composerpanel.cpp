@@ -405,6 +405,38 @@ void ComposerPanel::setChunked(bool on)
     m_framing->setCurrentIndex(on ? 1 : 0);
 }
 
+void ComposerPanel::setRequest(const ClientRequest &r)
+{
+    setUrl(r.url.toString());
+    setMethod(QString::fromLatin1(r.effectiveMethod()));
+    m_headers->setRowCount(0);
+    for (const HttpHeader &h : r.headers)
+        addHeader(QString::fromLatin1(h.first), QString::fromLatin1(h.second));
+    switch (r.body.kind) {
+    case BodySpec::Kind::None: setBodyKind(BodyKind::None); break;
+    case BodySpec::Kind::Text: setBodyText(QString::fromUtf8(r.body.text)); break;
+    case BodySpec::Kind::File: setBodyFile(r.body.filePath); break;
+    case BodySpec::Kind::Generated: {
+        // The largest unit that states the size exactly.
+        SizeUnit unit = SizeUnit::B;
+        for (SizeUnit u : {SizeUnit::GiB, SizeUnit::MiB, SizeUnit::KiB}) {
+            if (r.body.generatedSize >= unitFactor(u) && r.body.generatedSize % unitFactor(u) == 0) {
+                unit = u;
+                break;
+            }
+        }
+        setGeneratedBody(r.body.generatedSize / unitFactor(unit), unit);
+        break;
+    }
+    }
+    m_expectOverOnly->setChecked(false);
+    const QByteArray expect = r.expectToSend();
+    setExpect(!expect.isEmpty(), expect.isEmpty() ? QStringLiteral("100-continue") : QString::fromLatin1(expect));
+    setExpectTimeoutMs(r.expectTimeoutMs);
+    setRetryAfter417(r.retryWithoutExpect);
+    setChunked(r.chunked);
+}
+
 void ComposerPanel::applyPreset(const QString &id)
 {
     for (const ClientPreset &p : std::as_const(m_presets)) {

@@ -50,6 +50,9 @@ public:
     void setChunked(bool on);
     void addHeader(const QString &name, const QString &value, bool enabled = true);
     void applyPreset(const QString &id);
+    // Shows request in the widgets (a pasted curl command): request(&e) then gives the same request,
+    // apart from the overall timeout, which the composer derives from the body.
+    void setRequest(const ClientRequest &request);
 
     void setRunning(bool running);
     void setProgress(qint64 sent, qint64 total, double bytesPerSecond);

@@ -6,8 +6,10 @@
 #include "exchangelistmodel.h"
 #include "exchangereport.h"
 #include "monotonicclock.h"
+#include "matrixwidget.h"
 #include "outcomedelegate.h"
 #include "overviewplot.h"
+#include "probewidget.h"
 #include "serverpanel.h"
 #include "testserver.h"
 #include "timelineview.h"
@@ -114,6 +116,7 @@ MainWindow::MainWindow(QWidget *parent)
         {ExchangeListModel::InterimColumn, 50},     {ExchangeListModel::FinalColumn, 80},
         {ExchangeListModel::ExpectWaitColumn, 62},  {ExchangeListModel::BodySentColumn, 68},
         {ExchangeListModel::BytesSavedColumn, 58},  {ExchangeListModel::OutcomeColumn, 108},
+        {ExchangeListModel::ClientBehaviourColumn, 150},
     };
     for (const auto &[column, width] : widths)
         m_table->setColumnWidth(column, width);
@@ -131,6 +134,10 @@ MainWindow::MainWindow(QWidget *parent)
     m_mainSplitter->setSizes({330, 480});
     m_listSplitter->setSizes({190, 140});
     m_tabs->addTab(m_mainSplitter, tr("Exchanges"));
+    auto *probe = new ProbeWidget(m_tabs);
+    probe->setObjectName(QStringLiteral("probeTab"));
+    m_tabs->addTab(probe, tr("Probe"));
+    m_tabs->addTab(new MatrixWidget(m_tabs), tr("Matrix"));
     setCentralWidget(m_tabs);
 
     m_statusOutcome = new QLabel(tr("Ready"), this);
@@ -173,6 +180,7 @@ MainWindow::MainWindow(QWidget *parent)
     resize(1480, 920);
     restoreSettings();
     startServerAtLaunch();
+    startAutosave();
     updateCounts();
 }
 
@@ -192,8 +200,9 @@ void MainWindow::addToolTab(QWidget *tab, const QString &title)
 void MainWindow::buildMenus()
 {
     QMenu *file = menuBar()->addMenu(tr("&File"));
+    buildFileMenu(file);
     QAction *exportJson = file->addAction(tr("&Export Exchange as JSON…"), this, &MainWindow::exportSelected);
-    exportJson->setShortcut(QKeySequence::Save);
+    exportJson->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_E));
     file->addSeparator();
     QAction *quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence::Quit);
@@ -202,6 +211,8 @@ void MainWindow::buildMenus()
     QAction *copy = edit->addAction(tr("&Copy Exchange as JSON"), this, &MainWindow::copySelected);
     copy->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_C));
     edit->addAction(tr("Copy &Outcome"), this, [this] { QApplication::clipboard()->setText(outcomeText()); });
+    edit->addSeparator();
+    buildCurlActions(edit);
     edit->addSeparator();
     QAction *clear = edit->addAction(tr("C&lear Exchanges"), this, [this] {
         m_session->clear();

@@ -5,7 +5,10 @@
 #include <QElapsedTimer>
 #include <QMainWindow>
 
+#include <functional>
+
 class QAction;
+class QMenu;
 class QLabel;
 class QSplitter;
 class QTabWidget;
@@ -15,6 +18,7 @@ class QTimer;
 
 namespace expectlab {
 
+class Autosave;
 class ComposerPanel;
 class ExchangeDetail;
 class OverviewPlot;
@@ -22,6 +26,7 @@ class ServerPanel;
 class TestServer;
 class WorkbenchSession;
 struct ExchangeRecord;
+struct WorkbenchRows;
 
 // The workbench window: the local test server (right) and the client composer (left) side by side,
 // the exchange list with its overview plot, and the selected exchange's timeline, wire and headers.
@@ -52,6 +57,34 @@ public:
     int selectedNumber() const;
     void selectExchange(int number);
 
+    // Files (mainwindowfiles.cpp). Each takes a path so that tests drive it without a dialog; a
+    // failure goes to the message seam below and leaves the list as it was.
+    bool saveSessionTo(const QString &path);
+    bool openSessionFrom(const QString &path);
+    bool exportHarTo(const QString &path);
+    bool importHarFrom(const QString &path);
+    bool exportEventsCsvTo(const QString &path);
+    enum class Plot { Timeline, Overview };
+    // PNG or PDF by the path's suffix.
+    bool exportPlotTo(Plot plot, const QString &path);
+    // Edit > Copy as curl: the selected exchange's request when the list has the focus (or from
+    // is Selection), else the composer's.
+    enum class CurlSource { Composer, Selection };
+    bool copyAsCurl(CurlSource source);
+    bool pasteCurl(const QString &text);
+    Autosave *autosave() const { return m_autosave; }
+    // Offers the autosaves of earlier runs that did not end normally; call once the window shows.
+    void offerAutosaveRestore();
+
+    // Seams for tests: how the window asks for a file name, reports an error and asks a yes/no
+    // question. The defaults use QFileDialog and QMessageBox.
+    using FileAsker = std::function<QString(bool save, const QString &title, const QString &suggested, const QString &filter)>;
+    using MessageShower = std::function<void(const QString &title, const QString &message)>;
+    using Questioner = std::function<bool(const QString &title, const QString &question)>;
+    void setFileAsker(FileAsker asker) { m_askFile = std::move(asker); }
+    void setMessageShower(MessageShower shower) { m_showMessage = std::move(shower); }
+    void setQuestioner(Questioner questioner) { m_ask = std::move(questioner); }
+
 protected:
     void closeEvent(QCloseEvent *event) override;
 
@@ -71,6 +104,13 @@ private:
     void exportSelected();
     void copySelected();
     void showAbout();
+    void buildFileMenu(QMenu *file);
+    void buildCurlActions(QMenu *edit);
+    void buildPlotExportMenu(QMenu *menu);
+    void startAutosave();
+    void showRows(const WorkbenchRows &rows);
+    void reportError(const QString &title, const QString &message);
+    QString askFile(bool save, const QString &title, const QString &suggested, const QString &filter);
     QString plainError(const ExchangeRecord &record) const;
 
     QThread *m_networkThread;
@@ -99,6 +139,11 @@ private:
     qint64 m_progressSent = 0;
     qint64 m_progressTotal = 0;
     QString m_lastServerUrl;
+    QString m_sessionPath; // the file of File > Save; empty until saved or opened
+    Autosave *m_autosave = nullptr;
+    FileAsker m_askFile;
+    MessageShower m_showMessage;
+    Questioner m_ask;
 };
 
 } // namespace expectlab

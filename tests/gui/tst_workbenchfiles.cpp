@@ -1,0 +1,572 @@
+// The workbench window's files, clipboard and tools: sessions saved and opened, autosave restore,
+// HAR/CSV/plot exports, curl copy and paste, the probe tab, and the client profile per exchange.
+// Offscreen, against the window's own local server; dialogs go through the window's seams.
+#include "guitesthelpers.h"
+
+#include "autosave.h"
+#include "composerpanel.h"
+#include "exchangelistmodel.h"
+#include "mainwindow.h"
+#include "matrixgridmodel.h"
+#include "matrixrunner.h"
+#include "matrixwidget.h"
+#include "probewidget.h"
+#include "serverpanel.h"
+#include "sessionfile.h"
+#include "testserver.h"
+#include "timelineview.h"
+#include "workbenchsession.h"
+
+#include <QClipboard>
+#include <QAbstractItemModelTester>
+#include <QCheckBox>
+#include <QComboBox>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QLineEdit>
+#include <QFile>
+#include <QSignalSpy>
+#include <QTabWidget>
+#include <QTcpSocket>
+#include <QtTest>
+
+using namespace expectlab;
+
+class TestWorkbenchFiles : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+
+    void loadRowsNumbersAfterLoaded();
+    void saveThenOpenRoundTrips();
+    void brokenFileChangesNothing_data();
+    void brokenFileChangesNothing();
+    void exportsWriteFiles_data();
+    void exportsWriteFiles();
+    void harExportImportRoundTrips();
+    void copyAsCurlThenPaste_data();
+    void copyAsCurlThenPaste();
+    void pasteBadCurlShowsError();
+    void copySelectedExchangeAsCurl();
+    void autosaveWritesToTestFolder();
+    void autosaveRestoreOffered_data();
+    void autosaveRestoreOffered();
+    void probeTabExists();
+    void matrixTabRunsSmallGrid();
+    void matrixTabRejectsBadInput_data();
+    void matrixTabRejectsBadInput();
+    void profileAppearsForExchange();
+
+private:
+    void setPolicy(const QString &policy);
+    int sendGenerated(qint64 bytes, bool expect);
+    const ExchangeRecord *waitForFinished(int number);
+    QList<std::tuple<int, int, QString>> rows() const; // number, final status, outcome
+
+    QTemporaryDir m_settingsDir;
+    QTemporaryDir m_files;
+    MainWindow *m_window = nullptr;
+    QStringList m_messages;
+};
+
+void TestWorkbenchFiles::initTestCase()
+{
+    QVERIFY(m_settingsDir.isValid());
+    QVERIFY(m_files.isValid());
+    isolateSettings(m_settingsDir);
+    // No autosave of an earlier (crashed) test run may be offered to this one.
+    for (const QString &leftover : Autosave::leftovers())
+        Autosave::discard(leftover);
+}
+
+void TestWorkbenchFiles::init()
+{
+    QSettings().clear();
+    m_messages.clear();
+    m_window = new MainWindow;
+    m_window->setMessageShower([this](const QString &, const QString &message) { m_messages << message; });
+    m_window->setFileAsker([](bool, const QString &, const QString &, const QString &) {
+        qFatal("a test opened a file dialog");
+        return QString();
+    });
+    m_window->setQuestioner([](const QString &, const QString &) {
+        qFatal("a test asked an unexpected question");
+        return false;
+    });
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+}
+
+void TestWorkbenchFiles::cleanup()
+{
+    delete m_window;
+    m_window = nullptr;
+}
+
+void TestWorkbenchFiles::setPolicy(const QString &text)
+{
+    const std::optional<ServerPolicy> policy = ServerPolicy::parse(text);
+    QVERIFY(policy);
+    m_window->serverPanel()->setPolicy(*policy);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->server()->policy().kind, policy->kind, 5000);
+}
+
+int TestWorkbenchFiles::sendGenerated(qint64 bytes, bool expect)
+{
+    ComposerPanel *c = m_window->composer();
+    c->setUrl(m_window->server()->url() + QStringLiteral("upload"));
+    c->setGeneratedBody(bytes, SizeUnit::B);
+    c->setExpect(expect);
+    c->setExpectTimeoutMs(1000);
+    c->setRetryAfter417(true);
+    return m_window->send();
+}
+
+const ExchangeRecord *TestWorkbenchFiles::waitForFinished(int number)
+{
+    ExchangeListModel *model = m_window->session()->model();
+    auto done = [&] { return model->recordByNumber(number) && !model->recordByNumber(number)->running; };
+    QDeadlineTimer deadline(10000);
+    while (!done() && !deadline.hasExpired()) {
+        QSignalSpy changed(m_window->session(), &WorkbenchSession::exchangesChanged);
+        changed.wait(int(std::max<qint64>(1, deadline.remainingTime())));
+    }
+    return done() ? model->recordByNumber(number) : nullptr;
+}
+
+QList<std::tuple<int, int, QString>> TestWorkbenchFiles::rows() const
+{
+    QList<std::tuple<int, int, QString>> out;
+    const ExchangeListModel *model = m_window->session()->model();
+    for (int row = 0; row < model->rowCount(); ++row) {
+        const ExchangeRecord &r = model->recordAt(row);
+        out.append({r.number, r.summary.finalStatus.value_or(0), r.summary.outcomeText()});
+    }
+    return out;
+}
+
+void TestWorkbenchFiles::loadRowsNumbersAfterLoaded()
+{
+    WorkbenchSession session;
+    QList<ExchangeRecord> records;
+    for (int number : {3, 9}) {
+        ExchangeRecord r;
+        r.number = number;
+        r.running = false;
+        r.summary.finalStatus = 200;
+        records.append(r);
+    }
+    ServerConnectionRecord conn;
+    conn.id = 4;
+    conn.exchangeNumber = 9;
+    QSignalSpy changed(&session, &WorkbenchSession::exchangesChanged);
+    session.loadRows(records, {{4, conn}});
+    QCOMPARE(session.model()->rowCount(), 2);
+    // Numbered without gaps from the first (the model finds rows by number); connections follow.
+    QCOMPARE(session.model()->recordAt(1).number, 4);
+    QVERIFY(session.model()->recordByNumber(4));
+    QVERIFY(session.serverConnection(4));
+    QCOMPARE(session.serverConnection(4)->exchangeNumber, 4);
+    QCOMPARE(changed.count(), 1);
+    // The next exchange (here one that cannot start: a URL without a host) follows the loaded ones.
+    ClientRequest bad;
+    bad.url = QUrl(QStringLiteral("notaurl"));
+    QCOMPARE(session.send(bad), 5);
+    // Loading again replaces the list.
+    session.loadRows({records.first()}, {});
+    QCOMPARE(session.model()->rowCount(), 1);
+}
+
+void TestWorkbenchFiles::saveThenOpenRoundTrips()
+{
+    setPolicy(QStringLiteral("continue"));
+    QVERIFY(waitForFinished(sendGenerated(2048, true)));
+    setPolicy(QStringLiteral("reject"));
+    QVERIFY(waitForFinished(sendGenerated(1024, true)));
+    const auto before = rows();
+    QCOMPARE(before.size(), 2);
+    QCOMPARE(std::get<1>(before.at(0)), 200);
+
+    const QString path = m_files.filePath(QStringLiteral("roundtrip.expectlab.json"));
+    QVERIFY(m_window->saveSessionTo(path));
+    QVERIFY(QFileInfo(path).size() > 0);
+    m_window->session()->clear();
+    QCOMPARE(m_window->session()->model()->rowCount(), 0);
+
+    QVERIFY(m_window->openSessionFrom(path));
+    QCOMPARE(rows(), before);
+    QVERIFY(m_messages.isEmpty());
+    // The last loaded exchange is selected, and its server side came back with it.
+    const int last = std::get<0>(before.last());
+    QCOMPARE(m_window->selectedNumber(), last);
+    QVERIFY(!m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).isEmpty());
+    // New exchanges are numbered after the loaded ones.
+    setPolicy(QStringLiteral("continue"));
+    const int next = sendGenerated(10, false);
+    QVERIFY(next > last);
+    QVERIFY(waitForFinished(next));
+}
+
+void TestWorkbenchFiles::brokenFileChangesNothing_data()
+{
+    QTest::addColumn<QByteArray>("content"); // empty: no file at all
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("missing") << QByteArray() << QString();
+    QTest::newRow("not json") << QByteArray("this is { not json") << QString();
+    QTest::newRow("other format") << QByteArray(R"({"format": "something-else", "version": 1})") << QStringLiteral("format");
+    QTest::newRow("newer version") << QByteArray(R"({"format": "expectlab-session", "version": 99})") << QStringLiteral("version");
+}
+
+void TestWorkbenchFiles::brokenFileChangesNothing()
+{
+    QFETCH(QByteArray, content);
+    QFETCH(QString, messagePart);
+    setPolicy(QStringLiteral("continue"));
+    QVERIFY(waitForFinished(sendGenerated(100, true)));
+    const auto before = rows();
+    const QString path = m_files.filePath(QStringLiteral("broken-%1.expectlab.json").arg(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-')));
+    if (!content.isEmpty()) {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(content);
+    }
+    QVERIFY(!m_window->openSessionFrom(path));
+    QCOMPARE(m_messages.size(), 1);
+    QVERIFY2(!m_messages.first().isEmpty(), "the message says why");
+    if (!messagePart.isEmpty())
+        QVERIFY2(m_messages.first().contains(messagePart, Qt::CaseInsensitive), qPrintable(m_messages.first()));
+    QCOMPARE(m_window->outcomeText(), m_messages.first());
+    QCOMPARE(rows(), before);
+    // A HAR import of the same file fails the same way.
+    QVERIFY(!m_window->importHarFrom(path));
+    QCOMPARE(m_messages.size(), 2);
+    QCOMPARE(rows(), before);
+}
+
+void TestWorkbenchFiles::exportsWriteFiles_data()
+{
+    QTest::addColumn<QString>("name");
+    QTest::addColumn<QByteArray>("magic");
+    QTest::newRow("har") << QStringLiteral("out.har") << QByteArray("{");
+    QTest::newRow("csv") << QStringLiteral("out.csv") << QByteArray("t_ms,side,conn,kind");
+    QTest::newRow("timeline png") << QStringLiteral("timeline.png") << QByteArray("\x89PNG");
+    QTest::newRow("timeline pdf") << QStringLiteral("timeline.pdf") << QByteArray("%PDF");
+    QTest::newRow("overview png") << QStringLiteral("overview.png") << QByteArray("\x89PNG");
+    QTest::newRow("overview pdf") << QStringLiteral("overview.pdf") << QByteArray("%PDF");
+}
+
+void TestWorkbenchFiles::exportsWriteFiles()
+{
+    QFETCH(QString, name);
+    QFETCH(QByteArray, magic);
+    setPolicy(QStringLiteral("delay:20"));
+    QVERIFY(waitForFinished(sendGenerated(4096, true)));
+    const QString path = m_files.filePath(name);
+    QFile::remove(path);
+    bool ok = false;
+    if (name.endsWith(QLatin1String(".har")))
+        ok = m_window->exportHarTo(path);
+    else if (name.endsWith(QLatin1String(".csv")))
+        ok = m_window->exportEventsCsvTo(path);
+    else
+        ok = m_window->exportPlotTo(name.startsWith(QLatin1String("timeline")) ? MainWindow::Plot::Timeline : MainWindow::Plot::Overview, path);
+    QVERIFY2(ok, qPrintable(m_messages.join(QLatin1Char('\n'))));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QByteArray bytes = f.readAll();
+    QVERIFY(bytes.size() > 100);
+    QVERIFY2(bytes.startsWith(magic), bytes.left(40).constData());
+    // No temporary file is left next to it.
+    QCOMPARE(QDir(m_files.path()).entryList({QStringLiteral("expectlab-*")}, QDir::Files), QStringList());
+    // An unwritable place is a message, not a crash.
+    QVERIFY(!m_window->exportPlotTo(MainWindow::Plot::Overview, m_files.filePath(QStringLiteral("no/such/dir/x.png"))));
+    QCOMPARE(m_messages.size(), 1);
+}
+
+void TestWorkbenchFiles::harExportImportRoundTrips()
+{
+    setPolicy(QStringLiteral("continue"));
+    QVERIFY(waitForFinished(sendGenerated(512, true)));
+    setPolicy(QStringLiteral("final:413"));
+    QVERIFY(waitForFinished(sendGenerated(2048, true)));
+    const auto before = rows();
+    const QString path = m_files.filePath(QStringLiteral("roundtrip.har"));
+    QVERIFY(m_window->exportHarTo(path));
+    m_window->session()->clear();
+    QVERIFY(m_window->importHarFrom(path));
+    const auto after = rows();
+    QCOMPARE(after.size(), before.size());
+    for (int i = 0; i < after.size(); ++i)
+        QCOMPARE(std::get<1>(after.at(i)), std::get<1>(before.at(i)));
+}
+
+void TestWorkbenchFiles::copyAsCurlThenPaste_data()
+{
+    QTest::addColumn<QString>("method");
+    QTest::addColumn<qint64>("bytes");
+    QTest::addColumn<bool>("expect");
+    QTest::addColumn<int>("expectTimeoutMs");
+    QTest::addColumn<bool>("chunked");
+    QTest::newRow("post 1 KiB expect") << QStringLiteral("POST") << qint64(1024) << true << 1000 << false;
+    QTest::newRow("put 3 MiB no expect") << QStringLiteral("PUT") << qint64(3 * 1024 * 1024) << false << 1000 << false;
+    QTest::newRow("post chunked wait 2500") << QStringLiteral("POST") << qint64(5000) << true << 2500 << true;
+}
+
+void TestWorkbenchFiles::copyAsCurlThenPaste()
+{
+    QFETCH(QString, method);
+    QFETCH(qint64, bytes);
+    QFETCH(bool, expect);
+    QFETCH(int, expectTimeoutMs);
+    QFETCH(bool, chunked);
+    ComposerPanel *c = m_window->composer();
+    c->setUrl(QStringLiteral("http://127.0.0.1:8089/up?x=1"));
+    c->setMethod(method);
+    c->setGeneratedBody(bytes, SizeUnit::B);
+    c->setExpect(expect);
+    c->setExpectTimeoutMs(expectTimeoutMs);
+    c->setChunked(chunked);
+    c->addHeader(QStringLiteral("X-Token"), QStringLiteral("a b"));
+    QString error;
+    const std::optional<ClientRequest> original = c->request(&error);
+    QVERIFY2(original, qPrintable(error));
+
+    QVERIFY(m_window->copyAsCurl(MainWindow::CurlSource::Composer));
+    const QString command = QApplication::clipboard()->text();
+    QVERIFY2(command.contains(QLatin1String("curl")), qPrintable(command));
+    // Something else in the composer, then the paste brings the request back.
+    c->setUrl(QStringLiteral("http://127.0.0.1:1/other"));
+    c->setBodyKind(ComposerPanel::BodyKind::None);
+    c->setExpect(!expect);
+    QVERIFY2(m_window->pasteCurl(command), qPrintable(m_messages.join(QLatin1Char('\n'))));
+    const std::optional<ClientRequest> pasted = c->request(&error);
+    QVERIFY2(pasted, qPrintable(error));
+    QCOMPARE(pasted->url, original->url);
+    QCOMPARE(pasted->effectiveMethod(), original->effectiveMethod());
+    QCOMPARE(pasted->headers, original->headers);
+    QCOMPARE(pasted->body.kind, BodySpec::Kind::Generated);
+    QCOMPARE(pasted->body.generatedSize, bytes);
+    QCOMPARE(pasted->expectToSend(), original->expectToSend());
+    QCOMPARE(pasted->chunked, chunked);
+    if (expect)
+        QCOMPARE(pasted->expectTimeoutMs, expectTimeoutMs);
+}
+
+void TestWorkbenchFiles::pasteBadCurlShowsError()
+{
+    m_window->composer()->setUrl(QStringLiteral("http://127.0.0.1:8089/keep"));
+    QVERIFY(!m_window->pasteCurl(QStringLiteral("curl 'http://127.0.0.1/unterminated")));
+    QCOMPARE(m_messages.size(), 1);
+    QCOMPARE(m_window->composer()->url(), QStringLiteral("http://127.0.0.1:8089/keep"));
+}
+
+void TestWorkbenchFiles::copySelectedExchangeAsCurl()
+{
+    QVERIFY(!m_window->copyAsCurl(MainWindow::CurlSource::Selection)); // nothing selected yet
+    setPolicy(QStringLiteral("continue"));
+    const int number = sendGenerated(777, true);
+    QVERIFY(waitForFinished(number));
+    m_window->selectExchange(number);
+    QVERIFY(m_window->copyAsCurl(MainWindow::CurlSource::Selection));
+    const QString command = QApplication::clipboard()->text();
+    QVERIFY2(command.contains(m_window->server()->url() + QStringLiteral("upload")), qPrintable(command));
+    QVERIFY(m_window->pasteCurl(command));
+    QString error;
+    const std::optional<ClientRequest> pasted = m_window->composer()->request(&error);
+    QVERIFY2(pasted, qPrintable(error));
+    QCOMPARE(pasted->body.generatedSize + pasted->body.text.size(), qint64(777));
+    QCOMPARE(pasted->expectToSend(), QByteArray("100-continue"));
+}
+
+void TestWorkbenchFiles::autosaveWritesToTestFolder()
+{
+    Autosave *autosave = m_window->autosave();
+    QVERIFY(autosave);
+    QVERIFY(autosave->isActive());
+    // Test mode: never the user's real data folder.
+    QVERIFY2(autosave->path().contains(QLatin1String(".qttest")), qPrintable(autosave->path()));
+    setPolicy(QStringLiteral("continue"));
+    QVERIFY(waitForFinished(sendGenerated(64, true)));
+    QVERIFY(autosave->saveNow());
+    QString error;
+    const std::optional<Session> saved = loadSession(autosave->path(), &error);
+    QVERIFY2(saved, qPrintable(error));
+    QCOMPARE(saved->exchanges.size(), 1);
+}
+
+void TestWorkbenchFiles::autosaveRestoreOffered_data()
+{
+    QTest::addColumn<bool>("accept");
+    QTest::newRow("accepted") << true;
+    QTest::newRow("declined") << false;
+}
+
+void TestWorkbenchFiles::autosaveRestoreOffered()
+{
+    QFETCH(bool, accept);
+    setPolicy(QStringLiteral("continue"));
+    QVERIFY(waitForFinished(sendGenerated(64, true)));
+    QVERIFY(waitForFinished(sendGenerated(65, false)));
+    const auto crashedRows = rows();
+    // What a crashed run leaves: an autosave file whose lock nobody holds.
+    const QString leftover = Autosave::directory() + QStringLiteral("/autosave-999999-1.expectlab.json");
+    QVERIFY(m_window->saveSessionTo(leftover));
+    QCOMPARE(Autosave::leftovers(), QStringList{leftover});
+
+    delete m_window;
+    m_window = new MainWindow;
+    m_window->setMessageShower([this](const QString &, const QString &message) { m_messages << message; });
+    int asked = 0;
+    m_window->setQuestioner([&](const QString &, const QString &) {
+        ++asked;
+        return accept;
+    });
+    m_window->offerAutosaveRestore();
+    QCOMPARE(asked, 1);
+    QCOMPARE(rows().size(), accept ? crashedRows.size() : 0);
+    if (accept)
+        QCOMPARE(rows(), crashedRows);
+    QVERIFY(!QFile::exists(leftover));
+    QVERIFY(Autosave::leftovers().isEmpty());
+    m_window->offerAutosaveRestore(); // asked once only
+    QCOMPARE(asked, 1);
+    m_window->setQuestioner({});
+}
+
+void TestWorkbenchFiles::probeTabExists()
+{
+    QTabWidget *tabs = m_window->toolTabs();
+    int index = -1;
+    for (int i = 0; i < tabs->count(); ++i) {
+        if (tabs->tabText(i).remove(QLatin1Char('&')) == QLatin1String("Probe"))
+            index = i;
+    }
+    QVERIFY(index >= 0);
+    QVERIFY(qobject_cast<ProbeWidget *>(tabs->widget(index)));
+}
+
+static MatrixWidget *matrixTab(MainWindow *window)
+{
+    QTabWidget *tabs = window->toolTabs();
+    for (int i = 0; i < tabs->count(); ++i) {
+        if (auto *m = qobject_cast<MatrixWidget *>(tabs->widget(i)))
+            return m;
+    }
+    return nullptr;
+}
+
+void TestWorkbenchFiles::matrixTabRunsSmallGrid()
+{
+    MatrixWidget *matrix = matrixTab(m_window);
+    QVERIFY(matrix);
+    QAbstractItemModelTester tester(matrix->grid(), QAbstractItemModelTester::FailureReportingMode::QtTest);
+    // 2 clients x 2 policies x 1 size.
+    for (QCheckBox *box : matrix->clientBoxes())
+        box->setChecked(box->text() == QLatin1String("no-expect") || box->text() == QLatin1String("expect"));
+    matrix->clientsEdit()->clear();
+    matrix->policiesEdit()->setText(QStringLiteral("continue,reject"));
+    matrix->sizesEdit()->setText(QStringLiteral("1K"));
+    matrix->urlEdit()->clear();
+    QSignalSpy finished(matrix, &MatrixWidget::finished);
+    QSignalSpy cells(matrix->runner(), &MatrixRunner::cellFinished);
+    QVERIFY2(matrix->run(), qPrintable(matrix->statusText()));
+    QCOMPARE(matrix->grid()->rowCount(), 2);
+    QCOMPARE(matrix->grid()->columnCount(), 2);
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(cells.count(), 4);
+    QCOMPARE(matrix->grid()->cells().size(), 4);
+    for (int row = 0; row < 2; ++row)
+        for (int column = 0; column < 2; ++column)
+            QVERIFY(!matrix->grid()->index(row, column).data().toString().isEmpty());
+    // Rows: no-expect then expect; columns: continue then reject (R6: curl's way retries after 417).
+    QCOMPARE(matrix->grid()->index(0, 0).data().toString(), QStringLiteral("200"));
+    QCOMPARE(matrix->grid()->index(1, 1).data().toString(), QStringLiteral("417 > 200"));
+    QVERIFY(matrix->grid()->headerData(1, Qt::Vertical).toString().startsWith(QLatin1String("expect")));
+    QCOMPARE(matrix->grid()->headerData(1, Qt::Horizontal).toString(), QStringLiteral("reject"));
+
+    const QString path = m_files.filePath(QStringLiteral("matrix.json"));
+    QVERIFY(matrix->exportJson(path));
+    QFile f(path);
+    QVERIFY(f.open(QIODevice::ReadOnly));
+    const QJsonDocument doc = QJsonDocument::fromJson(f.readAll());
+    QVERIFY(doc.isObject());
+    QCOMPARE(doc.object(), matrixResultToJson(matrix->runner()->result()));
+
+    matrix->openCell(matrix->grid()->index(1, 1));
+    QVERIFY(matrix->timeline()->markerCount() > 0);
+}
+
+void TestWorkbenchFiles::matrixTabRejectsBadInput_data()
+{
+    QTest::addColumn<QString>("clients");
+    QTest::addColumn<QString>("policies");
+    QTest::addColumn<QString>("sizes");
+    QTest::addColumn<QString>("messagePart");
+    QTest::newRow("bad client") << QStringLiteral("expect:soon") << QStringLiteral("continue") << QStringLiteral("1K") << QStringLiteral("Clients");
+    QTest::newRow("bad policy") << QString() << QStringLiteral("sometimes") << QStringLiteral("1K") << QStringLiteral("Policies");
+    QTest::newRow("bad size") << QString() << QStringLiteral("continue") << QStringLiteral("lots") << QStringLiteral("Sizes");
+}
+
+void TestWorkbenchFiles::matrixTabRejectsBadInput()
+{
+    QFETCH(QString, clients);
+    QFETCH(QString, policies);
+    QFETCH(QString, sizes);
+    QFETCH(QString, messagePart);
+    MatrixWidget *matrix = matrixTab(m_window);
+    QVERIFY(matrix);
+    matrix->clientsEdit()->setText(clients);
+    matrix->policiesEdit()->setText(policies);
+    matrix->sizesEdit()->setText(sizes);
+    QVERIFY(!matrix->run());
+    QVERIFY2(matrix->statusText().contains(messagePart), qPrintable(matrix->statusText()));
+    QVERIFY(!matrix->runner()->isRunning());
+}
+
+void TestWorkbenchFiles::profileAppearsForExchange()
+{
+    // An external client (a raw socket) that sends Expect and waits for our 100 (R3, R4).
+    setPolicy(QStringLiteral("continue"));
+    QTcpSocket client;
+    client.connectToHost(QHostAddress::LocalHost, m_window->server()->port());
+    QVERIFY(client.waitForConnected(5000));
+    client.write("POST /ext HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+    // The server runs on the window's network thread: blocking waits here do not stall it.
+    QVERIFY(client.waitForReadyRead(5000));
+    QVERIFY(client.readAll().startsWith("HTTP/1.1 100"));
+    client.write("hello");
+    QVERIFY(client.waitForDisconnected(5000));
+
+    ExchangeListModel *model = m_window->session()->model();
+    QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1, 5000);
+    const ExchangeRecord &record = model->recordAt(0);
+    QCOMPARE(record.origin, ExchangeRecord::Origin::ExternalClient);
+    QString detail;
+    for (const TimelineEvent &e : m_window->session()->serverEvents(record)) {
+        if (e.kind == EventKind::Profile)
+            detail = e.detail;
+    }
+    QVERIFY2(detail.contains(QLatin1String("expect=100-continue")), qPrintable(detail));
+    QVERIFY2(detail.contains(QLatin1String("wait=until-100")), qPrintable(detail));
+    QCOMPARE(model->index(0, ExchangeListModel::ClientBehaviourColumn).data().toString(), QStringLiteral("waits for 100"));
+
+    // Our own client's exchange gets its profile as well.
+    const int number = sendGenerated(100, true);
+    QVERIFY(waitForFinished(number));
+    QTRY_VERIFY_WITH_TIMEOUT(
+        [&] {
+            const ExchangeRecord *r = model->recordByNumber(number);
+            for (const TimelineEvent &e : m_window->session()->serverEvents(*r))
+                if (e.kind == EventKind::Profile)
+                    return true;
+            m_window->session()->flush();
+            return false;
+        }(),
+        5000);
+}
+
+QTEST_MAIN(TestWorkbenchFiles)
+#include "tst_workbenchfiles.moc"

@@ -1,0 +1,323 @@
+// MainWindow's files and clipboard: sessions, autosave, HAR, events CSV, plot images, curl commands.
+// Kept apart from mainwindow.cpp, which lays out the window and runs exchanges.
+#include "mainwindow.h"
+
+#include "autosave.h"
+#include "composerpanel.h"
+#include "curlcommand.h"
+#include "eventcsv.h"
+#include "exchangedetail.h"
+#include "exchangelistmodel.h"
+#include "harexport.h"
+#include "harimport.h"
+#include "overviewplot.h"
+#include "sessionfile.h"
+#include "sessionrecords.h"
+#include "timelineview.h"
+#include "workbenchsession.h"
+
+#include <qcustomplot.h>
+
+#include <QApplication>
+#include <QBuffer>
+#include <QClipboard>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QMenu>
+#include <QMessageBox>
+#include <QSaveFile>
+#include <QStatusBar>
+#include <QTableView>
+#include <QTemporaryFile>
+
+namespace expectlab {
+
+void MainWindow::buildFileMenu(QMenu *file)
+{
+    const QString sessionFilter = tr("ExpectLab sessions (*%1);;All files (*)").arg(QLatin1String(kSessionSuffix));
+    QAction *open = file->addAction(tr("&Open Session…"), this, [this, sessionFilter] {
+        const QString path = askFile(false, tr("Open session"), QString(), sessionFilter);
+        if (!path.isEmpty())
+            openSessionFrom(path);
+    });
+    open->setShortcut(QKeySequence::Open);
+    QAction *save = file->addAction(tr("&Save Session"), this, [this, sessionFilter] {
+        const QString path = m_sessionPath.isEmpty()
+                                 ? askFile(true, tr("Save session"), QStringLiteral("session") + QLatin1String(kSessionSuffix), sessionFilter)
+                                 : m_sessionPath;
+        if (!path.isEmpty())
+            saveSessionTo(path);
+    });
+    save->setShortcut(QKeySequence::Save);
+    QAction *saveAs = file->addAction(tr("Save Session &As…"), this, [this, sessionFilter] {
+        const QString path = askFile(true, tr("Save session as"), QStringLiteral("session") + QLatin1String(kSessionSuffix), sessionFilter);
+        if (!path.isEmpty())
+            saveSessionTo(path);
+    });
+    saveAs->setShortcut(QKeySequence::SaveAs);
+    file->addSeparator();
+    file->addAction(tr("&Import HAR…"), this, [this] {
+        const QString path = askFile(false, tr("Import HAR"), QString(), tr("HAR (*.har);;All files (*)"));
+        if (!path.isEmpty())
+            importHarFrom(path);
+    });
+    file->addAction(tr("Export &HAR…"), this, [this] {
+        const QString path = askFile(true, tr("Export HAR"), QStringLiteral("exchanges.har"), tr("HAR (*.har)"));
+        if (!path.isEmpty())
+            exportHarTo(path);
+    });
+    file->addAction(tr("Export E&vents as CSV…"), this, [this] {
+        const QString path = askFile(true, tr("Export events"), QStringLiteral("events.csv"), tr("CSV (*.csv)"));
+        if (!path.isEmpty())
+            exportEventsCsvTo(path);
+    });
+    buildPlotExportMenu(file->addMenu(tr("Export &Plot")));
+    file->addSeparator();
+}
+
+void MainWindow::buildPlotExportMenu(QMenu *menu)
+{
+    const std::pair<QString, Plot> plots[] = {{tr("Timeline"), Plot::Timeline}, {tr("Overview"), Plot::Overview}};
+    for (const auto &[name, plot] : plots) {
+        for (const QString &suffix : {QStringLiteral("png"), QStringLiteral("pdf")}) {
+            menu->addAction(tr("%1 as %2…").arg(name, suffix.toUpper()), this, [this, plot, name, suffix] {
+                const QString path = askFile(true, tr("Export %1").arg(name),
+                                             name.toLower() + QLatin1Char('.') + suffix,
+                                             suffix.toUpper() + QStringLiteral(" (*.") + suffix + QLatin1Char(')'));
+                if (!path.isEmpty())
+                    exportPlotTo(plot, path);
+            });
+        }
+    }
+}
+
+void MainWindow::buildCurlActions(QMenu *edit)
+{
+    QAction *copyCurl = edit->addAction(tr("Copy as c&url"), this, [this] {
+        // The list's row when the list has the focus, the composer's request otherwise.
+        copyAsCurl(m_table->hasFocus() && selectedNumber() ? CurlSource::Selection : CurlSource::Composer);
+    });
+    copyCurl->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C));
+    edit->addAction(tr("Copy Selected Exchange as curl"), this, [this] { copyAsCurl(CurlSource::Selection); });
+    QAction *paste = edit->addAction(tr("&Paste curl Command"), this, [this] {
+        pasteCurl(QApplication::clipboard()->text());
+    });
+    paste->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_V));
+}
+
+QString MainWindow::askFile(bool save, const QString &title, const QString &suggested, const QString &filter)
+{
+    if (m_askFile)
+        return m_askFile(save, title, suggested, filter);
+    return save ? QFileDialog::getSaveFileName(this, title, suggested, filter)
+                : QFileDialog::getOpenFileName(this, title, QString(), filter);
+}
+
+void MainWindow::reportError(const QString &title, const QString &message)
+{
+    m_statusOutcome->setText(message);
+    if (m_showMessage)
+        m_showMessage(title, message);
+    else
+        QMessageBox::warning(this, title, message);
+}
+
+bool MainWindow::saveSessionTo(const QString &path)
+{
+    m_session->flush();
+    QString error;
+    if (!saveSession(sessionFromWorkbench(*m_session), path, &error)) {
+        reportError(tr("Save session"), error);
+        return false;
+    }
+    m_sessionPath = path;
+    m_statusOutcome->setText(tr("Session saved to %1").arg(path));
+    return true;
+}
+
+void MainWindow::showRows(const WorkbenchRows &rows)
+{
+    m_session->loadRows(rows.records, rows.connections);
+    m_detail->showExchange(nullptr);
+    if (!rows.records.isEmpty())
+        selectExchange(rows.records.constLast().number);
+    updateCounts();
+}
+
+bool MainWindow::openSessionFrom(const QString &path)
+{
+    QString error;
+    const std::optional<Session> session = loadSession(path, &error);
+    if (!session) {
+        reportError(tr("Open session"), error);
+        return false;
+    }
+    showRows(rowsFromSession(*session));
+    m_sessionPath = path;
+    m_statusOutcome->setText(tr("Session %1 opened").arg(path));
+    return true;
+}
+
+bool MainWindow::importHarFrom(const QString &path)
+{
+    QString error;
+    const std::optional<Session> session = loadHar(path, &error);
+    if (!session) {
+        reportError(tr("Import HAR"), error);
+        return false;
+    }
+    showRows(rowsFromSession(*session));
+    m_sessionPath.clear(); // Save must not overwrite the HAR with a session file
+    m_statusOutcome->setText(tr("HAR %1 imported").arg(path));
+    return true;
+}
+
+bool MainWindow::exportHarTo(const QString &path)
+{
+    m_session->flush();
+    QString error;
+    if (!saveHar(sessionFromWorkbench(*m_session), path, &error)) {
+        reportError(tr("Export HAR"), error);
+        return false;
+    }
+    m_statusOutcome->setText(tr("HAR written to %1").arg(path));
+    return true;
+}
+
+bool MainWindow::exportEventsCsvTo(const QString &path)
+{
+    m_session->flush();
+    QString error;
+    if (!saveEventsCsv(sessionFromWorkbench(*m_session), path, &error)) {
+        reportError(tr("Export events"), error);
+        return false;
+    }
+    m_statusOutcome->setText(tr("Events written to %1").arg(path));
+    return true;
+}
+
+bool MainWindow::exportPlotTo(Plot which, const QString &path)
+{
+    QCustomPlot *plot = which == Plot::Timeline ? m_detail->timeline()->plot() : m_overview->plot();
+    const bool pdf = QFileInfo(path).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0;
+    // A plot with no size yet (a hidden tab) is drawn at a readable default.
+    const int width = plot->width() > 50 ? plot->width() : 1000;
+    const int height = plot->height() > 50 ? plot->height() : 600;
+    QByteArray bytes;
+    QString failure;
+    if (pdf) {
+        // QCustomPlot writes PDFs by file name only: write a temporary file, then copy it through
+        // QSaveFile so that the target is either the old file or the whole new one.
+        QTemporaryFile temp(QFileInfo(path).absoluteDir().filePath(QStringLiteral("expectlab-XXXXXX.pdf")));
+        if (!temp.open()) {
+            temp.setFileTemplate(QDir::temp().filePath(QStringLiteral("expectlab-XXXXXX.pdf")));
+            if (!temp.open())
+                failure = temp.errorString();
+        }
+        if (failure.isEmpty()) {
+            temp.close();
+            if (!plot->savePdf(temp.fileName(), width, height))
+                failure = tr("the plot could not be drawn as PDF");
+            else if (temp.open())
+                bytes = temp.readAll();
+            else
+                failure = temp.errorString();
+        }
+    } else {
+        QBuffer buffer(&bytes);
+        buffer.open(QIODevice::WriteOnly);
+        if (!plot->toPixmap(width, height).save(&buffer, "PNG"))
+            failure = tr("the plot could not be drawn as PNG");
+    }
+    if (failure.isEmpty() && bytes.isEmpty())
+        failure = tr("the plot came out empty");
+    if (failure.isEmpty()) {
+        QSaveFile file(path);
+        if (!file.open(QIODevice::WriteOnly) || file.write(bytes) != bytes.size() || !file.commit())
+            failure = file.errorString();
+    }
+    if (!failure.isEmpty()) {
+        reportError(tr("Export plot"), tr("Could not write %1: %2").arg(path, failure));
+        return false;
+    }
+    m_statusOutcome->setText(tr("Plot written to %1").arg(path));
+    return true;
+}
+
+bool MainWindow::copyAsCurl(CurlSource source)
+{
+    QString command;
+    if (source == CurlSource::Selection) {
+        const ExchangeRecord *record = m_session->model()->recordByNumber(selectedNumber());
+        if (!record) {
+            m_statusOutcome->setText(tr("Select an exchange to copy as curl."));
+            return false;
+        }
+        command = curlCommandFor(requestFromSummary(record->summary));
+    } else {
+        QString error;
+        const std::optional<ClientRequest> request = m_composer->request(&error);
+        if (!request) {
+            reportError(tr("Copy as curl"), error);
+            return false;
+        }
+        command = curlCommandFor(*request, {.multiline = true});
+    }
+    QApplication::clipboard()->setText(command);
+    m_statusOutcome->setText(tr("curl command copied"));
+    return true;
+}
+
+bool MainWindow::pasteCurl(const QString &text)
+{
+    QString error;
+    const std::optional<CurlParseResult> parsed = parseCurlCommand(text, &error);
+    if (!parsed) {
+        reportError(tr("Paste curl command"), error);
+        return false;
+    }
+    m_composer->setRequest(parsed->request);
+    m_statusOutcome->setText(parsed->warnings.isEmpty() ? tr("curl command pasted into the composer")
+                                                        : tr("curl command pasted: %1").arg(parsed->warnings.join(QStringLiteral("; "))));
+    return true;
+}
+
+void MainWindow::startAutosave()
+{
+    WorkbenchSession *ws = m_session;
+    const Session base = Session::startingNow();
+    m_autosave = new Autosave([ws, base] { return sessionFromWorkbench(*ws, base); }, this);
+    connect(m_session, &WorkbenchSession::exchangesChanged, m_autosave, &Autosave::markChanged);
+    connect(m_autosave, &Autosave::saveFailed, this, [this](const QString &message) {
+        statusBar()->showMessage(tr("Autosave failed: %1").arg(message), 10000);
+    });
+    QString error;
+    if (!m_autosave->start(&error))
+        statusBar()->showMessage(tr("Autosave is off: %1").arg(error), 10000);
+}
+
+void MainWindow::offerAutosaveRestore()
+{
+    const QStringList leftovers = Autosave::leftovers();
+    if (leftovers.isEmpty())
+        return;
+    // The newest is offered; older ones are discarded with it so the question comes once.
+    const QString path = leftovers.constFirst();
+    const QString question = tr("ExpectLab did not end normally last time. Restore the exchanges it had listed (%1)?")
+                                 .arg(QFileInfo(path).lastModified().toString(Qt::TextDate));
+    const bool yes = m_ask ? m_ask(tr("Restore session"), question)
+                           : QMessageBox::question(this, tr("Restore session"), question) == QMessageBox::Yes;
+    if (yes) {
+        QString error;
+        if (const std::optional<Session> session = Autosave::restore(path, &error)) {
+            showRows(rowsFromSession(*session));
+            m_statusOutcome->setText(tr("Session restored"));
+        } else {
+            reportError(tr("Restore session"), error);
+        }
+    }
+    for (const QString &leftover : leftovers)
+        Autosave::discard(leftover);
+}
+
+} // namespace expectlab

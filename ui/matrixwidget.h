@@ -1,0 +1,83 @@
+#pragma once
+
+#include "matrixspec.h"
+
+#include <QWidget>
+
+#include <functional>
+
+class QCheckBox;
+class QCustomPlot;
+class QLabel;
+class QLineEdit;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+
+namespace expectlab {
+
+class MatrixGridModel;
+class MatrixRunner;
+class TimelineView;
+
+// The Matrix tab: every combination of client behaviours, server policies and body sizes, run one
+// after the other (MatrixRunner), shown as a grid of outcomes and as charts per cell: the Expect wait
+// (R5), the body bytes sent before the final response against what a client without Expect sends
+// (R11), and the total time. A cell opened in the grid shows its timeline.
+class MatrixWidget : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit MatrixWidget(QWidget *parent = nullptr);
+    ~MatrixWidget() override;
+
+    // The spec the widgets describe, or nullopt with a message naming the bad field.
+    std::optional<MatrixSpec> spec(QString *error) const;
+    bool run();
+    void cancel();
+    bool exportJson(const QString &path);
+    void openCell(const QModelIndex &index);
+
+    MatrixGridModel *grid() const { return m_grid; }
+    MatrixRunner *runner() const { return m_runner; }
+    TimelineView *timeline() const { return m_timeline; }
+    QLineEdit *clientsEdit() const { return m_clientsExtra; }
+    QLineEdit *policiesEdit() const { return m_policies; }
+    QLineEdit *sizesEdit() const { return m_sizes; }
+    QLineEdit *urlEdit() const { return m_url; }
+    QList<QCheckBox *> clientBoxes() const { return m_clientBoxes; }
+    QString statusText() const;
+    // Test seam: the file dialog of Export JSON.
+    void setFileAsker(std::function<QString()> asker) { m_askFile = std::move(asker); }
+
+signals:
+    void finished();
+
+private:
+    void onCellFinished(const MatrixCell &cell);
+    void onFinished(const MatrixResult &result);
+    void updateCharts();
+    void setRunning(bool running);
+
+    QList<QCheckBox *> m_clientBoxes;
+    QLineEdit *m_clientsExtra;
+    QLineEdit *m_policies;
+    QLineEdit *m_sizes;
+    QLineEdit *m_url;
+    QPushButton *m_run;
+    QPushButton *m_cancel;
+    QPushButton *m_export;
+    QProgressBar *m_progress;
+    QLabel *m_status;
+    QTableView *m_table;
+    QCustomPlot *m_waitPlot;
+    QCustomPlot *m_bytesPlot;
+    QCustomPlot *m_timePlot;
+    TimelineView *m_timeline;
+    MatrixGridModel *m_grid;
+    MatrixRunner *m_runner;
+    MatrixResult m_result;
+    std::function<QString()> m_askFile;
+};
+
+} // namespace expectlab
