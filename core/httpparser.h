@@ -22,6 +22,7 @@ public:
         SkipBody, // the message has no body whatever its framing says (HEAD responses)
     };
 
+    // Callbacks run inside llhttp_execute(): a sink must not destroy the parser from one.
     class Sink
     {
     public:

@@ -40,6 +40,7 @@ public:
             m_socket = m_server.nextPendingConnection();
             m_parser = std::make_unique<HttpParser>(HttpParser::Kind::Request, this);
             m_current = Captured();
+            m_done = false;
             connect(m_socket, &QTcpSocket::readyRead, this, &CaptureServer::onData);
         });
     }
@@ -57,7 +58,7 @@ private:
         while (offset < data.size() && m_parser) {
             const auto r = m_parser->feed(QByteArrayView(data).sliced(offset));
             offset += r.consumed;
-            if (r.status == HttpParser::Status::Error)
+            if (r.status == HttpParser::Status::Error || m_done)
                 break;
             if (r.status == HttpParser::Status::Paused && m_headPending) {
                 m_headPending = false;
@@ -68,6 +69,8 @@ private:
                     m_parser->feed({}); // completes a request without a body
             }
         }
+        if (m_done)
+            m_parser.reset();
     }
     HttpParser::HeadAction onHead(const MessageHead &head) override
     {
@@ -81,7 +84,7 @@ private:
         requests << m_current;
         m_socket->write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
         m_socket->disconnectFromHost();
-        m_parser.reset();
+        m_done = true; // the parser is still running this callback: drop it after feed() returns
     }
 
     QTcpServer m_server;
@@ -89,6 +92,7 @@ private:
     std::unique_ptr<HttpParser> m_parser;
     Captured m_current;
     bool m_headPending = false;
+    bool m_done = false;
 };
 
 ClientRequest textRequest(const QByteArray &text)
