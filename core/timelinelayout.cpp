@@ -169,10 +169,11 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
     l.originNs = origin;
     l.endMs = msSince(last, origin);
     // A server lingers before it closes (R22's staged close): that tail would squeeze the handshake
-    // into a corner, so fitting stops at the last event that is not a close.
+    // into a corner, so fitting stops at the last event that is not a close. A client profile is
+    // concluded at the close too: it is not part of the handshake either.
     for (const auto *list : {&client, &server}) {
         for (const TimelineEvent &e : *list) {
-            if (e.kind != EventKind::Closed)
+            if (e.kind != EventKind::Closed && e.kind != EventKind::Profile)
                 l.focusEndMs = std::max(l.focusEndMs, msSince(e.tNs, origin));
         }
     }

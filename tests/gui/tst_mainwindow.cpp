@@ -534,7 +534,7 @@ void TestMainWindow::timelineHoverZoomAndFit()
     QApplication::sendEvent(plot, &wheel);
     QVERIFY(plot->xAxis->range().size() < fitted.size());
     QCOMPARE(plot->yAxis->range().size(), lanes.size());
-    QTest::mouseClick(m_window->findChild<QPushButton *>(QStringLiteral("timelineFit")), Qt::LeftButton);
+    QTest::mouseClick(timeline->findChild<QPushButton *>(QStringLiteral("timelineFit")), Qt::LeftButton);
     QVERIFY(qAbs(plot->xAxis->range().size() - fitted.size()) < 1e-9);
 }
 
