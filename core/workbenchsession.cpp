@@ -132,11 +132,24 @@ void WorkbenchSession::loadRows(const QList<ExchangeRecord> &records, const QHas
         if (r.summary.id != 0)
             r.summary.id = r.number;
     }
-    // Connections of exchanges still running stay: their rows come back when they finish.
+    // The live server numbers its connections 1, 2, ... too: loaded ones get ids it never uses
+    // (negative), so that a new connection does not land in a loaded record.
+    QList<int> ids = connections.keys();
+    std::sort(ids.begin(), ids.end());
+    QHash<int, int> reids; // old -> new
+    for (int id : std::as_const(ids))
+        reids.insert(id, m_nextLoadedConnectionId--);
     for (auto it = connections.cbegin(); it != connections.cend(); ++it) {
         ServerConnectionRecord c = it.value();
+        c.id = reids.value(it.key());
         c.exchangeNumber = renumbered.value(c.exchangeNumber, 0);
-        m_connections.insert(it.key(), c);
+        for (TimelineEvent &e : c.events)
+            e.conn = c.id;
+        m_connections.insert(c.id, c);
+    }
+    for (ExchangeRecord &r : rows) {
+        for (int &id : r.serverConnections)
+            id = reids.value(id, id);
     }
     for (ExchangeRecord &r : rows)
         r.clientBehaviour = clientBehaviourOf(r);

@@ -92,6 +92,7 @@ private:
     QPointer<TestServer> m_server;
     QPointer<QThread> m_thread;
     int m_nextNumber = 1;
+    int m_nextLoadedConnectionId = -1; // loaded connections count down, the live server's up
 
     // Records not yet in the model, and records of running exchanges (copied to the model on flush).
     QList<ExchangeRecord> m_toAppend;

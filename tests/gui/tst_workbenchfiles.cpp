@@ -159,6 +159,7 @@ void TestWorkbenchFiles::loadRowsNumbersAfterLoaded()
         r.summary.finalStatus = 200;
         records.append(r);
     }
+    records.last().serverConnections = {4};
     ServerConnectionRecord conn;
     conn.id = 4;
     conn.exchangeNumber = 9;
@@ -168,8 +169,13 @@ void TestWorkbenchFiles::loadRowsNumbersAfterLoaded()
     // Numbered without gaps from the first (the model finds rows by number); connections follow.
     QCOMPARE(session.model()->recordAt(1).number, 4);
     QVERIFY(session.model()->recordByNumber(4));
-    QVERIFY(session.serverConnection(4));
-    QCOMPARE(session.serverConnection(4)->exchangeNumber, 4);
+    // Loaded connections take ids the live server never gives (it counts up from 1).
+    QVERIFY(!session.serverConnection(4));
+    const QList<int> loadedConns = session.model()->recordAt(1).serverConnections;
+    QCOMPARE(loadedConns.size(), 1);
+    QVERIFY(loadedConns.first() < 0);
+    QVERIFY(session.serverConnection(loadedConns.first()));
+    QCOMPARE(session.serverConnection(loadedConns.first())->exchangeNumber, 4);
     QCOMPARE(changed.count(), 1);
     // The next exchange (here one that cannot start: a URL without a host) follows the loaded ones.
     ClientRequest bad;
@@ -203,11 +209,25 @@ void TestWorkbenchFiles::saveThenOpenRoundTrips()
     const int last = std::get<0>(before.last());
     QCOMPARE(m_window->selectedNumber(), last);
     QVERIFY(!m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).isEmpty());
-    // New exchanges are numbered after the loaded ones.
+    // New exchanges are numbered after the loaded ones, and their server connections stay apart
+    // from the loaded ones even where the live server reuses a saved connection's number.
+    const int loadedServerEvents = int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size());
     setPolicy(QStringLiteral("continue"));
     const int next = sendGenerated(10, false);
     QVERIFY(next > last);
-    QVERIFY(waitForFinished(next));
+    const ExchangeRecord *fresh = waitForFinished(next);
+    QVERIFY(fresh);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(next)).isEmpty(), 5000);
+    QCOMPARE(int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size()), loadedServerEvents);
+    for (const TimelineEvent &e : m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(next)))
+        QVERIFY(e.conn > 0);
+    // Saved again and opened again, the session is the same.
+    const auto reopened = rows();
+    const QString again = m_files.filePath(QStringLiteral("again.expectlab.json"));
+    QVERIFY(m_window->saveSessionTo(again));
+    QVERIFY(m_window->openSessionFrom(again));
+    QCOMPARE(rows(), reopened);
+    QCOMPARE(int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size()), loadedServerEvents);
 }
 
 void TestWorkbenchFiles::brokenFileChangesNothing_data()
