@@ -24,6 +24,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
+#include <QPlainTextEdit>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -572,6 +573,12 @@ void TestWorkbenchFiles::profileAppearsForExchange()
     QVERIFY2(detail.contains(QLatin1String("expect=100-continue")), qPrintable(detail));
     QVERIFY2(detail.contains(QLatin1String("wait=until-100")), qPrintable(detail));
     QCOMPARE(model->index(0, ExchangeListModel::ClientBehaviourColumn).data().toString(), QStringLiteral("waits for 100"));
+    // The selected exchange's events view has the profile's line.
+    m_window->selectExchange(record.number);
+    auto *events = m_window->findChild<QPlainTextEdit *>(QStringLiteral("eventsView"));
+    QVERIFY(events);
+    QTRY_VERIFY_WITH_TIMEOUT(events->toPlainText().contains(QLatin1String("profile")), 5000);
+    QVERIFY(events->toPlainText().contains(QLatin1String("wait=until-100")));
 
     // Our own client's exchange gets its profile as well.
     const int number = sendGenerated(100, true);
