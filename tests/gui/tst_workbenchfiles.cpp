@@ -25,6 +25,7 @@
 #include <QJsonObject>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QPushButton>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -57,6 +58,7 @@ private slots:
     void autosaveRestoreOffered();
     void probeTabExists();
     void matrixTabRunsSmallGrid();
+    void matrixTabCancels();
     void matrixTabRejectsBadInput_data();
     void matrixTabRejectsBadInput();
     void profileAppearsForExchange();
@@ -411,11 +413,16 @@ void TestWorkbenchFiles::autosaveWritesToTestFolder()
     QVERIFY2(autosave->path().contains(QLatin1String(".qttest")), qPrintable(autosave->path()));
     setPolicy(QStringLiteral("continue"));
     QVERIFY(waitForFinished(sendGenerated(64, true)));
+    // The window marks the autosave changed when exchanges arrive; it writes within its interval.
+    QSignalSpy written(autosave, &Autosave::saved);
+    autosave->setIntervalMs(20);
+    QVERIFY(waitForFinished(sendGenerated(65, true)));
+    QVERIFY(written.count() > 0 || written.wait(5000));
     QVERIFY(autosave->saveNow());
     QString error;
     const std::optional<Session> saved = loadSession(autosave->path(), &error);
     QVERIFY2(saved, qPrintable(error));
-    QCOMPARE(saved->exchanges.size(), 1);
+    QCOMPARE(saved->exchanges.size(), 2);
 }
 
 void TestWorkbenchFiles::autosaveRestoreOffered_data()
@@ -518,6 +525,30 @@ void TestWorkbenchFiles::matrixTabRunsSmallGrid()
 
     matrix->openCell(matrix->grid()->index(1, 1));
     QVERIFY(matrix->timeline()->markerCount() > 0);
+}
+
+void TestWorkbenchFiles::matrixTabCancels()
+{
+    MatrixWidget *matrix = matrixTab(m_window);
+    QVERIFY(matrix);
+    // A client that waits 5 s for a 100 the server never sends (R5): Cancel ends it early.
+    for (QCheckBox *box : matrix->clientBoxes())
+        box->setChecked(false);
+    matrix->clientsEdit()->setText(QStringLiteral("expect:5000"));
+    matrix->policiesEdit()->setText(QStringLiteral("ignore,continue"));
+    matrix->sizesEdit()->setText(QStringLiteral("1K"));
+    QSignalSpy finished(matrix, &MatrixWidget::finished);
+    QVERIFY2(matrix->run(), qPrintable(matrix->statusText()));
+    QVERIFY(!matrix->run()); // one run at a time
+    QElapsedTimer clock;
+    clock.start();
+    matrix->cancel();
+    QVERIFY(finished.wait(4000));
+    QVERIFY(clock.elapsed() < 4000);
+    QVERIFY(matrix->runner()->result().cancelled);
+    QVERIFY2(matrix->statusText().startsWith(QLatin1String("Cancelled")), qPrintable(matrix->statusText()));
+    QVERIFY(matrix->grid()->cells().size() < 2);
+    QVERIFY(matrix->findChild<QPushButton *>(QStringLiteral("matrixRun"))->isEnabled());
 }
 
 void TestWorkbenchFiles::matrixTabRejectsBadInput_data()
