@@ -62,13 +62,9 @@ int runMatrix(const QStringList &args)
                                      QStringLiteral("FILE"));
     parser.addOptions({clientsOpt, policiesOpt, sizesOpt, urlOpt, methodOpt, timeoutOpt, jsonOpt, saveOpt});
 
-    const QString hint = t("Try 'expectlab matrix --help'.");
-    if (!parser.parse(QStringList{QStringLiteral("expectlab matrix")} + args))
-        return usageError(parser.errorText(), hint);
-    if (parser.isSet(QStringLiteral("help"))) {
-        printOut(parser.helpText());
-        return ExitOk;
-    }
+    const QString hint = helpHint(QStringLiteral("matrix"));
+    if (const auto done = parseSubcommand(parser, QStringLiteral("matrix"), args))
+        return *done;
     if (!parser.positionalArguments().isEmpty())
         return usageError(t("unexpected argument '%1'").arg(parser.positionalArguments().first()), hint);
 
@@ -95,9 +91,7 @@ int runMatrix(const QStringList &args)
         spec.sizes.append(size);
     }
     spec.method = parser.value(methodOpt).toLatin1();
-    bool ok = false;
-    spec.timeoutMs = parser.value(timeoutOpt).toInt(&ok);
-    if (!ok || spec.timeoutMs <= 0)
+    if (!parseInt(parser.value(timeoutOpt), &spec.timeoutMs, 1))
         return usageError(t("invalid --timeout '%1': expected a positive number of milliseconds").arg(parser.value(timeoutOpt)),
                           hint);
     if (parser.isSet(saveOpt) && parser.value(saveOpt).isEmpty())

@@ -35,13 +35,9 @@ int runProbe(const QStringList &args)
                                         QStringLiteral("MS"), QString::number(probe::kDefaultTimeoutMs));
     parser.addOptions({jsonOpt, junitOpt, timeoutOpt});
 
-    const QString hint = t("Try 'expectlab probe --help'.");
-    if (!parser.parse(QStringList{QStringLiteral("expectlab probe")} + args))
-        return usageError(parser.errorText(), hint);
-    if (parser.isSet(QStringLiteral("help"))) {
-        printOut(parser.helpText());
-        return ExitOk;
-    }
+    const QString hint = helpHint(QStringLiteral("probe"));
+    if (const auto done = parseSubcommand(parser, QStringLiteral("probe"), args))
+        return *done;
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
         return usageError(t("missing URL"), hint);
@@ -51,9 +47,8 @@ int runProbe(const QStringList &args)
     const QString urlError = probe::validateUrl(url);
     if (!urlError.isEmpty())
         return usageError(urlError, hint);
-    bool ok = false;
-    const int timeoutMs = parser.value(timeoutOpt).toInt(&ok);
-    if (!ok || timeoutMs <= 0)
+    int timeoutMs = 0;
+    if (!parseInt(parser.value(timeoutOpt), &timeoutMs, 1))
         return usageError(t("invalid --timeout '%1': expected a positive number of milliseconds")
                               .arg(parser.value(timeoutOpt)),
                           hint);

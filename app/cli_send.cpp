@@ -16,15 +16,6 @@ QString t(const char *text)
     return QCoreApplication::translate("cli", text);
 }
 
-bool parseMs(const QString &text, int *value)
-{
-    bool ok = false;
-    const int v = text.toInt(&ok);
-    if (!ok || v < 0)
-        return false;
-    *value = v;
-    return true;
-}
 } // namespace
 
 int runSend(const QStringList &args)
@@ -61,13 +52,9 @@ int runSend(const QStringList &args)
     parser.addOptions({methodOpt, headerOpt, dataOpt, dataFileOpt, dataSizeOpt, expectOpt, noExpectOpt,
                        expectValueOpt, expectTimeoutOpt, noRetryOpt, chunkedOpt, jsonOpt, timeoutOpt, saveOpt});
 
-    const QString hint = t("Try 'expectlab send --help'.");
-    if (!parser.parse(QStringList{QStringLiteral("expectlab send")} + args))
-        return usageError(parser.errorText(), hint);
-    if (parser.isSet(QStringLiteral("help"))) {
-        printOut(parser.helpText());
-        return ExitOk;
-    }
+    const QString hint = helpHint(QStringLiteral("send"));
+    if (const auto done = parseSubcommand(parser, QStringLiteral("send"), args))
+        return *done;
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
         return usageError(t("missing URL"), hint);
@@ -119,10 +106,10 @@ int runSend(const QStringList &args)
         if (request.expectValue.trimmed().isEmpty())
             return usageError(t("--expect-value needs a value"), hint);
     }
-    if (!parseMs(parser.value(expectTimeoutOpt), &request.expectTimeoutMs))
+    if (!parseInt(parser.value(expectTimeoutOpt), &request.expectTimeoutMs))
         return usageError(t("invalid --expect-timeout '%1': expected milliseconds").arg(parser.value(expectTimeoutOpt)),
                           hint);
-    if (!parseMs(parser.value(timeoutOpt), &request.timeoutMs) || request.timeoutMs == 0)
+    if (!parseInt(parser.value(timeoutOpt), &request.timeoutMs, 1))
         return usageError(t("invalid --timeout '%1': expected a positive number of milliseconds")
                               .arg(parser.value(timeoutOpt)),
                           hint);

@@ -60,12 +60,8 @@ int runServe(const QStringList &args)
                                                QStringLiteral("N"), QString::number(defaults.maxConnections));
     parser.addOptions({maxHeadOpt, maxBodyOpt, headTimeoutOpt, idleTimeoutOpt, maxConnectionsOpt});
 
-    if (!parser.parse(QStringList{QStringLiteral("expectlab serve")} + args))
-        return usageError(parser.errorText(), QStringLiteral("Try 'expectlab serve --help'."));
-    if (parser.isSet(QStringLiteral("help"))) {
-        printOut(parser.helpText());
-        return ExitOk;
-    }
+    if (const auto done = parseSubcommand(parser, QStringLiteral("serve"), args))
+        return *done;
     if (parser.isSet(saveOpt) && parser.value(saveOpt).isEmpty())
         return usageError(QCoreApplication::translate("cli", "--save needs a file name"));
     if (!parser.positionalArguments().isEmpty())
@@ -93,14 +89,7 @@ int runServe(const QStringList &args)
     if (!parseByteSize(parser.value(maxBodyOpt), &number))
         return usageError(QCoreApplication::translate("cli", "invalid --max-body '%1'").arg(parser.value(maxBodyOpt)));
     limits.maxBodyBytes = number;
-    const auto parseCount = [&parser](const QCommandLineOption &opt, int *out) {
-        bool ok = false;
-        const int v = parser.value(opt).toInt(&ok);
-        if (!ok || v < 0)
-            return false;
-        *out = v;
-        return true;
-    };
+    const auto parseCount = [&parser](const QCommandLineOption &opt, int *out) { return parseInt(parser.value(opt), out); };
     if (!parseCount(headTimeoutOpt, &limits.headTimeoutMs))
         return usageError(QCoreApplication::translate("cli", "invalid --head-timeout '%1'").arg(parser.value(headTimeoutOpt)));
     if (!parseCount(idleTimeoutOpt, &limits.idleTimeoutMs))

@@ -1,5 +1,7 @@
 #include "cliutil.h"
 
+#include <QCommandLineParser>
+#include <QCoreApplication>
 #include <QRegularExpression>
 
 #include <cstdio>
@@ -24,6 +26,39 @@ int usageError(const QString &message, const QString &hint)
     if (!hint.isEmpty())
         printErr(hint + QLatin1Char('\n'));
     return ExitUsage;
+}
+
+QString helpHint(const QString &name)
+{
+    return QCoreApplication::translate("cli", "Try 'expectlab %1 --help'.").arg(name);
+}
+
+std::optional<int> parseSubcommand(QCommandLineParser &parser, const QString &name, const QStringList &args)
+{
+    const QString program = QStringLiteral("expectlab ") + name;
+    if (!parser.parse(QStringList{program} + args))
+        return usageError(parser.errorText(), helpHint(name));
+    if (parser.isSet(QStringLiteral("help"))) {
+        // helpText() names the binary's full path on its usage line; users type "expectlab NAME".
+        QString text = parser.helpText();
+        const qsizetype eol = text.indexOf(QLatin1Char('\n'));
+        const QString usage = text.left(eol);
+        const qsizetype afterProgram = usage.indexOf(QStringLiteral(" ["));
+        text.replace(0, afterProgram < 0 ? eol : afterProgram, QStringLiteral("Usage: ") + program);
+        printOut(text);
+        return ExitOk;
+    }
+    return std::nullopt;
+}
+
+bool parseInt(const QString &text, int *value, int min)
+{
+    bool ok = false;
+    const int v = text.trimmed().toInt(&ok);
+    if (!ok || v < min)
+        return false;
+    *value = v;
+    return true;
 }
 
 bool parseByteSize(const QString &text, qint64 *bytes)

@@ -3,6 +3,10 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
+class QCommandLineParser;
+
 // Exit codes of the command line (issue #2's contract).
 enum ExitCode {
     ExitOk = 0,
@@ -14,5 +18,12 @@ void printOut(const QString &text);
 void printErr(const QString &text);
 // "expectlab: <message>" on stderr, returns ExitUsage.
 int usageError(const QString &message, const QString &hint = QString());
+// Parses the arguments of `expectlab NAME`: prints the help (exit 0) or a usage error (exit 2) and
+// returns that exit code, or std::nullopt when the command should run.
+std::optional<int> parseSubcommand(QCommandLineParser &parser, const QString &name, const QStringList &args);
+// "Try 'expectlab NAME --help'."
+QString helpHint(const QString &name);
+// A whole number >= min; false for anything else (text, negative, overflow).
+bool parseInt(const QString &text, int *value, int min = 0);
 // Parses 123, 64K/KiB, 10M/MiB, 1G/GiB (binary units); false on anything else.
 bool parseByteSize(const QString &text, qint64 *bytes);

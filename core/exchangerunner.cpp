@@ -1,35 +1,12 @@
 #include "exchangerunner.h"
 
 #include "monotonicclock.h"
+#include "platformmemory.h"
 
 #include <QTcpSocket>
 #include <QTimer>
 
-#ifdef __GLIBC__
-#include <malloc.h>
-#endif
-
 namespace expectlab {
-
-namespace {
-// Each body slice is a fresh 256 KiB buffer (a chunk-framed or file slice) that lives until the
-// kernel took it. glibc hands such blocks back to the OS when they are freed (mmap, or trimming the
-// heap top) and page-faults fresh zeroed pages in for the next one: on a 1 GiB chunked or file upload
-// that churn cost half the throughput (bench_upload: ~450 -> ~900 MB/s on loopback). Keeping
-// freed blocks of up to 4 MiB in the heap reuses the same pages; peak RSS is unchanged, since no more
-// than the write window is ever in flight.
-void keepSliceBuffersInHeap()
-{
-#ifdef __GLIBC__
-    static const bool done = [] {
-        mallopt(M_MMAP_THRESHOLD, 4 << 20);
-        mallopt(M_TRIM_THRESHOLD, 16 << 20);
-        return true;
-    }();
-    Q_UNUSED(done);
-#endif
-}
-} // namespace
 
 ExchangeRunner::ExchangeRunner(int id, ClientRequest request, QObject *parent)
     : QObject(parent)
@@ -40,7 +17,7 @@ ExchangeRunner::ExchangeRunner(int id, ClientRequest request, QObject *parent)
     m_timer->setSingleShot(true);
     m_timer->setTimerType(Qt::PreciseTimer);
     connect(m_timer, &QTimer::timeout, this, &ExchangeRunner::onTimer);
-    keepSliceBuffersInHeap();
+    platform::keepLargeBuffersInHeap(); // each body slice is a fresh large buffer
 }
 
 ExchangeRunner::~ExchangeRunner() = default;

@@ -21,7 +21,7 @@ cmake --build "$build"
 if [ "${EXPECTLAB_SKIP_SANITIZE:-0}" != 1 ]; then
   echo "== 2/3 test suite under AddressSanitizer + UndefinedBehaviorSanitizer"
   asan="${EXPECTLAB_ASAN_BUILD_DIR:-$root/build-asan}"
-  cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXPECTLAB_SANITIZE=ON
+  cmake -S "$root" -B "$asan" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXPECTLAB_SANITIZE=ON -DEXPECTLAB_BUILD_BENCH=OFF
   cmake --build "$asan"
   # Leaks inside system libraries (fontconfig, D-Bus) are theirs, not ours: see the suppressions file.
   export ASAN_OPTIONS="detect_leaks=1:abort_on_error=1:strict_string_checks=1"
