@@ -124,6 +124,10 @@ void WorkbenchSession::loadRows(const QList<ExchangeRecord> &records, const QHas
     int first = std::numeric_limits<int>::max();
     for (const ExchangeRecord &r : std::as_const(rows))
         first = std::min(first, r.number);
+    // A running exchange keeps its number and updates the row of that number when it ends: loaded
+    // rows must not take it.
+    if (!m_runners.isEmpty())
+        first = m_nextNumber;
     QHash<int, int> renumbered; // old -> new
     for (int i = 0; i < rows.size(); ++i) {
         ExchangeRecord &r = rows[i];

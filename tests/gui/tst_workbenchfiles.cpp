@@ -26,6 +26,7 @@
 #include <QLineEdit>
 #include <QPlainTextEdit>
 #include <QPushButton>
+#include <QStatusBar>
 #include <QFile>
 #include <QSignalSpy>
 #include <QTabWidget>
@@ -43,6 +44,7 @@ private slots:
     void cleanup();
 
     void loadRowsNumbersAfterLoaded();
+    void loadWhileRunningKeepsNumbersApart();
     void saveThenOpenRoundTrips();
     void brokenFileChangesNothing_data();
     void brokenFileChangesNothing();
@@ -187,6 +189,32 @@ void TestWorkbenchFiles::loadRowsNumbersAfterLoaded()
     // Loading again replaces the list.
     session.loadRows({records.first()}, {});
     QCOMPARE(session.model()->rowCount(), 1);
+    QCOMPARE(session.model()->recordAt(0).number, 3);
+}
+
+void TestWorkbenchFiles::loadWhileRunningKeepsNumbersApart()
+{
+    // An exchange that waits (ignore: no 100, a 3 s Expect timeout) is running when a file is opened.
+    setPolicy(QStringLiteral("ignore"));
+    m_window->composer()->setUrl(m_window->server()->url() + QStringLiteral("slow"));
+    m_window->composer()->setGeneratedBody(10, SizeUnit::B);
+    m_window->composer()->setExpect(true);
+    m_window->composer()->setExpectTimeoutMs(3000);
+    const int running = m_window->send();
+    QVERIFY(running > 0);
+    QCOMPARE(m_window->session()->runningCount(), 1);
+    ExchangeRecord saved;
+    saved.number = running; // the same number as the running one
+    saved.running = false;
+    saved.summary.finalStatus = 201;
+    m_window->session()->loadRows({saved}, {});
+    const int loaded = m_window->session()->model()->recordAt(0).number;
+    QVERIFY(loaded > running);
+    m_window->cancel();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->runningCount(), 0, 5000);
+    m_window->session()->flush();
+    QCOMPARE(m_window->session()->model()->rowCount(), 1);
+    QCOMPARE(m_window->session()->model()->recordAt(0).summary.finalStatus.value_or(0), 201);
 }
 
 void TestWorkbenchFiles::saveThenOpenRoundTrips()
@@ -423,6 +451,10 @@ void TestWorkbenchFiles::autosaveWritesToTestFolder()
     const std::optional<Session> saved = loadSession(autosave->path(), &error);
     QVERIFY2(saved, qPrintable(error));
     QCOMPARE(saved->exchanges.size(), 2);
+    // A failed autosave is said in the status bar.
+    emit autosave->saveFailed(QStringLiteral("disk full"));
+    QVERIFY2(m_window->statusBar()->currentMessage().contains(QLatin1String("disk full")),
+             qPrintable(m_window->statusBar()->currentMessage()));
 }
 
 void TestWorkbenchFiles::autosaveRestoreOffered_data()
