@@ -25,6 +25,7 @@
 #include <QJsonObject>
 #include <QLineEdit>
 #include <QPlainTextEdit>
+#include <QAction>
 #include <QPushButton>
 #include <QStatusBar>
 #include <QFile>
@@ -46,6 +47,7 @@ private slots:
     void loadRowsNumbersAfterLoaded();
     void loadWhileRunningKeepsNumbersApart();
     void saveThenOpenRoundTrips();
+    void menuActionsAskForFiles();
     void brokenFileChangesNothing_data();
     void brokenFileChangesNothing();
     void exportsWriteFiles_data();
@@ -259,6 +261,55 @@ void TestWorkbenchFiles::saveThenOpenRoundTrips()
     QVERIFY(m_window->openSessionFrom(again));
     QCOMPARE(rows(), reopened);
     QCOMPARE(int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size()), loadedServerEvents);
+}
+
+static QAction *actionNamed(QWidget *window, const QString &text)
+{
+    for (QAction *a : window->findChildren<QAction *>()) {
+        if (a->text().remove(QLatin1Char('&')) == text)
+            return a;
+    }
+    return nullptr;
+}
+
+void TestWorkbenchFiles::menuActionsAskForFiles()
+{
+    setPolicy(QStringLiteral("continue"));
+    QVERIFY(waitForFinished(sendGenerated(300, true)));
+    const QString path = m_files.filePath(QStringLiteral("menu.expectlab.json"));
+    QStringList asked;
+    QString answer = path;
+    m_window->setFileAsker([&](bool save, const QString &title, const QString &, const QString &) {
+        asked << (save ? QStringLiteral("save:") : QStringLiteral("open:")) + title;
+        return answer;
+    });
+    QAction *save = actionNamed(m_window, QStringLiteral("Save Session"));
+    QVERIFY(save);
+    QCOMPARE(save->shortcut(), QKeySequence(QKeySequence::Save));
+    save->trigger();
+    QCOMPARE(asked.size(), 1);
+    QVERIFY(QFile::exists(path));
+    save->trigger(); // saved once: Save writes the same file without asking
+    QCOMPARE(asked.size(), 1);
+    m_window->session()->clear();
+    QAction *open = actionNamed(m_window, QStringLiteral("Open Session…"));
+    QVERIFY(open);
+    open->trigger();
+    QCOMPARE(asked.size(), 2);
+    QVERIFY(asked.last().startsWith(QLatin1String("open:")));
+    QCOMPARE(m_window->session()->model()->rowCount(), 1);
+    // A cancelled dialog does nothing.
+    answer.clear();
+    QAction *har = actionNamed(m_window, QStringLiteral("Export HAR…"));
+    QVERIFY(har);
+    har->trigger();
+    QCOMPARE(asked.size(), 3);
+    QVERIFY(m_messages.isEmpty());
+    answer = m_files.filePath(QStringLiteral("menu-overview.png"));
+    QAction *png = actionNamed(m_window, QStringLiteral("Overview as PNG…"));
+    QVERIFY(png);
+    png->trigger();
+    QVERIFY(QFileInfo(answer).size() > 0);
 }
 
 void TestWorkbenchFiles::brokenFileChangesNothing_data()
