@@ -469,16 +469,7 @@ void ClientExchange::closeNow(const QString &why)
 void ClientExchange::emitEvent(EventKind kind, int status, qint64 bytes, const QString &detail,
                                const QString &rule)
 {
-    TimelineEvent e;
-    e.tNs = m_now;
-    e.side = Side::Client;
-    e.conn = m_summary.id;
-    e.kind = kind;
-    e.status = status;
-    e.bytes = bytes;
-    e.detail = detail;
-    e.rule = rule;
-    m_summary.events.append(std::move(e));
+    m_summary.events.append(TimelineEvent::at(m_now, Side::Client, m_summary.id, kind, status, bytes, detail, rule));
 }
 
 QString ExchangeSummary::outcomeText() const

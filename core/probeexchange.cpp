@@ -246,16 +246,7 @@ QList<TimelineEvent> ProbeExchange::takeEvents()
 
 void ProbeExchange::emitEvent(EventKind kind, int status, qint64 bytes, const QString &detail, const QString &rule)
 {
-    TimelineEvent e;
-    e.tNs = m_now;
-    e.side = Side::Client;
-    e.conn = m_id;
-    e.kind = kind;
-    e.status = status;
-    e.bytes = bytes;
-    e.detail = detail;
-    e.rule = rule;
-    m_obs.events.append(std::move(e));
+    m_obs.events.append(TimelineEvent::at(m_now, Side::Client, m_id, kind, status, bytes, detail, rule));
 }
 
 } // namespace expectlab

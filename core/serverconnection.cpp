@@ -414,16 +414,7 @@ QList<TimelineEvent> ServerConnection::takeEvents()
 void ServerConnection::emitEvent(EventKind kind, int status, qint64 bytes, const QString &detail,
                                  const QString &rule)
 {
-    TimelineEvent e;
-    e.tNs = m_now;
-    e.side = Side::Server;
-    e.conn = m_id;
-    e.kind = kind;
-    e.status = status;
-    e.bytes = bytes;
-    e.detail = detail;
-    e.rule = rule;
-    m_events.append(std::move(e));
+    m_events.append(TimelineEvent::at(m_now, Side::Server, m_id, kind, status, bytes, detail, rule));
 }
 
 QString ServerConnection::describeHead(const MessageHead &head) const

@@ -82,15 +82,11 @@ void TestServer::acceptPending()
 void TestServer::refuse(int id, QTcpSocket *socket)
 {
     // Over the limit: close at once, but leave a trace so the user sees why the client failed.
-    TimelineEvent e;
-    e.tNs = monotonicNowNs();
-    e.side = Side::Server;
-    e.conn = id;
-    e.kind = EventKind::Closed;
-    e.detail = tr("connection from %1:%2 refused: limit of %3 open connections reached")
-                   .arg(socket->peerAddress().toString())
-                   .arg(socket->peerPort())
-                   .arg(m_limits.maxConnections);
+    const TimelineEvent e = TimelineEvent::at(monotonicNowNs(), Side::Server, id, EventKind::Closed, 0, -1,
+                                              tr("connection from %1:%2 refused: limit of %3 open connections reached")
+                                                  .arg(socket->peerAddress().toString())
+                                                  .arg(socket->peerPort())
+                                                  .arg(m_limits.maxConnections));
     socket->abort();
     socket->deleteLater();
     emit eventRecorded(e);

@@ -44,6 +44,13 @@ struct TimelineEvent
     QString detail;
     QString rule; // rule id of shared/docs/expect-rules.md the event relates to, e.g. "R6"
 
+    // One event in a single expression; what every recorder (server, client, probe) builds.
+    static TimelineEvent at(qint64 tNs, Side side, int conn, EventKind kind, int status = 0, qint64 bytes = -1,
+                            QString detail = {}, QString rule = {})
+    {
+        return {tNs, side, conn, kind, status, bytes, std::move(detail), std::move(rule)};
+    }
+
     bool hasStatus() const { return status != 0; }
     bool hasBytes() const { return bytes >= 0; }
 };
