@@ -11,11 +11,6 @@
 using namespace expectlab;
 
 namespace {
-QString t(const char *text)
-{
-    return QCoreApplication::translate("cli", text);
-}
-
 const QString kDefaultClients = QStringLiteral("expect,expect:no-retry,no-expect");
 const QString kDefaultPolicies = QStringLiteral("continue,reject,final:413");
 const QString kDefaultSizes = QStringLiteral("1K,1M");

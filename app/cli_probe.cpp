@@ -13,13 +13,6 @@
 
 using namespace expectlab;
 
-namespace {
-QString t(const char *text)
-{
-    return QCoreApplication::translate("cli", text);
-}
-} // namespace
-
 int runProbe(const QStringList &args)
 {
     QCommandLineParser parser;

@@ -10,14 +10,6 @@
 
 using namespace expectlab;
 
-namespace {
-QString t(const char *text)
-{
-    return QCoreApplication::translate("cli", text);
-}
-
-} // namespace
-
 int runSend(const QStringList &args)
 {
     QCommandLineParser parser;

@@ -6,6 +6,11 @@
 
 #include <cstdio>
 
+QString t(const char *text)
+{
+    return QCoreApplication::translate("cli", text);
+}
+
 void printOut(const QString &text)
 {
     const QByteArray bytes = text.toUtf8();

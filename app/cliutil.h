@@ -14,6 +14,9 @@ enum ExitCode {
     ExitUsage = 2,
 };
 
+// User-visible text of the command line, translatable in the "cli" context.
+QString t(const char *text);
+
 void printOut(const QString &text);
 void printErr(const QString &text);
 // "expectlab: <message>" on stderr, returns ExitUsage.
