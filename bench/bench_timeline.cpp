@@ -141,8 +141,8 @@ int main(int argc, char **argv)
         t.add({QStringLiteral("  what-if: %1, median of 20").arg(label), fmt(percentile(times, 50), 2), QString()});
     };
     const QCP::AntialiasedElements aa = plot->antialiasedElements();
-    whatIf(QStringLiteral("scatters not antialiased"), [&] { plot->setNotAntialiasedElements(QCP::aeScatters); },
-           [&] { plot->setAntialiasedElements(aa); });
+    whatIf(QStringLiteral("vector discs, as in a PDF export (before: every replot)"),
+           [&] { overview->setVectorScatters(true); }, [&] { overview->setVectorScatters(false); });
     whatIf(QStringLiteral("nothing antialiased"), [&] { plot->setNotAntialiasedElements(QCP::aeAll); },
            [&] { plot->setAntialiasedElements(aa); });
     whatIf(QStringLiteral("graphs hidden (axes, grid, legend only)"),

@@ -216,7 +216,12 @@ bool MainWindow::exportPlotTo(Plot which, const QString &path)
         }
         if (failure.isEmpty()) {
             temp.close();
-            if (!plot->savePdf(temp.fileName(), width, height))
+            if (which == Plot::Overview)
+                m_overview->setVectorScatters(true);
+            const bool drawn = plot->savePdf(temp.fileName(), width, height);
+            if (which == Plot::Overview)
+                m_overview->setVectorScatters(false);
+            if (!drawn)
                 failure = tr("the plot could not be drawn as PDF");
             else if (temp.open())
                 bytes = temp.readAll();

@@ -19,6 +19,8 @@ public:
 
     void setSelectedNumber(int number);
     QCustomPlot *plot() const { return m_plot; }
+    // Points are blitted from a cached disc on screen; a PDF export wants real vector discs.
+    void setVectorScatters(bool vector);
     // Points plotted now (tests).
     int pointCount() const;
 

@@ -7,6 +7,7 @@
 #include "composerpanel.h"
 #include "exchangelistmodel.h"
 #include "mainwindow.h"
+#include "overviewplot.h"
 #include "matrixgridmodel.h"
 #include "matrixrunner.h"
 #include "matrixwidget.h"
@@ -16,6 +17,8 @@
 #include "testserver.h"
 #include "timelineview.h"
 #include "workbenchsession.h"
+
+#include <qcustomplot.h>
 
 #include <QClipboard>
 #include <QAbstractItemModelTester>
@@ -383,6 +386,9 @@ void TestWorkbenchFiles::exportsWriteFiles()
     QVERIFY2(bytes.startsWith(magic), bytes.left(40).constData());
     // No temporary file is left next to it.
     QCOMPARE(QDir(m_files.path()).entryList({QStringLiteral("expectlab-*")}, QDir::Files), QStringList());
+    // A PDF gets vector discs; the screen goes back to the cheap cached ones afterwards.
+    for (int i = 0; i < m_window->overview()->plot()->graphCount() - 1; ++i)
+        QCOMPARE(m_window->overview()->plot()->graph(i)->scatterStyle().shape(), QCPScatterStyle::ssPixmap);
     // An unwritable place is a message, not a crash.
     QVERIFY(!m_window->exportPlotTo(MainWindow::Plot::Overview, m_files.filePath(QStringLiteral("no/such/dir/x.png"))));
     QCOMPARE(m_messages.size(), 1);
