@@ -95,7 +95,7 @@ bool FileBodySource::open(QString *error)
         m_error = tr("file not found: %1").arg(m_file.fileName());
     } else if (!info.isFile()) {
         m_error = tr("not a regular file: %1").arg(m_file.fileName());
-    } else if (!m_file.open(QIODevice::ReadOnly)) {
+    } else if (!m_file.open(QIODevice::ReadOnly | QIODevice::Unbuffered)) {
         m_error = tr("cannot read %1: %2").arg(m_file.fileName(), m_file.errorString());
     } else {
         m_size = m_file.size();
@@ -108,10 +108,34 @@ bool FileBodySource::open(QString *error)
 
 QByteArray FileBodySource::read(qint64 maxBytes)
 {
-    QByteArray data = m_file.read(maxBytes);
-    if (data.isEmpty() && m_file.error() != QFile::NoError)
-        m_error = m_file.errorString();
-    return data;
+    const qint64 n = qMin(maxBytes, m_size - m_file.pos());
+    if (n <= 0)
+        return {};
+    constexpr qsizetype kPooled = 8;
+    QByteArray *buffer = nullptr;
+    for (QByteArray &b : m_buffers) {
+        if (b.isDetached() && b.capacity() >= n) {
+            buffer = &b;
+            break;
+        }
+    }
+    QByteArray spare;
+    if (!buffer) {
+        if (m_buffers.size() < kPooled) {
+            m_buffers.append(QByteArray());
+            buffer = &m_buffers.last();
+        } else {
+            buffer = &spare;
+        }
+    }
+    buffer->resize(n);
+    const qint64 got = m_file.read(buffer->data(), n);
+    if (got <= 0) {
+        m_error = got < 0 ? m_file.errorString() : tr("the file ended early (it shrank while being sent)");
+        return {};
+    }
+    buffer->resize(got);
+    return *buffer;
 }
 
 bool FileBodySource::rewind(QString *error)

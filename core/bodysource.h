@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QFile>
+#include <QList>
 #include <QString>
 
 #include <memory>
@@ -89,6 +90,9 @@ private:
     QFile m_file;
     qint64 m_size = 0;
     QString m_error;
+    // Slices handed out earlier; one the socket has let go of is read into again, so a long upload
+    // does not allocate (and fault in) a fresh buffer per slice.
+    QList<QByteArray> m_buffers;
 };
 
 } // namespace expectlab

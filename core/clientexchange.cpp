@@ -53,6 +53,7 @@ void ClientExchange::start(qint64 nowNs)
     m_continueDeadlineNs.reset();
     m_bodyActive = m_bodyDone = m_bodyStopped = false;
     m_bodySent = 0;
+    m_chunkPieces.clear();
     m_finalReceived = m_responseComplete = m_retryAfterClose = false;
     m_closeWhy.clear();
     buildHead();
@@ -115,7 +116,7 @@ bool ClientExchange::wantsToSend() const
 {
     if (m_state != State::Exchanging)
         return false;
-    return !m_headSent || (m_bodyActive && !m_bodyDone && !m_bodyStopped);
+    return !m_headSent || !m_chunkPieces.isEmpty() || (m_bodyActive && !m_bodyDone && !m_bodyStopped);
 }
 
 QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
@@ -150,6 +151,12 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
         }
         return m_head;
     }
+    if (!m_chunkPieces.isEmpty()) {
+        const QByteArray piece = m_chunkPieces.takeFirst();
+        if (m_chunkPieces.isEmpty() && m_bodySent >= m_bodySize && !m_bodyStopped)
+            finishBody();
+        return piece;
+    }
 
     QByteArray slice = m_body->read(qMax<qint64>(1, budget));
     if (slice.isEmpty() && m_bodySent < m_bodySize) {
@@ -163,22 +170,25 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
     wire().add(WireLog::Direction::Sent, nowNs, slice, true);
     const bool last = m_bodySent >= m_bodySize;
     if (m_request.chunked) {
-        QByteArray framed;
-        if (!slice.isEmpty()) {
-            framed.reserve(slice.size() + 32);
-            framed += QByteArray::number(slice.size(), 16) + "\r\n";
-            framed += slice;
-            framed += "\r\n";
+        // The chunk goes out as size line, data, CRLF: three pieces rather than one framed copy, so
+        // the data reaches the socket as the source gave it (for generated bodies, shared memory).
+        const QByteArray end = last ? QByteArrayLiteral("0\r\n\r\n") : QByteArray();
+        if (slice.isEmpty()) {
+            slice = end;
+        } else {
+            m_chunkPieces << slice << QByteArrayLiteral("\r\n") + end;
+            slice = QByteArray::number(slice.size(), 16) + "\r\n";
         }
-        if (last)
-            framed += "0\r\n\r\n";
-        slice = framed;
     }
-    if (last) {
-        m_bodyDone = true;
-        emitEvent(EventKind::BodyDone, 0, m_bodySent);
-    }
+    if (last && m_chunkPieces.isEmpty())
+        finishBody();
     return slice;
+}
+
+void ClientExchange::finishBody()
+{
+    m_bodyDone = true;
+    emitEvent(EventKind::BodyDone, 0, m_bodySent);
 }
 
 void ClientExchange::startBody(qint64 nowNs)

@@ -95,6 +95,7 @@ private:
     void buildHead();
     void startBody(qint64 nowNs);
     void stopBody();
+    void finishBody();
     void fail(const QString &message);
     void closeNow(const QString &why);
     void noteFirstAnswer();
@@ -125,6 +126,8 @@ private:
     bool m_bodyDone = false;
     bool m_bodyStopped = false;
     qint64 m_bodySent = 0;
+    // The rest of a chunk already begun (its data, then its CRLF): a chunk once started is finished.
+    QByteArrayList m_chunkPieces;
     bool m_currentIsInterim = false;
     bool m_finalReceived = false;
     bool m_responseComplete = false;

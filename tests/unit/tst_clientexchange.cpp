@@ -1,5 +1,6 @@
 // The client state machine fed scripted server bytes and a fake clock.
 #include "clientexchange.h"
+#include "httpparser.h"
 
 #include <QTest>
 
@@ -52,6 +53,16 @@ public:
     qint64 now = 0;
 };
 
+// Decodes what the client wrote as a request, the way a server would.
+struct RequestReader : HttpParser::Sink
+{
+    HttpParser::HeadAction onHead(const MessageHead &) override { return HttpParser::HeadAction::Continue; }
+    void onBody(QByteArrayView data) override { body += data.toByteArray(); }
+    void onMessageComplete() override { ++complete; }
+    QByteArray body;
+    int complete = 0;
+};
+
 const QByteArray k100 = "HTTP/1.1 100 Continue\r\n\r\n";
 const QByteArray k200 = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok";
 const QByteArray k417 = "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n";
@@ -75,9 +86,71 @@ private slots:
     void cancelStopsEverything();
     void zeroExpectTimeoutSendsAtOnce();
     void headResponseHasNoBody();
+    void chunkedFramingIsValid_data();
+    void chunkedFramingIsValid();
+    void finalBetweenChunkPiecesStops();
     void validation_data();
     void validation();
 };
+
+void TestClientExchange::chunkedFramingIsValid_data()
+{
+    QTest::addColumn<qint64>("size");
+    QTest::addColumn<qint64>("budget");
+    QTest::newRow("empty") << qint64(0) << qint64(1024);
+    QTest::newRow("one small chunk") << qint64(5) << qint64(1024);
+    QTest::newRow("exactly one slice") << qint64(65536) << qint64(65536);
+    QTest::newRow("slices and a remainder") << qint64(300000) << qint64(65536);
+    QTest::newRow("one-byte slices") << qint64(40) << qint64(1);
+}
+
+void TestClientExchange::chunkedFramingIsValid()
+{
+    QFETCH(qint64, size);
+    QFETCH(qint64, budget);
+    ClientRequest request;
+    request.chunked = true;
+    Driver d(size, request);
+    QByteArray wire = d.flush();
+    d.receive(k100);
+    int calls = 0;
+    while (d.ex->wantsToSend()) {
+        // Body Done is announced with the last byte handed out, not before.
+        QVERIFY(!d.kinds().contains(QStringLiteral("body_done")));
+        wire += d.ex->nextOutgoing(budget, d.now);
+        ++calls;
+    }
+    QVERIFY(calls > 0);
+    QCOMPARE(d.kinds().last(), QStringLiteral("body_done"));
+    RequestReader reader;
+    HttpParser parser(HttpParser::Kind::Request, &reader);
+    const HttpParser::Result r = parser.feed(wire);
+    QCOMPARE(r.status, HttpParser::Status::Ok);
+    QCOMPARE(r.consumed, wire.size());
+    QCOMPARE(reader.complete, 1);
+    QCOMPARE(reader.body.size(), size);
+    QVERIFY(wire.endsWith("0\r\n\r\n"));
+    QCOMPARE(d.s().bodyBytesSent, size);
+}
+
+void TestClientExchange::finalBetweenChunkPiecesStops()
+{
+    // A chunk goes out as size line, data and CRLF. A final answer between the pieces stops the
+    // body like any other (R21): nothing more is sent, the connection is not reused, and the
+    // unsent rest counts as saved.
+    ClientRequest request;
+    request.chunked = true;
+    request.expectTimeoutMs = 0;
+    Driver d(1 << 20, request);
+    d.ex->nextOutgoing(1024, d.now); // the head
+    QCOMPARE(d.ex->nextOutgoing(65536, d.now), QByteArray("10000\r\n"));
+    d.receive(k413);
+    QVERIFY(!d.ex->wantsToSend());
+    QCOMPARE(d.s().finalStatus.value_or(0), 413);
+    QVERIFY(!d.kinds().contains(QStringLiteral("body_done")));
+    QCOMPARE(d.s().bytesSaved, (1 << 20) - 65536);
+    QCOMPARE(d.s().events.at(d.kinds().indexOf(QStringLiteral("final:413"))).rule, QStringLiteral("R21"));
+}
 
 void TestClientExchange::headCarriesExpectAndFraming()
 {
