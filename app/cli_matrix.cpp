@@ -57,9 +57,11 @@ int runMatrix(const QStringList &args)
                                      QStringLiteral("FILE"));
     parser.addOptions({clientsOpt, policiesOpt, sizesOpt, urlOpt, methodOpt, timeoutOpt, jsonOpt, saveOpt});
 
+    addPreciseTimingOption(parser);
     const QString hint = helpHint(QStringLiteral("matrix"));
     if (const auto done = parseSubcommand(parser, QStringLiteral("matrix"), args))
         return *done;
+    holdPreciseTimingIfAsked(parser);
     if (!parser.positionalArguments().isEmpty())
         return usageError(t("unexpected argument '%1'").arg(parser.positionalArguments().first()), hint);
 

@@ -28,9 +28,11 @@ int runProbe(const QStringList &args)
                                         QStringLiteral("MS"), QString::number(probe::kDefaultTimeoutMs));
     parser.addOptions({jsonOpt, junitOpt, timeoutOpt});
 
+    addPreciseTimingOption(parser);
     const QString hint = helpHint(QStringLiteral("probe"));
     if (const auto done = parseSubcommand(parser, QStringLiteral("probe"), args))
         return *done;
+    holdPreciseTimingIfAsked(parser);
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
         return usageError(t("missing URL"), hint);

@@ -44,9 +44,11 @@ int runSend(const QStringList &args)
     parser.addOptions({methodOpt, headerOpt, dataOpt, dataFileOpt, dataSizeOpt, expectOpt, noExpectOpt,
                        expectValueOpt, expectTimeoutOpt, noRetryOpt, chunkedOpt, jsonOpt, timeoutOpt, saveOpt});
 
+    addPreciseTimingOption(parser);
     const QString hint = helpHint(QStringLiteral("send"));
     if (const auto done = parseSubcommand(parser, QStringLiteral("send"), args))
         return *done;
+    holdPreciseTimingIfAsked(parser);
     const QStringList positional = parser.positionalArguments();
     if (positional.isEmpty())
         return usageError(t("missing URL"), hint);

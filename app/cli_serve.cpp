@@ -60,8 +60,10 @@ int runServe(const QStringList &args)
                                                QStringLiteral("N"), QString::number(defaults.maxConnections));
     parser.addOptions({maxHeadOpt, maxBodyOpt, headTimeoutOpt, idleTimeoutOpt, maxConnectionsOpt});
 
+    addPreciseTimingOption(parser);
     if (const auto done = parseSubcommand(parser, QStringLiteral("serve"), args))
         return *done;
+    holdPreciseTimingIfAsked(parser);
     if (parser.isSet(saveOpt) && parser.value(saveOpt).isEmpty())
         return usageError(QCoreApplication::translate("cli", "--save needs a file name"));
     if (!parser.positionalArguments().isEmpty())

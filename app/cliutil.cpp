@@ -1,5 +1,7 @@
 #include "cliutil.h"
 
+#include "platformlatency.h"
+
 #include <QCommandLineParser>
 #include <QCoreApplication>
 #include <QRegularExpression>
@@ -31,6 +33,29 @@ int usageError(const QString &message, const QString &hint)
     if (!hint.isEmpty())
         printErr(hint + QLatin1Char('\n'));
     return ExitUsage;
+}
+
+namespace {
+const char kPreciseTiming[] = "precise-timing";
+}
+
+void addPreciseTimingOption(QCommandLineParser &parser)
+{
+    parser.addOption(QCommandLineOption(
+        QString::fromLatin1(kPreciseTiming),
+        t("Keep CPUs out of deep idle states while running, so that recorded times stay within a "
+          "fraction of a millisecond of the wire (Linux: /dev/cpu_dma_latency, needs root; costs power).")));
+}
+
+void holdPreciseTimingIfAsked(const QCommandLineParser &parser)
+{
+    if (!parser.isSet(QString::fromLatin1(kPreciseTiming)))
+        return;
+    // Held for the life of the process: the system drops the request when the process exits.
+    static expectlab::platform::PreciseTiming holder;
+    QString error;
+    if (!holder.acquire(&error))
+        printErr(t("expectlab: warning: %1; timings may lag the wire by up to a few ms\n").arg(error));
 }
 
 QString helpHint(const QString &name)

@@ -24,6 +24,11 @@ int usageError(const QString &message, const QString &hint = QString());
 // Parses the arguments of `expectlab NAME`: prints the help (exit 0) or a usage error (exit 2) and
 // returns that exit code, or std::nullopt when the command should run.
 std::optional<int> parseSubcommand(QCommandLineParser &parser, const QString &name, const QStringList &args);
+// --precise-timing, for the subcommands that record timings.
+void addPreciseTimingOption(QCommandLineParser &parser);
+// When --precise-timing is set, keeps CPUs out of deep idle states until the process ends
+// (platform::PreciseTiming); a warning on stderr when that is not allowed: the run goes on.
+void holdPreciseTimingIfAsked(const QCommandLineParser &parser);
 // "Try 'expectlab NAME --help'."
 QString helpHint(const QString &name);
 // A whole number >= min; false for anything else (text, negative, overflow).

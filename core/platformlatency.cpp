@@ -1,0 +1,61 @@
+#include "platformlatency.h"
+
+#include <QCoreApplication>
+
+#ifdef Q_OS_LINUX
+#include <cerrno>
+#include <cstdint>
+#include <cstring>
+#include <fcntl.h>
+#include <unistd.h>
+#endif
+
+namespace expectlab::platform {
+
+PreciseTiming::~PreciseTiming()
+{
+    release();
+}
+
+bool PreciseTiming::acquire(QString *error)
+{
+    if (isActive())
+        return true;
+#ifdef Q_OS_LINUX
+    static const char path[] = "/dev/cpu_dma_latency";
+    const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+    if (fd >= 0) {
+        // The largest wake-up latency we accept, in microseconds; held until the file is closed.
+        const std::int32_t microseconds = 0;
+        if (::write(fd, &microseconds, sizeof microseconds) == sizeof microseconds) {
+            m_handle = fd;
+            return true;
+        }
+    }
+    const int why = errno;
+    if (fd >= 0)
+        ::close(fd);
+    if (error)
+        *error = QCoreApplication::translate("PreciseTiming", "cannot hold CPUs awake through %1: %2%3")
+                     .arg(QLatin1String(path), QString::fromLocal8Bit(std::strerror(why)),
+                          why == EACCES || why == EPERM
+                              ? QCoreApplication::translate("PreciseTiming", " (run as root, or grant write access to it)")
+                              : QString());
+    return false;
+#else
+    if (error)
+        *error = QCoreApplication::translate("PreciseTiming", "precise timing is not supported on this platform");
+    return false;
+#endif
+}
+
+void PreciseTiming::release()
+{
+#ifdef Q_OS_LINUX
+    if (m_handle >= 0)
+        ::close(m_handle);
+#endif
+    m_handle = -1;
+}
+
+} // namespace expectlab::platform
