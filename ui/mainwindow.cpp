@@ -8,6 +8,7 @@
 #include "monotonicclock.h"
 #include "matrixwidget.h"
 #include "outcomedelegate.h"
+#include "platformlatency.h"
 #include "overviewplot.h"
 #include "probewidget.h"
 #include "serverpanel.h"
@@ -228,6 +229,12 @@ void MainWindow::buildMenus()
     m_followAction->setCheckable(true);
     m_followAction->setChecked(true);
     m_followAction->setToolTip(tr("Select each new exchange as it starts"));
+    m_preciseAction = view->addAction(tr("&Precise Timing"));
+    m_preciseAction->setObjectName(QStringLiteral("preciseTimingAction"));
+    m_preciseAction->setCheckable(true);
+    m_preciseAction->setToolTip(tr("Keep CPUs out of deep idle states, so that recorded times stay within a fraction of "
+                                   "a millisecond of the wire (needs root on Linux; costs power)"));
+    connect(m_preciseAction, &QAction::toggled, this, [this](bool on) { setPreciseTiming(on); });
     QAction *fit = view->addAction(tr("&Fit Timeline"), m_detail->timeline(), &TimelineView::fitView);
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
     const QStringList tabNames{tr("&Timeline"), tr("&Wire"), tr("&Headers"), tr("&Events")};
@@ -287,6 +294,31 @@ void MainWindow::buildMenus()
     help->addAction(tr("About &Qt"), qApp, &QApplication::aboutQt);
 }
 
+bool MainWindow::setPreciseTiming(bool on)
+{
+    if (!on) {
+        m_preciseTiming.reset();
+    } else if (!m_preciseTiming) {
+        auto timing = std::make_unique<platform::PreciseTiming>();
+        QString error;
+        if (!timing->acquire(&error)) {
+            const QSignalBlocker blocker(m_preciseAction);
+            m_preciseAction->setChecked(false);
+            reportError(tr("Precise timing"), tr("Precise timing is off: %1.").arg(error));
+            return false;
+        }
+        m_preciseTiming = std::move(timing);
+    }
+    const QSignalBlocker blocker(m_preciseAction);
+    m_preciseAction->setChecked(on);
+    return true;
+}
+
+bool MainWindow::isPreciseTiming() const
+{
+    return m_preciseTiming && m_preciseTiming->isActive();
+}
+
 void MainWindow::restoreSettings()
 {
     QSettings s;
@@ -295,6 +327,8 @@ void MainWindow::restoreSettings()
     m_mainSplitter->restoreState(s.value(QStringLiteral("window/mainSplitter")).toByteArray());
     m_listSplitter->restoreState(s.value(QStringLiteral("window/listSplitter")).toByteArray());
     m_followAction->setChecked(s.value(QStringLiteral("view/follow"), true).toBool());
+    if (s.value(QStringLiteral("view/preciseTiming"), false).toBool())
+        m_preciseAction->setChecked(true);
     m_serverPanel->restoreSettings(s);
     m_composer->restoreSettings(s);
     m_lastServerUrl = s.value(QStringLiteral("server/lastUrl")).toString();
@@ -308,6 +342,7 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
     s.setValue(QStringLiteral("window/listSplitter"), m_listSplitter->saveState());
     s.setValue(QStringLiteral("view/follow"), m_followAction->isChecked());
+    s.setValue(QStringLiteral("view/preciseTiming"), m_preciseAction->isChecked());
     m_serverPanel->saveSettings(s);
     m_composer->saveSettings(s);
     if (m_server->isListening())

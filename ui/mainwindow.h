@@ -6,6 +6,7 @@
 #include <QMainWindow>
 
 #include <functional>
+#include <memory>
 
 class QAction;
 class QMenu;
@@ -25,6 +26,9 @@ class OverviewPlot;
 class ServerPanel;
 class TestServer;
 class WorkbenchSession;
+namespace platform {
+class PreciseTiming;
+}
 struct ExchangeRecord;
 struct WorkbenchRows;
 
@@ -85,6 +89,11 @@ public:
     void setMessageShower(MessageShower shower) { m_showMessage = std::move(shower); }
     void setQuestioner(Questioner questioner) { m_ask = std::move(questioner); }
 
+    // View > Precise Timing: keeps CPUs out of deep idle states (platform::PreciseTiming) so that
+    // recorded times stay close to the wire. False, with a visible message, when not allowed.
+    bool setPreciseTiming(bool on);
+    bool isPreciseTiming() const;
+
 protected:
     void closeEvent(QCloseEvent *event) override;
 
@@ -128,6 +137,8 @@ private:
     QLabel *m_statusCount;
     QLabel *m_statusOutcome;
     QAction *m_followAction = nullptr;
+    QAction *m_preciseAction = nullptr;
+    std::unique_ptr<platform::PreciseTiming> m_preciseTiming;
     QAction *m_startStopAction = nullptr;
     static constexpr int kLiveDetailIntervalMs = 250;
     QTimer *m_progressTimer;

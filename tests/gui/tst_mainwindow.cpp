@@ -50,6 +50,7 @@ private slots:
     void nonLoopbackWarning();
     void portInUseIsShown();
     void settingsPersist();
+    void preciseTimingPersists();
     void presetsCarryTheirSource();
     void toolTabAndAbout();
     void headerRowsAndDroppedFile();
@@ -411,6 +412,35 @@ void TestMainWindow::settingsPersist()
     QVERIFY(!child<QCheckBox>("clientRetry")->isChecked());
     // The new server has a new port; the URL follows it and keeps its path.
     QCOMPARE(child<QLineEdit>("clientUrl")->text(), m_window->server()->url() + path.mid(1));
+}
+
+void TestMainWindow::preciseTimingPersists()
+{
+    QStringList messages;
+    m_window->setMessageShower([&](const QString &, const QString &message) { messages << message; });
+    auto *action = m_window->findChild<QAction *>(QStringLiteral("preciseTimingAction"));
+    QVERIFY(action);
+    QVERIFY(!action->isChecked());
+    QVERIFY(!m_window->isPreciseTiming());
+    action->trigger();
+    if (!m_window->isPreciseTiming()) {
+        // Not allowed here (not root): said in words, and the menu does not pretend otherwise.
+        QCOMPARE(messages.size(), 1);
+        QVERIFY2(messages.first().contains(QLatin1String("cpu_dma_latency")), qPrintable(messages.first()));
+        QVERIFY(!action->isChecked());
+        return;
+    }
+    QVERIFY(messages.isEmpty());
+    QVERIFY(action->isChecked());
+    m_window->close();
+    delete m_window;
+    m_window = new MainWindow; // restored from the settings
+    QVERIFY(m_window->isPreciseTiming());
+    action = m_window->findChild<QAction *>(QStringLiteral("preciseTimingAction"));
+    QVERIFY(action->isChecked());
+    action->trigger();
+    QVERIFY(!m_window->isPreciseTiming());
+    QVERIFY(!action->isChecked());
 }
 
 void TestMainWindow::presetsCarryTheirSource()
