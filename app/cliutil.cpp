@@ -54,7 +54,8 @@ void holdPreciseTimingIfAsked(const QCommandLineParser &parser)
     // Held for the life of the process: the system drops the request when the process exits.
     static expectlab::platform::PreciseTiming holder;
     QString error;
-    if (!holder.acquire(&error))
+    // This (main) thread runs the event loop that takes the timestamps; threads started later inherit.
+    if (!holder.acquire(&error) || !expectlab::platform::setThreadRealtime(true, &error))
         printErr(t("expectlab: warning: %1; timings may lag the wire by up to a few ms\n").arg(error));
 }
 

@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <cstring>
 #include <fcntl.h>
+#include <sched.h>
 #include <unistd.h>
 #endif
 
@@ -56,6 +57,33 @@ void PreciseTiming::release()
         ::close(m_handle);
 #endif
     m_handle = -1;
+}
+
+} // namespace expectlab::platform
+
+namespace expectlab::platform {
+
+bool setThreadRealtime(bool on, QString *error)
+{
+#ifdef Q_OS_LINUX
+    // Low among real-time priorities: above every normal thread, below the kernel's own.
+    sched_param param{};
+    param.sched_priority = on ? 10 : 0;
+    if (::sched_setscheduler(0, on ? SCHED_FIFO : SCHED_OTHER, &param) == 0)
+        return true;
+    const int why = errno;
+    if (error)
+        *error = QCoreApplication::translate("PreciseTiming", "cannot give the network thread real-time priority: %1%2")
+                     .arg(QString::fromLocal8Bit(std::strerror(why)),
+                          why == EPERM ? QCoreApplication::translate("PreciseTiming", " (run as root, or grant CAP_SYS_NICE)")
+                                       : QString());
+    return false;
+#else
+    Q_UNUSED(on);
+    if (error)
+        *error = QCoreApplication::translate("PreciseTiming", "precise timing is not supported on this platform");
+    return false;
+#endif
 }
 
 } // namespace expectlab::platform

@@ -296,12 +296,23 @@ void MainWindow::buildMenus()
 
 bool MainWindow::setPreciseTiming(bool on)
 {
+    // The real-time half belongs to the network thread, where the timestamps are taken; the window's
+    // own thread keeps its normal priority.
+    const auto networkRealtime = [this](bool realtime, QString *error) {
+        bool ok = false;
+        QMetaObject::invokeMethod(
+            m_server, [realtime, error] { return platform::setThreadRealtime(realtime, error); },
+            Qt::BlockingQueuedConnection, &ok);
+        return ok;
+    };
     if (!on) {
+        if (m_preciseTiming)
+            networkRealtime(false, nullptr);
         m_preciseTiming.reset();
     } else if (!m_preciseTiming) {
         auto timing = std::make_unique<platform::PreciseTiming>();
         QString error;
-        if (!timing->acquire(&error)) {
+        if (!timing->acquire(&error) || !networkRealtime(true, &error)) {
             const QSignalBlocker blocker(m_preciseAction);
             m_preciseAction->setChecked(false);
             reportError(tr("Precise timing"), tr("Precise timing is off: %1.").arg(error));

@@ -30,6 +30,10 @@
 #include <QMimeData>
 #include <QtTest>
 
+#ifdef Q_OS_LINUX
+#include <sched.h>
+#endif
+
 using namespace expectlab;
 
 class TestMainWindow : public QObject
@@ -432,6 +436,17 @@ void TestMainWindow::preciseTimingPersists()
     }
     QVERIFY(messages.isEmpty());
     QVERIFY(action->isChecked());
+#ifdef Q_OS_LINUX
+    // Real-time priority for the network thread, where timestamps are taken; not for the window's.
+    const auto networkPolicy = [this] {
+        int policy = -1;
+        QMetaObject::invokeMethod(m_window->server(), [&policy] { policy = sched_getscheduler(0); },
+                                  Qt::BlockingQueuedConnection);
+        return policy;
+    };
+    QCOMPARE(networkPolicy(), SCHED_FIFO);
+    QCOMPARE(sched_getscheduler(0), SCHED_OTHER);
+#endif
     m_window->close();
     delete m_window;
     m_window = new MainWindow; // restored from the settings
@@ -441,6 +456,9 @@ void TestMainWindow::preciseTimingPersists()
     action->trigger();
     QVERIFY(!m_window->isPreciseTiming());
     QVERIFY(!action->isChecked());
+#ifdef Q_OS_LINUX
+    QCOMPARE(networkPolicy(), SCHED_OTHER);
+#endif
 }
 
 void TestMainWindow::presetsCarryTheirSource()

@@ -3,8 +3,14 @@
 
 #include <QFile>
 #include <QTest>
+#include <QThread>
+
+#ifdef Q_OS_LINUX
+#include <sched.h>
+#endif
 
 #include <cstdint>
+#include <memory>
 #include <optional>
 
 using namespace expectlab;
@@ -29,6 +35,7 @@ class TestPreciseTiming : public QObject
 private slots:
     void heldWhileAlive();
     void failureSaysWhy();
+    void threadRealtimeAndBack();
 };
 
 void TestPreciseTiming::heldWhileAlive()
@@ -60,6 +67,29 @@ void TestPreciseTiming::failureSaysWhy()
         QVERIFY(!timing.isActive());
         QVERIFY2(error.contains(QLatin1String("cpu_dma_latency")) || error.contains(QLatin1String("platform")), qPrintable(error));
     }
+}
+
+void TestPreciseTiming::threadRealtimeAndBack()
+{
+#ifdef Q_OS_LINUX
+    QString error;
+    if (!platform::setThreadRealtime(true, &error)) {
+        QVERIFY2(error.contains(QLatin1String("real-time")), qPrintable(error));
+        QCOMPARE(sched_getscheduler(0), SCHED_OTHER);
+        QSKIP("real-time priority is not allowed here (not root)");
+    }
+    QCOMPARE(sched_getscheduler(0), SCHED_FIFO);
+    // A thread started now inherits it: the CLI relies on that for threads Qt starts later.
+    int inherited = -1;
+    std::unique_ptr<QThread> thread(QThread::create([&] { inherited = sched_getscheduler(0); }));
+    thread->start();
+    QVERIFY(thread->wait(10000));
+    QCOMPARE(inherited, SCHED_FIFO);
+    QVERIFY(platform::setThreadRealtime(false, &error));
+    QCOMPARE(sched_getscheduler(0), SCHED_OTHER);
+#else
+    QVERIFY(!platform::setThreadRealtime(true, nullptr));
+#endif
 }
 
 QTEST_GUILESS_MAIN(TestPreciseTiming)
