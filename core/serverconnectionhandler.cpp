@@ -73,19 +73,32 @@ void ServerConnectionHandler::onError()
 
 void ServerConnectionHandler::onTimer()
 {
+    m_timerDeadlineNs = 0;
     m_connection.advanceTime(monotonicNowNs());
     pump();
 }
 
 void ServerConnectionHandler::pump()
 {
-    if (m_done)
+    // flush() below emits bytesWritten, which calls back in here: the outer call does the rest.
+    if (m_done || m_pumping)
         return;
+    m_pumping = true;
+    pumpOnce();
+    m_pumping = false;
+}
+
+void ServerConnectionHandler::pumpOnce()
+{
     for (const TimelineEvent &e : m_connection.takeEvents())
         emit eventRecorded(e);
     const QByteArray out = m_connection.takeOutgoing();
-    if (!out.isEmpty() && m_socket->state() == QAbstractSocket::ConnectedState)
+    if (!out.isEmpty() && m_socket->state() == QAbstractSocket::ConnectedState) {
         m_socket->write(out);
+        // Into the kernel now rather than on the next turn of the event loop: the 100 leaves when
+        // its event says it did, and a response costs no write-notifier round trip.
+        m_socket->flush();
+    }
 
     switch (m_connection.closeMode()) {
     case ServerConnection::CloseMode::None:
@@ -106,6 +119,7 @@ void ServerConnectionHandler::pump()
         }
         m_done = true;
         m_timer->stop();
+        m_timerDeadlineNs = 0;
         m_socket->abort();
         m_connection.transportClosed(monotonicNowNs());
         for (const TimelineEvent &e : m_connection.takeEvents())
@@ -114,14 +128,22 @@ void ServerConnectionHandler::pump()
         return;
     }
     if (m_connection.closeMode() == ServerConnection::CloseMode::Now) {
-        pump();
+        pumpOnce();
         return;
     }
+    // Re-arm only for an earlier deadline: one that moved later (the idle timeout, pushed on by
+    // every read) lets the timer fire early, and onTimer() arms it again. Restarting a timer on
+    // every read cost measurable time with many connections.
     if (const auto deadline = m_connection.nextDeadlineNs()) {
-        const qint64 waitNs = qMax<qint64>(0, *deadline - monotonicNowNs());
-        m_timer->start(int((waitNs + 999'999) / 1'000'000));
-    } else {
+        if (m_timerDeadlineNs == 0 || *deadline < m_timerDeadlineNs) {
+            const qint64 waitNs = qMax<qint64>(0, *deadline - monotonicNowNs());
+            const qint64 waitMs = (waitNs + 999'999) / 1'000'000;
+            m_timer->start(int(waitMs));
+            m_timerDeadlineNs = *deadline;
+        }
+    } else if (m_timerDeadlineNs != 0) {
         m_timer->stop();
+        m_timerDeadlineNs = 0;
     }
 }
 

@@ -31,12 +31,17 @@ private:
     void onError();
     void onTimer();
     void pump();
+    void pumpOnce();
 
     QTcpSocket *m_socket;
     QTimer *m_timer;
     ServerConnection m_connection;
     bool m_halfClosed = false;
     bool m_done = false;
+    bool m_pumping = false;
+    // When the armed timer fires (monotonic ns); 0 when it is not armed.
+    // The deadline the timer is armed for (monotonic ns); 0 when it is not armed.
+    qint64 m_timerDeadlineNs = 0;
 };
 
 } // namespace expectlab
