@@ -1,8 +1,11 @@
 // Body sources: the bytes they stream, and the file source's reuse of slices the socket let go of.
 #include "bodysource.h"
 
+#include <QFile>
 #include <QTemporaryFile>
 #include <QTest>
+
+#include <memory>
 
 using namespace expectlab;
 
@@ -13,6 +16,15 @@ QByteArray fileContent(qsizetype size)
     for (qsizetype i = 0; i < size; ++i)
         bytes[i] = char('a' + (i * 7 + i / 251) % 26);
     return bytes;
+}
+// A closed temporary file holding content (removed with the object).
+std::unique_ptr<QTemporaryFile> fileWith(const QByteArray &content)
+{
+    auto file = std::make_unique<QTemporaryFile>();
+    if (!file->open() || file->write(content) != content.size())
+        qFatal("cannot write a temporary file");
+    file->close();
+    return file;
 }
 } // namespace
 
@@ -42,12 +54,9 @@ void TestBodySource::fileStreamsItsBytes()
 {
     QFETCH(qsizetype, size);
     QFETCH(qint64, slice);
-    QTemporaryFile file;
-    QVERIFY(file.open());
     const QByteArray content = fileContent(size);
-    QCOMPARE(file.write(content), size);
-    file.close();
-    FileBodySource source(file.fileName());
+    const auto file = fileWith(content);
+    FileBodySource source(file->fileName());
     QString error;
     QVERIFY2(source.open(&error), qPrintable(error));
     QCOMPARE(source.size(), size);
@@ -65,12 +74,9 @@ void TestBodySource::fileStreamsItsBytes()
 void TestBodySource::heldSliceIsNeverOverwritten()
 {
     // The socket holds each slice until the kernel took it: reading on must not touch those bytes.
-    QTemporaryFile file;
-    QVERIFY(file.open());
     const QByteArray content = fileContent(64 * 1024);
-    file.write(content);
-    file.close();
-    FileBodySource source(file.fileName());
+    const auto file = fileWith(content);
+    FileBodySource source(file->fileName());
     QVERIFY(source.open(nullptr));
     QList<QByteArray> held;
     for (int i = 0; i < 16; ++i)
@@ -81,11 +87,8 @@ void TestBodySource::heldSliceIsNeverOverwritten()
 
 void TestBodySource::releasedSliceIsReused()
 {
-    QTemporaryFile file;
-    QVERIFY(file.open());
-    file.write(fileContent(64 * 1024));
-    file.close();
-    FileBodySource source(file.fileName());
+    const auto file = fileWith(fileContent(64 * 1024));
+    FileBodySource source(file->fileName());
     QVERIFY(source.open(nullptr));
     const char *first = nullptr;
     {
@@ -100,14 +103,11 @@ void TestBodySource::releasedSliceIsReused()
 
 void TestBodySource::shrunkFileIsAnError()
 {
-    QTemporaryFile file;
-    QVERIFY(file.open());
-    file.write(fileContent(10000));
-    file.flush();
-    FileBodySource source(file.fileName());
+    const auto file = fileWith(fileContent(10000));
+    FileBodySource source(file->fileName());
     QVERIFY(source.open(nullptr));
     QCOMPARE(source.read(4096).size(), 4096);
-    QVERIFY(file.resize(5000)); // shrinks while it is being sent
+    QVERIFY(QFile::resize(file->fileName(), 5000)); // shrinks while it is being sent
     QCOMPARE(source.read(4096).size(), 904);
     QVERIFY(source.read(4096).isEmpty());
     QVERIFY2(source.errorString().contains(QLatin1String("shrank")), qPrintable(source.errorString()));
