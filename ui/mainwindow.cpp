@@ -9,6 +9,7 @@
 #include "matrixwidget.h"
 #include "outcomedelegate.h"
 #include "platformlatency.h"
+#include "threadcall.h"
 #include "overviewplot.h"
 #include "probewidget.h"
 #include "serverpanel.h"
@@ -300,9 +301,7 @@ bool MainWindow::setPreciseTiming(bool on)
     // own thread keeps its normal priority.
     const auto networkRealtime = [this](bool realtime, QString *error) {
         bool ok = false;
-        QMetaObject::invokeMethod(
-            m_server, [realtime, error] { return platform::setThreadRealtime(realtime, error); },
-            Qt::BlockingQueuedConnection, &ok);
+        callIn(m_server, [&] { ok = platform::setThreadRealtime(realtime, error); });
         return ok;
     };
     if (!on) {
