@@ -314,7 +314,13 @@ bool MainWindow::setPreciseTiming(bool on)
         if (!timing->acquire(&error) || !networkRealtime(true, &error)) {
             const QSignalBlocker blocker(m_preciseAction);
             m_preciseAction->setChecked(false);
-            reportError(tr("Precise timing"), tr("Precise timing is off: %1.").arg(error));
+            const QString message = tr("Precise timing is off: %1.").arg(error);
+            // Restored from the settings at start-up: a line in the status bar, not a dialog
+            // before the window is even up.
+            if (m_restoringSettings)
+                m_statusOutcome->setText(message);
+            else
+                reportError(tr("Precise timing"), message);
             return false;
         }
         m_preciseTiming = std::move(timing);
@@ -337,8 +343,11 @@ void MainWindow::restoreSettings()
     m_mainSplitter->restoreState(s.value(QStringLiteral("window/mainSplitter")).toByteArray());
     m_listSplitter->restoreState(s.value(QStringLiteral("window/listSplitter")).toByteArray());
     m_followAction->setChecked(s.value(QStringLiteral("view/follow"), true).toBool());
-    if (s.value(QStringLiteral("view/preciseTiming"), false).toBool())
+    if (s.value(QStringLiteral("view/preciseTiming"), false).toBool()) {
+        m_restoringSettings = true;
         m_preciseAction->setChecked(true);
+        m_restoringSettings = false;
+    }
     m_serverPanel->restoreSettings(s);
     m_composer->restoreSettings(s);
     m_lastServerUrl = s.value(QStringLiteral("server/lastUrl")).toString();

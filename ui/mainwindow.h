@@ -138,6 +138,7 @@ private:
     QLabel *m_statusOutcome;
     QAction *m_followAction = nullptr;
     QAction *m_preciseAction = nullptr;
+    bool m_restoringSettings = false;
     std::unique_ptr<platform::PreciseTiming> m_preciseTiming;
     QAction *m_startStopAction = nullptr;
     static constexpr int kLiveDetailIntervalMs = 250;
