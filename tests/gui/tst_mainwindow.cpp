@@ -122,16 +122,7 @@ void TestMainWindow::composeGenerated(int count, int unitIndex, bool expect, int
 
 const ExchangeRecord *TestMainWindow::waitForFinished(int number)
 {
-    // A real event loop (QSignalSpy::wait), not QTRY's sleep-and-poll: the exchange's timings are
-    // measured on this thread, and polling with sleeps would stretch them.
-    ExchangeListModel *model = m_window->session()->model();
-    auto done = [&] { return model->recordByNumber(number) && !model->recordByNumber(number)->running; };
-    QDeadlineTimer deadline(10000);
-    while (!done() && !deadline.hasExpired()) {
-        QSignalSpy changed(m_window->session(), &WorkbenchSession::exchangesChanged);
-        changed.wait(int(std::max<qint64>(1, deadline.remainingTime())));
-    }
-    return done() ? model->recordByNumber(number) : nullptr;
+    return ::waitForFinished(m_window->session(), number);
 }
 
 void TestMainWindow::startsLocalServerAndPointsClientAtIt()

@@ -137,14 +137,7 @@ int TestWorkbenchFiles::sendGenerated(qint64 bytes, bool expect)
 
 const ExchangeRecord *TestWorkbenchFiles::waitForFinished(int number)
 {
-    ExchangeListModel *model = m_window->session()->model();
-    auto done = [&] { return model->recordByNumber(number) && !model->recordByNumber(number)->running; };
-    QDeadlineTimer deadline(10000);
-    while (!done() && !deadline.hasExpired()) {
-        QSignalSpy changed(m_window->session(), &WorkbenchSession::exchangesChanged);
-        changed.wait(int(std::max<qint64>(1, deadline.remainingTime())));
-    }
-    return done() ? model->recordByNumber(number) : nullptr;
+    return ::waitForFinished(m_window->session(), number);
 }
 
 QList<std::tuple<int, int, QString>> TestWorkbenchFiles::rows() const
