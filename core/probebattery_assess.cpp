@@ -1,0 +1,232 @@
+#include "probebattery_assess.h"
+
+#include <algorithm>
+
+namespace expectlab::probe::detail {
+
+namespace {
+QString ms(qint64 ns)
+{
+    return QString::number(double(ns) / 1e6, 'f', 1) + QStringLiteral(" ms");
+}
+
+// The first 100 or final response to the head sent as step `headStep`, if it came before the body
+// (step `bodyStep`) went out.
+const ProbeResponse *answerBeforeBody(const ProbeObservation &obs, int headStep, int bodyStep)
+{
+    for (const ProbeResponse &r : obs.responses) {
+        if (r.afterStep < headStep)
+            continue;
+        if (r.afterStep >= bodyStep && obs.stepSent(bodyStep))
+            return nullptr;
+        if (!r.interim() || r.head.status == 100)
+            return &r;
+    }
+    return nullptr;
+}
+
+QString finalsText(const ProbeObservation &obs)
+{
+    QStringList s;
+    for (const ProbeResponse &r : obs.responses)
+        s << QString::number(r.head.status);
+    return s.isEmpty() ? tr("no response") : s.join(QStringLiteral(", "));
+}
+} // namespace
+
+// continue-small, continue-large, case-variant, chunked: head, wait, body, final.
+ProbeAssessment assessContinue(const ProbeObservation &obs, bool caseVariant,
+                               const QList<ProbeResult> &earlier)
+{
+    constexpr int headStep = 0;
+    constexpr int bodyStep = 2;
+    const qint64 headNs = obs.stepSentNs(headStep).value_or(obs.startNs);
+    const ProbeResponse *r = answerBeforeBody(obs, headStep, bodyStep);
+    if (!r) {
+        return {
+            ProbeVerdict::Fail,
+            tr("neither a 100 nor a final status before the body; responses: %1 (R11)").arg(finalsText(obs))};
+    }
+    const qint64 wait = r->headNs - headNs;
+    const bool late = wait > qint64(kPromptMs) * 1'000'000;
+    if (!r->interim()) {
+        if (r->head.status == 417) {
+            // Only a failure when the lower-case spelling was accepted: a server that rejects every
+            // 100-continue is consistent (and warned about there).
+            const auto plain = std::find_if(earlier.begin(), earlier.end(), [](const ProbeResult &r) {
+                return r.id == QLatin1String("continue-small");
+            });
+            if (caseVariant && (plain == earlier.end() || !plain->statuses.contains(417)))
+                return {ProbeVerdict::Fail,
+                        tr("417 after %1: 100-continue is case-insensitive (R1)").arg(ms(wait))};
+            return {ProbeVerdict::Warn,
+                    tr("417 after %1 to the one defined expectation; clients must retry without it (R6)")
+                        .arg(ms(wait))};
+        }
+        if (late)
+            return {ProbeVerdict::Warn, tr("final %1 only after %2: clients will have sent the body (R11)")
+                                            .arg(r->head.status)
+                                            .arg(ms(wait))};
+        return {ProbeVerdict::Pass,
+                tr("final %1 after %2, before any body byte (R11)").arg(r->head.status).arg(ms(wait))};
+    }
+    // A 100 came first: the final must follow the body (R9).
+    const QList<ProbeResponse> finals = obs.finals();
+    if (finals.isEmpty())
+        return {ProbeVerdict::Fail, tr("100 after %1 but no final status after the body (R9)").arg(ms(wait))};
+    if (late)
+        return {ProbeVerdict::Warn,
+                tr("100 only after %1: clients waiting %2 ms send the body first (R12); then %3")
+                    .arg(ms(wait))
+                    .arg(kPromptMs)
+                    .arg(finals.first().head.status)};
+    return {ProbeVerdict::Pass, tr("100 after %1, then %2").arg(ms(wait)).arg(finals.first().head.status)};
+}
+
+ProbeAssessment assessBodyAtOnce(const ProbeObservation &obs, const QList<ProbeResult> &)
+{
+    const QList<ProbeResponse> finals = obs.finals();
+    if (finals.isEmpty())
+        return {ProbeVerdict::Fail, tr("no final status although the body came with the head (R4)")};
+    const qint64 wait = finals.first().headNs - obs.stepSentNs(0).value_or(obs.startNs);
+    const bool interim = !obs.interims().isEmpty();
+    const QString how = interim ? tr("a 100 first (R8 allows omitting it)") : tr("no 100 (R8)");
+    if (finals.first().head.status == 417)
+        return {ProbeVerdict::Warn, tr("417 after %1 although the body was already sent (R4)").arg(ms(wait))};
+    return {ProbeVerdict::Pass,
+            tr("final %1 after %2, %3").arg(finals.first().head.status).arg(ms(wait)).arg(how)};
+}
+
+ProbeAssessment assessUnknownExpectation(const ProbeObservation &obs, const QList<ProbeResult> &)
+{
+    const QList<ProbeResponse> finals = obs.finals();
+    if (finals.isEmpty())
+        return {ProbeVerdict::Fail, tr("no final status; responses: %1").arg(finalsText(obs))};
+    const int status = finals.first().head.status;
+    if (status == 417)
+        return {ProbeVerdict::Pass, tr("417 Expectation Failed (R1)")};
+    const bool continued = !obs.interims().isEmpty();
+    if (status >= 200 && status < 300)
+        return {ProbeVerdict::Warn, tr("unknown expectation ignored%1: %2 (R1: 417 expected)")
+                                        .arg(continued ? tr(", 100 sent") : QString())
+                                        .arg(status)};
+    return {ProbeVerdict::Warn, tr("answered %1, not 417 (R1)").arg(status)};
+}
+
+ProbeAssessment assessHttp10(const ProbeObservation &obs, const QList<ProbeResult> &)
+{
+    const QList<ProbeResponse> interims = obs.interims();
+    if (!interims.isEmpty())
+        return {ProbeVerdict::Fail,
+                tr("sent %1 to an HTTP/1.0 request (R15, R7)").arg(interims.first().head.status)};
+    const QList<ProbeResponse> finals = obs.finals();
+    if (finals.isEmpty())
+        return {ProbeVerdict::Warn, tr("no 1xx, but no final status either")};
+    return {ProbeVerdict::Pass, tr("no 1xx; final %1 (R7)").arg(finals.first().head.status)};
+}
+
+ProbeAssessment assessNoContent(const ProbeObservation &obs, const QList<ProbeResult> &)
+{
+    const QList<ProbeResponse> finals = obs.finals();
+    if (finals.isEmpty())
+        return {ProbeVerdict::Fail, tr("stalled: no final status for a request without content (R8)")};
+    const qint64 wait = finals.first().headNs - obs.stepSentNs(0).value_or(obs.startNs);
+    return {ProbeVerdict::Pass, tr("final %1 after %2%3")
+                                    .arg(finals.first().head.status)
+                                    .arg(ms(wait))
+                                    .arg(obs.interims().isEmpty() ? QString() : tr(" (a 100 first)"))};
+}
+
+ProbeAssessment assessEarlyFinal(const ProbeObservation &obs, const QList<ProbeResult> &)
+{
+    const ProbeResponse *first = obs.firstResponseFrom(0);
+    if (!first || first->interim()) {
+        return {ProbeVerdict::Info,
+                tr("no early final status (%1): nothing to check; the announced %2 bytes were not sent")
+                    .arg(first ? QString::number(first->head.status) : tr("no response"))
+                    .arg(kHugeBody)};
+    }
+    const int status = first->head.status;
+    const bool closeAnnounced = first->head.hasConnectionToken("close") || first->head.isHttp10();
+    const QList<ProbeResponse> finals = obs.finals();
+    if (closeAnnounced && obs.bytesAfterClose > 0)
+        return {ProbeVerdict::Fail, tr("%1 said Connection: close, yet %2 more bytes followed: the request "
+                                       "behind it was answered (R22)")
+                                        .arg(status)
+                                        .arg(obs.bytesAfterClose)};
+    if (finals.size() > 1) {
+        if (closeAnnounced)
+            return {ProbeVerdict::Fail,
+                    tr("%1 said Connection: close, yet the request behind it was answered %2 (R22)")
+                        .arg(status)
+                        .arg(finals.at(1).head.status)};
+        return {ProbeVerdict::Fail,
+                tr("desync: after %1 the unread body was read as a request and answered %2 (R19)")
+                    .arg(status)
+                    .arg(finals.at(1).head.status)};
+    }
+    if (!closeAnnounced && first->head.hasConnectionToken("keep-alive")) {
+        return {ProbeVerdict::Pass,
+                tr("%1 before the body with Connection: keep-alive: it reads on, and the request "
+                   "behind the body was not taken for one (R10, R19)")
+                    .arg(status)};
+    }
+    if (!closeAnnounced) {
+        return {ProbeVerdict::Warn, tr("%1 before the body without Connection: close: the client cannot tell "
+                                       "whether the server reads on (R10)%2")
+                                        .arg(status)
+                                        .arg(obs.peerClosedNs ? tr("; it closed") : QString())};
+    }
+    if (!obs.peerClosedNs) {
+        // nginx keeps reading for its lingering_timeout before it closes: not a fault as long
+        // as nothing behind the final status is answered.
+        return {ProbeVerdict::Pass, tr("%1 with Connection: close; the request behind it was not answered; "
+                                       "still open after %2 ms (lingering close) (R10, R19)")
+                                        .arg(status)
+                                        .arg(kPromptMs)};
+    }
+    return {ProbeVerdict::Pass,
+            tr("%1 with Connection: close, closed, nothing more answered (R10, R19)").arg(status)};
+}
+
+ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<ProbeResult> &)
+{
+    constexpr int bodyStep = 2;
+    const ProbeResponse *first = obs.firstResponseFrom(0);
+    const bool early = first && !first->interim() && first->afterStep < bodyStep;
+    QList<ProbeResponse> after;
+    for (const ProbeResponse &r : obs.responses) {
+        if (!r.interim() && &r != first && r.afterStep >= bodyStep)
+            after.append(r);
+    }
+    if (!early) {
+        return {
+            ProbeVerdict::Info,
+            tr("no early final status (responses: %1): the body was read as a body").arg(finalsText(obs))};
+    }
+    const int status = first->head.status;
+    if (first->head.hasConnectionToken("close")) {
+        if (!after.isEmpty() || obs.bytesAfterClose > 0)
+            return {ProbeVerdict::Fail,
+                    tr("%1 said Connection: close, yet a request behind it was answered (R22)").arg(status)};
+        return {ProbeVerdict::Pass,
+                tr("%1 with Connection: close; nothing behind it was answered (R10, R22)").arg(status)};
+    }
+    if (after.size() >= 2) {
+        return {ProbeVerdict::Fail,
+                tr("desync: after %1 the unread body was read as a request; %2 answers to one request (R19)")
+                    .arg(status)
+                    .arg(after.size())};
+    }
+    if (after.size() == 1) {
+        return {ProbeVerdict::Pass,
+                tr("%1, then it read the body as a body and answered only the second request %2 (R19)")
+                    .arg(status)
+                    .arg(after.first().head.status)};
+    }
+    return {ProbeVerdict::Warn,
+            tr("%1 without Connection: close, then neither answered the second request nor closed (R10)")
+                .arg(status)};
+}
+
+} // namespace expectlab::probe::detail
