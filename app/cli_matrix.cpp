@@ -19,22 +19,22 @@ const QString kDefaultSizes = QStringLiteral("1K,1M");
 int runMatrix(const QStringList &args)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(t(
-        "Run every combination of client behaviours, server policies and body sizes against the local test\n"
-        "server (or the client behaviours against --url) and report each cell's outcome, Expect wait, body\n"
-        "bytes sent and the bandwidth saved compared with no Expect.\n"
-        "\n"
-        "Client behaviours: no-expect | expect[:MS][:no-retry]\n"
-        "  expect            Expect: 100-continue, wait up to 1000 ms for a 100, retry without Expect after 417\n"
-        "  expect:200        the same with a 200 ms wait; expect:0 sends the body without waiting\n"
-        "  expect:no-retry   give up after a 417\n"
-        "  no-expect         the body follows the head at once\n"
-        "Server policies: continue, delay:MS, ignore, reject, final:CODE, close.\n"
-        "Sizes: byte counts with optional K, M, G suffixes (binary units).\n"
-        "Lists are comma-separated. The JSON shape is documented in docs/matrix-json.md.\n"
-        "\n"
-        "Exit codes: 0 every cell ran (whatever its outcome); 1 interrupted, the local server could not\n"
-        "start or --save failed; 2 usage error."));
+    parser.setApplicationDescription(
+        t("Run every combination of client behaviours, server policies and body sizes against the local test\n"
+          "server (or the client behaviours against --url) and report each cell's outcome, Expect wait, body\n"
+          "bytes sent and the bandwidth saved compared with no Expect.\n"
+          "\n"
+          "Client behaviours: no-expect | expect[:MS][:no-retry]\n"
+          "  expect            Expect: 100-continue, wait up to 1000 ms for a 100, retry without Expect after 417\n"
+          "  expect:200        the same with a 200 ms wait; expect:0 sends the body without waiting\n"
+          "  expect:no-retry   give up after a 417\n"
+          "  no-expect         the body follows the head at once\n"
+          "Server policies: continue, delay:MS, ignore, reject, final:CODE, close.\n"
+          "Sizes: byte counts with optional K, M, G suffixes (binary units).\n"
+          "Lists are comma-separated. The JSON shape is documented in docs/matrix-json.md.\n"
+          "\n"
+          "Exit codes: 0 every cell ran (whatever its outcome); 1 interrupted, the local server could not\n"
+          "start or --save failed; 2 usage error."));
     parser.addHelpOption();
     const QCommandLineOption clientsOpt(QStringLiteral("clients"),
                                         t("Client behaviours (default %1).").arg(kDefaultClients),
@@ -44,9 +44,9 @@ int runMatrix(const QStringList &args)
                                          QStringLiteral("LIST"), kDefaultPolicies);
     const QCommandLineOption sizesOpt(QStringLiteral("sizes"), t("Body sizes (default %1).").arg(kDefaultSizes),
                                       QStringLiteral("LIST"), kDefaultSizes);
-    const QCommandLineOption urlOpt(QStringLiteral("url"),
-                                    t("Run the client behaviours against this http:// URL instead of the local server."),
-                                    QStringLiteral("URL"));
+    const QCommandLineOption urlOpt(
+        QStringLiteral("url"), t("Run the client behaviours against this http:// URL instead of the local server."),
+        QStringLiteral("URL"));
     const QCommandLineOption methodOpt(QStringList{QStringLiteral("X"), QStringLiteral("request")},
                                        t("Method (default POST)."), QStringLiteral("METHOD"), QStringLiteral("POST"));
     const QCommandLineOption timeoutOpt(QStringLiteral("timeout"), t("Bound each exchange to MS (default 10000)."),
@@ -73,7 +73,8 @@ int runMatrix(const QStringList &args)
     spec.clients = *clients;
     if (parser.isSet(urlOpt)) {
         if (parser.isSet(policiesOpt))
-            return usageError(t("--policies and --url exclude each other: an external server has its own policy"), hint);
+            return usageError(t("--policies and --url exclude each other: an external server has its own policy"),
+                              hint);
         spec.url = QUrl(parser.value(urlOpt), QUrl::StrictMode);
     } else {
         const auto policies = MatrixSpec::parsePolicies(parser.value(policiesOpt), &error);
@@ -84,13 +85,15 @@ int runMatrix(const QStringList &args)
     for (const QString &item : parser.value(sizesOpt).split(QLatin1Char(','), Qt::SkipEmptyParts)) {
         qint64 size = 0;
         if (!parseByteSize(item, &size))
-            return usageError(t("invalid size '%1' in --sizes: expected a byte count such as 1024, 64K or 1M").arg(item), hint);
+            return usageError(
+                t("invalid size '%1' in --sizes: expected a byte count such as 1024, 64K or 1M").arg(item), hint);
         spec.sizes.append(size);
     }
     spec.method = parser.value(methodOpt).toLatin1();
     if (!parseInt(parser.value(timeoutOpt), &spec.timeoutMs, 1))
-        return usageError(t("invalid --timeout '%1': expected a positive number of milliseconds").arg(parser.value(timeoutOpt)),
-                          hint);
+        return usageError(
+            t("invalid --timeout '%1': expected a positive number of milliseconds").arg(parser.value(timeoutOpt)),
+            hint);
     if (parser.isSet(saveOpt) && parser.value(saveOpt).isEmpty())
         return usageError(t("--save needs a file name"), hint);
     const QString invalid = spec.validate();
@@ -101,13 +104,14 @@ int runMatrix(const QStringList &args)
     MatrixRunner runner;
     if (!json) {
         QObject::connect(&runner, &MatrixRunner::cellFinished, [&spec](const MatrixCell &cell) {
-            printErr(QStringLiteral("[%1/%2] %3 %4 %5: %6\n")
-                         .arg(cell.clientIndex * spec.policyCount() * spec.sizes.size() +
-                              cell.policyIndex * spec.sizes.size() + cell.sizeIndex + 1)
-                         .arg(spec.cellCount())
-                         .arg(cell.client.toString(), cell.policy ? cell.policy->toString() : QStringLiteral("external"))
-                         .arg(cell.size)
-                         .arg(cell.outcome()));
+            printErr(
+                QStringLiteral("[%1/%2] %3 %4 %5: %6\n")
+                    .arg(cell.clientIndex * spec.policyCount() * spec.sizes.size() +
+                         cell.policyIndex * spec.sizes.size() + cell.sizeIndex + 1)
+                    .arg(spec.cellCount())
+                    .arg(cell.client.toString(), cell.policy ? cell.policy->toString() : QStringLiteral("external"))
+                    .arg(cell.size)
+                    .arg(cell.outcome()));
         });
     }
     QObject::connect(&runner, &MatrixRunner::finished, qApp, &QCoreApplication::quit, Qt::QueuedConnection);

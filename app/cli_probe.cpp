@@ -23,9 +23,10 @@ int runProbe(const QStringList &args)
     const QCommandLineOption jsonOpt(QStringLiteral("json"), t("Print one JSON document (docs/probe-json.md)."));
     const QCommandLineOption junitOpt(QStringLiteral("junit"), t("Also write a JUnit XML report to FILE."),
                                       QStringLiteral("FILE"));
-    const QCommandLineOption timeoutOpt(QStringLiteral("timeout"),
-                                        t("Bound each wait of each scenario to MS (default %1).").arg(probe::kDefaultTimeoutMs),
-                                        QStringLiteral("MS"), QString::number(probe::kDefaultTimeoutMs));
+    const QCommandLineOption timeoutOpt(
+        QStringLiteral("timeout"),
+        t("Bound each wait of each scenario to MS (default %1).").arg(probe::kDefaultTimeoutMs), QStringLiteral("MS"),
+        QString::number(probe::kDefaultTimeoutMs));
     parser.addOptions({jsonOpt, junitOpt, timeoutOpt});
 
     addPreciseTimingOption(parser);
@@ -44,18 +45,17 @@ int runProbe(const QStringList &args)
         return usageError(urlError, hint);
     int timeoutMs = 0;
     if (!parseInt(parser.value(timeoutOpt), &timeoutMs, 1))
-        return usageError(t("invalid --timeout '%1': expected a positive number of milliseconds")
-                              .arg(parser.value(timeoutOpt)),
-                          hint);
+        return usageError(
+            t("invalid --timeout '%1': expected a positive number of milliseconds").arg(parser.value(timeoutOpt)),
+            hint);
     if (parser.isSet(junitOpt) && parser.value(junitOpt).isEmpty())
         return usageError(t("--junit needs a file name"), hint);
     // Refuse an unwritable report place before a run of several seconds, not after it.
     if (parser.isSet(junitOpt)) {
         const QFileInfo dir(QFileInfo(parser.value(junitOpt)).absolutePath());
         if (!dir.isDir() || !dir.isWritable())
-            return usageError(t("cannot write '%1': no writable directory %2")
-                                  .arg(parser.value(junitOpt), dir.filePath()),
-                              hint);
+            return usageError(
+                t("cannot write '%1': no writable directory %2").arg(parser.value(junitOpt), dir.filePath()), hint);
     }
 
     ProbeRunner runner(url, timeoutMs);

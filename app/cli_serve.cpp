@@ -26,10 +26,10 @@ int runServe(const QStringList &args)
     const QCommandLineOption portOpt(QStringLiteral("port"),
                                      QCoreApplication::translate("cli", "Port (default 0: any free port)."),
                                      QStringLiteral("P"), QStringLiteral("0"));
-    const QCommandLineOption policyOpt(
-        QStringLiteral("policy"),
-        QCoreApplication::translate("cli", "One of %1 (default continue).").arg(ServerPolicy::names().join(QStringLiteral(", "))),
-        QStringLiteral("POLICY"), QStringLiteral("continue"));
+    const QCommandLineOption policyOpt(QStringLiteral("policy"),
+                                       QCoreApplication::translate("cli", "One of %1 (default continue).")
+                                           .arg(ServerPolicy::names().join(QStringLiteral(", "))),
+                                       QStringLiteral("POLICY"), QStringLiteral("continue"));
     const QCommandLineOption eventsOpt(QStringLiteral("events"),
                                        QCoreApplication::translate("cli", "Print each server event as a JSON line."));
     parser.addOptions({hostOpt, portOpt, policyOpt, eventsOpt});
@@ -39,25 +39,32 @@ int runServe(const QStringList &args)
         QStringLiteral("FILE"));
     parser.addOptions({saveOpt});
     const ServerLimits defaults;
-    const QCommandLineOption maxHeadOpt(QStringLiteral("max-head"),
-                                        QCoreApplication::translate("cli", "Largest request head in bytes; larger gets 431 (default %1; 0: none).")
-                                            .arg(defaults.maxHeadBytes),
-                                        QStringLiteral("BYTES"), QString::number(defaults.maxHeadBytes));
-    const QCommandLineOption maxBodyOpt(QStringLiteral("max-body"),
-                                        QCoreApplication::translate("cli", "Largest request body (K, M, G suffixes); larger gets 413 (default 0: none)."),
-                                        QStringLiteral("BYTES"), QStringLiteral("0"));
-    const QCommandLineOption headTimeoutOpt(QStringLiteral("head-timeout"),
-                                            QCoreApplication::translate("cli", "A head not complete in MS gets 408 and a close (default %1; 0: none).")
-                                                .arg(defaults.headTimeoutMs),
-                                            QStringLiteral("MS"), QString::number(defaults.headTimeoutMs));
-    const QCommandLineOption idleTimeoutOpt(QStringLiteral("idle-timeout"),
-                                            QCoreApplication::translate("cli", "Close idle keep-alive connections after MS (default %1; 0: never).")
-                                                .arg(defaults.idleTimeoutMs),
-                                            QStringLiteral("MS"), QString::number(defaults.idleTimeoutMs));
-    const QCommandLineOption maxConnectionsOpt(QStringLiteral("max-connections"),
-                                               QCoreApplication::translate("cli", "Open connections at most; more are closed at once (default %1; 0: no limit).")
-                                                   .arg(defaults.maxConnections),
-                                               QStringLiteral("N"), QString::number(defaults.maxConnections));
+    const QCommandLineOption maxHeadOpt(
+        QStringLiteral("max-head"),
+        QCoreApplication::translate("cli", "Largest request head in bytes; larger gets 431 (default %1; 0: none).")
+            .arg(defaults.maxHeadBytes),
+        QStringLiteral("BYTES"), QString::number(defaults.maxHeadBytes));
+    const QCommandLineOption maxBodyOpt(
+        QStringLiteral("max-body"),
+        QCoreApplication::translate("cli",
+                                    "Largest request body (K, M, G suffixes); larger gets 413 (default 0: none)."),
+        QStringLiteral("BYTES"), QStringLiteral("0"));
+    const QCommandLineOption headTimeoutOpt(
+        QStringLiteral("head-timeout"),
+        QCoreApplication::translate("cli", "A head not complete in MS gets 408 and a close (default %1; 0: none).")
+            .arg(defaults.headTimeoutMs),
+        QStringLiteral("MS"), QString::number(defaults.headTimeoutMs));
+    const QCommandLineOption idleTimeoutOpt(
+        QStringLiteral("idle-timeout"),
+        QCoreApplication::translate("cli", "Close idle keep-alive connections after MS (default %1; 0: never).")
+            .arg(defaults.idleTimeoutMs),
+        QStringLiteral("MS"), QString::number(defaults.idleTimeoutMs));
+    const QCommandLineOption maxConnectionsOpt(
+        QStringLiteral("max-connections"),
+        QCoreApplication::translate("cli",
+                                    "Open connections at most; more are closed at once (default %1; 0: no limit).")
+            .arg(defaults.maxConnections),
+        QStringLiteral("N"), QString::number(defaults.maxConnections));
     parser.addOptions({maxHeadOpt, maxBodyOpt, headTimeoutOpt, idleTimeoutOpt, maxConnectionsOpt});
 
     addPreciseTimingOption(parser);
@@ -67,8 +74,8 @@ int runServe(const QStringList &args)
     if (parser.isSet(saveOpt) && parser.value(saveOpt).isEmpty())
         return usageError(QCoreApplication::translate("cli", "--save needs a file name"));
     if (!parser.positionalArguments().isEmpty())
-        return usageError(QCoreApplication::translate("cli", "unexpected argument '%1'")
-                              .arg(parser.positionalArguments().first()));
+        return usageError(
+            QCoreApplication::translate("cli", "unexpected argument '%1'").arg(parser.positionalArguments().first()));
 
     QString policyError;
     const auto policy = ServerPolicy::parse(parser.value(policyOpt), &policyError);
@@ -76,12 +83,14 @@ int runServe(const QStringList &args)
         return usageError(policyError);
     QHostAddress address;
     if (!address.setAddress(parser.value(hostOpt)))
-        return usageError(QCoreApplication::translate("cli", "invalid host address '%1': give an IP address such as 127.0.0.1 or ::1")
-                              .arg(parser.value(hostOpt)));
+        return usageError(
+            QCoreApplication::translate("cli", "invalid host address '%1': give an IP address such as 127.0.0.1 or ::1")
+                .arg(parser.value(hostOpt)));
     bool portOk = false;
     const uint port = parser.value(portOpt).toUInt(&portOk);
     if (!portOk || port > 65535)
-        return usageError(QCoreApplication::translate("cli", "invalid port '%1': give 0 to 65535").arg(parser.value(portOpt)));
+        return usageError(
+            QCoreApplication::translate("cli", "invalid port '%1': give 0 to 65535").arg(parser.value(portOpt)));
 
     ServerLimits limits;
     qint64 number = 0;
@@ -91,13 +100,18 @@ int runServe(const QStringList &args)
     if (!parseByteSize(parser.value(maxBodyOpt), &number))
         return usageError(QCoreApplication::translate("cli", "invalid --max-body '%1'").arg(parser.value(maxBodyOpt)));
     limits.maxBodyBytes = number;
-    const auto parseCount = [&parser](const QCommandLineOption &opt, int *out) { return parseInt(parser.value(opt), out); };
+    const auto parseCount = [&parser](const QCommandLineOption &opt, int *out) {
+        return parseInt(parser.value(opt), out);
+    };
     if (!parseCount(headTimeoutOpt, &limits.headTimeoutMs))
-        return usageError(QCoreApplication::translate("cli", "invalid --head-timeout '%1'").arg(parser.value(headTimeoutOpt)));
+        return usageError(
+            QCoreApplication::translate("cli", "invalid --head-timeout '%1'").arg(parser.value(headTimeoutOpt)));
     if (!parseCount(idleTimeoutOpt, &limits.idleTimeoutMs))
-        return usageError(QCoreApplication::translate("cli", "invalid --idle-timeout '%1'").arg(parser.value(idleTimeoutOpt)));
+        return usageError(
+            QCoreApplication::translate("cli", "invalid --idle-timeout '%1'").arg(parser.value(idleTimeoutOpt)));
     if (!parseCount(maxConnectionsOpt, &limits.maxConnections))
-        return usageError(QCoreApplication::translate("cli", "invalid --max-connections '%1'").arg(parser.value(maxConnectionsOpt)));
+        return usageError(
+            QCoreApplication::translate("cli", "invalid --max-connections '%1'").arg(parser.value(maxConnectionsOpt)));
 
     // Watch for SIGINT/SIGTERM before the listening line goes out: a script may signal right after it.
     TerminationWatcher watcher;
@@ -111,8 +125,9 @@ int runServe(const QStringList &args)
         return ExitNoFinalResponse;
     }
     if (!address.isLoopback())
-        printErr(QCoreApplication::translate("cli", "expectlab: warning: listening on %1, reachable from other machines\n")
-                     .arg(address.toString()));
+        printErr(
+            QCoreApplication::translate("cli", "expectlab: warning: listening on %1, reachable from other machines\n")
+                .arg(address.toString()));
     printOut(QStringLiteral("listening %1\n").arg(server.url()));
 
     const qint64 originNs = monotonicNowNs();
@@ -126,8 +141,9 @@ int runServe(const QStringList &args)
                      QLatin1Char('\n'));
             // How the client behaved, as `profile` events right after the event that settled it.
             for (const TimelineEvent &p : profiler.consume(e))
-                printOut(QString::fromUtf8(QJsonDocument(eventToJson(p, originNs, true)).toJson(QJsonDocument::Compact)) +
-                         QLatin1Char('\n'));
+                printOut(
+                    QString::fromUtf8(QJsonDocument(eventToJson(p, originNs, true)).toJson(QJsonDocument::Compact)) +
+                    QLatin1Char('\n'));
         });
     }
     const int rc = QCoreApplication::exec();

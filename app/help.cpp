@@ -4,7 +4,8 @@
 
 QString globalHelpText()
 {
-    return QCoreApplication::translate("cli",
+    return QCoreApplication::translate(
+        "cli",
         "Usage: expectlab [COMMAND] [OPTIONS]\n"
         "A workbench for the HTTP Expect: 100-continue handshake and 417 Expectation Failed.\n"
         "\n"

@@ -17,10 +17,10 @@ void setIdentity()
 // Options Qt's GUI application takes itself: they open the window, they are not ours to refuse.
 bool isQtGuiOption(const QString &arg)
 {
-    static const QStringList qtOptions{QStringLiteral("-platform"),  QStringLiteral("-style"),
-                                       QStringLiteral("-geometry"),  QStringLiteral("-reverse"),
+    static const QStringList qtOptions{QStringLiteral("-platform"),        QStringLiteral("-style"),
+                                       QStringLiteral("-geometry"),        QStringLiteral("-reverse"),
                                        QStringLiteral("-qwindowgeometry"), QStringLiteral("-qwindowtitle"),
-                                       QStringLiteral("-stylesheet"), QStringLiteral("-session")};
+                                       QStringLiteral("-stylesheet"),      QStringLiteral("-session")};
     return qtOptions.contains(arg);
 }
 } // namespace

@@ -25,18 +25,19 @@ namespace {
 
 struct CaptureWait
 {
-    double headS = -1; // first client packet with payload
+    double headS = -1;     // first client packet with payload
     double continueS = -1; // first server packet whose payload starts "HTTP/1.1 100"
 };
 
 // client port -> capture interval, from the pcap tshark wrote.
 QHash<quint16, double> captureWaits(const QString &pcap, quint16 serverPort)
 {
-    const RunResult r = run(findProgram(QStringLiteral("tshark")),
-                            {QStringLiteral("-r"), pcap, QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
-                             QStringLiteral("frame.time_epoch"), QStringLiteral("-e"), QStringLiteral("tcp.srcport"),
-                             QStringLiteral("-e"), QStringLiteral("tcp.dstport"), QStringLiteral("-e"), QStringLiteral("tcp.payload")},
-                            120000);
+    const RunResult r =
+        run(findProgram(QStringLiteral("tshark")),
+            {QStringLiteral("-r"), pcap, QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
+             QStringLiteral("frame.time_epoch"), QStringLiteral("-e"), QStringLiteral("tcp.srcport"),
+             QStringLiteral("-e"), QStringLiteral("tcp.dstport"), QStringLiteral("-e"), QStringLiteral("tcp.payload")},
+            120000);
     QHash<quint16, CaptureWait> byPort;
     static const QByteArray continueHex = QByteArray("HTTP/1.1 100").toHex();
     for (const QByteArray &line : r.out.split('\n')) {
@@ -73,85 +74,94 @@ int main(int argc, char **argv)
     if (tshark.isEmpty())
         std::fprintf(stderr, "tshark not installed: capture columns stay empty\n");
 
-    Table t({QStringLiteral("timing"), QStringLiteral("D ms"), QStringLiteral("n"), QStringLiteral("client wait p50"), QStringLiteral("client - D p99"),
-             QStringLiteral("server wait p50"), QStringLiteral("captured"), QStringLiteral("capture wait p50"), QStringLiteral("|client - capture| p50"),
-             QStringLiteral("|client - capture| p99"), QStringLiteral("|server - capture| p50"), QStringLiteral("|server - capture| p99")});
+    Table t({QStringLiteral("timing"), QStringLiteral("D ms"), QStringLiteral("n"), QStringLiteral("client wait p50"),
+             QStringLiteral("client - D p99"), QStringLiteral("server wait p50"), QStringLiteral("captured"),
+             QStringLiteral("capture wait p50"), QStringLiteral("|client - capture| p50"),
+             QStringLiteral("|client - capture| p99"), QStringLiteral("|server - capture| p50"),
+             QStringLiteral("|server - capture| p99")});
     // Each delay as the tool runs by default, then with --precise-timing (CPUs kept out of deep idle).
     for (const bool precise : {false, true})
-    for (const int d : {0, 1, 10, 100}) {
-        platform::PreciseTiming timing;
-        QString timingError;
-        // The real-time half for this thread and the server thread it starts next (it inherits).
-        if (precise && (!timing.acquire(&timingError) || !platform::setThreadRealtime(true, &timingError))) {
-            std::fprintf(stderr, "--precise-timing rows skipped: %s\n", qPrintable(timingError));
-            break;
-        }
-        const int n = d >= 100 ? qMin(count, 100) : count;
-        QString error;
-        ServerThread server(*ServerPolicy::parse(QStringLiteral("delay:%1").arg(d), &error));
-        QTemporaryDir dir;
-        const QString pcap = dir.filePath(QStringLiteral("lo.pcapng"));
-        Peer capture;
-        if (!tshark.isEmpty() &&
-            !capture.start(tshark, {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
-                                    QStringLiteral("tcp port %1").arg(server.port()), QStringLiteral("-w"), pcap},
-                           QStringLiteral("Capturing on"))) {
-            std::fprintf(stderr, "tshark did not start: %s\n", qPrintable(capture.output()));
-        }
-        // "Capturing on" comes a moment before the filter is live; a benchmark may simply wait.
-        QThread::msleep(500);
-        QHash<quint16, double> clientMs;
-        std::vector<double> clientMinusD;
-        std::vector<double> clientAll;
-        for (int i = 0; i < n; ++i) {
-            ClientRequest req;
-            req.url = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(server.port()));
-            req.method = "POST";
-            req.body.kind = BodySpec::Kind::Text;
-            req.body.text = "hello";
-            req.expect = ClientRequest::ExpectMode::On;
-            req.expectTimeoutMs = 5000;
-            ExchangeRunner runner(i + 1, req);
-            QEventLoop loop;
-            QObject::connect(&runner, &ExchangeRunner::finished, &loop, &QEventLoop::quit);
-            runner.start();
-            if (!runner.isFinished())
-                loop.exec();
-            const ExchangeSummary &s = runner.exchange().summary();
-            if (!s.expectWaitNs)
-                continue;
-            quint16 port = 0;
-            for (const TimelineEvent &e : s.events)
-                if (e.kind == EventKind::Connected)
-                    port = QRegularExpression(QStringLiteral("from .*:(\\d+)$")).match(e.detail).captured(1).toUShort();
-            const double ms = double(*s.expectWaitNs) / 1e6;
-            clientMs.insert(port, ms);
-            clientAll.push_back(ms);
-            clientMinusD.push_back(ms - d);
-        }
-        QThread::msleep(500); // let dumpcap write the last packets before it is stopped
-        capture.stop(); // SIGTERM: tshark closes the file cleanly
-        const QHash<quint16, double> captured = tshark.isEmpty() ? QHash<quint16, double>{} : captureWaits(pcap, server.port());
-        std::vector<double> serverAll, capAll, clientErr, serverErr;
-        for (const ServerThread::Wait &w : server.takeWaits()) {
-            const double ms = double(w.ns) / 1e6;
-            serverAll.push_back(ms);
-            if (captured.contains(w.peerPort))
-                serverErr.push_back(std::abs(ms - captured.value(w.peerPort)));
-        }
-        for (auto it = clientMs.begin(); it != clientMs.end(); ++it) {
-            if (captured.contains(it.key())) {
-                capAll.push_back(captured.value(it.key()));
-                clientErr.push_back(std::abs(it.value() - captured.value(it.key())));
+        for (const int d : {0, 1, 10, 100}) {
+            platform::PreciseTiming timing;
+            QString timingError;
+            // The real-time half for this thread and the server thread it starts next (it inherits).
+            if (precise && (!timing.acquire(&timingError) || !platform::setThreadRealtime(true, &timingError))) {
+                std::fprintf(stderr, "--precise-timing rows skipped: %s\n", qPrintable(timingError));
+                break;
             }
+            const int n = d >= 100 ? qMin(count, 100) : count;
+            QString error;
+            ServerThread server(*ServerPolicy::parse(QStringLiteral("delay:%1").arg(d), &error));
+            QTemporaryDir dir;
+            const QString pcap = dir.filePath(QStringLiteral("lo.pcapng"));
+            Peer capture;
+            if (!tshark.isEmpty() &&
+                !capture.start(tshark,
+                               {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
+                                QStringLiteral("tcp port %1").arg(server.port()), QStringLiteral("-w"), pcap},
+                               QStringLiteral("Capturing on"))) {
+                std::fprintf(stderr, "tshark did not start: %s\n", qPrintable(capture.output()));
+            }
+            // "Capturing on" comes a moment before the filter is live; a benchmark may simply wait.
+            QThread::msleep(500);
+            QHash<quint16, double> clientMs;
+            std::vector<double> clientMinusD;
+            std::vector<double> clientAll;
+            for (int i = 0; i < n; ++i) {
+                ClientRequest req;
+                req.url = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(server.port()));
+                req.method = "POST";
+                req.body.kind = BodySpec::Kind::Text;
+                req.body.text = "hello";
+                req.expect = ClientRequest::ExpectMode::On;
+                req.expectTimeoutMs = 5000;
+                ExchangeRunner runner(i + 1, req);
+                QEventLoop loop;
+                QObject::connect(&runner, &ExchangeRunner::finished, &loop, &QEventLoop::quit);
+                runner.start();
+                if (!runner.isFinished())
+                    loop.exec();
+                const ExchangeSummary &s = runner.exchange().summary();
+                if (!s.expectWaitNs)
+                    continue;
+                quint16 port = 0;
+                for (const TimelineEvent &e : s.events)
+                    if (e.kind == EventKind::Connected)
+                        port = QRegularExpression(QStringLiteral("from .*:(\\d+)$"))
+                                   .match(e.detail)
+                                   .captured(1)
+                                   .toUShort();
+                const double ms = double(*s.expectWaitNs) / 1e6;
+                clientMs.insert(port, ms);
+                clientAll.push_back(ms);
+                clientMinusD.push_back(ms - d);
+            }
+            QThread::msleep(500); // let dumpcap write the last packets before it is stopped
+            capture.stop();       // SIGTERM: tshark closes the file cleanly
+            const QHash<quint16, double> captured =
+                tshark.isEmpty() ? QHash<quint16, double>{} : captureWaits(pcap, server.port());
+            std::vector<double> serverAll, capAll, clientErr, serverErr;
+            for (const ServerThread::Wait &w : server.takeWaits()) {
+                const double ms = double(w.ns) / 1e6;
+                serverAll.push_back(ms);
+                if (captured.contains(w.peerPort))
+                    serverErr.push_back(std::abs(ms - captured.value(w.peerPort)));
+            }
+            for (auto it = clientMs.begin(); it != clientMs.end(); ++it) {
+                if (captured.contains(it.key())) {
+                    capAll.push_back(captured.value(it.key()));
+                    clientErr.push_back(std::abs(it.value() - captured.value(it.key())));
+                }
+            }
+            t.add({precise ? QStringLiteral("--precise-timing") : QStringLiteral("default"), QString::number(d),
+                   QString::number(clientAll.size()), fmt(percentile(clientAll, 50), 3),
+                   fmt(percentile(clientMinusD, 99), 3), fmt(percentile(serverAll, 50), 3),
+                   QString::number(capAll.size()), fmt(percentile(capAll, 50), 3), fmt(percentile(clientErr, 50), 3),
+                   fmt(percentile(clientErr, 99), 3), fmt(percentile(serverErr, 50), 3),
+                   fmt(percentile(serverErr, 99), 3)});
+            if (precise)
+                platform::setThreadRealtime(false, nullptr);
         }
-        t.add({precise ? QStringLiteral("--precise-timing") : QStringLiteral("default"), QString::number(d), QString::number(clientAll.size()), fmt(percentile(clientAll, 50), 3),
-               fmt(percentile(clientMinusD, 99), 3), fmt(percentile(serverAll, 50), 3), QString::number(capAll.size()), fmt(percentile(capAll, 50), 3),
-               fmt(percentile(clientErr, 50), 3), fmt(percentile(clientErr, 99), 3), fmt(percentile(serverErr, 50), 3),
-               fmt(percentile(serverErr, 99), 3)});
-        if (precise)
-            platform::setThreadRealtime(false, nullptr);
-    }
     t.print();
     std::printf("\nTarget: recorded times within 0.5 ms of the capture at p99.\n"
                 "--precise-timing holds /dev/cpu_dma_latency at 0 (as cyclictest does) for the whole system.\n");

@@ -8,8 +8,8 @@
 #include "benchutil.h"
 #include "clientexchange.h"
 #include "exchangerunner.h"
-#include "platformlatency.h"
 #include "monotonicclock.h"
+#include "platformlatency.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -180,9 +180,15 @@ Run curlSequential(const QString &url, int count, bool newConnections)
         text += "url = \"" + url.toLatin1() + "\"\noutput = \"/dev/null\"\n";
     config.write(text);
     config.close();
-    QStringList args{QStringLiteral("-sS"), QStringLiteral("-K"), config.fileName(), QStringLiteral("-H"),
-                     QStringLiteral("Expect: 100-continue"), QStringLiteral("--data-binary"), QStringLiteral("hello"),
-                     QStringLiteral("-w"), QStringLiteral("%{http_code} %{time_total} %{time_pretransfer}\\n")};
+    QStringList args{QStringLiteral("-sS"),
+                     QStringLiteral("-K"),
+                     config.fileName(),
+                     QStringLiteral("-H"),
+                     QStringLiteral("Expect: 100-continue"),
+                     QStringLiteral("--data-binary"),
+                     QStringLiteral("hello"),
+                     QStringLiteral("-w"),
+                     QStringLiteral("%{http_code} %{time_total} %{time_pretransfer}\\n")};
     if (newConnections)
         args << QStringLiteral("-H") << QStringLiteral("Connection: close");
     QElapsedTimer timer;
@@ -206,7 +212,8 @@ Run curlSequential(const QString &url, int count, bool newConnections)
 }
 
 // 64 exchanges in flight at all times (a new connection each), count in all; exchanges per second.
-double concurrentRate(const QString &url, int count, int inFlight, int *failures, std::vector<double> *totalMs = nullptr)
+double concurrentRate(const QString &url, int count, int inFlight, int *failures,
+                      std::vector<double> *totalMs = nullptr)
 {
     int started = 0, done = 0;
     *failures = 0;
@@ -238,8 +245,14 @@ double concurrentRate(const QString &url, int count, int inFlight, int *failures
 
 QStringList row(const QString &client, const QString &server, const QString &connection, const Run &r)
 {
-    return {client, server, connection, QString::number(r.clientUs.size() + (r.clientUs.empty() ? r.totalUs.size() : 0)),
-            fmt(percentile(r.clientUs, 50), 0), fmt(percentile(r.clientUs, 99), 0), fmt(percentile(r.totalUs, 50), 0), fmt(percentile(r.totalUs, 99), 0),
+    return {client,
+            server,
+            connection,
+            QString::number(r.clientUs.size() + (r.clientUs.empty() ? r.totalUs.size() : 0)),
+            fmt(percentile(r.clientUs, 50), 0),
+            fmt(percentile(r.clientUs, 99), 0),
+            fmt(percentile(r.totalUs, 50), 0),
+            fmt(percentile(r.totalUs, 99), 0),
             fmt(double(r.totalUs.size()) / r.seconds, 0),
             r.failures ? QStringLiteral("%1 failed: %2").arg(r.failures).arg(r.firstError) : QString()};
 }
@@ -259,7 +272,8 @@ int main(int argc, char **argv)
                     percentile(ms, 99), percentile(ms, 100));
         return failures ? 1 : 0;
     }
-    printHeader(QStringLiteral("Handshake latency: %1 sequential Expect exchanges per row, 5-byte body, microseconds").arg(count));
+    printHeader(QStringLiteral("Handshake latency: %1 sequential Expect exchanges per row, 5-byte body, microseconds")
+                    .arg(count));
 
     // Our server as users run it, a process of its own like nginx. (Its own record of head -> 100 is
     // 0 by construction: ServerConnection stamps both with the time the head was read. How far that
@@ -277,9 +291,10 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "without nginx: %s\n", qPrintable(error));
     const bool haveCurl = !findProgram(QStringLiteral("curl")).isEmpty();
 
-    Table t({QStringLiteral("timing"), QStringLiteral("client"), QStringLiteral("server"), QStringLiteral("connection"), QStringLiteral("n"),
-             QStringLiteral("client p50"), QStringLiteral("client p99"), QStringLiteral("exchange p50"), QStringLiteral("exchange p99"),
-             QStringLiteral("exchanges/s"), QStringLiteral("note")});
+    Table t({QStringLiteral("timing"), QStringLiteral("client"), QStringLiteral("server"), QStringLiteral("connection"),
+             QStringLiteral("n"), QStringLiteral("client p50"), QStringLiteral("client p99"),
+             QStringLiteral("exchange p50"), QStringLiteral("exchange p99"), QStringLiteral("exchanges/s"),
+             QStringLiteral("note")});
     const QString keep = QStringLiteral("keep-alive"), fresh = QStringLiteral("new each");
     const QString expectlab = QStringLiteral("expectlab");
     // Every row as the tools run by default, then with --precise-timing held by this process: the
@@ -321,8 +336,8 @@ int main(int argc, char **argv)
     // (ExchangeRunner, 64 connections in flight) drives both.
     printHeader(QStringLiteral("Server rate: %1 exchanges, 64 concurrent connections, new connection each").arg(count));
     ExpectlabServe &serve = ours;
-    Table rate({QStringLiteral("server"), QStringLiteral("exchanges/s (median of 3, interleaved)"), QStringLiteral("failed"),
-                QStringLiteral("x nginx")});
+    Table rate({QStringLiteral("server"), QStringLiteral("exchanges/s (median of 3, interleaved)"),
+                QStringLiteral("failed"), QStringLiteral("x nginx")});
     // Rounds alternate between the two servers so that a burst of load from elsewhere hits both.
     std::vector<double> nginxRates, oursRates;
     int nginxFailures = 0, oursFailures = 0;
@@ -338,8 +353,10 @@ int main(int argc, char **argv)
         }
     }
     const double nginxRate = percentile(nginxRates, 50), oursRate = percentile(oursRates, 50);
-    rate.add({QStringLiteral("nginx (1 worker)"), fmt(nginxRate, 0), QString::number(nginxFailures), QStringLiteral("1.00")});
-    rate.add({QStringLiteral("expectlab serve"), fmt(oursRate, 0), QString::number(oursFailures), fmt(oursRate / nginxRate, 2)});
+    rate.add({QStringLiteral("nginx (1 worker)"), fmt(nginxRate, 0), QString::number(nginxFailures),
+              QStringLiteral("1.00")});
+    rate.add({QStringLiteral("expectlab serve"), fmt(oursRate, 0), QString::number(oursFailures),
+              fmt(oursRate / nginxRate, 2)});
     rate.print();
     std::printf("\nTarget: expectlab serve >= 0.8x nginx.\n");
     return 0;

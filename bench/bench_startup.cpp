@@ -19,7 +19,9 @@ namespace {
 class FirstPaint : public QObject
 {
 public:
-    explicit FirstPaint(QElapsedTimer *clock) : m_clock(clock) {}
+    explicit FirstPaint(QElapsedTimer *clock)
+        : m_clock(clock)
+    {}
     double ms = -1;
 
 protected:
@@ -59,7 +61,7 @@ int main(int argc, char **argv)
     QTimer::singleShot(10000, &app, &QCoreApplication::quit);
     QApplication::exec();
     if (!quiet)
-        std::printf("QApplication %.1f ms, MainWindow built %.1f ms, first paint %.1f ms (from main())\n", appMs, builtMs,
-                    paint.ms);
+        std::printf("QApplication %.1f ms, MainWindow built %.1f ms, first paint %.1f ms (from main())\n", appMs,
+                    builtMs, paint.ms);
     return paint.ms < 0 ? 1 : 0;
 }

@@ -127,7 +127,8 @@ int main(int argc, char **argv)
         plot->replot(QCustomPlot::rpImmediateRefresh);
         replots.push_back(plot->replotTime());
     }
-    t.add({QStringLiteral("overview replot, median of 20 (replotTime)"), fmt(percentile(replots, 50), 2), QStringLiteral("< 16")});
+    t.add({QStringLiteral("overview replot, median of 20 (replotTime)"), fmt(percentile(replots, 50), 2),
+           QStringLiteral("< 16")});
     t.add({QStringLiteral("overview replot, worst of 20"), fmt(percentile(replots, 100), 2), QStringLiteral("< 16")});
     // What-ifs for the view's owner, through QCustomPlot's public API; restored afterwards.
     const auto whatIf = [&](const QString &label, auto &&apply, auto &&undo) {
@@ -141,19 +142,22 @@ int main(int argc, char **argv)
         t.add({QStringLiteral("  what-if: %1, median of 20").arg(label), fmt(percentile(times, 50), 2), QString()});
     };
     const QCP::AntialiasedElements aa = plot->antialiasedElements();
-    whatIf(QStringLiteral("vector discs, as in a PDF export (before: every replot)"),
-           [&] { overview->setVectorScatters(true); }, [&] { overview->setVectorScatters(false); });
-    whatIf(QStringLiteral("nothing antialiased"), [&] { plot->setNotAntialiasedElements(QCP::aeAll); },
-           [&] { plot->setAntialiasedElements(aa); });
-    whatIf(QStringLiteral("graphs hidden (axes, grid, legend only)"),
-           [&] {
-               for (int i = 0; i < plot->graphCount(); ++i)
-                   plot->graph(i)->setVisible(false);
-           },
-           [&] {
-               for (int i = 0; i < plot->graphCount(); ++i)
-                   plot->graph(i)->setVisible(true);
-           });
+    whatIf(
+        QStringLiteral("vector discs, as in a PDF export (before: every replot)"),
+        [&] { overview->setVectorScatters(true); }, [&] { overview->setVectorScatters(false); });
+    whatIf(
+        QStringLiteral("nothing antialiased"), [&] { plot->setNotAntialiasedElements(QCP::aeAll); },
+        [&] { plot->setAntialiasedElements(aa); });
+    whatIf(
+        QStringLiteral("graphs hidden (axes, grid, legend only)"),
+        [&] {
+            for (int i = 0; i < plot->graphCount(); ++i)
+                plot->graph(i)->setVisible(false);
+        },
+        [&] {
+            for (int i = 0; i < plot->graphCount(); ++i)
+                plot->graph(i)->setVisible(true);
+        });
     std::printf("overview plot: %d x %d px\n", plot->width(), plot->height());
 
     std::vector<double> selects, timelineReplots;
@@ -167,18 +171,22 @@ int main(int argc, char **argv)
         timeline->replot(QCustomPlot::rpImmediateRefresh);
         timelineReplots.push_back(timeline->replotTime());
     }
-    t.add({QStringLiteral("select one exchange and show its detail, median of 20"), fmt(percentile(selects, 50), 2), QString()});
-    t.add({QStringLiteral("select one exchange and show its detail, worst of 20"), fmt(percentile(selects, 100), 2), QString()});
+    t.add({QStringLiteral("select one exchange and show its detail, median of 20"), fmt(percentile(selects, 50), 2),
+           QString()});
+    t.add({QStringLiteral("select one exchange and show its detail, worst of 20"), fmt(percentile(selects, 100), 2),
+           QString()});
     t.add({QStringLiteral("its timeline replot, worst of 20 (replotTime)"), fmt(percentile(timelineReplots, 100), 2),
            QStringLiteral("< 16")});
     // Scrolling the list to the end forces the table to draw rows from the far end of the model.
     timer.restart();
     window.exchangeTable()->scrollToBottom();
     window.exchangeTable()->viewport()->repaint();
-    t.add({QStringLiteral("scroll the exchange list to the end and repaint it"), fmt(msSince(timer), 2), QStringLiteral("< 16")});
+    t.add({QStringLiteral("scroll the exchange list to the end and repaint it"), fmt(msSince(timer), 2),
+           QStringLiteral("< 16")});
     const qint64 rssAfterKb = procStatusKb(pid, "VmRSS");
     t.print();
-    std::printf("\nMemory: RSS %.1f MiB with the window and %d exchanges (+%.1f MiB for the exchanges), peak %.1f MiB; target < 300 MiB.\n",
+    std::printf("\nMemory: RSS %.1f MiB with the window and %d exchanges (+%.1f MiB for the exchanges), peak %.1f MiB; "
+                "target < 300 MiB.\n",
                 double(rssAfterKb) / 1024, count, double(rssAfterKb - rssBeforeKb) / 1024,
                 double(procStatusKb(pid, "VmHWM")) / 1024);
     return 0;

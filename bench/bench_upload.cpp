@@ -49,7 +49,8 @@ struct Sample
 Sample ourClient(const QString &url, qint64 size, bool chunked, const QString &file = {})
 {
     Sample s;
-    QStringList args{QStringLiteral("send"), url, QStringLiteral("--json"), QStringLiteral("--timeout"), QStringLiteral("600000")};
+    QStringList args{QStringLiteral("send"), url, QStringLiteral("--json"), QStringLiteral("--timeout"),
+                     QStringLiteral("600000")};
     if (file.isEmpty())
         args << QStringLiteral("--data-size") << QString::number(size);
     else
@@ -62,7 +63,8 @@ Sample ourClient(const QString &url, qint64 size, bool chunked, const QString &f
     const qint64 sent = qint64(o.value(QStringLiteral("body_bytes_sent")).toDouble());
     s.ok = r.ok && o.value(QStringLiteral("final_status")).toInt() == 200 && sent == size && totalMs > 0;
     if (!s.ok)
-        s.note = QStringLiteral("failed: %1 %2").arg(QString::fromUtf8(r.err.left(200)), QString::fromUtf8(r.out.left(200)));
+        s.note =
+            QStringLiteral("failed: %1 %2").arg(QString::fromUtf8(r.err.left(200)), QString::fromUtf8(r.out.left(200)));
     else
         s.mbps = double(size) / (totalMs / 1000.0) / 1e6;
     return s;
@@ -71,9 +73,15 @@ Sample ourClient(const QString &url, qint64 size, bool chunked, const QString &f
 Sample curlClient(const QString &url, const QString &file, qint64 size, bool chunked)
 {
     Sample s;
-    QStringList args{QStringLiteral("-sS"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-w"),
-                     QStringLiteral("%{http_code} %{time_total} %{size_upload}"), QStringLiteral("-X"), QStringLiteral("POST"),
-                     QStringLiteral("-T"), file};
+    QStringList args{QStringLiteral("-sS"),
+                     QStringLiteral("-o"),
+                     QStringLiteral("/dev/null"),
+                     QStringLiteral("-w"),
+                     QStringLiteral("%{http_code} %{time_total} %{size_upload}"),
+                     QStringLiteral("-X"),
+                     QStringLiteral("POST"),
+                     QStringLiteral("-T"),
+                     file};
     if (chunked)
         args << QStringLiteral("-H") << QStringLiteral("Transfer-Encoding: chunked");
     args << url;
@@ -82,7 +90,8 @@ Sample curlClient(const QString &url, const QString &file, qint64 size, bool chu
     const double seconds = parts.value(1).toDouble();
     s.ok = r.ok && parts.value(0) == QLatin1String("200") && parts.value(2).toLongLong() >= size && seconds > 0;
     if (!s.ok)
-        s.note = QStringLiteral("failed: %1 %2").arg(QString::fromUtf8(r.err.left(200)), QString::fromUtf8(r.out.left(200)));
+        s.note =
+            QStringLiteral("failed: %1 %2").arg(QString::fromUtf8(r.err.left(200)), QString::fromUtf8(r.out.left(200)));
     else
         s.mbps = double(size) / seconds / 1e6;
     return s;
@@ -98,16 +107,19 @@ double iperf3(qint64 size, QString *note)
     const quint16 port = freePort();
     Peer server;
     // Ready when it prints (its output is block-buffered in a pipe: --forceflush).
-    if (!server.start(prog, {QStringLiteral("-s"), QStringLiteral("--forceflush"), QStringLiteral("-B"), QStringLiteral("127.0.0.1"),
-                             QStringLiteral("-p"), QString::number(port)},
+    if (!server.start(prog,
+                      {QStringLiteral("-s"), QStringLiteral("--forceflush"), QStringLiteral("-B"),
+                       QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(port)},
                       QStringLiteral("listening"))) {
         *note = server.output();
         return 0;
     }
-    const RunResult r = run(prog, {QStringLiteral("-c"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(port),
-                                   QStringLiteral("-n"), QString::number(size), QStringLiteral("-J")});
+    const RunResult r =
+        run(prog, {QStringLiteral("-c"), QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(port),
+                   QStringLiteral("-n"), QString::number(size), QStringLiteral("-J")});
     const QJsonObject end = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("end")).toObject();
-    return end.value(QStringLiteral("sum_received")).toObject().value(QStringLiteral("bits_per_second")).toDouble() / 8 / 1e6;
+    return end.value(QStringLiteral("sum_received")).toObject().value(QStringLiteral("bits_per_second")).toDouble() /
+           8 / 1e6;
 }
 
 bool writeBodyFile(const QString &path, qint64 size)
@@ -157,7 +169,8 @@ int main(int argc, char **argv)
         std::fprintf(stderr, "usage: bench_upload [SIZE[K|M|G]] [REPEATS]\n");
         return 2;
     }
-    printHeader(QStringLiteral("Upload throughput: %1 MiB body over loopback, median of %2").arg(size >> 20).arg(repeats));
+    printHeader(
+        QStringLiteral("Upload throughput: %1 MiB body over loopback, median of %2").arg(size >> 20).arg(repeats));
 
     QString error;
     ExpectlabServe ours;
@@ -179,8 +192,10 @@ int main(int argc, char **argv)
 
     // Our client's own footprint without a body to move: the growth is the peak above it.
     qint64 clientBaseKb = -1;
-    runTimed(expectlabBin(), {QStringLiteral("send"), ours.url(), QStringLiteral("--json"), QStringLiteral("--data"), QStringLiteral("x")},
-             &clientBaseKb);
+    runTimed(
+        expectlabBin(),
+        {QStringLiteral("send"), ours.url(), QStringLiteral("--json"), QStringLiteral("--data"), QStringLiteral("x")},
+        &clientBaseKb);
     const qint64 serverBaseKb = procStatusKb(ours.pid(), "VmRSS");
 
     QString iperfNote;
@@ -227,36 +242,53 @@ int main(int argc, char **argv)
             }
             paths << Path{client, server, framing, median(samples)};
         };
-        measure(QStringLiteral("expectlab"), QStringLiteral("expectlab"), [&] { return ourClient(ours.url(), size, chunked); });
+        measure(QStringLiteral("expectlab"), QStringLiteral("expectlab"),
+                [&] { return ourClient(ours.url(), size, chunked); });
         if (!chunked)
             measure(QStringLiteral("expectlab --data-file"), QStringLiteral("expectlab"),
                     [&] { return ourClient(ours.url(), size, chunked, bodyFile); });
         if (haveCurl)
-            measure(QStringLiteral("curl -T"), QStringLiteral("expectlab"), [&] { return curlClient(ours.url(), bodyFile, size, chunked); });
+            measure(QStringLiteral("curl -T"), QStringLiteral("expectlab"),
+                    [&] { return curlClient(ours.url(), bodyFile, size, chunked); });
         if (haveNginx) {
-            measure(QStringLiteral("expectlab"), QStringLiteral("nginx"), [&] { return ourClient(nginx.url(), size, chunked); });
+            measure(QStringLiteral("expectlab"), QStringLiteral("nginx"),
+                    [&] { return ourClient(nginx.url(), size, chunked); });
             if (!chunked)
                 measure(QStringLiteral("expectlab --data-file"), QStringLiteral("nginx"),
                         [&] { return ourClient(nginx.url(), size, chunked, bodyFile); });
             if (haveCurl)
-                measure(QStringLiteral("curl -T"), QStringLiteral("nginx"), [&] { return curlClient(nginx.url(), bodyFile, size, chunked); });
+                measure(QStringLiteral("curl -T"), QStringLiteral("nginx"),
+                        [&] { return curlClient(nginx.url(), bodyFile, size, chunked); });
         }
     }
     QFile::remove(bodyFile);
 
     Table table({QStringLiteral("client"), QStringLiteral("server"), QStringLiteral("framing"), QStringLiteral("MB/s"),
-                 QStringLiteral("x iperf3"), QStringLiteral("client peak RSS growth MiB"), QStringLiteral("server peak RSS growth MiB"),
-                 QStringLiteral("note")});
-    table.add({QStringLiteral("iperf3"), QStringLiteral("iperf3"), QStringLiteral("raw TCP"), fmt(ceiling, 0), QStringLiteral("1.00"),
-               {}, {}, iperfNote});
+                 QStringLiteral("x iperf3"), QStringLiteral("client peak RSS growth MiB"),
+                 QStringLiteral("server peak RSS growth MiB"), QStringLiteral("note")});
+    table.add({QStringLiteral("iperf3"),
+               QStringLiteral("iperf3"),
+               QStringLiteral("raw TCP"),
+               fmt(ceiling, 0),
+               QStringLiteral("1.00"),
+               {},
+               {},
+               iperfNote});
     // Growth can come out slightly negative (page-cache noise): shown as measured.
-    const auto mib = [](qint64 kb) { return fmt(double(kb) / 1024.0, 1); };
+    const auto mib = [](qint64 kb) {
+        return fmt(double(kb) / 1024.0, 1);
+    };
     for (const Path &p : paths) {
         const bool oursClient = p.client.startsWith(QLatin1String("expectlab"));
         table.add({p.client, p.server, p.framing, p.result.ok ? fmt(p.result.mbps, 0) : QStringLiteral("FAILED"),
                    ceiling > 0 && p.result.ok ? fmt(p.result.mbps / ceiling, 2) : QStringLiteral("-"),
-                   oursClient && clientBaseKb > 0 && p.result.clientPeakKb > 0 ? mib(p.result.clientPeakKb - clientBaseKb) : QStringLiteral("(curl %1 peak)").arg(mib(p.result.clientPeakKb)),
-                   p.server == QLatin1String("expectlab") && p.result.serverGrowthKb > -1024 * 1024 ? mib(p.result.serverGrowthKb) : QStringLiteral("-"), p.result.note});
+                   oursClient && clientBaseKb > 0 && p.result.clientPeakKb > 0
+                       ? mib(p.result.clientPeakKb - clientBaseKb)
+                       : QStringLiteral("(curl %1 peak)").arg(mib(p.result.clientPeakKb)),
+                   p.server == QLatin1String("expectlab") && p.result.serverGrowthKb > -1024 * 1024
+                       ? mib(p.result.serverGrowthKb)
+                       : QStringLiteral("-"),
+                   p.result.note});
     }
     table.print();
 
@@ -268,13 +300,18 @@ int main(int argc, char **argv)
         return std::nan("");
     };
     std::printf("\n");
-    Table ratios({QStringLiteral("ratio"), QStringLiteral("framing"), QStringLiteral("value"), QStringLiteral("target")});
+    Table ratios(
+        {QStringLiteral("ratio"), QStringLiteral("framing"), QStringLiteral("value"), QStringLiteral("target")});
     for (const QString &f : {QStringLiteral("Content-Length"), QStringLiteral("chunked")}) {
         ratios.add({QStringLiteral("our client->nginx / curl->nginx"), f,
-                    fmt(find(QStringLiteral("expectlab"), QStringLiteral("nginx"), f) / find(QStringLiteral("curl -T"), QStringLiteral("nginx"), f), 2),
+                    fmt(find(QStringLiteral("expectlab"), QStringLiteral("nginx"), f) /
+                            find(QStringLiteral("curl -T"), QStringLiteral("nginx"), f),
+                        2),
                     QStringLiteral(">= 0.9")});
         ratios.add({QStringLiteral("curl->our server / curl->nginx"), f,
-                    fmt(find(QStringLiteral("curl -T"), QStringLiteral("expectlab"), f) / find(QStringLiteral("curl -T"), QStringLiteral("nginx"), f), 2),
+                    fmt(find(QStringLiteral("curl -T"), QStringLiteral("expectlab"), f) /
+                            find(QStringLiteral("curl -T"), QStringLiteral("nginx"), f),
+                        2),
                     QStringLiteral(">= 0.9")});
     }
     ratios.print();

@@ -44,13 +44,15 @@ QString loadAverage()
     if (!f.open(QIODevice::ReadOnly))
         return QStringLiteral("load ?");
     const QList<QByteArray> parts = f.readAll().split(' ');
-    return QStringLiteral("load %1 %2 %3").arg(QString::fromLatin1(parts.value(0)), QString::fromLatin1(parts.value(1)),
-                                               QString::fromLatin1(parts.value(2)));
+    return QStringLiteral("load %1 %2 %3")
+        .arg(QString::fromLatin1(parts.value(0)), QString::fromLatin1(parts.value(1)),
+             QString::fromLatin1(parts.value(2)));
 }
 
 void printHeader(const QString &title)
 {
-    std::printf("\n## %s  (%d cores, %s)\n\n", qPrintable(title), QThread::idealThreadCount(), qPrintable(loadAverage()));
+    std::printf("\n## %s  (%d cores, %s)\n\n", qPrintable(title), QThread::idealThreadCount(),
+                qPrintable(loadAverage()));
     std::fflush(stdout);
 }
 
@@ -246,7 +248,8 @@ QStringList Nginx::takeAccessLog()
 
 bool ExpectlabServe::start(const QStringList &extraArgs, QString *error)
 {
-    if (!m_peer.start(expectlabBin(), QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + extraArgs,
+    if (!m_peer.start(expectlabBin(),
+                      QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + extraArgs,
                       QStringLiteral("listening (http://\\S+)"))) {
         *error = QStringLiteral("expectlab serve did not start: %1").arg(m_peer.output());
         return false;
@@ -284,9 +287,11 @@ RunResult run(const QString &program, const QStringList &args, int timeoutMs)
 
 RunResult runTimed(const QString &program, const QStringList &args, qint64 *peakKb, int timeoutMs)
 {
-    RunResult r = run(QStringLiteral("/usr/bin/time"), QStringList{QStringLiteral("-f"), QStringLiteral("BENCH-MAXRSS-KB %M"), program} + args,
-                      timeoutMs);
-    const QRegularExpressionMatch m = QRegularExpression(QStringLiteral("BENCH-MAXRSS-KB (\\d+)")).match(QString::fromUtf8(r.err));
+    RunResult r =
+        run(QStringLiteral("/usr/bin/time"),
+            QStringList{QStringLiteral("-f"), QStringLiteral("BENCH-MAXRSS-KB %M"), program} + args, timeoutMs);
+    const QRegularExpressionMatch m =
+        QRegularExpression(QStringLiteral("BENCH-MAXRSS-KB (\\d+)")).match(QString::fromUtf8(r.err));
     *peakKb = m.hasMatch() ? m.captured(1).toLongLong() : -1;
     return r;
 }

@@ -33,7 +33,9 @@ double percentile(std::vector<double> values, double p);
 class Table
 {
 public:
-    explicit Table(QStringList headers) : m_headers(std::move(headers)) {}
+    explicit Table(QStringList headers)
+        : m_headers(std::move(headers))
+    {}
     void add(QStringList row) { m_rows.append(std::move(row)); }
     void print() const;
 

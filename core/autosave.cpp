@@ -7,8 +7,8 @@
 #include <QDateTime>
 #include <QDir>
 #include <QFileInfo>
-#include <QStandardPaths>
 #include <QPointer>
+#include <QStandardPaths>
 #include <QTimer>
 
 #include <algorithm>

@@ -68,8 +68,7 @@ QByteArray BytesBodySource::read(qint64 maxBytes)
 
 GeneratedBodySource::GeneratedBodySource(qint64 size)
     : m_size(qMax<qint64>(0, size))
-{
-}
+{}
 
 QByteArray GeneratedBodySource::read(qint64 maxBytes)
 {
@@ -85,8 +84,7 @@ QByteArray GeneratedBodySource::read(qint64 maxBytes)
 
 FileBodySource::FileBodySource(const QString &path)
     : m_file(path)
-{
-}
+{}
 
 bool FileBodySource::open(QString *error)
 {

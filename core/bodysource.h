@@ -43,8 +43,7 @@ class BytesBodySource : public BodySource
 public:
     explicit BytesBodySource(QByteArray bytes)
         : m_bytes(std::move(bytes))
-    {
-    }
+    {}
     qint64 size() const override { return m_bytes.size(); }
     QByteArray read(qint64 maxBytes) override;
     bool rewind(QString *) override

@@ -59,8 +59,7 @@ void ClientExchange::start(qint64 nowNs)
     buildHead();
     m_state = State::Connecting;
     const int port = m_request.url.port(80);
-    emitEvent(EventKind::Connect, 0, -1,
-              tr("%1:%2 (attempt %3)").arg(m_request.url.host()).arg(port).arg(m_attempt));
+    emitEvent(EventKind::Connect, 0, -1, tr("%1:%2 (attempt %3)").arg(m_request.url.host()).arg(port).arg(m_attempt));
 }
 
 void ClientExchange::buildHead()
@@ -128,8 +127,7 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
         m_headSent = true;
         m_headSentNs = nowNs;
         wire().add(WireLog::Direction::Sent, nowNs, m_head, false);
-        QString detail = QStringLiteral("%1 %2").arg(QString::fromLatin1(m_summary.method),
-                                                     m_request.url.toString());
+        QString detail = QStringLiteral("%1 %2").arg(QString::fromLatin1(m_summary.method), m_request.url.toString());
         QString rule;
         if (!m_expectThisAttempt.isEmpty()) {
             detail += QStringLiteral("; Expect: %1").arg(QString::fromLatin1(m_expectThisAttempt));
@@ -476,8 +474,7 @@ void ClientExchange::closeNow(const QString &why)
         m_closeWhy = why;
 }
 
-void ClientExchange::emitEvent(EventKind kind, int status, qint64 bytes, const QString &detail,
-                               const QString &rule)
+void ClientExchange::emitEvent(EventKind kind, int status, qint64 bytes, const QString &detail, const QString &rule)
 {
     m_summary.events.append(TimelineEvent::at(m_now, Side::Client, m_summary.id, kind, status, bytes, detail, rule));
 }

@@ -36,7 +36,7 @@ struct ExchangeSummary
     bool expectSent = false;
     bool retried = false;
     bool cancelled = false;
-    QString error; // empty when the exchange ended with a final response
+    QString error;           // empty when the exchange ended with a final response
     QList<WireLog> wireLogs; // one per attempt
 
     bool finished() const { return endNs != 0; }
@@ -60,7 +60,7 @@ public:
     ~ClientExchange() override;
 
     // Adapter input
-    void start(qint64 nowNs);                     // an attempt begins: connect now
+    void start(qint64 nowNs); // an attempt begins: connect now
     void connected(qint64 nowNs, const QString &peer);
     void receive(QByteArrayView data, qint64 nowNs);
     void peerClosed(qint64 nowNs);

@@ -28,8 +28,8 @@ QJsonArray readArray(const QString &path, QString *error)
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
     if (!doc.isObject() || !doc.object().value(QStringLiteral("presets")).isArray()) {
         if (error)
-            *error = tr("presets %1 are not a JSON object with a \"presets\" array: %2")
-                         .arg(path, parseError.errorString());
+            *error =
+                tr("presets %1 are not a JSON object with a \"presets\" array: %2").arg(path, parseError.errorString());
         return {};
     }
     return doc.object().value(QStringLiteral("presets")).toArray();
@@ -84,7 +84,8 @@ QList<ServerPreset> loadServerPresets(const QString &path, QString *error)
         QString policyError;
         if (p.id.isEmpty() || p.name.isEmpty() || !ServerPolicy::parse(p.policy, &policyError)) {
             if (error)
-                *error = tr("server preset '%1': %2").arg(p.id, policyError.isEmpty() ? tr("lacks an id or a name") : policyError);
+                *error = tr("server preset '%1': %2")
+                             .arg(p.id, policyError.isEmpty() ? tr("lacks an id or a name") : policyError);
             return {};
         }
         presets.append(p);

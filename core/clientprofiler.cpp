@@ -76,7 +76,7 @@ QString ClientProfile::toDetail() const
     if (http10)
         add("version", QStringLiteral("1.0"));
     add("expect", expect.isEmpty() ? QStringLiteral("none") : expect);
-    add("content_length", chunked ? QStringLiteral("chunked")
+    add("content_length", chunked              ? QStringLiteral("chunked")
                           : contentLength >= 0 ? QString::number(contentLength)
                                                : QStringLiteral("none"));
     add("wait", waitName());
@@ -118,12 +118,8 @@ QList<TimelineEvent> ClientProfiler::consume(const TimelineEvent &e)
         return out;
     Connection &c = m_connections[e.conn];
     switch (e.kind) {
-    case EventKind::Accepted:
-        c.acceptedNs = e.tNs;
-        break;
-    case EventKind::Head:
-        onHead(c, e, out);
-        break;
+    case EventKind::Accepted: c.acceptedNs = e.tNs; break;
+    case EventKind::Head: onHead(c, e, out); break;
     case EventKind::InterimSent:
         if (c.current && c.current->interimNs < 0) {
             c.current->interimNs = e.tNs;
@@ -157,8 +153,9 @@ QList<TimelineEvent> ClientProfiler::consume(const TimelineEvent &e)
             Request &r = *c.current;
             if (r.profile.earlyFinal) {
                 r.profile.bytesAfterFinal = discardedBytes(e);
-                r.profile.afterEarlyFinal = r.profile.bytesAfterFinal > 0 ? ClientProfile::AfterEarlyFinal::KeptSending
-                                                                         : ClientProfile::AfterEarlyFinal::StoppedAndClosed;
+                r.profile.afterEarlyFinal = r.profile.bytesAfterFinal > 0
+                                                ? ClientProfile::AfterEarlyFinal::KeptSending
+                                                : ClientProfile::AfterEarlyFinal::StoppedAndClosed;
                 r.profile.closeAfterFinalNs = e.tNs - r.finalNs;
             } else if (r.finalNs < 0) {
                 r.profile.gaveUp = true;
@@ -167,8 +164,7 @@ QList<TimelineEvent> ClientProfiler::consume(const TimelineEvent &e)
         }
         m_connections.remove(e.conn);
         break;
-    default:
-        break;
+    default: break;
     }
     // Old rejections can no longer be retried: keep the list short.
     m_rejections.removeIf([&e](const Rejection &r) { return e.tNs - r.tNs > kRetryWindowNs; });

@@ -33,11 +33,11 @@ struct ClientProfile
     QString method;
     QString target;
     bool http10 = false;
-    QString expect;  // empty when none
+    QString expect;            // empty when none
     qint64 contentLength = -1; // -1: none announced (or chunked)
     bool chunked = false;
     Wait wait = Wait::NoBody;
-    qint64 waitNs = -1; // head -> first body byte
+    qint64 waitNs = -1;      // head -> first body byte
     bool sentAnyway = false; // Expect sent, no 100 before the body, after a wait
     int interimStatus = 0;   // first 1xx we sent
     int finalStatus = 0;
@@ -49,7 +49,7 @@ struct ClientProfile
     int retryOfConn = 0;
     bool retrySameConnection = false;
     qint64 retryAfterNs = -1; // 417 sent -> this head
-    bool gaveUp = false; // the connection closed before any final status
+    bool gaveUp = false;      // the connection closed before any final status
 
     // "key=value" pairs separated by "; ": the detail of the `profile` event (docs/probe-json.md).
     QString toDetail() const;

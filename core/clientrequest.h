@@ -26,7 +26,7 @@ struct ClientRequest
     BodySpec body;
     ExpectMode expect = ExpectMode::Default;
     QByteArray expectValue = "100-continue";
-    int expectTimeoutMs = 1000; // R5: never wait indefinitely
+    int expectTimeoutMs = 1000;     // R5: never wait indefinitely
     bool retryWithoutExpect = true; // R6
     bool chunked = false;
     int timeoutMs = 30000; // bounds the whole exchange

@@ -111,8 +111,8 @@ QString curlCommandFor(const ClientRequest &request, const CurlExportOptions &op
         if (name.compare("Content-Type", Qt::CaseInsensitive) == 0)
             userContentType = true;
         // curl reads "Name:" as "remove the header"; "Name;" is its spelling of an empty value.
-        opt(QStringLiteral("-H"), value.isEmpty() ? QString::fromLatin1(name) + QLatin1Char(';')
-                                                   : QString::fromLatin1(name + ": " + value));
+        opt(QStringLiteral("-H"),
+            value.isEmpty() ? QString::fromLatin1(name) + QLatin1Char(';') : QString::fromLatin1(name + ": " + value));
     }
     if (body.hasBody() && !userContentType)
         opt(QStringLiteral("-H"), QStringLiteral("Content-Type:")); // curl's -d default would add one
@@ -323,18 +323,55 @@ std::optional<QStringList> splitShellWords(const QString &text, QString *error)
                     return k == 0 ? std::optional<uint>() : std::optional<uint>(v);
                 };
                 switch (e.toLatin1()) {
-                case 'n': flush(); word += QLatin1Char('\n'); break;
-                case 't': flush(); word += QLatin1Char('\t'); break;
-                case 'r': flush(); word += QLatin1Char('\r'); break;
-                case 'a': flush(); word += QChar(7); break;
-                case 'b': flush(); word += QChar(8); break;
-                case 'e': case 'E': flush(); word += QChar(27); break;
-                case 'f': flush(); word += QChar(12); break;
-                case 'v': flush(); word += QChar(11); break;
-                case '\\': flush(); word += QLatin1Char('\\'); break;
-                case '\'': flush(); word += QLatin1Char('\''); break;
-                case '"': flush(); word += QLatin1Char('"'); break;
-                case '?': flush(); word += QLatin1Char('?'); break;
+                case 'n':
+                    flush();
+                    word += QLatin1Char('\n');
+                    break;
+                case 't':
+                    flush();
+                    word += QLatin1Char('\t');
+                    break;
+                case 'r':
+                    flush();
+                    word += QLatin1Char('\r');
+                    break;
+                case 'a':
+                    flush();
+                    word += QChar(7);
+                    break;
+                case 'b':
+                    flush();
+                    word += QChar(8);
+                    break;
+                case 'e':
+                case 'E':
+                    flush();
+                    word += QChar(27);
+                    break;
+                case 'f':
+                    flush();
+                    word += QChar(12);
+                    break;
+                case 'v':
+                    flush();
+                    word += QChar(11);
+                    break;
+                case '\\':
+                    flush();
+                    word += QLatin1Char('\\');
+                    break;
+                case '\'':
+                    flush();
+                    word += QLatin1Char('\'');
+                    break;
+                case '"':
+                    flush();
+                    word += QLatin1Char('"');
+                    break;
+                case '?':
+                    flush();
+                    word += QLatin1Char('?');
+                    break;
                 case 'x': {
                     if (const auto v = hexRun(2))
                         bytes += char(*v);
@@ -344,7 +381,8 @@ std::optional<QStringList> splitShellWords(const QString &text, QString *error)
                     }
                     break;
                 }
-                case 'u': case 'U': {
+                case 'u':
+                case 'U': {
                     flush();
                     if (const auto v = hexRun(e == QLatin1Char('u') ? 4 : 8))
                         word += QString::fromUcs4(reinterpret_cast<const char32_t *>(&*v), 1);
@@ -481,23 +519,62 @@ struct DataPart
 bool takesArgument(const QString &longName)
 {
     static const QStringList withArg{
-        QStringLiteral("request"), QStringLiteral("header"), QStringLiteral("data"), QStringLiteral("data-ascii"),
-        QStringLiteral("data-binary"), QStringLiteral("data-raw"), QStringLiteral("data-urlencode"),
-        QStringLiteral("upload-file"), QStringLiteral("user-agent"), QStringLiteral("referer"),
-        QStringLiteral("cookie"), QStringLiteral("user"), QStringLiteral("max-time"), QStringLiteral("url"),
-        QStringLiteral("expect100-timeout"), QStringLiteral("output"), QStringLiteral("write-out"),
-        QStringLiteral("proxy"), QStringLiteral("range"), QStringLiteral("dump-header"), QStringLiteral("cookie-jar"),
-        QStringLiteral("form"), QStringLiteral("form-string"), QStringLiteral("config"), QStringLiteral("cert"),
-        QStringLiteral("key"), QStringLiteral("cacert"), QStringLiteral("connect-timeout"), QStringLiteral("retry"),
-        QStringLiteral("retry-delay"), QStringLiteral("retry-max-time"), QStringLiteral("resolve"),
-        QStringLiteral("connect-to"), QStringLiteral("limit-rate"), QStringLiteral("max-redirs"),
-        QStringLiteral("interface"), QStringLiteral("local-port"), QStringLiteral("unix-socket"),
-        QStringLiteral("trace"), QStringLiteral("trace-ascii"), QStringLiteral("stderr"),
-        QStringLiteral("oauth2-bearer"), QStringLiteral("keepalive-time"), QStringLiteral("speed-limit"),
-        QStringLiteral("speed-time"), QStringLiteral("continue-at"), QStringLiteral("time-cond"),
-        QStringLiteral("cert-type"), QStringLiteral("key-type"), QStringLiteral("pass"), QStringLiteral("ciphers"),
-        QStringLiteral("proxy-user"), QStringLiteral("url-query"), QStringLiteral("json"),
-        QStringLiteral("variable"), QStringLiteral("header-file"),
+        QStringLiteral("request"),
+        QStringLiteral("header"),
+        QStringLiteral("data"),
+        QStringLiteral("data-ascii"),
+        QStringLiteral("data-binary"),
+        QStringLiteral("data-raw"),
+        QStringLiteral("data-urlencode"),
+        QStringLiteral("upload-file"),
+        QStringLiteral("user-agent"),
+        QStringLiteral("referer"),
+        QStringLiteral("cookie"),
+        QStringLiteral("user"),
+        QStringLiteral("max-time"),
+        QStringLiteral("url"),
+        QStringLiteral("expect100-timeout"),
+        QStringLiteral("output"),
+        QStringLiteral("write-out"),
+        QStringLiteral("proxy"),
+        QStringLiteral("range"),
+        QStringLiteral("dump-header"),
+        QStringLiteral("cookie-jar"),
+        QStringLiteral("form"),
+        QStringLiteral("form-string"),
+        QStringLiteral("config"),
+        QStringLiteral("cert"),
+        QStringLiteral("key"),
+        QStringLiteral("cacert"),
+        QStringLiteral("connect-timeout"),
+        QStringLiteral("retry"),
+        QStringLiteral("retry-delay"),
+        QStringLiteral("retry-max-time"),
+        QStringLiteral("resolve"),
+        QStringLiteral("connect-to"),
+        QStringLiteral("limit-rate"),
+        QStringLiteral("max-redirs"),
+        QStringLiteral("interface"),
+        QStringLiteral("local-port"),
+        QStringLiteral("unix-socket"),
+        QStringLiteral("trace"),
+        QStringLiteral("trace-ascii"),
+        QStringLiteral("stderr"),
+        QStringLiteral("oauth2-bearer"),
+        QStringLiteral("keepalive-time"),
+        QStringLiteral("speed-limit"),
+        QStringLiteral("speed-time"),
+        QStringLiteral("continue-at"),
+        QStringLiteral("time-cond"),
+        QStringLiteral("cert-type"),
+        QStringLiteral("key-type"),
+        QStringLiteral("pass"),
+        QStringLiteral("ciphers"),
+        QStringLiteral("proxy-user"),
+        QStringLiteral("url-query"),
+        QStringLiteral("json"),
+        QStringLiteral("variable"),
+        QStringLiteral("header-file"),
     };
     return withArg.contains(longName);
 }
@@ -553,14 +630,32 @@ QString longNameOf(QChar shortName)
 bool isHarmless(const QString &name)
 {
     static const QStringList names{
-        QStringLiteral("silent"), QStringLiteral("show-error"), QStringLiteral("verbose"), QStringLiteral("include"),
-        QStringLiteral("insecure"), QStringLiteral("fail"), QStringLiteral("fail-with-body"),
-        QStringLiteral("no-buffer"), QStringLiteral("globoff"), QStringLiteral("progress-bar"),
-        QStringLiteral("no-progress-meter"), QStringLiteral("output"), QStringLiteral("write-out"),
-        QStringLiteral("dump-header"), QStringLiteral("trace"), QStringLiteral("trace-ascii"),
-        QStringLiteral("stderr"), QStringLiteral("http1.1"), QStringLiteral("ipv4"), QStringLiteral("path-as-is"),
-        QStringLiteral("raw"), QStringLiteral("tcp-nodelay"), QStringLiteral("remote-name"),
-        QStringLiteral("remote-header-name"), QStringLiteral("create-dirs"), QStringLiteral("show-headers"),
+        QStringLiteral("silent"),
+        QStringLiteral("show-error"),
+        QStringLiteral("verbose"),
+        QStringLiteral("include"),
+        QStringLiteral("insecure"),
+        QStringLiteral("fail"),
+        QStringLiteral("fail-with-body"),
+        QStringLiteral("no-buffer"),
+        QStringLiteral("globoff"),
+        QStringLiteral("progress-bar"),
+        QStringLiteral("no-progress-meter"),
+        QStringLiteral("output"),
+        QStringLiteral("write-out"),
+        QStringLiteral("dump-header"),
+        QStringLiteral("trace"),
+        QStringLiteral("trace-ascii"),
+        QStringLiteral("stderr"),
+        QStringLiteral("http1.1"),
+        QStringLiteral("ipv4"),
+        QStringLiteral("path-as-is"),
+        QStringLiteral("raw"),
+        QStringLiteral("tcp-nodelay"),
+        QStringLiteral("remote-name"),
+        QStringLiteral("remote-header-name"),
+        QStringLiteral("create-dirs"),
+        QStringLiteral("show-headers"),
     };
     return names.contains(name);
 }
@@ -882,7 +977,9 @@ std::optional<CurlParseResult> parseCurlCommand(const QString &text, QString *er
         switch (r.body.kind) {
         case BodySpec::Kind::Text: size = r.body.text.size(); break;
         case BodySpec::Kind::Generated: size = r.body.generatedSize; break;
-        case BodySpec::Kind::File: size = QFileInfo(r.body.filePath).exists() ? QFileInfo(r.body.filePath).size() : -1; break;
+        case BodySpec::Kind::File:
+            size = QFileInfo(r.body.filePath).exists() ? QFileInfo(r.body.filePath).size() : -1;
+            break;
         case BodySpec::Kind::None: break;
         }
         const bool curlWouldExpect = !uploadFile.isEmpty() || r.chunked || size < 0 || size > kCurlExpectThreshold;

@@ -45,7 +45,8 @@ QString sessionEventsToCsv(const Session &session)
         all += s.events;
     all += session.serverEvents;
     // Stable: events with equal times keep their recorded order (client before server).
-    std::stable_sort(all.begin(), all.end(), [](const TimelineEvent &a, const TimelineEvent &b) { return a.tNs < b.tNs; });
+    std::stable_sort(all.begin(), all.end(),
+                     [](const TimelineEvent &a, const TimelineEvent &b) { return a.tNs < b.tNs; });
     return eventsToCsv(all, session.earliestNs());
 }
 

@@ -6,8 +6,7 @@ namespace expectlab {
 
 ExchangeListModel::ExchangeListModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{}
 
 int ExchangeListModel::rowCount(const QModelIndex &parent) const
 {
@@ -48,7 +47,8 @@ QVariant ExchangeListModel::headerData(int section, Qt::Orientation orientation,
         case ExpectWaitColumn: return tr("Time from the request head to the first answer or the expect timeout (R5)");
         case BodySentColumn: return tr("Request body bytes sent, over all attempts");
         case BytesSavedColumn: return tr("Body bytes never sent because the server answered first (R21)");
-        case ClientBehaviourColumn: return tr("How the client handled Expect, as the local server saw it (R4, R5, R6, R21)");
+        case ClientBehaviourColumn:
+            return tr("How the client handled Expect, as the local server saw it (R4, R5, R6, R21)");
         default: return {};
         }
     }
@@ -61,8 +61,7 @@ QVariant ExchangeListModel::data(const QModelIndex &index, int role) const
         return {};
     const ExchangeRecord &r = m_records.at(index.row());
     switch (role) {
-    case Qt::DisplayRole:
-        return display(r, index.column());
+    case Qt::DisplayRole: return display(r, index.column());
     case Qt::ToolTipRole:
         if (r.running)
             return tr("Exchange %1 is running").arg(r.number);
@@ -76,21 +75,14 @@ QVariant ExchangeListModel::data(const QModelIndex &index, int role) const
         case NumberColumn:
         case ExpectWaitColumn:
         case BodySentColumn:
-        case BytesSavedColumn:
-            return QVariant(Qt::AlignRight | Qt::AlignVCenter);
-        default:
-            return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
+        case BytesSavedColumn: return QVariant(Qt::AlignRight | Qt::AlignVCenter);
+        default: return QVariant(Qt::AlignLeft | Qt::AlignVCenter);
         }
-    case OutcomeRole:
-        return int(r.outcome);
-    case NumberRole:
-        return r.number;
-    case SortRole:
-        return sortValue(r, index.column());
-    case ExpectWaitMsRole:
-        return r.summary.expectWaitNs ? QVariant(double(*r.summary.expectWaitNs) / 1e6) : QVariant();
-    default:
-        return {};
+    case OutcomeRole: return int(r.outcome);
+    case NumberRole: return r.number;
+    case SortRole: return sortValue(r, index.column());
+    case ExpectWaitMsRole: return r.summary.expectWaitNs ? QVariant(double(*r.summary.expectWaitNs) / 1e6) : QVariant();
+    default: return {};
     }
 }
 
@@ -101,8 +93,7 @@ QVariant ExchangeListModel::display(const ExchangeRecord &r, int column) const
     case NumberColumn: return r.number;
     case StartedColumn: return r.started.toString(QStringLiteral("HH:mm:ss.zzz"));
     case MethodColumn: return QString::fromLatin1(s.method);
-    case UrlColumn:
-        return r.isExternal() ? tr("%1 (external client)").arg(s.url.toString()) : s.url.toString();
+    case UrlColumn: return r.isExternal() ? tr("%1 (external client)").arg(s.url.toString()) : s.url.toString();
     case ExpectationColumn: {
         for (const auto &[name, value] : s.requestHeaders) {
             if (name.compare("Expect", Qt::CaseInsensitive) == 0)
@@ -120,8 +111,7 @@ QVariant ExchangeListModel::display(const ExchangeRecord &r, int column) const
         if (!s.finalStatus)
             return r.running ? QString() : tr("none");
         return s.retried ? QStringLiteral("417 → %1").arg(*s.finalStatus) : QString::number(*s.finalStatus);
-    case ExpectWaitColumn:
-        return s.expectWaitNs ? QString::number(double(*s.expectWaitNs) / 1e6, 'f', 1) : QString();
+    case ExpectWaitColumn: return s.expectWaitNs ? QString::number(double(*s.expectWaitNs) / 1e6, 'f', 1) : QString();
     case BodySentColumn: return formatBytes(s.bodyBytesSent);
     case BytesSavedColumn: return s.bytesSaved > 0 ? formatBytes(s.bytesSaved) : QString();
     case OutcomeColumn: return outcomeName(r.outcome);

@@ -10,13 +10,13 @@ struct ExchangeSummary;
 // The colour of each lives in ui/ (core has no GUI types).
 enum class Outcome {
     Running,
-    Continued, // a 100 came, then a 2xx: the handshake worked (R3, R11)
-    Success,   // a 2xx without waiting for a 100 (no Expect, or the body went at once)
-    WaitedOut, // the client waited for a 100 that never came, then sent anyway (R5)
-    Retried,   // 417, then repeated without Expect (R6)
-    Rejected,  // 417 and no retry
+    Continued,  // a 100 came, then a 2xx: the handshake worked (R3, R11)
+    Success,    // a 2xx without waiting for a 100 (no Expect, or the body went at once)
+    WaitedOut,  // the client waited for a 100 that never came, then sent anyway (R5)
+    Retried,    // 417, then repeated without Expect (R6)
+    Rejected,   // 417 and no retry
     EarlyFinal, // another final status (3xx/4xx/5xx) before or instead of the body
-    Failed,    // no final response: refused, closed, timed out, malformed
+    Failed,     // no final response: refused, closed, timed out, malformed
     Cancelled,
 };
 

@@ -74,15 +74,12 @@ ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &c)
             if (s.expectSent && !s.expectWaitNs && headNs)
                 s.expectWaitNs = e.tNs - headNs;
             break;
-        case EventKind::BodyDone:
-            s.bodyBytesSent += qMax<qint64>(0, e.bytes);
-            break;
+        case EventKind::BodyDone: s.bodyBytesSent += qMax<qint64>(0, e.bytes); break;
         case EventKind::Error:
             if (s.error.isEmpty())
                 s.error = e.detail;
             break;
-        default:
-            break;
+        default: break;
         }
     }
     if (s.finalStatus && *s.finalStatus >= 300) {

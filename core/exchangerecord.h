@@ -18,7 +18,7 @@ struct ServerConnectionRecord
     QString peerAddress;
     quint16 peerPort = 0;
     QList<TimelineEvent> events;
-    WireLog wire;         // filled when the connection ends
+    WireLog wire; // filled when the connection ends
     bool finished = false;
     int exchangeNumber = 0; // the exchange it belongs to; 0 while unmatched
 };

@@ -83,8 +83,8 @@ std::optional<QString> validUtf8(const QByteArray &bytes)
 // When each step of the last attempt happened, read back from the exchange's events.
 struct Attempt
 {
-    qint64 connect = -1, connected = -1, headSent = -1, bodyStart = -1, bodyDone = -1, final = -1,
-           responseDone = -1, closed = -1;
+    qint64 connect = -1, connected = -1, headSent = -1, bodyStart = -1, bodyDone = -1, final = -1, responseDone = -1,
+           closed = -1;
     QList<QPair<qint64, int>> interims;
 };
 
@@ -188,8 +188,8 @@ QJsonObject entryOf(const Session &session, const ExchangeSummary &s)
             if (r.direction == WireLog::Direction::Sent && r.body) {
                 if (r.byteCount == s.bodyBytes && !r.truncated()) {
                     if (const auto text = validUtf8(r.bytes)) {
-                        const QByteArray type = headerValue(s.requestHeaders, "Content-Type")
-                                                    .value_or("application/octet-stream");
+                        const QByteArray type =
+                            headerValue(s.requestHeaders, "Content-Type").value_or("application/octet-stream");
                         request.insert(QStringLiteral("postData"),
                                        QJsonObject{{QStringLiteral("mimeType"), QString::fromLatin1(type)},
                                                    {QStringLiteral("text"), *text}});
@@ -249,8 +249,7 @@ QJsonObject entryOf(const Session &session, const ExchangeSummary &s)
     for (const TimelineEvent &e : s.events) {
         if (e.kind != EventKind::Interim)
             continue;
-        QJsonObject i{{QStringLiteral("status"), e.status},
-                      {QStringLiteral("time"), ms(e.tNs - s.startNs)}};
+        QJsonObject i{{QStringLiteral("status"), e.status}, {QStringLiteral("time"), ms(e.tNs - s.startNs)}};
         if (headIndex < s.interimHeads.size()) {
             const MessageHead &h = s.interimHeads.at(headIndex);
             i.insert(QStringLiteral("statusText"), QString::fromLatin1(h.reason));

@@ -100,8 +100,8 @@ std::optional<Session> sessionFromHar(const QJsonObject &har, QString *error)
         const QString at = QStringLiteral("log.entries[%1]").arg(i);
         if (!entries.at(i).isObject())
             return fail(tr("%1: expected an object").arg(at));
-        const QDateTime started = QDateTime::fromString(entry.value(QStringLiteral("startedDateTime")).toString(),
-                                                        Qt::ISODateWithMs);
+        const QDateTime started =
+            QDateTime::fromString(entry.value(QStringLiteral("startedDateTime")).toString(), Qt::ISODateWithMs);
         if (!started.isValid())
             return fail(tr("%1.startedDateTime: missing or not an ISO 8601 date").arg(at));
         if (!entry.value(QStringLiteral("request")).isObject() ||
@@ -113,7 +113,8 @@ std::optional<Session> sessionFromHar(const QJsonObject &har, QString *error)
     }
     Session session;
     session.originNs = 0;
-    session.originUtc = starts.isEmpty() ? QDateTime::currentDateTimeUtc() : *std::min_element(starts.begin(), starts.end());
+    session.originUtc =
+        starts.isEmpty() ? QDateTime::currentDateTimeUtc() : *std::min_element(starts.begin(), starts.end());
     session.note = log.value(QStringLiteral("comment")).toString();
 
     for (qsizetype i = 0; i < entries.size(); ++i) {
@@ -129,7 +130,8 @@ std::optional<Session> sessionFromHar(const QJsonObject &har, QString *error)
         s.method = bytesOf(request.value(QStringLiteral("method")).toString(QStringLiteral("GET")));
         s.requestHeaders = headersOf(request.value(QStringLiteral("headers")));
         const double bodySize = request.value(QStringLiteral("bodySize")).toDouble(-1);
-        const QString postText = request.value(QStringLiteral("postData")).toObject().value(QStringLiteral("text")).toString();
+        const QString postText =
+            request.value(QStringLiteral("postData")).toObject().value(QStringLiteral("text")).toString();
         s.bodyBytes = bodySize >= 0 ? qint64(bodySize) : qint64(postText.toUtf8().size());
         for (const auto &[name, value] : s.requestHeaders) {
             if (name.compare("Expect", Qt::CaseInsensitive) == 0)
@@ -137,7 +139,8 @@ std::optional<Session> sessionFromHar(const QJsonObject &har, QString *error)
         }
 
         // Rebuild the events from the timings: HAR keeps durations, not the steps themselves.
-        s.startNs = session.originNs + (starts.at(i).toMSecsSinceEpoch() - session.originUtc.toMSecsSinceEpoch()) * 1'000'000;
+        s.startNs =
+            session.originNs + (starts.at(i).toMSecsSinceEpoch() - session.originUtc.toMSecsSinceEpoch()) * 1'000'000;
         const qint64 connectAt = s.startNs + nsOf(timing(timings, "blocked") + timing(timings, "dns"));
         const qint64 connectedAt = connectAt + nsOf(timing(timings, "connect") + timing(timings, "ssl"));
         const qint64 sentAt = connectedAt + nsOf(timing(timings, "send"));
@@ -180,7 +183,8 @@ std::optional<Session> sessionFromHar(const QJsonObject &har, QString *error)
             s.responseBodyPreview.truncate(ClientExchange::kResponsePreview);
             const double size = content.value(QStringLiteral("size")).toDouble(-1);
             const double bodyBytes = response.value(QStringLiteral("bodySize")).toDouble(-1);
-            s.responseBodyBytes = size >= 0 ? qint64(size) : (bodyBytes >= 0 ? qint64(bodyBytes) : s.responseBodyPreview.size());
+            s.responseBodyBytes =
+                size >= 0 ? qint64(size) : (bodyBytes >= 0 ? qint64(bodyBytes) : s.responseBodyPreview.size());
             s.events.append(event(finalAt, s.id, EventKind::Final, status, -1,
                                   QStringLiteral("%1 %2").arg(status).arg(QString::fromLatin1(s.finalHead.reason))));
             s.events.append(event(doneAt, s.id, EventKind::ResponseDone, status, s.responseBodyBytes));
@@ -231,7 +235,8 @@ std::optional<Session> loadHar(const QString &path, QString *error)
     const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &parseError);
     if (parseError.error != QJsonParseError::NoError) {
         if (error)
-            *error = tr("%1: not valid JSON at byte %2: %3").arg(path).arg(parseError.offset).arg(parseError.errorString());
+            *error =
+                tr("%1: not valid JSON at byte %2: %3").arg(path).arg(parseError.offset).arg(parseError.errorString());
         return std::nullopt;
     }
     QString why;

@@ -13,7 +13,8 @@ using HttpHeaders = QList<HttpHeader>;
 
 // The head of a request or a response as it was on the wire: field order, duplicates and the
 // spelling of names are kept, because an inspector has to show what the peer really sent.
-struct MessageHead {
+struct MessageHead
+{
     // Request line
     QByteArray method;
     QByteArray target;

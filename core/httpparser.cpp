@@ -168,9 +168,7 @@ int HttpParser::onHeadersComplete(llhttp_t *p)
         return 1;
     switch (action) {
     case HeadAction::Continue: return HPE_OK;
-    case HeadAction::Pause:
-        s->m_pausedAtEnd = false;
-        return HPE_PAUSED;
+    case HeadAction::Pause: s->m_pausedAtEnd = false; return HPE_PAUSED;
     case HeadAction::SkipBody: return 1;
     }
     return HPE_OK;

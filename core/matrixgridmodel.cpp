@@ -6,8 +6,7 @@ namespace expectlab {
 
 MatrixGridModel::MatrixGridModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{}
 
 void MatrixGridModel::setSpec(const MatrixSpec &spec)
 {
@@ -71,12 +70,14 @@ QVariant MatrixGridModel::data(const QModelIndex &index, int role) const
     switch (role) {
     case Qt::DisplayRole: return cell->outcome();
     case Qt::ToolTipRole: {
-        QStringList lines{tr("%1 · %2 · %3").arg(cell->client.describe(),
-                                                 cell->policy ? cell->policy->toString() : tr("external"),
-                                                 formatBytes(cell->size))};
+        QStringList lines{tr("%1 · %2 · %3")
+                              .arg(cell->client.describe(), cell->policy ? cell->policy->toString() : tr("external"),
+                                   formatBytes(cell->size))};
         if (cell->expectWaitNs)
             lines << tr("Expect wait %1 ms").arg(double(*cell->expectWaitNs) / 1e6, 0, 'f', 1);
-        lines << tr("Body bytes sent %1 (before the final response %2)").arg(cell->bodyBytesSent).arg(cell->bodyBytesBeforeFinal);
+        lines << tr("Body bytes sent %1 (before the final response %2)")
+                     .arg(cell->bodyBytesSent)
+                     .arg(cell->bodyBytesBeforeFinal);
         if (cell->savedVsNoExpect)
             lines << tr("Saved vs. no Expect: %1 bytes (R11)").arg(*cell->savedVsNoExpect);
         lines << tr("Total %1 ms").arg(double(cell->totalNs) / 1e6, 0, 'f', 1);
@@ -99,7 +100,8 @@ QVariant MatrixGridModel::headerData(int section, Qt::Orientation orientation, i
     if (section >= rowCount() || m_spec.sizes.isEmpty())
         return {};
     const qsizetype sizes = m_spec.sizes.size();
-    return tr("%1, %2").arg(m_spec.clients.at(section / sizes).toString(), formatBytes(m_spec.sizes.at(section % sizes)));
+    return tr("%1, %2").arg(m_spec.clients.at(section / sizes).toString(),
+                            formatBytes(m_spec.sizes.at(section % sizes)));
 }
 
 } // namespace expectlab

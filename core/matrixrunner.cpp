@@ -57,9 +57,8 @@ bool MatrixRunner::start(const MatrixSpec &spec, QString *error)
     if (!spec.isExternal()) {
         if (!m_server) {
             m_server = new TestServer(this);
-            connect(m_server, &TestServer::eventRecorded, this, [this](const TimelineEvent &e) {
-                m_serverEvents.append(e);
-            });
+            connect(m_server, &TestServer::eventRecorded, this,
+                    [this](const TimelineEvent &e) { m_serverEvents.append(e); });
             connect(m_server, &TestServer::connectionCountChanged, this, [this](int count) {
                 if (count == 0 && m_settleTimer->isActive()) {
                     m_settleTimer->stop();

@@ -37,11 +37,12 @@ bool PreciseTiming::acquire(QString *error)
     if (fd >= 0)
         ::close(fd);
     if (error)
-        *error = QCoreApplication::translate("PreciseTiming", "cannot hold CPUs awake through %1: %2%3")
-                     .arg(QLatin1String(path), QString::fromLocal8Bit(std::strerror(why)),
-                          why == EACCES || why == EPERM
-                              ? QCoreApplication::translate("PreciseTiming", " (run as root, or grant write access to it)")
-                              : QString());
+        *error =
+            QCoreApplication::translate("PreciseTiming", "cannot hold CPUs awake through %1: %2%3")
+                .arg(QLatin1String(path), QString::fromLocal8Bit(std::strerror(why)),
+                     why == EACCES || why == EPERM
+                         ? QCoreApplication::translate("PreciseTiming", " (run as root, or grant write access to it)")
+                         : QString());
     return false;
 #else
     if (error)
@@ -75,8 +76,9 @@ bool setThreadRealtime(bool on, QString *error)
     if (error)
         *error = QCoreApplication::translate("PreciseTiming", "cannot give the network thread real-time priority: %1%2")
                      .arg(QString::fromLocal8Bit(std::strerror(why)),
-                          why == EPERM ? QCoreApplication::translate("PreciseTiming", " (run as root, or grant CAP_SYS_NICE)")
-                                       : QString());
+                          why == EPERM
+                              ? QCoreApplication::translate("PreciseTiming", " (run as root, or grant CAP_SYS_NICE)")
+                              : QString());
     return false;
 #else
     Q_UNUSED(on);

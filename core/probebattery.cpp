@@ -19,8 +19,7 @@ QByteArray requestHead(const ProbeTarget &t, const QByteArray &method, int minor
     head.method = method;
     head.target = t.target;
     head.versionMinor = minor;
-    head.headers = {
-        {"Host", t.host}, {"User-Agent", "expectlab-probe/" EXPECTLAB_VERSION}, {"Accept", "*/*"}};
+    head.headers = {{"Host", t.host}, {"User-Agent", "expectlab-probe/" EXPECTLAB_VERSION}, {"Accept", "*/*"}};
     head.headers += extra;
     return head.serializeRequest();
 }
@@ -45,24 +44,22 @@ QString headLabel(const QByteArray &head)
 // What most scenarios send: a POST that announces `length` body bytes and asks for `expect`.
 QByteArray expectHead(const ProbeTarget &t, int minor, qint64 length, const QByteArray &expect)
 {
-    return requestHead(t, "POST", minor,
-                       {{"Content-Length", QByteArray::number(length)}, {"Expect", expect}});
+    return requestHead(t, "POST", minor, {{"Content-Length", QByteArray::number(length)}, {"Expect", expect}});
 }
 
 // The handshake a well-behaved client plays: the head alone, up to `listenMs` for a 100 or an early
 // final status, the body only if no final came, then the final. assessContinue counts on this
 // layout (head step 0, body step 2).
-QList<ProbeStep> handshakeSteps(const ProbeTarget &t, const QByteArray &head, int listenMs,
-                                const QByteArray &body, const QString &bodyLabel)
+QList<ProbeStep> handshakeSteps(const ProbeTarget &t, const QByteArray &head, int listenMs, const QByteArray &body,
+                                const QString &bodyLabel)
 {
     return {Step::send(head, EventKind::HeadSent, headLabel(head)), Step::await(Until::AnyResponse, listenMs),
             Step::send(body, EventKind::BodyStart, bodyLabel, When::IfNoFinal),
             Step::await(Until::Final, t.timeoutMs, When::IfNoFinal), Step::close()};
 }
 
-ProbeScenario continueScenario(const ProbeTarget &t, const QString &id, const QString &title,
-                               QByteArray expect, const QByteArray &body, bool chunked,
-                               const QStringList &rules, bool caseVariant)
+ProbeScenario continueScenario(const ProbeTarget &t, const QString &id, const QString &title, QByteArray expect,
+                               const QByteArray &body, bool chunked, const QStringList &rules, bool caseVariant)
 {
     HttpHeaders h{{"Content-Type", "application/octet-stream"}};
     QByteArray wireBody = body;
@@ -74,8 +71,7 @@ ProbeScenario continueScenario(const ProbeTarget &t, const QString &id, const QS
     }
     h.append(HttpHeader("Expect", expect));
     const QByteArray head = requestHead(t, "POST", 1, h);
-    const QString bodyLabel =
-        tr("body: %1 bytes%2").arg(body.size()).arg(chunked ? tr(", chunked") : QString());
+    const QString bodyLabel = tr("body: %1 bytes%2").arg(body.size()).arg(chunked ? tr(", chunked") : QString());
     return {.id = id,
             .title = title,
             .rules = rules,
@@ -125,8 +121,8 @@ ProbeScenario noContent(const ProbeTarget &t)
     return {.id = QStringLiteral("no-content"),
             .title = tr("Expect: 100-continue without content"),
             .rules = {QStringLiteral("R2"), QStringLiteral("R8")},
-            .steps = {Step::send(head, EventKind::HeadSent, headLabel(head)),
-                      Step::await(Until::Final, t.timeoutMs), Step::close()},
+            .steps = {Step::send(head, EventKind::HeadSent, headLabel(head)), Step::await(Until::Final, t.timeoutMs),
+                      Step::close()},
             .assess = assessNoContent};
 }
 
@@ -143,8 +139,7 @@ ProbeScenario earlyFinal(const ProbeTarget &t)
             .steps = {Step::send(head, EventKind::HeadSent, headLabel(head)),
                       Step::await(Until::AnyResponse, t.timeoutMs), Step::close(When::IfNoFinal),
                       Step::send(behind, EventKind::BodyStart,
-                                 tr("a request right behind the unread body: GET /expectlab-desync"),
-                                 When::IfFinal),
+                                 tr("a request right behind the unread body: GET /expectlab-desync"), When::IfFinal),
                       Step::await(Until::Final, qMin(t.timeoutMs, kPromptMs)), Step::close()},
             .assess = assessEarlyFinal};
 }
@@ -161,18 +156,17 @@ ProbeScenario earlyFinalDesync(const ProbeTarget &t)
     second.target = "/expectlab-second";
     const QByteArray behind = requestHead(second, "GET", 1, {});
     const QByteArray head = expectHead(t, 1, body.size(), "x-unknown");
-    return {.id = QStringLiteral("early-final-desync"),
-            .title = tr("Body that looks like a request, then a second request, after an early 417"),
-            .rules = {QStringLiteral("R19"), QStringLiteral("R10"), QStringLiteral("R22")},
-            .steps = {Step::send(head, EventKind::HeadSent, headLabel(head)),
-                      Step::await(Until::AnyResponse, t.timeoutMs),
-                      Step::send(body + behind, EventKind::BodyStart,
-                                 tr("body: GET /expectlab-desync (%1 bytes), then GET /expectlab-second")
-                                     .arg(body.size())),
-                      Step::await(Until::Final, t.timeoutMs),
-                      // A desynchronised server answers one request more: listen for it.
-                      Step::await(Until::Final, qMin(t.timeoutMs, kPromptMs)), Step::close()},
-            .assess = assessEarlyFinalDesync};
+    return {
+        .id = QStringLiteral("early-final-desync"),
+        .title = tr("Body that looks like a request, then a second request, after an early 417"),
+        .rules = {QStringLiteral("R19"), QStringLiteral("R10"), QStringLiteral("R22")},
+        .steps = {Step::send(head, EventKind::HeadSent, headLabel(head)), Step::await(Until::AnyResponse, t.timeoutMs),
+                  Step::send(body + behind, EventKind::BodyStart,
+                             tr("body: GET /expectlab-desync (%1 bytes), then GET /expectlab-second").arg(body.size())),
+                  Step::await(Until::Final, t.timeoutMs),
+                  // A desynchronised server answers one request more: listen for it.
+                  Step::await(Until::Final, qMin(t.timeoutMs, kPromptMs)), Step::close()},
+        .assess = assessEarlyFinalDesync};
 }
 } // namespace
 
@@ -209,10 +203,10 @@ QList<ProbeScenario> battery(const ProbeTarget &t)
     const QByteArray small = kSmallBody.toByteArray();
     const QStringList r1112{QStringLiteral("R11"), QStringLiteral("R12")};
     return {
-        continueScenario(t, QStringLiteral("continue-small"), tr("Expect: 100-continue, 16-byte body"),
-                         "100-continue", small, false, r1112, false),
-        continueScenario(t, QStringLiteral("continue-large"), tr("Expect: 100-continue, 1 MiB body"),
-                         "100-continue", QByteArray(kLargeBody, 'x'), false, r1112, false),
+        continueScenario(t, QStringLiteral("continue-small"), tr("Expect: 100-continue, 16-byte body"), "100-continue",
+                         small, false, r1112, false),
+        continueScenario(t, QStringLiteral("continue-large"), tr("Expect: 100-continue, 1 MiB body"), "100-continue",
+                         QByteArray(kLargeBody, 'x'), false, r1112, false),
         bodyAtOnce(t),
         unknownExpectation(t),
         continueScenario(t, QStringLiteral("case-variant"), tr("Expect: 100-Continue (other letter case)"),
@@ -221,13 +215,12 @@ QList<ProbeScenario> battery(const ProbeTarget &t)
         noContent(t),
         earlyFinal(t),
         earlyFinalDesync(t),
-        continueScenario(t, QStringLiteral("chunked"), tr("Expect: 100-continue with a chunked body"),
-                         "100-continue", small, true, r1112, false),
+        continueScenario(t, QStringLiteral("chunked"), tr("Expect: 100-continue with a chunked body"), "100-continue",
+                         small, true, r1112, false),
     };
 }
 
-ProbeResult makeResult(const ProbeScenario &scenario, const ProbeObservation &obs,
-                       const QList<ProbeResult> &earlier)
+ProbeResult makeResult(const ProbeScenario &scenario, const ProbeObservation &obs, const QList<ProbeResult> &earlier)
 {
     ProbeResult r;
     r.id = scenario.id;

@@ -35,17 +35,15 @@ QString finalsText(const ProbeObservation &obs)
 } // namespace
 
 // continue-small, continue-large, case-variant, chunked: head, wait, body, final.
-ProbeAssessment assessContinue(const ProbeObservation &obs, bool caseVariant,
-                               const QList<ProbeResult> &earlier)
+ProbeAssessment assessContinue(const ProbeObservation &obs, bool caseVariant, const QList<ProbeResult> &earlier)
 {
     constexpr int headStep = 0;
     constexpr int bodyStep = 2;
     const qint64 headNs = obs.stepSentNs(headStep).value_or(obs.startNs);
     const ProbeResponse *r = answerBeforeBody(obs, headStep, bodyStep);
     if (!r) {
-        return {
-            ProbeVerdict::Fail,
-            tr("neither a 100 nor a final status before the body; responses: %1 (R11)").arg(finalsText(obs))};
+        return {ProbeVerdict::Fail,
+                tr("neither a 100 nor a final status before the body; responses: %1 (R11)").arg(finalsText(obs))};
     }
     const qint64 wait = r->headNs - headNs;
     const bool late = wait > qint64(kPromptMs) * 1'000'000;
@@ -57,16 +55,15 @@ ProbeAssessment assessContinue(const ProbeObservation &obs, bool caseVariant,
                 return r.id == QLatin1String("continue-small");
             });
             if (caseVariant && (plain == earlier.end() || !plain->statuses.contains(417)))
-                return {ProbeVerdict::Fail,
-                        tr("417 after %1: 100-continue is case-insensitive (R1)").arg(ms(wait))};
-            return {ProbeVerdict::Warn,
-                    tr("417 after %1 to the one defined expectation; clients must retry without it (R6)")
-                        .arg(ms(wait))};
+                return {ProbeVerdict::Fail, tr("417 after %1: 100-continue is case-insensitive (R1)").arg(ms(wait))};
+            return {
+                ProbeVerdict::Warn,
+                tr("417 after %1 to the one defined expectation; clients must retry without it (R6)").arg(ms(wait))};
         }
         if (late)
-            return {ProbeVerdict::Warn, tr("final %1 only after %2: clients will have sent the body (R11)")
-                                            .arg(r->head.status)
-                                            .arg(ms(wait))};
+            return {
+                ProbeVerdict::Warn,
+                tr("final %1 only after %2: clients will have sent the body (R11)").arg(r->head.status).arg(ms(wait))};
         return {ProbeVerdict::Pass,
                 tr("final %1 after %2, before any body byte (R11)").arg(r->head.status).arg(ms(wait))};
     }
@@ -75,11 +72,10 @@ ProbeAssessment assessContinue(const ProbeObservation &obs, bool caseVariant,
     if (finals.isEmpty())
         return {ProbeVerdict::Fail, tr("100 after %1 but no final status after the body (R9)").arg(ms(wait))};
     if (late)
-        return {ProbeVerdict::Warn,
-                tr("100 only after %1: clients waiting %2 ms send the body first (R12); then %3")
-                    .arg(ms(wait))
-                    .arg(kPromptMs)
-                    .arg(finals.first().head.status)};
+        return {ProbeVerdict::Warn, tr("100 only after %1: clients waiting %2 ms send the body first (R12); then %3")
+                                        .arg(ms(wait))
+                                        .arg(kPromptMs)
+                                        .arg(finals.first().head.status)};
     return {ProbeVerdict::Pass, tr("100 after %1, then %2").arg(ms(wait)).arg(finals.first().head.status)};
 }
 
@@ -93,8 +89,7 @@ ProbeAssessment assessBodyAtOnce(const ProbeObservation &obs, const QList<ProbeR
     const QString how = interim ? tr("a 100 first (R8 allows omitting it)") : tr("no 100 (R8)");
     if (finals.first().head.status == 417)
         return {ProbeVerdict::Warn, tr("417 after %1 although the body was already sent (R4)").arg(ms(wait))};
-    return {ProbeVerdict::Pass,
-            tr("final %1 after %2, %3").arg(finals.first().head.status).arg(ms(wait)).arg(how)};
+    return {ProbeVerdict::Pass, tr("final %1 after %2, %3").arg(finals.first().head.status).arg(ms(wait)).arg(how)};
 }
 
 ProbeAssessment assessUnknownExpectation(const ProbeObservation &obs, const QList<ProbeResult> &)
@@ -117,8 +112,7 @@ ProbeAssessment assessHttp10(const ProbeObservation &obs, const QList<ProbeResul
 {
     const QList<ProbeResponse> interims = obs.interims();
     if (!interims.isEmpty())
-        return {ProbeVerdict::Fail,
-                tr("sent %1 to an HTTP/1.0 request (R15, R7)").arg(interims.first().head.status)};
+        return {ProbeVerdict::Fail, tr("sent %1 to an HTTP/1.0 request (R15, R7)").arg(interims.first().head.status)};
     const QList<ProbeResponse> finals = obs.finals();
     if (finals.isEmpty())
         return {ProbeVerdict::Warn, tr("no 1xx, but no final status either")};
@@ -156,20 +150,17 @@ ProbeAssessment assessEarlyFinal(const ProbeObservation &obs, const QList<ProbeR
                                         .arg(obs.bytesAfterClose)};
     if (finals.size() > 1) {
         if (closeAnnounced)
-            return {ProbeVerdict::Fail,
-                    tr("%1 said Connection: close, yet the request behind it was answered %2 (R22)")
-                        .arg(status)
-                        .arg(finals.at(1).head.status)};
-        return {ProbeVerdict::Fail,
-                tr("desync: after %1 the unread body was read as a request and answered %2 (R19)")
-                    .arg(status)
-                    .arg(finals.at(1).head.status)};
+            return {ProbeVerdict::Fail, tr("%1 said Connection: close, yet the request behind it was answered %2 (R22)")
+                                            .arg(status)
+                                            .arg(finals.at(1).head.status)};
+        return {ProbeVerdict::Fail, tr("desync: after %1 the unread body was read as a request and answered %2 (R19)")
+                                        .arg(status)
+                                        .arg(finals.at(1).head.status)};
     }
     if (!closeAnnounced && first->head.hasConnectionToken("keep-alive")) {
-        return {ProbeVerdict::Pass,
-                tr("%1 before the body with Connection: keep-alive: it reads on, and the request "
-                   "behind the body was not taken for one (R10, R19)")
-                    .arg(status)};
+        return {ProbeVerdict::Pass, tr("%1 before the body with Connection: keep-alive: it reads on, and the request "
+                                       "behind the body was not taken for one (R10, R19)")
+                                        .arg(status)};
     }
     if (!closeAnnounced) {
         return {ProbeVerdict::Warn, tr("%1 before the body without Connection: close: the client cannot tell "
@@ -185,8 +176,7 @@ ProbeAssessment assessEarlyFinal(const ProbeObservation &obs, const QList<ProbeR
                                         .arg(status)
                                         .arg(kPromptMs)};
     }
-    return {ProbeVerdict::Pass,
-            tr("%1 with Connection: close, closed, nothing more answered (R10, R19)").arg(status)};
+    return {ProbeVerdict::Pass, tr("%1 with Connection: close, closed, nothing more answered (R10, R19)").arg(status)};
 }
 
 ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<ProbeResult> &)
@@ -200,9 +190,8 @@ ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<
             after.append(r);
     }
     if (!early) {
-        return {
-            ProbeVerdict::Info,
-            tr("no early final status (responses: %1): the body was read as a body").arg(finalsText(obs))};
+        return {ProbeVerdict::Info,
+                tr("no early final status (responses: %1): the body was read as a body").arg(finalsText(obs))};
     }
     const int status = first->head.status;
     if (first->head.hasConnectionToken("close")) {
@@ -225,8 +214,7 @@ ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<
                     .arg(after.first().head.status)};
     }
     return {ProbeVerdict::Warn,
-            tr("%1 without Connection: close, then neither answered the second request nor closed (R10)")
-                .arg(status)};
+            tr("%1 without Connection: close, then neither answered the second request nor closed (R10)").arg(status)};
 }
 
 } // namespace expectlab::probe::detail

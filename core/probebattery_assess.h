@@ -17,8 +17,7 @@ inline QString tr(const char *text)
 
 // Each judges the scenario of the same name in probebattery.cpp; assessContinue relies on the head
 // being step 0 and the body step 2 (handshakeSteps).
-ProbeAssessment assessContinue(const ProbeObservation &obs, bool caseVariant,
-                               const QList<ProbeResult> &earlier);
+ProbeAssessment assessContinue(const ProbeObservation &obs, bool caseVariant, const QList<ProbeResult> &earlier);
 ProbeAssessment assessBodyAtOnce(const ProbeObservation &obs, const QList<ProbeResult> &earlier);
 ProbeAssessment assessUnknownExpectation(const ProbeObservation &obs, const QList<ProbeResult> &earlier);
 ProbeAssessment assessHttp10(const ProbeObservation &obs, const QList<ProbeResult> &earlier);

@@ -173,14 +173,13 @@ void ProbeExchange::run()
                 return;
             m_awaitDeadlineNs.reset();
             if (step.until == ProbeStep::Until::AnyResponse)
-                emitEvent(EventKind::ExpectTimeout, 0, -1, tr("no response within %1 ms").arg(step.waitMs), QStringLiteral("R11"));
+                emitEvent(EventKind::ExpectTimeout, 0, -1, tr("no response within %1 ms").arg(step.waitMs),
+                          QStringLiteral("R11"));
             else if (step.until == ProbeStep::Until::Final)
                 emitEvent(EventKind::ExpectTimeout, 0, -1, tr("no final response within %1 ms").arg(step.waitMs));
             ++m_step;
             break;
-        case ProbeStep::Kind::Close:
-            finish(m_now);
-            return;
+        case ProbeStep::Kind::Close: finish(m_now); return;
         }
     }
     if (!m_finished && m_step >= m_steps.size())

@@ -35,7 +35,7 @@ private:
     void onBody(QByteArrayView data) override;
     void onMessageComplete() override;
 
-    void run();             // executes steps until one has to wait
+    void run(); // executes steps until one has to wait
     bool awaitSatisfied() const;
     bool stepApplies(const ProbeStep &step) const;
     void finish(qint64 nowNs);

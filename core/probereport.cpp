@@ -91,7 +91,8 @@ QByteArray probeReportToJUnit(const ProbeReport &report)
     w.writeStartElement(QStringLiteral("testsuite"));
     w.writeAttribute(QStringLiteral("name"), QStringLiteral("expectlab probe %1").arg(report.url.toString()));
     const int failures = report.count(ProbeVerdict::Fail);
-    w.writeAttribute(QStringLiteral("tests"), QString::number(report.results.size() + (report.error.isEmpty() ? 0 : 1)));
+    w.writeAttribute(QStringLiteral("tests"),
+                     QString::number(report.results.size() + (report.error.isEmpty() ? 0 : 1)));
     w.writeAttribute(QStringLiteral("failures"), QString::number(failures));
     w.writeAttribute(QStringLiteral("errors"), QString::number(report.error.isEmpty() ? 0 : 1));
     w.writeAttribute(QStringLiteral("skipped"), QString::number(report.count(ProbeVerdict::Info)));

@@ -4,8 +4,7 @@ namespace expectlab {
 
 ProbeResultsModel::ProbeResultsModel(QObject *parent)
     : QAbstractTableModel(parent)
-{
-}
+{}
 
 int ProbeResultsModel::rowCount(const QModelIndex &parent) const
 {

@@ -65,11 +65,11 @@ struct ProbeObservation
     qint64 endNs = 0;
     QList<TimelineEvent> events;
     QList<ProbeResponse> responses;
-    QList<int> sentSteps;             // indexes of the Send steps that went out
-    QList<qint64> sentStepNs;         // when each of them went out (same order)
+    QList<int> sentSteps;     // indexes of the Send steps that went out
+    QList<qint64> sentStepNs; // when each of them went out (same order)
     std::optional<qint64> peerClosedNs;
     qint64 bytesAfterClose = 0; // bytes the server sent after a final response with Connection: close
-    QString error;       // transport or parse error; empty when none
+    QString error;              // transport or parse error; empty when none
     bool connectFailed = false;
 
     bool stepSent(int index) const { return sentSteps.contains(index); }

@@ -122,9 +122,10 @@ void ServerConnection::applyDecision()
     if (m_limits.maxBodyBytes > 0 && length && *length > m_limits.maxBodyBytes &&
         m_decision.action != A::RejectExpectation) {
         // Framing says the body is too large: answer before reading any of it (R11, R10).
-        m_decision = {A::FinalNow, 413, 0,
-                      tr("Content-Length %1 exceeds the body limit of %2 bytes").arg(*length).arg(m_limits.maxBodyBytes),
-                      QStringLiteral("R11")};
+        m_decision = {
+            A::FinalNow, 413, 0,
+            tr("Content-Length %1 exceeds the body limit of %2 bytes").arg(*length).arg(m_limits.maxBodyBytes),
+            QStringLiteral("R11")};
     }
     switch (m_decision.action) {
     case A::SendContinueNow:
@@ -142,9 +143,7 @@ void ServerConnection::applyDecision()
         m_continueDeadlineNs = m_now + qint64(m_decision.delayMs) * kMs;
         m_inBody = true;
         break;
-    case A::ReadBody:
-        m_inBody = true;
-        break;
+    case A::ReadBody: m_inBody = true; break;
     case A::RejectExpectation: {
         const auto expect = m_request.combinedHeader("Expect").value_or(QByteArray());
         const QJsonObject body{{QStringLiteral("error"), QStringLiteral("expectation_failed")},
@@ -159,9 +158,7 @@ void ServerConnection::applyDecision()
         sendFinal(m_decision.status, jsonBytes(body), true, m_decision.why, m_decision.rule);
         break;
     }
-    case A::CloseNow:
-        requestClose(CloseMode::Graceful, m_decision.why);
-        break;
+    case A::CloseNow: requestClose(CloseMode::Graceful, m_decision.why); break;
     case A::SendGarbage: {
         const QByteArray garbage = QByteArrayLiteral("HTTX/9.9 ABC Not A Status Line\r\n\r\n");
         m_outgoing += garbage;
@@ -234,8 +231,7 @@ void ServerConnection::onMessageComplete()
         sendFinal(417, jsonBytes(body), !m_parser.keepAlive(), tr("policy reject-after-body"), QStringLiteral("R6"));
         return;
     }
-    default:
-        break;
+    default: break;
     }
     {
         const auto expect = m_request.combinedHeader("Expect");
@@ -353,7 +349,8 @@ void ServerConnection::advanceTime(qint64 nowNs)
     }
     if (m_idleDeadlineNs && nowNs >= *m_idleDeadlineNs && m_closeMode == CloseMode::None) {
         m_idleDeadlineNs.reset();
-        requestClose(CloseMode::Graceful, tr("idle keep-alive connection closed after %1 ms").arg(m_limits.idleTimeoutMs));
+        requestClose(CloseMode::Graceful,
+                     tr("idle keep-alive connection closed after %1 ms").arg(m_limits.idleTimeoutMs));
     }
     if (m_lingerDeadlineNs && nowNs >= *m_lingerDeadlineNs && m_closeMode == CloseMode::Graceful)
         m_closeMode = CloseMode::Now;
@@ -411,8 +408,7 @@ QList<TimelineEvent> ServerConnection::takeEvents()
     return std::exchange(m_events, {});
 }
 
-void ServerConnection::emitEvent(EventKind kind, int status, qint64 bytes, const QString &detail,
-                                 const QString &rule)
+void ServerConnection::emitEvent(EventKind kind, int status, qint64 bytes, const QString &detail, const QString &rule)
 {
     m_events.append(TimelineEvent::at(m_now, Side::Server, m_id, kind, status, bytes, detail, rule));
 }

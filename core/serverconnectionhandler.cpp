@@ -101,8 +101,7 @@ void ServerConnectionHandler::pumpOnce()
     }
 
     switch (m_connection.closeMode()) {
-    case ServerConnection::CloseMode::None:
-        break;
+    case ServerConnection::CloseMode::None: break;
     case ServerConnection::CloseMode::Graceful:
         if (!m_halfClosed && m_socket->bytesToWrite() == 0) {
             m_socket->flush();

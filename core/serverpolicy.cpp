@@ -94,11 +94,13 @@ QString ServerPolicy::toString() const
 
 QStringList ServerPolicy::names()
 {
-    return {QStringLiteral("continue"), QStringLiteral("delay:MS"), QStringLiteral("ignore"),
-            QStringLiteral("reject"), QStringLiteral("final:CODE"), QStringLiteral("close"),
+    return {QStringLiteral("continue"),       QStringLiteral("delay:MS"),
+            QStringLiteral("ignore"),         QStringLiteral("reject"),
+            QStringLiteral("final:CODE"),     QStringLiteral("close"),
             QStringLiteral("continue-twice"), QStringLiteral("continue-after-body"),
-            QStringLiteral("interim:CODE"), QStringLiteral("reject-after-body"), QStringLiteral("garbage"),
-            QStringLiteral("close-mid-body"), QStringLiteral("silent")};
+            QStringLiteral("interim:CODE"),   QStringLiteral("reject-after-body"),
+            QStringLiteral("garbage"),        QStringLiteral("close-mid-body"),
+            QStringLiteral("silent")};
 }
 
 QString ServerPolicy::describe() const
@@ -108,12 +110,14 @@ QString ServerPolicy::describe() const
     case Kind::Delay:
         return tr("Send 100 Continue after %1 ms unless the body starts first, then answer 200").arg(delayMs);
     case Kind::Ignore: return tr("Never send 100; read the body whenever it comes, answer 200 (breaks R11)");
-    case Kind::Reject: return tr("Answer 417 Expectation Failed to any expectation without reading the body, then close");
+    case Kind::Reject:
+        return tr("Answer 417 Expectation Failed to any expectation without reading the body, then close");
     case Kind::Final: return tr("Answer %1 before reading the body, then close (R10, R19)").arg(finalStatus);
     case Kind::Close: return tr("Close the connection as soon as the head arrives, without a response");
     case Kind::ContinueTwice: return tr("Misbehave: send 100 Continue twice, then read the body (R17)");
     case Kind::ContinueAfterBody: return tr("Misbehave: send 100 Continue only after the whole body arrived");
-    case Kind::Interim: return tr("Send 100 as usual, then %1 right before the final response (R17)").arg(interimStatus);
+    case Kind::Interim:
+        return tr("Send 100 as usual, then %1 right before the final response (R17)").arg(interimStatus);
     case Kind::RejectAfterBody: return tr("Misbehave: send 100, read the whole body, then answer 417");
     case Kind::Garbage: return tr("Misbehave: answer with a garbage status line, then close");
     case Kind::CloseMidBody: return tr("Misbehave: send 100, then close without a response once the body starts");
@@ -133,19 +137,16 @@ HeadDecision decideOnHead(const ServerPolicy &policy, const MessageHead &request
     const auto expect = request.combinedHeader("Expect");
 
     if (expect && !isContinueExpectation(*expect)) {
-        return {A::RejectExpectation, 417, 0,
-                tr("unknown expectation '%1'").arg(QString::fromLatin1(*expect)), QStringLiteral("R1")};
+        return {A::RejectExpectation, 417, 0, tr("unknown expectation '%1'").arg(QString::fromLatin1(*expect)),
+                QStringLiteral("R1")};
     }
     switch (policy.kind) {
-    case ServerPolicy::Kind::Close:
-        return {A::CloseNow, 0, 0, tr("policy close"), QString()};
+    case ServerPolicy::Kind::Close: return {A::CloseNow, 0, 0, tr("policy close"), QString()};
     case ServerPolicy::Kind::Final:
         return {A::FinalNow, policy.finalStatus, 0,
                 tr("policy final:%1, decided from the head").arg(policy.finalStatus), QStringLiteral("R11")};
-    case ServerPolicy::Kind::Garbage:
-        return {A::SendGarbage, 0, 0, tr("policy garbage"), QString()};
-    default:
-        break;
+    case ServerPolicy::Kind::Garbage: return {A::SendGarbage, 0, 0, tr("policy garbage"), QString()};
+    default: break;
     }
     if (!expect)
         return {A::ReadBody, 0, 0, tr("no expectation"), QString()};
@@ -161,8 +162,7 @@ HeadDecision decideOnHead(const ServerPolicy &policy, const MessageHead &request
     case ServerPolicy::Kind::Delay:
         return {A::SendContinueLater, 100, policy.delayMs, tr("policy delay:%1").arg(policy.delayMs),
                 QStringLiteral("R12")};
-    case ServerPolicy::Kind::Ignore:
-        return {A::ReadBody, 0, 0, tr("policy ignore: no 100"), QStringLiteral("R11")};
+    case ServerPolicy::Kind::Ignore: return {A::ReadBody, 0, 0, tr("policy ignore: no 100"), QStringLiteral("R11")};
     case ServerPolicy::Kind::ContinueTwice:
     case ServerPolicy::Kind::Interim:
     case ServerPolicy::Kind::RejectAfterBody:
@@ -172,8 +172,7 @@ HeadDecision decideOnHead(const ServerPolicy &policy, const MessageHead &request
         return {A::ReadBody, 0, 0, tr("policy continue-after-body: no 100 before the body"), QStringLiteral("R12")};
     case ServerPolicy::Kind::Silent:
         return {A::ReadBody, 0, 0, tr("policy silent: no answer at all"), QStringLiteral("R11")};
-    default:
-        break;
+    default: break;
     }
     return {A::ReadBody, 0, 0, QString(), QString()};
 }

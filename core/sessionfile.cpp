@@ -39,8 +39,8 @@ QJsonObject wireLogToJson(const WireLog &log)
     QJsonArray records;
     for (const WireLog::Record &r : log.records()) {
         records.append(QJsonObject{
-            {QStringLiteral("direction"), r.direction == WireLog::Direction::Sent ? QStringLiteral("sent")
-                                                                                 : QStringLiteral("received")},
+            {QStringLiteral("direction"),
+             r.direction == WireLog::Direction::Sent ? QStringLiteral("sent") : QStringLiteral("received")},
             {QStringLiteral("first_ns"), int64(r.firstNs)},
             {QStringLiteral("last_ns"), int64(r.lastNs)},
             {QStringLiteral("byte_count"), int64(r.byteCount)},
@@ -383,14 +383,10 @@ QJsonObject messageHeadToJson(const MessageHead &head)
 QJsonObject timelineEventToJson(const TimelineEvent &e)
 {
     return QJsonObject{
-        {QStringLiteral("t_ns"), int64(e.tNs)},
-        {QStringLiteral("side"), sideName(e.side)},
-        {QStringLiteral("conn"), e.conn},
-        {QStringLiteral("kind"), kindName(e.kind)},
-        {QStringLiteral("status"), e.status},
-        {QStringLiteral("bytes"), int64(e.bytes)},
-        {QStringLiteral("detail"), e.detail},
-        {QStringLiteral("rule"), e.rule},
+        {QStringLiteral("t_ns"), int64(e.tNs)}, {QStringLiteral("side"), sideName(e.side)},
+        {QStringLiteral("conn"), e.conn},       {QStringLiteral("kind"), kindName(e.kind)},
+        {QStringLiteral("status"), e.status},   {QStringLiteral("bytes"), int64(e.bytes)},
+        {QStringLiteral("detail"), e.detail},   {QStringLiteral("rule"), e.rule},
     };
 }
 
@@ -436,7 +432,8 @@ std::optional<Session> sessionFromJson(const QJsonObject &o, QString *error)
         return std::nullopt;
     };
     if (o.value(QStringLiteral("format")).toString() != QLatin1String(kSessionFormat))
-        return fail(tr("not an ExpectLab session: the \"format\" field is not \"%1\"").arg(QLatin1String(kSessionFormat)));
+        return fail(
+            tr("not an ExpectLab session: the \"format\" field is not \"%1\"").arg(QLatin1String(kSessionFormat)));
     const QJsonValue version = o.value(QStringLiteral("version"));
     if (!version.isDouble() || version.toInteger() < 1)
         return fail(tr("not an ExpectLab session: the \"version\" field is missing or invalid"));

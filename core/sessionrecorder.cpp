@@ -8,8 +8,7 @@ namespace expectlab {
 SessionRecorder::SessionRecorder(QObject *parent)
     : QObject(parent)
     , m_session(Session::startingNow())
-{
-}
+{}
 
 void SessionRecorder::attachServer(TestServer *server)
 {
@@ -36,9 +35,7 @@ void SessionRecorder::attachServer(TestServer *server)
 
 void SessionRecorder::attachRunner(ExchangeRunner *runner)
 {
-    connect(runner, &ExchangeRunner::finished, this, [this, runner] {
-        addExchange(runner->exchange().summary());
-    });
+    connect(runner, &ExchangeRunner::finished, this, [this, runner] { addExchange(runner->exchange().summary()); });
 }
 
 void SessionRecorder::addExchange(const ExchangeSummary &summary)

@@ -56,8 +56,8 @@ quint16 TestServer::port() const
 QString TestServer::url() const
 {
     const QHostAddress a = address();
-    const QString host = a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString())
-                                                                       : a.toString();
+    const QString host =
+        a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString()) : a.toString();
     return QStringLiteral("http://%1:%2/").arg(host).arg(port());
 }
 

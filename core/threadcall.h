@@ -10,8 +10,7 @@ namespace expectlab {
 
 // Runs f in context's thread and waits for it: the GUI drives objects that live on the network
 // thread (TestServer) this way. Direct when context lives in the calling thread.
-template<typename F>
-void callIn(QObject *context, F &&f)
+template <typename F> void callIn(QObject *context, F &&f)
 {
     if (context->thread() == QThread::currentThread() || !context->thread()->isRunning()) {
         f();

@@ -7,8 +7,8 @@
 
 #include <algorithm>
 #include <array>
-#include <limits>
 #include <cmath>
+#include <limits>
 
 namespace expectlab {
 
@@ -29,8 +29,7 @@ QString shortLabel(const TimelineEvent &e)
     case EventKind::Interim:
     case EventKind::InterimSent:
     case EventKind::Final:
-    case EventKind::FinalSent:
-        return QString::number(e.status);
+    case EventKind::FinalSent: return QString::number(e.status);
     case EventKind::ExpectTimeout: return tr("timeout");
     case EventKind::Cancelled: return tr("cancel");
     case EventKind::Error: return tr("error");
@@ -60,12 +59,9 @@ bool isOutgoing(const TimelineEvent &e)
     switch (e.kind) {
     case EventKind::HeadSent:
     case EventKind::InterimSent:
-    case EventKind::FinalSent:
-        return true;
-    case EventKind::BodyStart:
-        return e.side == Side::Client;
-    default:
-        return false;
+    case EventKind::FinalSent: return true;
+    case EventKind::BodyStart: return e.side == Side::Client;
+    default: return false;
     }
 }
 
@@ -74,12 +70,9 @@ bool isIncoming(const TimelineEvent &e)
     switch (e.kind) {
     case EventKind::Head:
     case EventKind::Interim:
-    case EventKind::Final:
-        return true;
-    case EventKind::BodyStart:
-        return e.side == Side::Server;
-    default:
-        return false;
+    case EventKind::Final: return true;
+    case EventKind::BodyStart: return e.side == Side::Server;
+    default: return false;
     }
 }
 
@@ -106,8 +99,7 @@ QString messageLabel(const TimelineEvent &sent)
     case EventKind::InterimSent:
     case EventKind::Interim:
     case EventKind::FinalSent:
-    case EventKind::Final:
-        return QString::number(sent.status);
+    case EventKind::Final: return QString::number(sent.status);
     default: return {};
     }
 }
@@ -133,19 +125,14 @@ Meaning meaningOfEvent(const TimelineEvent &e)
     case EventKind::InterimSent:
     case EventKind::Final:
     case EventKind::FinalSent:
-    case EventKind::ResponseDone:
-        return meaningOfStatus(e.status);
+    case EventKind::ResponseDone: return meaningOfStatus(e.status);
     case EventKind::ExpectTimeout:
     case EventKind::Closed:
-    case EventKind::Cancelled:
-        return Meaning::Muted;
-    case EventKind::Error:
-        return e.status >= 400 ? meaningOfStatus(e.status) : Meaning::Failure;
+    case EventKind::Cancelled: return Meaning::Muted;
+    case EventKind::Error: return e.status >= 400 ? meaningOfStatus(e.status) : Meaning::Failure;
     case EventKind::BodyStart:
-    case EventKind::BodyDone:
-        return Meaning::Body;
-    default:
-        return Meaning::Neutral;
+    case EventKind::BodyDone: return Meaning::Body;
+    default: return Meaning::Neutral;
     }
 }
 
@@ -192,8 +179,8 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
 
     for (const auto *list : {&client, &server}) {
         for (const TimelineEvent &e : *list) {
-            l.markers.append({msSince(e.tNs, origin), laneY(e.side), meaningOfEvent(e), e.kind, e.side,
-                              shortLabel(e), tooltipFor(e, origin)});
+            l.markers.append({msSince(e.tNs, origin), laneY(e.side), meaningOfEvent(e), e.kind, e.side, shortLabel(e),
+                              tooltipFor(e, origin)});
         }
     }
 
@@ -244,13 +231,13 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
             const double t = msSince(e.tNs, origin);
             if (e.kind == EventKind::BodyStart && start < 0) {
                 start = t;
-            } else if (start >= 0
-                       && (e.kind == EventKind::BodyDone || e.kind == EventKind::Cancelled
-                           || e.kind == EventKind::Closed || e.kind == EventKind::Error
-                           || (e.kind == EventKind::Final && e.detail.contains(QLatin1String("body stopped"))))) {
+            } else if (start >= 0 &&
+                       (e.kind == EventKind::BodyDone || e.kind == EventKind::Cancelled ||
+                        e.kind == EventKind::Closed || e.kind == EventKind::Error ||
+                        (e.kind == EventKind::Final && e.detail.contains(QLatin1String("body stopped"))))) {
                 const bool done = e.kind == EventKind::BodyDone;
-                l.spans.append({start, t, laneY(e.side),
-                                done ? tr("body %1").arg(formatBytes(e.bytes)) : tr("body stopped")});
+                l.spans.append(
+                    {start, t, laneY(e.side), done ? tr("body %1").arg(formatBytes(e.bytes)) : tr("body stopped")});
                 start = -1;
             }
         }
@@ -266,17 +253,16 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
     for (const TimelineEvent &e : side) {
         const double t = msSince(e.tNs, origin);
         if (waitStart < 0) {
-            const bool expectHead = (e.kind == EventKind::HeadSent || e.kind == EventKind::Head)
-                                    && e.detail.contains(QLatin1String("Expect: "));
+            const bool expectHead = (e.kind == EventKind::HeadSent || e.kind == EventKind::Head) &&
+                                    e.detail.contains(QLatin1String("Expect: "));
             if (expectHead)
                 waitStart = t;
             continue;
         }
-        const bool ends = e.kind == EventKind::Interim || e.kind == EventKind::Final
-                          || e.kind == EventKind::ExpectTimeout || e.kind == EventKind::InterimSent
-                          || e.kind == EventKind::FinalSent || e.kind == EventKind::BodyStart
-                          || e.kind == EventKind::Error || e.kind == EventKind::Cancelled
-                          || e.kind == EventKind::Closed;
+        const bool ends = e.kind == EventKind::Interim || e.kind == EventKind::Final ||
+                          e.kind == EventKind::ExpectTimeout || e.kind == EventKind::InterimSent ||
+                          e.kind == EventKind::FinalSent || e.kind == EventKind::BodyStart ||
+                          e.kind == EventKind::Error || e.kind == EventKind::Cancelled || e.kind == EventKind::Closed;
         if (!ends)
             continue;
         const bool timedOut = e.kind == EventKind::ExpectTimeout;

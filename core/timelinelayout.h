@@ -75,7 +75,7 @@ struct TimelineLayout
     QList<Bracket> brackets;
     QList<Separator> separators;
     qint64 originNs = 0;
-    double endMs = 0;   // time of the last event
+    double endMs = 0;      // time of the last event
     double focusEndMs = 0; // time of the last event before the closes that trail an exchange
 
     static TimelineLayout build(const QList<TimelineEvent> &clientEvents, const QList<TimelineEvent> &serverEvents);

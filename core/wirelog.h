@@ -29,8 +29,7 @@ public:
 
     explicit WireLog(qsizetype capacity = kDefaultCapacity)
         : m_capacity(capacity)
-    {
-    }
+    {}
 
     void add(Direction direction, qint64 tNs, QByteArrayView data, bool body);
     // Rebuilds a log from saved records (sessions): the records are taken as they are.

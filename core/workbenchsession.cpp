@@ -111,7 +111,8 @@ void WorkbenchSession::clear()
     m_model->clear();
 }
 
-void WorkbenchSession::loadRows(const QList<ExchangeRecord> &records, const QHash<int, ServerConnectionRecord> &connections)
+void WorkbenchSession::loadRows(const QList<ExchangeRecord> &records,
+                                const QHash<int, ServerConnectionRecord> &connections)
 {
     clear();
     // The list is numbered without gaps (the model finds a row by its number), and a saved session
@@ -314,7 +315,8 @@ void WorkbenchSession::onConnectionFinished(int conn, const WireLog &wire)
     record.summary = summaryFromServerConnection(c);
     record.summary.url.setHost(c.peerAddress);
     record.summary.url.setPort(c.peerPort);
-    record.started = QDateTime::currentDateTime().addMSecs(-(record.summary.endNs - record.summary.startNs) / 1'000'000);
+    record.started =
+        QDateTime::currentDateTime().addMSecs(-(record.summary.endNs - record.summary.startNs) / 1'000'000);
     record.serverConnections = {conn};
     record.running = false;
     record.outcome = classifyOutcome(record.summary, false);

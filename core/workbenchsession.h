@@ -6,10 +6,10 @@
 
 #include <QHash>
 #include <QHostAddress>
-#include <QThread>
 #include <QObject>
 #include <QPointer>
 #include <QSet>
+#include <QThread>
 
 class QThread;
 class QTimer;

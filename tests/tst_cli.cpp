@@ -28,16 +28,15 @@ namespace {
 
 constexpr int kProcessMs = 20000; // bound for one short-lived process; they take ~50 ms
 
-const QStringList kClientKinds{QStringLiteral("connect"),  QStringLiteral("connected"),
-                               QStringLiteral("head_sent"), QStringLiteral("interim"),
-                               QStringLiteral("expect_timeout"), QStringLiteral("body_start"),
-                               QStringLiteral("body_done"), QStringLiteral("final"),
-                               QStringLiteral("response_done"), QStringLiteral("retry"),
-                               QStringLiteral("closed"),  QStringLiteral("error")};
-const QStringList kServerKinds{QStringLiteral("accepted"),  QStringLiteral("head"),
+const QStringList kClientKinds{
+    QStringLiteral("connect"),   QStringLiteral("connected"),      QStringLiteral("head_sent"),
+    QStringLiteral("interim"),   QStringLiteral("expect_timeout"), QStringLiteral("body_start"),
+    QStringLiteral("body_done"), QStringLiteral("final"),          QStringLiteral("response_done"),
+    QStringLiteral("retry"),     QStringLiteral("closed"),         QStringLiteral("error")};
+const QStringList kServerKinds{QStringLiteral("accepted"),     QStringLiteral("head"),
                                QStringLiteral("interim_sent"), QStringLiteral("body_start"),
-                               QStringLiteral("body_done"), QStringLiteral("final_sent"),
-                               QStringLiteral("closed"),    QStringLiteral("error")};
+                               QStringLiteral("body_done"),    QStringLiteral("final_sent"),
+                               QStringLiteral("closed"),       QStringLiteral("error")};
 
 struct Result
 {
@@ -243,7 +242,9 @@ void TestCli::version()
 {
     const Result r = run(m_bin, {QStringLiteral("--version")});
     QVERIFY2(r.finished && r.exitStatus == QProcess::NormalExit && r.exitCode == 0, qPrintable(describe(r)));
-    QVERIFY2(QRegularExpression(QStringLiteral("^expectlab \\d+\\.\\d+\\.\\d+\\n$")).match(QString::fromUtf8(r.out)).hasMatch(),
+    QVERIFY2(QRegularExpression(QStringLiteral("^expectlab \\d+\\.\\d+\\.\\d+\\n$"))
+                 .match(QString::fromUtf8(r.out))
+                 .hasMatch(),
              r.out.constData());
     QVERIFY(r.err.isEmpty());
 }
@@ -271,7 +272,8 @@ void TestCli::serveListensAndStopsOnSignal_data()
     QTest::newRow("SIGTERM") << int(SIGTERM) << QStringList{};
     QTest::newRow("SIGINT") << int(SIGINT) << QStringList{};
     QTest::newRow("SIGTERM, --policy reject --events")
-        << int(SIGTERM) << QStringList{QStringLiteral("--policy"), QStringLiteral("reject"), QStringLiteral("--events")};
+        << int(SIGTERM)
+        << QStringList{QStringLiteral("--policy"), QStringLiteral("reject"), QStringLiteral("--events")};
 #endif
 }
 
@@ -285,7 +287,8 @@ void TestCli::serveListensAndStopsOnSignal()
 
     ServerProcess serve;
     QVERIFY2(serve.start(m_bin, QStringList{QStringLiteral("serve")} + args),
-             serve.firstLine.isEmpty() ? serve.process.readAllStandardError().constData() : serve.firstLine.constData());
+             serve.firstLine.isEmpty() ? serve.process.readAllStandardError().constData()
+                                       : serve.firstLine.constData());
     // Exactly one line, flushed at once, and the port really serves. The answer also proves that the
     // event loop runs: `serve` installs its signal handlers only after printing the listening line,
     // so a signal sent right after that line can still kill it (reported to the lead).
@@ -320,20 +323,21 @@ void TestCli::serveEventsAreJsonLines()
 {
     ServerProcess serve;
     QVERIFY(serve.start(m_bin, {QStringLiteral("serve"), QStringLiteral("--events")}));
-    const Result send = run(m_bin, {QStringLiteral("send"), serve.url, QStringLiteral("--data"), QStringLiteral("hello")});
+    const Result send =
+        run(m_bin, {QStringLiteral("send"), serve.url, QStringLiteral("--data"), QStringLiteral("hello")});
     QVERIFY2(send.finished && send.exitCode == 0, qPrintable(describe(send)));
 
     QList<QJsonObject> allEvents;
     QVERIFY2(serve.eventsUntil(&allEvents, QStringLiteral("closed"), 1, QDeadlineTimer(kProcessMs)),
              qPrintable(kindsOf(allEvents).join(QLatin1Char(' '))));
     const QList<QJsonObject> events = withoutProfiles(allEvents);
-    QCOMPARE(kindsOf(events), (QStringList{QStringLiteral("accepted"), QStringLiteral("head"),
-                                           QStringLiteral("interim_sent"), QStringLiteral("body_start"),
-                                           QStringLiteral("body_done"), QStringLiteral("final_sent"),
-                                           QStringLiteral("closed")}));
+    QCOMPARE(kindsOf(events),
+             (QStringList{QStringLiteral("accepted"), QStringLiteral("head"), QStringLiteral("interim_sent"),
+                          QStringLiteral("body_start"), QStringLiteral("body_done"), QStringLiteral("final_sent"),
+                          QStringLiteral("closed")}));
 
-    const QSet<QString> documented{QStringLiteral("t_ms"), QStringLiteral("side"),   QStringLiteral("conn"),
-                                   QStringLiteral("kind"), QStringLiteral("status"), QStringLiteral("bytes"),
+    const QSet<QString> documented{QStringLiteral("t_ms"),  QStringLiteral("side"),   QStringLiteral("conn"),
+                                   QStringLiteral("kind"),  QStringLiteral("status"), QStringLiteral("bytes"),
                                    QStringLiteral("detail")};
     double lastT = 0;
     for (const QJsonObject &o : allEvents) {
@@ -349,9 +353,12 @@ void TestCli::serveEventsAreJsonLines()
         QCOMPARE(o.value(QStringLiteral("conn")).toInt(), 1);
         const QString kind = o.value(QStringLiteral("kind")).toString();
         QVERIFY2(kServerKinds.contains(kind) || kind == QLatin1String("profile"), qPrintable(line));
-        QVERIFY2(o.value(QStringLiteral("status")).isNull() || o.value(QStringLiteral("status")).isDouble(), qPrintable(line));
-        QVERIFY2(o.value(QStringLiteral("bytes")).isNull() || o.value(QStringLiteral("bytes")).isDouble(), qPrintable(line));
-        QVERIFY2(o.value(QStringLiteral("detail")).isNull() || o.value(QStringLiteral("detail")).isString(), qPrintable(line));
+        QVERIFY2(o.value(QStringLiteral("status")).isNull() || o.value(QStringLiteral("status")).isDouble(),
+                 qPrintable(line));
+        QVERIFY2(o.value(QStringLiteral("bytes")).isNull() || o.value(QStringLiteral("bytes")).isDouble(),
+                 qPrintable(line));
+        QVERIFY2(o.value(QStringLiteral("detail")).isNull() || o.value(QStringLiteral("detail")).isString(),
+                 qPrintable(line));
     }
     QCOMPARE(events.at(2).value(QStringLiteral("status")).toInt(), 100);
     QVERIFY(events.at(0).value(QStringLiteral("status")).isNull());
@@ -373,12 +380,12 @@ void TestCli::sendJsonDocument_data()
 
     const QString data = QStringLiteral("--data");
     const QString hello = QStringLiteral("hello");
-    QTest::newRow("continue") << "continue" << QStringList{data, hello} << 0 << QList<int>{100} << 200 << true
-                              << false << qint64(5) << "100-continue";
+    QTest::newRow("continue") << "continue" << QStringList{data, hello} << 0 << QList<int>{100} << 200 << true << false
+                              << qint64(5) << "100-continue";
     QTest::newRow("continue, --no-expect") << "continue" << QStringList{data, hello, QStringLiteral("--no-expect")} << 0
                                            << QList<int>{} << 200 << false << false << qint64(5) << "100-continue";
-    QTest::newRow("reject, retried") << "reject" << QStringList{data, hello} << 0 << QList<int>{} << 200 << true
-                                     << true << qint64(5) << "100-continue";
+    QTest::newRow("reject, retried") << "reject" << QStringList{data, hello} << 0 << QList<int>{} << 200 << true << true
+                                     << qint64(5) << "100-continue";
     // A 417 is a final response: exit 0 like any other.
     QTest::newRow("reject, --no-retry") << "reject" << QStringList{data, hello, QStringLiteral("--no-retry")} << 0
                                         << QList<int>{} << 417 << true << false << qint64(0) << "100-continue";
@@ -401,8 +408,9 @@ void TestCli::sendJsonDocument_data()
     QTest::newRow("continue, --precise-timing")
         << "continue" << QStringList{data, hello, QStringLiteral("--precise-timing")} << 0 << QList<int>{100} << 200
         << true << false << qint64(5) << "100-continue";
-    QTest::newRow("--expect without body (R2 test)") << "continue" << QStringList{QStringLiteral("--expect")} << 0
-                                                     << QList<int>{} << 200 << true << false << qint64(0) << "100-continue";
+    QTest::newRow("--expect without body (R2 test)")
+        << "continue" << QStringList{QStringLiteral("--expect")} << 0 << QList<int>{} << 200 << true << false
+        << qint64(0) << "100-continue";
 }
 
 void TestCli::sendJsonDocument()
@@ -521,8 +529,11 @@ void TestCli::sendJsonDocument()
         // Both attempts, in order: the 417, the retry, then the second attempt's 200.
         const int retryAt = kinds.indexOf(QStringLiteral("retry"));
         QVERIFY(kinds.indexOf(QStringLiteral("final")) < retryAt);
-        QCOMPARE(events.at(kinds.indexOf(QStringLiteral("final"))).toObject().value(QStringLiteral("status")).toInt(), 417);
-        QCOMPARE(events.at(kinds.lastIndexOf(QStringLiteral("final"))).toObject().value(QStringLiteral("status")).toInt(), 200);
+        QCOMPARE(events.at(kinds.indexOf(QStringLiteral("final"))).toObject().value(QStringLiteral("status")).toInt(),
+                 417);
+        QCOMPARE(
+            events.at(kinds.lastIndexOf(QStringLiteral("final"))).toObject().value(QStringLiteral("status")).toInt(),
+            200);
         QVERIFY(kinds.lastIndexOf(QStringLiteral("final")) > retryAt);
     }
 }
@@ -563,9 +574,10 @@ void TestCli::exitCodes_data()
     QTest::addColumn<QString>("stderrPattern"); // empty: stderr must be empty
 
     QTest::newRow("200") << "continue" << QStringList{QStringLiteral("--data"), QStringLiteral("x")} << 0 << QString();
-    QTest::newRow("417 with --no-retry")
-        << "reject" << QStringList{QStringLiteral("--data"), QStringLiteral("x"), QStringLiteral("--no-retry")} << 0
-        << QString();
+    QTest::newRow("417 with --no-retry") << "reject"
+                                         << QStringList{QStringLiteral("--data"), QStringLiteral("x"),
+                                                        QStringLiteral("--no-retry")}
+                                         << 0 << QString();
     QTest::newRow("413") << "final:413" << QStringList{QStringLiteral("--data"), QStringLiteral("x")} << 0 << QString();
     QTest::newRow("refused") << "refused" << QStringList{QStringLiteral("--data"), QStringLiteral("x")} << 1
                              << QStringLiteral("(?i)^expectlab: .*refused");
@@ -610,7 +622,8 @@ void TestCli::usageErrors_data()
     const QString url = QStringLiteral("http://127.0.0.1:9/");
     const QString send = QStringLiteral("send");
     QTest::newRow("ftp URL") << QStringList{send, QStringLiteral("ftp://x")} << QStringLiteral("ftp");
-    QTest::newRow("URL without host") << QStringList{send, QStringLiteral("http://")} << QStringLiteral("(?i)invalid URL");
+    QTest::newRow("URL without host") << QStringList{send, QStringLiteral("http://")}
+                                      << QStringLiteral("(?i)invalid URL");
     QTest::newRow("not a URL") << QStringList{send, QStringLiteral("not a url")} << QStringLiteral("(?i)invalid URL");
     QTest::newRow("missing URL") << QStringList{send} << QStringLiteral("(?i)URL");
     QTest::newRow("unknown send flag") << QStringList{send, url, QStringLiteral("--bogus")} << QStringLiteral("bogus");
@@ -626,25 +639,38 @@ void TestCli::usageErrors_data()
     QTest::newRow("missing --data-file") << QStringList{send, url, QStringLiteral("--data-file"),
                                                         QStringLiteral("/nonexistent/expectlab-body")}
                                          << QStringLiteral("/nonexistent/expectlab-body");
-    QTest::newRow("directory as --data-file")
-        << QStringList{send, url, QStringLiteral("--data-file"), QDir::tempPath()} << QRegularExpression::escape(QDir::tempPath());
-    QTest::newRow("--data with --data-size") << QStringList{send, url, QStringLiteral("--data"), QStringLiteral("x"),
-                                                            QStringLiteral("--data-size"), QStringLiteral("3")}
+    QTest::newRow("directory as --data-file") << QStringList{send, url, QStringLiteral("--data-file"), QDir::tempPath()}
+                                              << QRegularExpression::escape(QDir::tempPath());
+    QTest::newRow("--data with --data-size") << QStringList{send,
+                                                            url,
+                                                            QStringLiteral("--data"),
+                                                            QStringLiteral("x"),
+                                                            QStringLiteral("--data-size"),
+                                                            QStringLiteral("3")}
                                              << QStringLiteral("exclude");
-    QTest::newRow("--data with --data-file") << QStringList{send, url, QStringLiteral("--data"), QStringLiteral("x"),
-                                                            QStringLiteral("--data-file"), QStringLiteral("/etc/hostname")}
+    QTest::newRow("--data with --data-file") << QStringList{send,
+                                                            url,
+                                                            QStringLiteral("--data"),
+                                                            QStringLiteral("x"),
+                                                            QStringLiteral("--data-file"),
+                                                            QStringLiteral("/etc/hostname")}
                                              << QStringLiteral("exclude");
     for (const char *timeout : {"abc", "-5", "1.5", ""}) {
-        QTest::addRow("--expect-timeout '%s'", timeout)
-            << QStringList{send, url, QStringLiteral("--data"), QStringLiteral("x"), QStringLiteral("--expect-timeout"),
-                           QString::fromLatin1(timeout)}
-            << QStringLiteral("expect-timeout");
+        QTest::addRow("--expect-timeout '%s'", timeout) << QStringList{send,
+                                                                       url,
+                                                                       QStringLiteral("--data"),
+                                                                       QStringLiteral("x"),
+                                                                       QStringLiteral("--expect-timeout"),
+                                                                       QString::fromLatin1(timeout)}
+                                                        << QStringLiteral("expect-timeout");
     }
     QTest::newRow("bad --data-size") << QStringList{send, url, QStringLiteral("--data-size"), QStringLiteral("12X")}
                                      << QStringLiteral("data-size");
     QTest::newRow("--expect with --no-expect")
-        << QStringList{send, url, QStringLiteral("--expect"), QStringLiteral("--no-expect")} << QStringLiteral("exclude");
-    QTest::newRow("bad serve port") << QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("70000")}
+        << QStringList{send, url, QStringLiteral("--expect"), QStringLiteral("--no-expect")}
+        << QStringLiteral("exclude");
+    QTest::newRow("bad serve port") << QStringList{QStringLiteral("serve"), QStringLiteral("--port"),
+                                                   QStringLiteral("70000")}
                                     << QStringLiteral("70000");
 }
 
@@ -685,10 +711,11 @@ void TestCli::curlAgainstServe()
         QSKIP("curl is not installed (Debian package curl; tools/deps.sh installs it)");
 
     ServerProcess serve;
-    QVERIFY(serve.start(m_bin, {QStringLiteral("serve"), QStringLiteral("--policy"), policy, QStringLiteral("--events")}));
+    QVERIFY(
+        serve.start(m_bin, {QStringLiteral("serve"), QStringLiteral("--policy"), policy, QStringLiteral("--events")}));
 
-    QStringList args{QStringLiteral("-sS"), QStringLiteral("-v"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
-                     QStringLiteral("-w"), QStringLiteral("%{http_code}")};
+    QStringList args{QStringLiteral("-sS"),       QStringLiteral("-v"), QStringLiteral("-o"),
+                     QStringLiteral("/dev/null"), QStringLiteral("-w"), QStringLiteral("%{http_code}")};
     QTemporaryFile body;
     qint64 bodySize = 5;
     if (bigBody) {
@@ -718,10 +745,9 @@ void TestCli::curlAgainstServe()
     const QList<QJsonObject> events = withoutProfiles(allEvents);
     const QStringList kinds = kindsOf(events);
     if (httpCode == 200) {
-        QCOMPARE(kinds, (QStringList{QStringLiteral("accepted"), QStringLiteral("head"),
-                                     QStringLiteral("interim_sent"), QStringLiteral("body_start"),
-                                     QStringLiteral("body_done"), QStringLiteral("final_sent"),
-                                     QStringLiteral("closed")}));
+        QCOMPARE(kinds, (QStringList{QStringLiteral("accepted"), QStringLiteral("head"), QStringLiteral("interim_sent"),
+                                     QStringLiteral("body_start"), QStringLiteral("body_done"),
+                                     QStringLiteral("final_sent"), QStringLiteral("closed")}));
         QCOMPARE(events.at(4).value(QStringLiteral("bytes")).toInteger(), bodySize);
     } else {
         // curl does not retry on this connection: our 417 says Connection: close.
@@ -737,13 +763,13 @@ void TestCli::sendAgainstPythonPeer_data()
     QTest::addColumn<QList<int>>("interims");
     QTest::addColumn<qint64>("bodySize");
 
-    QTest::newRow("Expect, Content-Length") << QStringList{QStringLiteral("--data-size"), QStringLiteral("100K")}
-                                            << QList<int>{100} << qint64(100 * 1024);
-    QTest::newRow("Expect, chunked")
-        << QStringList{QStringLiteral("--data-size"), QStringLiteral("100K"), QStringLiteral("--chunked")}
-        << QList<int>{100} << qint64(100 * 1024);
-    QTest::newRow("Expect, text, PUT") << QStringList{QStringLiteral("-X"), QStringLiteral("PUT"), QStringLiteral("--data"),
-                                                      QStringLiteral("hello python")}
+    QTest::newRow("Expect, Content-Length")
+        << QStringList{QStringLiteral("--data-size"), QStringLiteral("100K")} << QList<int>{100} << qint64(100 * 1024);
+    QTest::newRow("Expect, chunked") << QStringList{QStringLiteral("--data-size"), QStringLiteral("100K"),
+                                                    QStringLiteral("--chunked")}
+                                     << QList<int>{100} << qint64(100 * 1024);
+    QTest::newRow("Expect, text, PUT") << QStringList{QStringLiteral("-X"), QStringLiteral("PUT"),
+                                                      QStringLiteral("--data"), QStringLiteral("hello python")}
                                        << QList<int>{100} << qint64(12);
     QTest::newRow("no Expect") << QStringList{QStringLiteral("--data-size"), QStringLiteral("100K"),
                                               QStringLiteral("--no-expect")}
@@ -788,8 +814,8 @@ void TestCli::sendAgainstPythonPeer()
     // The peer's own account of what it read: all of the body, whatever the framing.
     const QByteArray expected = "peer: received " + QByteArray::number(bodySize) + " bytes";
     QByteArray peerLog;
-    QTRY_VERIFY2_WITH_TIMEOUT((peerLog += peer.process.readAllStandardError()).contains(expected),
-                              peerLog.constData(), kProcessMs);
+    QTRY_VERIFY2_WITH_TIMEOUT((peerLog += peer.process.readAllStandardError()).contains(expected), peerLog.constData(),
+                              kProcessMs);
 }
 
 QTEST_GUILESS_MAIN(TestCli)

@@ -98,8 +98,7 @@ struct Loopback
     bool allServerConnectionsClosed() const
     {
         const int accepted = countOf(serverEvents, EventKind::Accepted);
-        return accepted > 0 && countOf(serverEvents, EventKind::Closed) == accepted &&
-               server.connectionCount() == 0;
+        return accepted > 0 && countOf(serverEvents, EventKind::Closed) == accepted && server.connectionCount() == 0;
     }
 
     const ExchangeSummary &summary() const { return runner->exchange().summary(); }
@@ -167,11 +166,11 @@ void TestLoopback::policies_data()
     QTest::addColumn<int>("waitMaxMs");
 
     const qint64 K = kBodySize;
-    const QString okNoExpect = QStringLiteral(
-        "connect connected head_sent body_start body_done final:200 response_done closed");
+    const QString okNoExpect =
+        QStringLiteral("connect connected head_sent body_start body_done final:200 response_done closed");
     const QString serverNoExpect = QStringLiteral("accepted head body_start body_done final_sent:200 closed");
-    const QString okAfter100 = QStringLiteral(
-        "connect connected head_sent interim:100 body_start body_done final:200 response_done closed");
+    const QString okAfter100 =
+        QStringLiteral("connect connected head_sent interim:100 body_start body_done final:200 response_done closed");
     const QString serverAfter100 =
         QStringLiteral("accepted head interim_sent:100 body_start body_done final_sent:200 closed");
     auto addNoExpectRow = [&](const char *name, const QString &policy) {
@@ -179,15 +178,14 @@ void TestLoopback::policies_data()
                             << QList<int>{} << 200 << K << qint64(0) << false << false << -1 << -1;
     };
 
-    QTest::newRow("continue, Expect") << "continue" << true << 1000 << true << okAfter100
-                                      << QStringList{serverAfter100} << QList<int>{100} << 200 << K << qint64(0)
-                                      << false << false << 0 << 200;
+    QTest::newRow("continue, Expect") << "continue" << true << 1000 << true << okAfter100 << QStringList{serverAfter100}
+                                      << QList<int>{100} << 200 << K << qint64(0) << false << false << 0 << 200;
     addNoExpectRow("continue, no Expect", QStringLiteral("continue"));
 
     // The client's expect timeout is above the delay, so the delayed 100 is what releases the body.
     QTest::newRow("delay:300, Expect") << "delay:300" << true << 2000 << true << okAfter100
-                                       << QStringList{serverAfter100} << QList<int>{100} << 200 << K
-                                       << qint64(0) << false << false << 300 << 400;
+                                       << QStringList{serverAfter100} << QList<int>{100} << 200 << K << qint64(0)
+                                       << false << false << 300 << 400;
     addNoExpectRow("delay:300, no Expect", QStringLiteral("delay:300"));
     // The client gives up first (R5); the server then sees the body arrive and drops its 100 (R4, R8).
     QTest::newRow("delay:500, Expect, client waits 200")
@@ -207,13 +205,13 @@ void TestLoopback::policies_data()
         << "reject" << true << 1000 << true
         << "connect connected head_sent final:417 response_done closed retry "
            "connect connected head_sent body_start body_done final:200 response_done closed"
-        << QStringList{QStringLiteral("accepted head final_sent:417 closed"), serverNoExpect} << QList<int>{}
-        << 200 << K << K << true << false << 0 << 200;
+        << QStringList{QStringLiteral("accepted head final_sent:417 closed"), serverNoExpect} << QList<int>{} << 200
+        << K << K << true << false << 0 << 200;
     // Without retry the 417 is the answer: an exchange that ended with a final response, no error.
     QTest::newRow("reject, Expect, no retry")
         << "reject" << true << 1000 << false << "connect connected head_sent final:417 response_done closed"
-        << QStringList{QStringLiteral("accepted head final_sent:417 closed")} << QList<int>{} << 417 << qint64(0)
-        << K << false << false << 0 << 200;
+        << QStringList{QStringLiteral("accepted head final_sent:417 closed")} << QList<int>{} << 417 << qint64(0) << K
+        << false << false << 0 << 200;
     addNoExpectRow("reject, no Expect", QStringLiteral("reject"));
 
     // An early final response stops the body: every byte is saved (R11, R21).
@@ -222,15 +220,15 @@ void TestLoopback::policies_data()
         QTest::addRow("%s, Expect", qPrintable(policy))
             << policy << true << 1000 << true
             << QStringLiteral("connect connected head_sent final:%1 response_done closed").arg(status)
-            << QStringList{QStringLiteral("accepted head final_sent:%1 closed").arg(status)} << QList<int>{}
-            << status << qint64(0) << K << false << false << 0 << 200;
+            << QStringList{QStringLiteral("accepted head final_sent:%1 closed").arg(status)} << QList<int>{} << status
+            << qint64(0) << K << false << false << 0 << 200;
         // Without Expect the whole (small) body is already on its way when the answer comes.
         QTest::addRow("%s, no Expect", qPrintable(policy))
             << policy << false << 1000 << true
             << QStringLiteral("connect connected head_sent body_start body_done final:%1 response_done closed")
                    .arg(status)
-            << QStringList{QStringLiteral("accepted head final_sent:%1 closed").arg(status)} << QList<int>{}
-            << status << K << qint64(0) << false << false << -1 << -1;
+            << QStringList{QStringLiteral("accepted head final_sent:%1 closed").arg(status)} << QList<int>{} << status
+            << K << qint64(0) << false << false << -1 << -1;
     }
 
     // No response at all: an error, no final status.
@@ -239,8 +237,8 @@ void TestLoopback::policies_data()
                                    << qint64(0) << qint64(-1) << false << true << -1 << -1;
     QTest::newRow("close, no Expect") << "close" << false << 1000 << true
                                       << "connect connected head_sent body_start body_done error closed"
-                                      << QStringList{QStringLiteral("accepted head closed")} << QList<int>{} << 0
-                                      << K << qint64(-1) << false << true << -1 << -1;
+                                      << QStringList{QStringLiteral("accepted head closed")} << QList<int>{} << 0 << K
+                                      << qint64(-1) << false << true << -1 << -1;
 }
 
 void TestLoopback::policies()
@@ -466,8 +464,8 @@ void TestLoopback::bodies()
     QCOMPARE(s.bodyBytes, size);
     QCOMPARE(s.bodyBytesSent, size);
     QCOMPARE(s.interimStatuses, expect ? QList<int>{100} : QList<int>{});
-    const auto framingHeader = chunked ? HttpHeader("Transfer-Encoding", "chunked")
-                                       : HttpHeader("Content-Length", QByteArray::number(size));
+    const auto framingHeader =
+        chunked ? HttpHeader("Transfer-Encoding", "chunked") : HttpHeader("Content-Length", QByteArray::number(size));
     QVERIFY(s.requestHeaders.contains(framingHeader));
 
     const QJsonObject report = responseJson(s);
@@ -644,8 +642,8 @@ void TestLoopback::otherExpectations_data()
 
     // R1: an expectation other than 100-continue gets 417 under every policy, even close.
     for (const char *policy : {"continue", "delay:300", "ignore", "reject", "final:413", "final:401", "close"})
-        QTest::addRow("x-unknown, %s", policy) << QString::fromLatin1(policy) << QByteArray("x-unknown") << 417
-                                               << QList<int>{};
+        QTest::addRow("x-unknown, %s", policy)
+            << QString::fromLatin1(policy) << QByteArray("x-unknown") << 417 << QList<int>{};
     // 100-continue has no parameters: with one it is another expectation.
     QTest::newRow("100-continue with a parameter")
         << "continue" << QByteArray("100-continue; foo=bar") << 417 << QList<int>{};

@@ -1,7 +1,6 @@
 #include "composerpanel.h"
 
 #include <QCheckBox>
-#include <QStyle>
 #include <QComboBox>
 #include <QDragEnterEvent>
 #include <QFileDialog>
@@ -18,6 +17,7 @@
 #include <QSettings>
 #include <QSpinBox>
 #include <QStackedWidget>
+#include <QStyle>
 #include <QTableWidget>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -142,9 +142,10 @@ ComposerPanel::ComposerPanel(QWidget *parent)
     m_expectValue = new QComboBox(this);
     m_expectValue->setObjectName(QStringLiteral("clientExpectValue"));
     m_expectValue->setEditable(true);
-    m_expectValue->addItems({QStringLiteral("100-continue"), QStringLiteral("100-Continue"),
-                             QStringLiteral("something-else")});
-    m_expectValue->setToolTip(tr("100-continue is the only defined expectation; a server may answer 417 to any other (R1)"));
+    m_expectValue->addItems(
+        {QStringLiteral("100-continue"), QStringLiteral("100-Continue"), QStringLiteral("something-else")});
+    m_expectValue->setToolTip(
+        tr("100-continue is the only defined expectation; a server may answer 417 to any other (R1)"));
     expectRow->addWidget(m_expectValue, 1);
     form->addRow(tr("Expectation"), expectRow);
     m_expectOverOnly = new QCheckBox(tr("only for bodies over 1 MiB (as curl)"), this);
@@ -158,7 +159,8 @@ ComposerPanel::ComposerPanel(QWidget *parent)
     m_expectTimeout->setValue(1000);
     m_expectTimeout->setSuffix(tr(" ms"));
     m_expectTimeout->setSpecialValueText(tr("0: don't wait"));
-    m_expectTimeout->setToolTip(tr("How long to wait for a 100 before sending the body anyway (R5); 0 sends it at once (R4)"));
+    m_expectTimeout->setToolTip(
+        tr("How long to wait for a 100 before sending the body anyway (R5); 0 sends it at once (R4)"));
     waitRow->addWidget(m_expectTimeout);
     m_framing = new QComboBox(this);
     m_framing->setObjectName(QStringLiteral("clientFraming"));
@@ -212,7 +214,8 @@ ComposerPanel::ComposerPanel(QWidget *parent)
     connect(m_bodyKind, &QComboBox::currentIndexChanged, this, [this](int index) {
         // Only the shown page takes room: a stack is otherwise as tall as its tallest page.
         for (int i = 0; i < m_bodyStack->count(); ++i)
-            m_bodyStack->widget(i)->setSizePolicy(QSizePolicy::Preferred, i == index ? QSizePolicy::Preferred : QSizePolicy::Ignored);
+            m_bodyStack->widget(i)->setSizePolicy(QSizePolicy::Preferred,
+                                                  i == index ? QSizePolicy::Preferred : QSizePolicy::Ignored);
         m_bodyStack->setCurrentIndex(index);
         m_bodyStack->adjustSize();
     });
@@ -268,7 +271,8 @@ qint64 ComposerPanel::bodySize() const
     case BodyKind::None: return 0;
     case BodyKind::Text: return m_bodyText->toPlainText().toUtf8().size();
     case BodyKind::File: return QFileInfo(m_bodyFile->text()).size();
-    case BodyKind::Generated: return qint64(m_bodyCount->value()) * unitFactor(SizeUnit(m_bodyUnit->currentData().toInt()));
+    case BodyKind::Generated:
+        return qint64(m_bodyCount->value()) * unitFactor(SizeUnit(m_bodyUnit->currentData().toInt()));
     }
     return 0;
 }
@@ -293,7 +297,8 @@ std::optional<ClientRequest> ComposerPanel::request(QString *error) const
         const QTableWidgetItem *value = m_headers->item(row, 1);
         if (!name || name->text().trimmed().isEmpty() || name->checkState() != Qt::Checked)
             continue;
-        r.headers.append(HttpHeader(name->text().trimmed().toLatin1(), value ? value->text().toLatin1() : QByteArray()));
+        r.headers.append(
+            HttpHeader(name->text().trimmed().toLatin1(), value ? value->text().toLatin1() : QByteArray()));
     }
     switch (BodyKind(m_bodyKind->currentData().toInt())) {
     case BodyKind::None: break;
@@ -448,7 +453,8 @@ void ComposerPanel::applyPreset(const QString &id)
         m_expectOverOnly->setChecked(p.expectWhen == ClientPreset::ExpectWhen::BodyOver);
         if (p.expectWhen == ClientPreset::ExpectWhen::BodyOver) {
             m_expectThreshold = p.expectThreshold;
-            m_expectOverOnly->setText(tr("only for bodies over %1 (as %2)").arg(formatBytes(p.expectThreshold), p.name));
+            m_expectOverOnly->setText(
+                tr("only for bodies over %1 (as %2)").arg(formatBytes(p.expectThreshold), p.name));
         }
         m_expectTimeout->setValue(p.expectTimeoutMs);
         m_retry->setChecked(p.retryAfter417);
@@ -538,7 +544,9 @@ void ComposerPanel::restoreSettings(QSettings &s)
     if (s.contains(QStringLiteral("url")))
         m_url->setText(s.value(QStringLiteral("url")).toString());
     m_headers->setRowCount(0);
-    const QStringList headers = s.value(QStringLiteral("headers"), QStringList{QStringLiteral("1\tContent-Type\tapplication/octet-stream")}).toStringList();
+    const QStringList headers =
+        s.value(QStringLiteral("headers"), QStringList{QStringLiteral("1\tContent-Type\tapplication/octet-stream")})
+            .toStringList();
     for (const QString &h : headers) {
         const QStringList parts = h.split(QLatin1Char('\t'));
         if (parts.size() == 3)

@@ -94,8 +94,12 @@ void ExchangeDetail::showExchange(const ExchangeRecord *record)
         const ServerConnectionRecord *c = m_session->serverConnection(conn);
         if (!c)
             continue;
-        wire += tr("━━ server, connection %1 from %2:%3 (>> sent, << received)\n").arg(conn).arg(c->peerAddress).arg(c->peerPort);
-        wire += c->finished ? c->wire.toText(origin) : tr("(the connection is still open: its bytes show when it closes)\n");
+        wire += tr("━━ server, connection %1 from %2:%3 (>> sent, << received)\n")
+                    .arg(conn)
+                    .arg(c->peerAddress)
+                    .arg(c->peerPort);
+        wire += c->finished ? c->wire.toText(origin)
+                            : tr("(the connection is still open: its bytes show when it closes)\n");
         wire += QLatin1Char('\n');
     }
     if (wire.isEmpty())
@@ -104,7 +108,8 @@ void ExchangeDetail::showExchange(const ExchangeRecord *record)
 
     QString events;
     QList<TimelineEvent> all = client + server;
-    std::stable_sort(all.begin(), all.end(), [](const TimelineEvent &a, const TimelineEvent &b) { return a.tNs < b.tNs; });
+    std::stable_sort(all.begin(), all.end(),
+                     [](const TimelineEvent &a, const TimelineEvent &b) { return a.tNs < b.tNs; });
     for (const TimelineEvent &e : std::as_const(all))
         events += eventToTextLine(e, origin) + QLatin1Char('\n');
     if (!record->running)
@@ -130,13 +135,15 @@ void ExchangeDetail::fillHeaders(const ExchangeRecord &r)
         for (const auto &[name, value] : headers)
             new QTreeWidgetItem(parent, {QString::fromLatin1(name), QString::fromLatin1(value)});
     };
-    QTreeWidgetItem *request = section(tr("Request: %1 %2 %3")
-                                           .arg(QString::fromLatin1(s.method), s.url.toString(QUrl::RemoveScheme | QUrl::RemoveAuthority),
-                                                r.isExternal() ? tr("(as the server received it)") : tr("(first attempt)")));
+    QTreeWidgetItem *request =
+        section(tr("Request: %1 %2 %3")
+                    .arg(QString::fromLatin1(s.method), s.url.toString(QUrl::RemoveScheme | QUrl::RemoveAuthority),
+                         r.isExternal() ? tr("(as the server received it)") : tr("(first attempt)")));
     fields(request, s.requestHeaders);
     for (qsizetype i = 0; i < s.interimHeads.size(); ++i) {
         const MessageHead &h = s.interimHeads.at(i);
-        QTreeWidgetItem *interim = section(tr("Interim response %1: %2 %3").arg(i + 1).arg(h.status).arg(QString::fromLatin1(h.reason)));
+        QTreeWidgetItem *interim =
+            section(tr("Interim response %1: %2 %3").arg(i + 1).arg(h.status).arg(QString::fromLatin1(h.reason)));
         if (h.headers.isEmpty())
             new QTreeWidgetItem(interim, {tr("(no header fields)")});
         fields(interim, h.headers);
@@ -149,7 +156,8 @@ void ExchangeDetail::fillHeaders(const ExchangeRecord &r)
             const QList<QByteArray> lines = rec.bytes.split('\n');
             if (lines.isEmpty() || !lines.first().startsWith("HTTP/"))
                 continue;
-            QTreeWidgetItem *first = section(tr("Final response of attempt 1: %1").arg(QString::fromLatin1(lines.first().trimmed().mid(9))));
+            QTreeWidgetItem *first =
+                section(tr("Final response of attempt 1: %1").arg(QString::fromLatin1(lines.first().trimmed().mid(9))));
             HttpHeaders headers;
             for (qsizetype i = 1; i < lines.size(); ++i) {
                 const QByteArray line = lines.at(i).trimmed();
@@ -168,13 +176,13 @@ void ExchangeDetail::fillHeaders(const ExchangeRecord &r)
     }
     if (s.finalStatus && !r.isExternal()) {
         QTreeWidgetItem *finalItem = section(tr("Final response: %1 %2%3")
-                                             .arg(*s.finalStatus)
-                                             .arg(QString::fromLatin1(s.finalHead.reason),
-                                                  s.retried ? tr(" (after the retry without Expect)") : QString()));
+                                                 .arg(*s.finalStatus)
+                                                 .arg(QString::fromLatin1(s.finalHead.reason),
+                                                      s.retried ? tr(" (after the retry without Expect)") : QString()));
         fields(finalItem, s.finalHead.headers);
         if (!s.responseBodyPreview.isEmpty())
             new QTreeWidgetItem(finalItem, {tr("(body, %1 bytes)").arg(s.responseBodyBytes),
-                                        QString::fromUtf8(s.responseBodyPreview.left(300))});
+                                            QString::fromUtf8(s.responseBodyPreview.left(300))});
     } else if (s.finalStatus) {
         section(tr("Final response sent: %1").arg(*s.finalStatus));
     } else if (!r.running) {

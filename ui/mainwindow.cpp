@@ -5,15 +5,15 @@
 #include "exchangedetail.h"
 #include "exchangelistmodel.h"
 #include "exchangereport.h"
-#include "monotonicclock.h"
 #include "matrixwidget.h"
+#include "monotonicclock.h"
 #include "outcomedelegate.h"
-#include "platformlatency.h"
-#include "threadcall.h"
 #include "overviewplot.h"
+#include "platformlatency.h"
 #include "probewidget.h"
 #include "serverpanel.h"
 #include "testserver.h"
+#include "threadcall.h"
 #include "timelineview.h"
 #include "workbenchsession.h"
 
@@ -80,7 +80,8 @@ MainWindow::MainWindow(QWidget *parent)
     auto *clientDock = new QDockWidget(tr("Client"), this);
     clientDock->setObjectName(QStringLiteral("clientDock"));
     clientDock->setWidget(scrolled(m_composer, clientDock));
-    clientDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable | QDockWidget::DockWidgetClosable);
+    clientDock->setFeatures(QDockWidget::DockWidgetMovable | QDockWidget::DockWidgetFloatable |
+                            QDockWidget::DockWidgetClosable);
     addDockWidget(Qt::LeftDockWidgetArea, clientDock);
     auto *serverDock = new QDockWidget(tr("Server"), this);
     serverDock->setObjectName(QStringLiteral("serverDock"));
@@ -113,11 +114,11 @@ MainWindow::MainWindow(QWidget *parent)
     m_table->horizontalHeader()->setHighlightSections(false);
     m_table->setItemDelegateForColumn(ExchangeListModel::OutcomeColumn, new OutcomeDelegate(m_table));
     const std::pair<int, int> widths[] = {
-        {ExchangeListModel::NumberColumn, 34},      {ExchangeListModel::StartedColumn, 94},
-        {ExchangeListModel::MethodColumn, 50},      {ExchangeListModel::ExpectationColumn, 90},
-        {ExchangeListModel::InterimColumn, 50},     {ExchangeListModel::FinalColumn, 80},
-        {ExchangeListModel::ExpectWaitColumn, 62},  {ExchangeListModel::BodySentColumn, 68},
-        {ExchangeListModel::BytesSavedColumn, 58},  {ExchangeListModel::OutcomeColumn, 108},
+        {ExchangeListModel::NumberColumn, 34},           {ExchangeListModel::StartedColumn, 94},
+        {ExchangeListModel::MethodColumn, 50},           {ExchangeListModel::ExpectationColumn, 90},
+        {ExchangeListModel::InterimColumn, 50},          {ExchangeListModel::FinalColumn, 80},
+        {ExchangeListModel::ExpectWaitColumn, 62},       {ExchangeListModel::BodySentColumn, 68},
+        {ExchangeListModel::BytesSavedColumn, 58},       {ExchangeListModel::OutcomeColumn, 108},
         {ExchangeListModel::ClientBehaviourColumn, 150},
     };
     for (const auto &[column, width] : widths)
@@ -233,8 +234,9 @@ void MainWindow::buildMenus()
     m_preciseAction = view->addAction(tr("&Precise Timing"));
     m_preciseAction->setObjectName(QStringLiteral("preciseTimingAction"));
     m_preciseAction->setCheckable(true);
-    m_preciseAction->setToolTip(tr("Keep CPUs out of deep idle states, so that recorded times stay within a fraction of "
-                                   "a millisecond of the wire (needs root on Linux; costs power)"));
+    m_preciseAction->setToolTip(
+        tr("Keep CPUs out of deep idle states, so that recorded times stay within a fraction of "
+           "a millisecond of the wire (needs root on Linux; costs power)"));
     connect(m_preciseAction, &QAction::toggled, this, [this](bool on) { setPreciseTiming(on); });
     QAction *fit = view->addAction(tr("&Fit Timeline"), m_detail->timeline(), &TimelineView::fitView);
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
@@ -253,10 +255,10 @@ void MainWindow::buildMenus()
     });
     QMenu *policies = server->addMenu(tr("&Policy"));
     const std::pair<QString, QString> policyItems[] = {
-        {tr("&Continue"), QStringLiteral("continue")},       {tr("&Delay 100 by 300 ms"), QStringLiteral("delay:300")},
-        {tr("&Ignore"), QStringLiteral("ignore")},           {tr("&Reject with 417"), QStringLiteral("reject")},
-        {tr("Early &413"), QStringLiteral("final:413")},     {tr("Early 40&1"), QStringLiteral("final:401")},
-        {tr("Early 40&5"), QStringLiteral("final:405")},     {tr("C&lose"), QStringLiteral("close")},
+        {tr("&Continue"), QStringLiteral("continue")},   {tr("&Delay 100 by 300 ms"), QStringLiteral("delay:300")},
+        {tr("&Ignore"), QStringLiteral("ignore")},       {tr("&Reject with 417"), QStringLiteral("reject")},
+        {tr("Early &413"), QStringLiteral("final:413")}, {tr("Early 40&1"), QStringLiteral("final:401")},
+        {tr("Early 40&5"), QStringLiteral("final:405")}, {tr("C&lose"), QStringLiteral("close")},
     };
     for (const auto &[label, text] : policyItems) {
         policies->addAction(label, this, [this, text] {
@@ -464,7 +466,10 @@ QString MainWindow::plainError(const ExchangeRecord &r) const
     const QString target = QStringLiteral("%1:%2").arg(s.url.host()).arg(s.url.port(80));
     const QString lower = s.error.toLower();
     if (lower.contains(QLatin1String("refused")))
-        return tr("Exchange %1: nothing is listening on %2 (connection refused). Is the server running, and is the port right?").arg(r.number).arg(target);
+        return tr("Exchange %1: nothing is listening on %2 (connection refused). Is the server running, and is the "
+                  "port right?")
+            .arg(r.number)
+            .arg(target);
     if (lower.contains(QLatin1String("not found")) || lower.contains(QLatin1String("host")))
         return tr("Exchange %1: %2 could not be reached: %3.").arg(r.number).arg(target, s.error);
     return tr("Exchange %1 got no final response: %2.").arg(r.number).arg(s.error);
@@ -555,14 +560,13 @@ void MainWindow::exportSelected()
         m_statusOutcome->setText(tr("Select an exchange to export."));
         return;
     }
-    const QString path = QFileDialog::getSaveFileName(this, tr("Export exchange"),
-                                                      QStringLiteral("exchange-%1.json").arg(record->number),
-                                                      tr("JSON (*.json)"));
+    const QString path = QFileDialog::getSaveFileName(
+        this, tr("Export exchange"), QStringLiteral("exchange-%1.json").arg(record->number), tr("JSON (*.json)"));
     if (path.isEmpty())
         return;
     QSaveFile file(path);
-    if (!file.open(QIODevice::WriteOnly)
-        || file.write(QJsonDocument(exchangeToJson(record->summary)).toJson()) < 0 || !file.commit()) {
+    if (!file.open(QIODevice::WriteOnly) || file.write(QJsonDocument(exchangeToJson(record->summary)).toJson()) < 0 ||
+        !file.commit()) {
         QMessageBox::warning(this, tr("Export exchange"), tr("Could not write %1: %2").arg(path, file.errorString()));
         return;
     }

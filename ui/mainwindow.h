@@ -82,7 +82,8 @@ public:
 
     // Seams for tests: how the window asks for a file name, reports an error and asks a yes/no
     // question. The defaults use QFileDialog and QMessageBox.
-    using FileAsker = std::function<QString(bool save, const QString &title, const QString &suggested, const QString &filter)>;
+    using FileAsker =
+        std::function<QString(bool save, const QString &title, const QString &suggested, const QString &filter)>;
     using MessageShower = std::function<void(const QString &title, const QString &message)>;
     using Questioner = std::function<bool(const QString &title, const QString &question)>;
     void setFileAsker(FileAsker asker) { m_askFile = std::move(asker); }

@@ -43,14 +43,16 @@ void MainWindow::buildFileMenu(QMenu *file)
     open->setShortcut(QKeySequence::Open);
     QAction *save = file->addAction(tr("&Save Session"), this, [this, sessionFilter] {
         const QString path = m_sessionPath.isEmpty()
-                                 ? askFile(true, tr("Save session"), QStringLiteral("session") + QLatin1String(kSessionSuffix), sessionFilter)
+                                 ? askFile(true, tr("Save session"),
+                                           QStringLiteral("session") + QLatin1String(kSessionSuffix), sessionFilter)
                                  : m_sessionPath;
         if (!path.isEmpty())
             saveSessionTo(path);
     });
     save->setShortcut(QKeySequence::Save);
     QAction *saveAs = file->addAction(tr("Save Session &As…"), this, [this, sessionFilter] {
-        const QString path = askFile(true, tr("Save session as"), QStringLiteral("session") + QLatin1String(kSessionSuffix), sessionFilter);
+        const QString path = askFile(true, tr("Save session as"),
+                                     QStringLiteral("session") + QLatin1String(kSessionSuffix), sessionFilter);
         if (!path.isEmpty())
             saveSessionTo(path);
     });
@@ -81,9 +83,9 @@ void MainWindow::buildPlotExportMenu(QMenu *menu)
     for (const auto &[name, plot] : plots) {
         for (const QString &suffix : {QStringLiteral("png"), QStringLiteral("pdf")}) {
             menu->addAction(tr("%1 as %2…").arg(name, suffix.toUpper()), this, [this, plot, name, suffix] {
-                const QString path = askFile(true, tr("Export %1").arg(name),
-                                             name.toLower() + QLatin1Char('.') + suffix,
-                                             suffix.toUpper() + QStringLiteral(" (*.") + suffix + QLatin1Char(')'));
+                const QString path =
+                    askFile(true, tr("Export %1").arg(name), name.toLower() + QLatin1Char('.') + suffix,
+                            suffix.toUpper() + QStringLiteral(" (*.") + suffix + QLatin1Char(')'));
                 if (!path.isEmpty())
                     exportPlotTo(plot, path);
             });
@@ -99,9 +101,8 @@ void MainWindow::buildCurlActions(QMenu *edit)
     });
     copyCurl->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_C));
     edit->addAction(tr("Copy Selected Exchange as curl"), this, [this] { copyAsCurl(CurlSource::Selection); });
-    QAction *paste = edit->addAction(tr("&Paste curl Command"), this, [this] {
-        pasteCurl(QApplication::clipboard()->text());
-    });
+    QAction *paste =
+        edit->addAction(tr("&Paste curl Command"), this, [this] { pasteCurl(QApplication::clipboard()->text()); });
     paste->setShortcut(QKeySequence(Qt::CTRL | Qt::ALT | Qt::Key_V));
 }
 
@@ -282,8 +283,9 @@ bool MainWindow::pasteCurl(const QString &text)
         return false;
     }
     m_composer->setRequest(parsed->request);
-    m_statusOutcome->setText(parsed->warnings.isEmpty() ? tr("curl command pasted into the composer")
-                                                        : tr("curl command pasted: %1").arg(parsed->warnings.join(QStringLiteral("; "))));
+    m_statusOutcome->setText(parsed->warnings.isEmpty()
+                                 ? tr("curl command pasted into the composer")
+                                 : tr("curl command pasted: %1").arg(parsed->warnings.join(QStringLiteral("; "))));
     return true;
 }
 

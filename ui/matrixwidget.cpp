@@ -93,7 +93,8 @@ MatrixWidget::MatrixWidget(QWidget *parent)
     form->addRow(tr("Clients:"), boxes);
     m_policies = new QLineEdit(QStringLiteral("continue,reject,final:413"), this);
     m_policies->setObjectName(QStringLiteral("matrixPolicies"));
-    m_policies->setToolTip(tr("Server policies, comma separated: continue, delay:MS, ignore, reject, final:CODE, close"));
+    m_policies->setToolTip(
+        tr("Server policies, comma separated: continue, delay:MS, ignore, reject, final:CODE, close"));
     form->addRow(tr("Policies:"), m_policies);
     m_sizes = new QLineEdit(QStringLiteral("64K"), this);
     m_sizes->setObjectName(QStringLiteral("matrixSizes"));
@@ -154,8 +155,10 @@ MatrixWidget::MatrixWidget(QWidget *parent)
     connect(m_run, &QPushButton::clicked, this, &MatrixWidget::run);
     connect(m_cancel, &QPushButton::clicked, this, &MatrixWidget::cancel);
     connect(m_export, &QPushButton::clicked, this, [this] {
-        const QString path = m_askFile ? m_askFile()
-                                       : QFileDialog::getSaveFileName(this, tr("Export matrix"), QStringLiteral("matrix.json"), tr("JSON (*.json)"));
+        const QString path = m_askFile
+                                 ? m_askFile()
+                                 : QFileDialog::getSaveFileName(this, tr("Export matrix"),
+                                                                QStringLiteral("matrix.json"), tr("JSON (*.json)"));
         if (!path.isEmpty())
             exportJson(path);
     });
@@ -326,9 +329,10 @@ void MatrixWidget::openCell(const QModelIndex &index)
                           m_grid->data(index, MatrixGridModel::CellIndexRole).toInt() + 1);
     if (auto *charts = findChild<QTabWidget *>(QStringLiteral("matrixCharts")))
         charts->setCurrentWidget(m_timeline);
-    m_status->setText(tr("%1 · %2: %3").arg(m_grid->headerData(index.row(), Qt::Vertical).toString(),
-                                            m_grid->headerData(index.column(), Qt::Horizontal).toString(),
-                                            cell->summary.outcomeText()));
+    m_status->setText(tr("%1 · %2: %3")
+                          .arg(m_grid->headerData(index.row(), Qt::Vertical).toString(),
+                               m_grid->headerData(index.column(), Qt::Horizontal).toString(),
+                               cell->summary.outcomeText()));
 }
 
 } // namespace expectlab

@@ -264,10 +264,10 @@ bool ProbeWidget::exportJUnit(const QString &path, QString *error) const
 
 void ProbeWidget::exportWithDialog(bool junit)
 {
-    const QString path = QFileDialog::getSaveFileName(
-        this, junit ? tr("Export JUnit XML") : tr("Export JSON"),
-        junit ? QStringLiteral("probe-junit.xml") : QStringLiteral("probe.json"),
-        junit ? tr("JUnit XML (*.xml)") : tr("JSON (*.json)"));
+    const QString path =
+        QFileDialog::getSaveFileName(this, junit ? tr("Export JUnit XML") : tr("Export JSON"),
+                                     junit ? QStringLiteral("probe-junit.xml") : QStringLiteral("probe.json"),
+                                     junit ? tr("JUnit XML (*.xml)") : tr("JSON (*.json)"));
     if (path.isEmpty())
         return;
     QString error;

@@ -1,6 +1,5 @@
 #include "serverpanel.h"
 
-
 #include "clientpreset.h"
 #include "exchangereport.h"
 #include "testserver.h"
@@ -133,7 +132,8 @@ ServerPanel::ServerPanel(TestServer *server, QWidget *parent)
     m_finalStatus = new QComboBox(this);
     m_finalStatus->setObjectName(QStringLiteral("serverFinalStatus"));
     m_finalStatus->setEditable(true);
-    m_finalStatus->addItems({QStringLiteral("413"), QStringLiteral("401"), QStringLiteral("403"), QStringLiteral("405")});
+    m_finalStatus->addItems(
+        {QStringLiteral("413"), QStringLiteral("401"), QStringLiteral("403"), QStringLiteral("405")});
     m_finalStatus->setValidator(new QIntValidator(200, 599, m_finalStatus));
     m_finalStatus->setToolTip(tr("The final status sent before reading the body (any code 200–599)"));
     policyRow->addWidget(m_finalStatus);
@@ -182,9 +182,8 @@ ServerPanel::ServerPanel(TestServer *server, QWidget *parent)
     connect(m_delay, &QSpinBox::valueChanged, this, &ServerPanel::onPolicyWidgetsChanged);
     connect(m_finalStatus, &QComboBox::currentTextChanged, this, &ServerPanel::onPolicyWidgetsChanged);
     connect(m_interimStatus, &QSpinBox::valueChanged, this, &ServerPanel::onPolicyWidgetsChanged);
-    connect(m_preset, &QComboBox::activated, this, [this](int index) {
-        applyPreset(m_preset->itemData(index).toString());
-    });
+    connect(m_preset, &QComboBox::activated, this,
+            [this](int index) { applyPreset(m_preset->itemData(index).toString()); });
     connect(server, &TestServer::eventRecorded, this, &ServerPanel::onEvent);
     connect(server, &TestServer::connectionCountChanged, this,
             [this](int count) { m_connections->setText(tr("%n open", nullptr, count)); });
@@ -199,7 +198,8 @@ bool ServerPanel::start()
     const QString host = m_host->currentText().trimmed();
     const QHostAddress address(host);
     if (address.isNull()) {
-        m_error->setText(tr("'%1' is not an IP address. Use 127.0.0.1, ::1, 0.0.0.0 or an address of this machine.").arg(host));
+        m_error->setText(
+            tr("'%1' is not an IP address. Use 127.0.0.1, ::1, 0.0.0.0 or an address of this machine.").arg(host));
         m_error->show();
         emit serverStateChanged(m_error->text());
         updateState();
@@ -337,7 +337,8 @@ void ServerPanel::restoreSettings(QSettings &s)
     m_port->setValue(s.value(QStringLiteral("server/port"), 0).toInt());
     m_delay->setValue(s.value(QStringLiteral("server/delayMs"), 300).toInt());
     m_finalStatus->setCurrentText(s.value(QStringLiteral("server/finalStatus"), QStringLiteral("413")).toString());
-    if (const auto p = ServerPolicy::parse(s.value(QStringLiteral("server/policy"), QStringLiteral("continue")).toString()))
+    if (const auto p =
+            ServerPolicy::parse(s.value(QStringLiteral("server/policy"), QStringLiteral("continue")).toString()))
         setPolicy(*p);
 }
 

@@ -50,11 +50,12 @@ TimelineView::TimelineView(QWidget *parent)
     bar->addWidget(m_caption, 1);
     // The colour key, in the markers' own colours.
     QString key;
-    const std::pair<Meaning, QString> keys[] = {{Meaning::Continue, tr("1xx")},          {Meaning::Reject, tr("417")},
-                                                {Meaning::Success, tr("2xx")},           {Meaning::Failure, tr("4xx/5xx, error")},
-                                                {Meaning::Muted, tr("timeout, close")},  {Meaning::Body, tr("body")}};
+    const std::pair<Meaning, QString> keys[] = {
+        {Meaning::Continue, tr("1xx")},           {Meaning::Reject, tr("417")},           {Meaning::Success, tr("2xx")},
+        {Meaning::Failure, tr("4xx/5xx, error")}, {Meaning::Muted, tr("timeout, close")}, {Meaning::Body, tr("body")}};
     for (const auto &[meaning, text] : keys)
-        key += QStringLiteral("<span style=\"color:%1\">●</span>&nbsp;%2&nbsp;&nbsp;").arg(meaningColor(meaning).name(), text);
+        key += QStringLiteral("<span style=\"color:%1\">●</span>&nbsp;%2&nbsp;&nbsp;")
+                   .arg(meaningColor(meaning).name(), text);
     auto *legend = new QLabel(key, this);
     legend->setObjectName(QStringLiteral("timelineKey"));
     bar->addWidget(legend);
@@ -136,7 +137,8 @@ int TimelineView::arrowCount() const
 {
     int n = 0;
     for (int i = 0; i < m_plot->itemCount(); ++i) {
-        if (auto *line = qobject_cast<QCPItemLine *>(m_plot->item(i)); line && line->head().style() != QCPLineEnding::esNone)
+        if (auto *line = qobject_cast<QCPItemLine *>(m_plot->item(i));
+            line && line->head().style() != QCPLineEnding::esNone)
             ++n;
     }
     return n;
@@ -172,8 +174,8 @@ void TimelineView::rebuild()
     }
     if (m_layout.lanes.size() == 1) {
         // An external peer: only one side is seen; its messages end in stubs towards the peer.
-        addText(m_plot, 0, TimelineLayout::kSingleLaneY + TimelineLayout::kStubLength + 0.05,
-                tr("peer (not observed)"), QColor(0x90, 0x90, 0x90), Qt::AlignLeft | Qt::AlignBottom)
+        addText(m_plot, 0, TimelineLayout::kSingleLaneY + TimelineLayout::kStubLength + 0.05, tr("peer (not observed)"),
+                QColor(0x90, 0x90, 0x90), Qt::AlignLeft | Qt::AlignBottom)
             ->position->setTypeX(QCPItemPosition::ptAxisRectRatio);
     }
 
@@ -187,7 +189,8 @@ void TimelineView::rebuild()
         fill.setAlpha(90);
         rect->setBrush(fill);
         rect->setPen(QPen(body, 1));
-        addText(m_plot, (span.t0Ms + span.t1Ms) / 2, span.y - 0.1, span.label, body, Qt::AlignHCenter | Qt::AlignTop, 7);
+        addText(m_plot, (span.t0Ms + span.t1Ms) / 2, span.y - 0.1, span.label, body, Qt::AlignHCenter | Qt::AlignTop,
+                7);
     }
 
     // Messages, as arrows from the sender's lane to the receiver's.
@@ -216,7 +219,8 @@ void TimelineView::rebuild()
     }
 
     // Status labels beside the lane, away from the arrows; labels that would touch stack up.
-    const double msPerPixel = m_layout.endMs > 0 ? m_layout.endMs * 1.2 / std::max(200, m_plot->axisRect()->width()) : 0.01;
+    const double msPerPixel =
+        m_layout.endMs > 0 ? m_layout.endMs * 1.2 / std::max(200, m_plot->axisRect()->width()) : 0.01;
     QHash<int, std::pair<double, int>> lastLabel; // lane -> (time, level)
     QList<const TimelineLayout::Marker *> labelled;
     for (const TimelineLayout::Marker &m : std::as_const(m_layout.markers)) {
@@ -273,7 +277,8 @@ void TimelineView::rebuild()
                               .arg(m_layout.markers.size())
                               .arg(m_layout.endMs, 0, 'f', 3);
         if (m_layout.endMs > m_layout.focusEndMs * 1.3 + 0.05)
-            caption += tr(" · the connection closes at %1 ms: drag or zoom out to see it").arg(m_layout.endMs, 0, 'f', 1);
+            caption +=
+                tr(" · the connection closes at %1 ms: drag or zoom out to see it").arg(m_layout.endMs, 0, 'f', 1);
         m_caption->setText(caption);
     }
     m_plot->replot(QCustomPlot::rpQueuedRefresh);

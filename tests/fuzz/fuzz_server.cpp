@@ -14,9 +14,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 2)
         return 0;
-    static const char *policies[] = {"continue", "delay:5", "ignore", "reject", "final:413", "close",
-                                     "continue-twice", "continue-after-body", "interim:103",
-                                     "reject-after-body", "garbage", "close-mid-body", "silent"};
+    static const char *policies[] = {"continue",       "delay:5",
+                                     "ignore",         "reject",
+                                     "final:413",      "close",
+                                     "continue-twice", "continue-after-body",
+                                     "interim:103",    "reject-after-body",
+                                     "garbage",        "close-mid-body",
+                                     "silent"};
     const auto policy = ServerPolicy::parse(QString::fromLatin1(policies[data[0] % std::size(policies)]));
     const size_t step = 1 + data[1] % 64;
     ServerLimits limits;

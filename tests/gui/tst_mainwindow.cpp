@@ -17,17 +17,17 @@
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMimeData>
 #include <QPushButton>
 #include <QSaveFile>
 #include <QSignalSpy>
 #include <QSpinBox>
 #include <QTableView>
 #include <QTableWidget>
+#include <QTcpServer>
 #include <QToolTip>
 #include <QTreeWidget>
 #include <QWheelEvent>
-#include <QTcpServer>
-#include <QMimeData>
 #include <QtTest>
 
 #ifdef Q_OS_LINUX
@@ -61,8 +61,7 @@ private slots:
     void timelineHoverZoomAndFit();
 
 private:
-    template<typename T>
-    T *child(const char *name) const
+    template <typename T> T *child(const char *name) const
     {
         T *w = m_window->findChild<T *>(QLatin1String(name));
         if (!w)
@@ -149,20 +148,20 @@ void TestMainWindow::exchangeThroughWidgets_data()
     QTest::addColumn<bool>("bytesSaved");
 
     // connect, head, body, 100, 200 (R3, R11)
-    QTest::newRow("continue") << int(ServerPolicy::Kind::Continue) << 0 << 1000 << true << "100" << "200"
-                              << int(Outcome::Continued) << int(Meaning::Continue) << 5 << false;
+    QTest::newRow("continue") << int(ServerPolicy::Kind::Continue) << 0 << 1000 << true << "100"
+                              << "200" << int(Outcome::Continued) << int(Meaning::Continue) << 5 << false;
     // 2 x connect, 2 x head, 417, body, 200 (R6)
-    QTest::newRow("reject with retry") << int(ServerPolicy::Kind::Reject) << 0 << 1000 << true << "" << "417 → 200"
-                                       << int(Outcome::Retried) << int(Meaning::Reject) << 7 << true;
+    QTest::newRow("reject with retry") << int(ServerPolicy::Kind::Reject) << 0 << 1000 << true << ""
+                                       << "417 → 200" << int(Outcome::Retried) << int(Meaning::Reject) << 7 << true;
     // connect, head, body after the timeout, 200 (R5)
-    QTest::newRow("ignore with timeout") << int(ServerPolicy::Kind::Ignore) << 0 << 150 << true << "" << "200"
-                                         << int(Outcome::WaitedOut) << int(Meaning::Success) << 4 << false;
+    QTest::newRow("ignore with timeout") << int(ServerPolicy::Kind::Ignore) << 0 << 150 << true << ""
+                                         << "200" << int(Outcome::WaitedOut) << int(Meaning::Success) << 4 << false;
     // A misbehaving server: two 100s; the client copes (R17). connect, head, body, 100, 100, 200
-    QTest::newRow("two 100s") << int(ServerPolicy::Kind::ContinueTwice) << 0 << 1000 << true << "100, 100" << "200"
-                              << int(Outcome::Continued) << int(Meaning::Continue) << 6 << false;
+    QTest::newRow("two 100s") << int(ServerPolicy::Kind::ContinueTwice) << 0 << 1000 << true << "100, 100"
+                              << "200" << int(Outcome::Continued) << int(Meaning::Continue) << 6 << false;
     // connect, head, 413; the body is never sent (R21)
-    QTest::newRow("early 413") << int(ServerPolicy::Kind::Final) << 413 << 2000 << true << "" << "413"
-                               << int(Outcome::EarlyFinal) << int(Meaning::Failure) << 3 << true;
+    QTest::newRow("early 413") << int(ServerPolicy::Kind::Final) << 413 << 2000 << true << ""
+                               << "413" << int(Outcome::EarlyFinal) << int(Meaning::Failure) << 3 << true;
 }
 
 void TestMainWindow::exchangeThroughWidgets()
@@ -187,7 +186,9 @@ void TestMainWindow::exchangeThroughWidgets()
     QCOMPARE(model->rowCount(), 1);
     QVERIFY2(record, "the exchange finishes");
     QVERIFY(record);
-    auto cell = [&](int column) { return model->index(0, column).data().toString(); };
+    auto cell = [&](int column) {
+        return model->index(0, column).data().toString();
+    };
     QCOMPARE(cell(ExchangeListModel::MethodColumn), QStringLiteral("POST"));
     QCOMPARE(cell(ExchangeListModel::ExpectationColumn), QStringLiteral("100-continue"));
     QCOMPARE(cell(ExchangeListModel::InterimColumn), interim);
@@ -263,7 +264,8 @@ void TestMainWindow::screenshotAfter417Retry()
     const QStringList tabs{QStringLiteral("wire"), QStringLiteral("headers"), QStringLiteral("events")};
     for (int i = 0; i < tabs.size(); ++i) {
         m_window->detail()->tabs()->setCurrentIndex(i + 1);
-        QSaveFile tab(QCoreApplication::applicationDirPath() + QStringLiteral("/screenshot-417-retry-%1.png").arg(tabs.at(i)));
+        QSaveFile tab(QCoreApplication::applicationDirPath() +
+                      QStringLiteral("/screenshot-417-retry-%1.png").arg(tabs.at(i)));
         QVERIFY(tab.open(QIODevice::WriteOnly));
         QVERIFY(m_window->detail()->grab().save(&tab, "PNG"));
         QVERIFY(tab.commit());
@@ -274,8 +276,8 @@ void TestMainWindow::screenshotAfter417Retry()
     QStringList sections;
     for (int i = 0; i < headers->topLevelItemCount(); ++i)
         sections << headers->topLevelItem(i)->text(0);
-    QVERIFY2(sections.size() == 3 && sections.at(1).contains(QLatin1String("417 Expectation Failed"))
-                 && sections.at(2).startsWith(QLatin1String("Final response: 200")),
+    QVERIFY2(sections.size() == 3 && sections.at(1).contains(QLatin1String("417 Expectation Failed")) &&
+                 sections.at(2).startsWith(QLatin1String("Final response: 200")),
              qPrintable(sections.join(QLatin1String(" | "))));
 }
 
@@ -431,8 +433,8 @@ void TestMainWindow::preciseTimingPersists()
     // Real-time priority for the network thread, where timestamps are taken; not for the window's.
     const auto networkPolicy = [this] {
         int policy = -1;
-        QMetaObject::invokeMethod(m_window->server(), [&policy] { policy = sched_getscheduler(0); },
-                                  Qt::BlockingQueuedConnection);
+        QMetaObject::invokeMethod(
+            m_window->server(), [&policy] { policy = sched_getscheduler(0); }, Qt::BlockingQueuedConnection);
         return policy;
     };
     QCOMPARE(networkPolicy(), SCHED_FIFO);
@@ -553,9 +555,8 @@ void TestMainWindow::timelineHoverZoomAndFit()
 
     // Hovering the client's 100 shows its detail and its rule (R3).
     const auto &markers = timeline->timelineLayout().markers;
-    const auto it = std::find_if(markers.cbegin(), markers.cend(), [](const auto &m) {
-        return m.kind == EventKind::Interim && m.side == Side::Client;
-    });
+    const auto it = std::find_if(markers.cbegin(), markers.cend(),
+                                 [](const auto &m) { return m.kind == EventKind::Interim && m.side == Side::Client; });
     QVERIFY(it != markers.cend());
     const QPointF at(plot->xAxis->coordToPixel(it->tMs), plot->yAxis->coordToPixel(it->y));
     QMouseEvent move(QEvent::MouseMove, at, plot->mapToGlobal(at), Qt::NoButton, Qt::NoButton, Qt::NoModifier);

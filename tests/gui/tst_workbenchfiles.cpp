@@ -7,10 +7,10 @@
 #include "composerpanel.h"
 #include "exchangelistmodel.h"
 #include "mainwindow.h"
-#include "overviewplot.h"
 #include "matrixgridmodel.h"
 #include "matrixrunner.h"
 #include "matrixwidget.h"
+#include "overviewplot.h"
 #include "probewidget.h"
 #include "serverpanel.h"
 #include "sessionfile.h"
@@ -20,19 +20,19 @@
 
 #include <qcustomplot.h>
 
-#include <QClipboard>
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QCheckBox>
+#include <QClipboard>
 #include <QComboBox>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
 #include <QPlainTextEdit>
-#include <QAction>
 #include <QPushButton>
-#include <QStatusBar>
-#include <QFile>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTabWidget>
 #include <QTcpSocket>
 #include <QtTest>
@@ -240,15 +240,19 @@ void TestWorkbenchFiles::saveThenOpenRoundTrips()
     QVERIFY(!m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).isEmpty());
     // New exchanges are numbered after the loaded ones, and their server connections stay apart
     // from the loaded ones even where the live server reuses a saved connection's number.
-    const int loadedServerEvents = int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size());
+    const int loadedServerEvents =
+        int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size());
     setPolicy(QStringLiteral("continue"));
     const int next = sendGenerated(10, false);
     QVERIFY(next > last);
     const ExchangeRecord *fresh = waitForFinished(next);
     QVERIFY(fresh);
-    QTRY_VERIFY_WITH_TIMEOUT(!m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(next)).isEmpty(), 5000);
-    QCOMPARE(int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size()), loadedServerEvents);
-    for (const TimelineEvent &e : m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(next)))
+    QTRY_VERIFY_WITH_TIMEOUT(
+        !m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(next)).isEmpty(), 5000);
+    QCOMPARE(int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size()),
+             loadedServerEvents);
+    for (const TimelineEvent &e :
+         m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(next)))
         QVERIFY(e.conn > 0);
     // Saved again and opened again, the session is the same.
     const auto reopened = rows();
@@ -256,7 +260,8 @@ void TestWorkbenchFiles::saveThenOpenRoundTrips()
     QVERIFY(m_window->saveSessionTo(again));
     QVERIFY(m_window->openSessionFrom(again));
     QCOMPARE(rows(), reopened);
-    QCOMPARE(int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size()), loadedServerEvents);
+    QCOMPARE(int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size()),
+             loadedServerEvents);
 }
 
 static QAction *actionNamed(QWidget *window, const QString &text)
@@ -314,8 +319,10 @@ void TestWorkbenchFiles::brokenFileChangesNothing_data()
     QTest::addColumn<QString>("messagePart");
     QTest::newRow("missing") << QByteArray() << QString();
     QTest::newRow("not json") << QByteArray("this is { not json") << QString();
-    QTest::newRow("other format") << QByteArray(R"({"format": "something-else", "version": 1})") << QStringLiteral("format");
-    QTest::newRow("newer version") << QByteArray(R"({"format": "expectlab-session", "version": 99})") << QStringLiteral("version");
+    QTest::newRow("other format") << QByteArray(R"({"format": "something-else", "version": 1})")
+                                  << QStringLiteral("format");
+    QTest::newRow("newer version") << QByteArray(R"({"format": "expectlab-session", "version": 99})")
+                                   << QStringLiteral("version");
 }
 
 void TestWorkbenchFiles::brokenFileChangesNothing()
@@ -325,7 +332,9 @@ void TestWorkbenchFiles::brokenFileChangesNothing()
     setPolicy(QStringLiteral("continue"));
     QVERIFY(waitForFinished(sendGenerated(100, true)));
     const auto before = rows();
-    const QString path = m_files.filePath(QStringLiteral("broken-%1.expectlab.json").arg(QTest::currentDataTag()).replace(QLatin1Char(' '), QLatin1Char('-')));
+    const QString path = m_files.filePath(QStringLiteral("broken-%1.expectlab.json")
+                                              .arg(QTest::currentDataTag())
+                                              .replace(QLatin1Char(' '), QLatin1Char('-')));
     if (!content.isEmpty()) {
         QFile f(path);
         QVERIFY(f.open(QIODevice::WriteOnly));
@@ -370,7 +379,8 @@ void TestWorkbenchFiles::exportsWriteFiles()
     else if (name.endsWith(QLatin1String(".csv")))
         ok = m_window->exportEventsCsvTo(path);
     else
-        ok = m_window->exportPlotTo(name.startsWith(QLatin1String("timeline")) ? MainWindow::Plot::Timeline : MainWindow::Plot::Overview, path);
+        ok = m_window->exportPlotTo(
+            name.startsWith(QLatin1String("timeline")) ? MainWindow::Plot::Timeline : MainWindow::Plot::Overview, path);
     QVERIFY2(ok, qPrintable(m_messages.join(QLatin1Char('\n'))));
     QFile f(path);
     QVERIFY(f.open(QIODevice::ReadOnly));
@@ -639,9 +649,12 @@ void TestWorkbenchFiles::matrixTabRejectsBadInput_data()
     QTest::addColumn<QString>("policies");
     QTest::addColumn<QString>("sizes");
     QTest::addColumn<QString>("messagePart");
-    QTest::newRow("bad client") << QStringLiteral("expect:soon") << QStringLiteral("continue") << QStringLiteral("1K") << QStringLiteral("Clients");
-    QTest::newRow("bad policy") << QString() << QStringLiteral("sometimes") << QStringLiteral("1K") << QStringLiteral("Policies");
-    QTest::newRow("bad size") << QString() << QStringLiteral("continue") << QStringLiteral("lots") << QStringLiteral("Sizes");
+    QTest::newRow("bad client") << QStringLiteral("expect:soon") << QStringLiteral("continue") << QStringLiteral("1K")
+                                << QStringLiteral("Clients");
+    QTest::newRow("bad policy") << QString() << QStringLiteral("sometimes") << QStringLiteral("1K")
+                                << QStringLiteral("Policies");
+    QTest::newRow("bad size") << QString() << QStringLiteral("continue") << QStringLiteral("lots")
+                              << QStringLiteral("Sizes");
 }
 
 void TestWorkbenchFiles::matrixTabRejectsBadInput()
@@ -667,7 +680,8 @@ void TestWorkbenchFiles::profileAppearsForExchange()
     QTcpSocket client;
     client.connectToHost(QHostAddress::LocalHost, m_window->server()->port());
     QVERIFY(client.waitForConnected(5000));
-    client.write("POST /ext HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
+    client.write(
+        "POST /ext HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
     // The server runs on the window's network thread: blocking waits here do not stall it.
     QVERIFY(client.waitForReadyRead(5000));
     QVERIFY(client.readAll().startsWith("HTTP/1.1 100"));
@@ -685,7 +699,8 @@ void TestWorkbenchFiles::profileAppearsForExchange()
     }
     QVERIFY2(detail.contains(QLatin1String("expect=100-continue")), qPrintable(detail));
     QVERIFY2(detail.contains(QLatin1String("wait=until-100")), qPrintable(detail));
-    QCOMPARE(model->index(0, ExchangeListModel::ClientBehaviourColumn).data().toString(), QStringLiteral("waits for 100"));
+    QCOMPARE(model->index(0, ExchangeListModel::ClientBehaviourColumn).data().toString(),
+             QStringLiteral("waits for 100"));
     // The selected exchange's events view has the profile's line.
     m_window->selectExchange(record.number);
     auto *events = m_window->findChild<QPlainTextEdit *>(QStringLiteral("eventsView"));

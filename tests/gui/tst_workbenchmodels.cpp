@@ -208,42 +208,65 @@ void TestWorkbenchModels::layoutTwoLanes_data()
     const auto C = Side::Client;
     const auto S = Side::Server;
     QTest::newRow("continue")
-        << QList<TimelineEvent>{ev(C, EventKind::Connect, 0), ev(C, EventKind::Connected, 0.1),
+        << QList<TimelineEvent>{ev(C, EventKind::Connect, 0),
+                                ev(C, EventKind::Connected, 0.1),
                                 ev(C, EventKind::HeadSent, 0.2, 0, QStringLiteral("POST /; Expect: 100-continue")),
-                                ev(C, EventKind::Interim, 0.5, 100), ev(C, EventKind::BodyStart, 0.6),
-                                ev(C, EventKind::BodyDone, 0.9), ev(C, EventKind::Final, 1.4, 200),
-                                ev(C, EventKind::ResponseDone, 1.5, 200), ev(C, EventKind::Closed, 1.6)}
-        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.05), ev(S, EventKind::Head, 0.3, 0, QStringLiteral("POST /; Expect: 100-continue")),
-                                ev(S, EventKind::InterimSent, 0.35, 100), ev(S, EventKind::BodyStart, 0.7),
-                                ev(S, EventKind::BodyDone, 1.2), ev(S, EventKind::FinalSent, 1.25, 200),
+                                ev(C, EventKind::Interim, 0.5, 100),
+                                ev(C, EventKind::BodyStart, 0.6),
+                                ev(C, EventKind::BodyDone, 0.9),
+                                ev(C, EventKind::Final, 1.4, 200),
+                                ev(C, EventKind::ResponseDone, 1.5, 200),
+                                ev(C, EventKind::Closed, 1.6)}
+        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.05),
+                                ev(S, EventKind::Head, 0.3, 0, QStringLiteral("POST /; Expect: 100-continue")),
+                                ev(S, EventKind::InterimSent, 0.35, 100),
+                                ev(S, EventKind::BodyStart, 0.7),
+                                ev(S, EventKind::BodyDone, 1.2),
+                                ev(S, EventKind::FinalSent, 1.25, 200),
                                 ev(S, EventKind::Closed, 1.7)}
         << 5 << 2 << 0 << 3 << 0 << 2 << QStringLiteral("expect wait 0.300 ms") << 2;
     QTest::newRow("reject, retry")
-        << QList<TimelineEvent>{ev(C, EventKind::Connect, 0), ev(C, EventKind::HeadSent, 0.2, 0, QStringLiteral("Expect: 100-continue")),
-                                ev(C, EventKind::Final, 0.5, 417), ev(C, EventKind::Closed, 0.6),
-                                ev(C, EventKind::Retry, 0.6), ev(C, EventKind::Connect, 0.7),
-                                ev(C, EventKind::HeadSent, 0.8, 0, QStringLiteral("POST /")), ev(C, EventKind::BodyStart, 0.8),
-                                ev(C, EventKind::BodyDone, 0.9), ev(C, EventKind::Final, 1.5, 200)}
-        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1), ev(S, EventKind::Head, 0.3, 0, QStringLiteral("Expect: 100-continue")),
-                                ev(S, EventKind::FinalSent, 0.3, 417), ev(S, EventKind::Closed, 0.65),
-                                ev(S, EventKind::Accepted, 0.75), ev(S, EventKind::Head, 0.85),
-                                ev(S, EventKind::BodyStart, 0.86), ev(S, EventKind::BodyDone, 1.0),
+        << QList<TimelineEvent>{ev(C, EventKind::Connect, 0),
+                                ev(C, EventKind::HeadSent, 0.2, 0, QStringLiteral("Expect: 100-continue")),
+                                ev(C, EventKind::Final, 0.5, 417),
+                                ev(C, EventKind::Closed, 0.6),
+                                ev(C, EventKind::Retry, 0.6),
+                                ev(C, EventKind::Connect, 0.7),
+                                ev(C, EventKind::HeadSent, 0.8, 0, QStringLiteral("POST /")),
+                                ev(C, EventKind::BodyStart, 0.8),
+                                ev(C, EventKind::BodyDone, 0.9),
+                                ev(C, EventKind::Final, 1.5, 200)}
+        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1),
+                                ev(S, EventKind::Head, 0.3, 0, QStringLiteral("Expect: 100-continue")),
+                                ev(S, EventKind::FinalSent, 0.3, 417),
+                                ev(S, EventKind::Closed, 0.65),
+                                ev(S, EventKind::Accepted, 0.75),
+                                ev(S, EventKind::Head, 0.85),
+                                ev(S, EventKind::BodyStart, 0.86),
+                                ev(S, EventKind::BodyDone, 1.0),
                                 ev(S, EventKind::FinalSent, 1.1, 200)}
         << 7 << 0 << 2 << 2 << 0 << 2 << QStringLiteral("expect wait 0.300 ms") << 2;
     QTest::newRow("ignore, timeout (R5)")
-        << QList<TimelineEvent>{ev(C, EventKind::Connect, 0), ev(C, EventKind::HeadSent, 0.2, 0, QStringLiteral("Expect: 100-continue")),
-                                ev(C, EventKind::ExpectTimeout, 1000.2), ev(C, EventKind::BodyStart, 1000.3),
-                                ev(C, EventKind::BodyDone, 1000.4), ev(C, EventKind::Final, 1001, 200)}
-        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1), ev(S, EventKind::Head, 0.3, 0, QStringLiteral("Expect: 100-continue")),
+        << QList<TimelineEvent>{ev(C, EventKind::Connect, 0),
+                                ev(C, EventKind::HeadSent, 0.2, 0, QStringLiteral("Expect: 100-continue")),
+                                ev(C, EventKind::ExpectTimeout, 1000.2),
+                                ev(C, EventKind::BodyStart, 1000.3),
+                                ev(C, EventKind::BodyDone, 1000.4),
+                                ev(C, EventKind::Final, 1001, 200)}
+        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1),
+                                ev(S, EventKind::Head, 0.3, 0, QStringLiteral("Expect: 100-continue")),
                                 ev(S, EventKind::BodyStart, 1000.35), ev(S, EventKind::BodyDone, 1000.5),
                                 ev(S, EventKind::FinalSent, 1000.6, 200)}
         << 4 << 0 << 0 << 2 << 0 << 1 << QStringLiteral("expect wait 1000.0 ms (timed out, R5)") << 2;
-    QTest::newRow("early 413")
-        << QList<TimelineEvent>{ev(C, EventKind::Connect, 0), ev(C, EventKind::HeadSent, 0.2, 0, QStringLiteral("Expect: 100-continue")),
-                                ev(C, EventKind::Final, 0.6, 413, QStringLiteral("413; body stopped, 100 bytes not sent"))}
-        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1), ev(S, EventKind::Head, 0.3),
-                                ev(S, EventKind::FinalSent, 0.3, 413), ev(S, EventKind::Closed, 0.9)}
-        << 3 << 0 << 0 << 0 << 2 << 1 << QStringLiteral("expect wait 0.400 ms") << 0;
+    QTest::newRow("early 413") << QList<TimelineEvent>{ev(C, EventKind::Connect, 0),
+                                                       ev(C, EventKind::HeadSent, 0.2, 0,
+                                                          QStringLiteral("Expect: 100-continue")),
+                                                       ev(C, EventKind::Final, 0.6, 413,
+                                                          QStringLiteral("413; body stopped, 100 bytes not sent"))}
+                               << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1), ev(S, EventKind::Head, 0.3),
+                                                       ev(S, EventKind::FinalSent, 0.3, 413),
+                                                       ev(S, EventKind::Closed, 0.9)}
+                               << 3 << 0 << 0 << 0 << 2 << 1 << QStringLiteral("expect wait 0.400 ms") << 0;
 }
 
 void TestWorkbenchModels::layoutTwoLanes()
@@ -281,9 +304,10 @@ void TestWorkbenchModels::layoutTwoLanes()
 void TestWorkbenchModels::layoutOneLaneForExternalPeers()
 {
     // Our client against an external server: only the client's side is seen.
-    const QList<TimelineEvent> client{ev(Side::Client, EventKind::Connect, 0),
-                                      ev(Side::Client, EventKind::HeadSent, 0.2, 0, QStringLiteral("Expect: 100-continue")),
-                                      ev(Side::Client, EventKind::Interim, 5, 100), ev(Side::Client, EventKind::Final, 9, 200)};
+    const QList<TimelineEvent> client{
+        ev(Side::Client, EventKind::Connect, 0),
+        ev(Side::Client, EventKind::HeadSent, 0.2, 0, QStringLiteral("Expect: 100-continue")),
+        ev(Side::Client, EventKind::Interim, 5, 100), ev(Side::Client, EventKind::Final, 9, 200)};
     TimelineLayout l = TimelineLayout::build(client, {});
     QCOMPARE(l.lanes.size(), 1);
     QCOMPARE(l.lanes.first().side, Side::Client);
@@ -352,7 +376,8 @@ void TestWorkbenchModels::presetsLoad()
     QVERIFY(clients.size() >= 6);
     for (const ClientPreset &p : clients)
         QVERIFY2(p.source.startsWith(QLatin1String("expect-rules.md")), qPrintable(p.id));
-    const auto curl = std::find_if(clients.cbegin(), clients.cend(), [](const auto &p) { return p.id == QLatin1String("curl"); });
+    const auto curl =
+        std::find_if(clients.cbegin(), clients.cend(), [](const auto &p) { return p.id == QLatin1String("curl"); });
     QVERIFY(curl != clients.cend());
     QCOMPARE(curl->expectWhen, ClientPreset::ExpectWhen::BodyOver);
     QCOMPARE(curl->expectThreshold, qint64(1048576));
@@ -418,7 +443,9 @@ void TestWorkbenchModels::sessionMatchesServerConnections()
     const ExchangeRecord *r = session.model()->recordByNumber(number);
     QCOMPARE(r->outcome, Outcome::Retried);
     const QList<TimelineEvent> serverEvents = session.serverEvents(*r);
-    QCOMPARE(std::count_if(serverEvents.cbegin(), serverEvents.cend(), [](const auto &e) { return e.kind == EventKind::Accepted; }), 2);
+    QCOMPARE(std::count_if(serverEvents.cbegin(), serverEvents.cend(),
+                           [](const auto &e) { return e.kind == EventKind::Accepted; }),
+             2);
     QTRY_VERIFY_WITH_TIMEOUT(session.serverConnection(r->serverConnections.first())->finished, 5000);
     QVERIFY(session.serverConnection(r->serverConnections.first())->wire.records().size() >= 2);
 }
@@ -450,7 +477,8 @@ void TestWorkbenchModels::sessionListsExternalClients()
     QCOMPARE(r.summary.bodyBytesSent, qint64(5));
     QVERIFY(r.summary.expectWaitNs.has_value());
     QCOMPARE(r.outcome, Outcome::Continued);
-    QVERIFY(session.model()->index(0, ExchangeListModel::UrlColumn).data().toString().contains(QLatin1String("external")));
+    QVERIFY(
+        session.model()->index(0, ExchangeListModel::UrlColumn).data().toString().contains(QLatin1String("external")));
 }
 
 void TestWorkbenchModels::sessionOnNetworkThread()
@@ -488,8 +516,8 @@ void TestWorkbenchModels::sessionOnNetworkThread()
         ClientRequest waiting = request;
         waiting.expectTimeoutMs = 60000;
         const int second = session.send(waiting);
-        QTRY_VERIFY_WITH_TIMEOUT(session.model()->recordByNumber(second)
-                                     && session.model()->recordByNumber(second)->summary.events.size() >= 3,
+        QTRY_VERIFY_WITH_TIMEOUT(session.model()->recordByNumber(second) &&
+                                     session.model()->recordByNumber(second)->summary.events.size() >= 3,
                                  5000); // connect, connected, head_sent: now waiting for a 100
         session.cancel(second);
         QVERIFY(finished.wait(5000));

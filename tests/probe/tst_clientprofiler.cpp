@@ -202,54 +202,60 @@ void TstClientProfiler::sequences_data()
     const QString head = QStringLiteral("POST /u HTTP/1.1; Expect: 100-continue; Content-Length: 10");
     const QString plain = QStringLiteral("POST /u HTTP/1.1; Content-Length: 10");
     QTest::newRow("waits until the 100")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),         ev(1, 1, EventKind::Head, 0, head),
                                 ev(1, 1, EventKind::InterimSent, 100), ev(2, 1, EventKind::BodyStart),
-                                ev(2, 1, EventKind::BodyDone), ev(2, 1, EventKind::FinalSent, 200)}
+                                ev(2, 1, EventKind::BodyDone),         ev(2, 1, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"expect=100-continue", "wait=until-100", "interim=100", "final=200", "wait_ms=1.0"}};
     QTest::newRow("sends anyway after 1 s (R5)")
         << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
                                 ev(1001, 1, EventKind::BodyStart), ev(1001, 1, EventKind::BodyDone),
                                 ev(1001, 1, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"wait=bounded", "wait_ms=1000.0", "sent_anyway=yes", "final=200"}};
-    QTest::newRow("does not wait (R4)")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
-                                ev(1, 1, EventKind::BodyStart), ev(1, 1, EventKind::BodyDone),
-                                ev(1, 1, EventKind::FinalSent, 200)}
-        << QList<QStringList>{{"wait=none", "sent_anyway=<absent>"}};
-    QTest::newRow("no Expect")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, plain),
-                                ev(1, 1, EventKind::BodyStart), ev(1, 1, EventKind::BodyDone),
-                                ev(1, 1, EventKind::FinalSent, 200)}
-        << QList<QStringList>{{"expect=none", "wait=none", "content_length=10"}};
+    QTest::newRow("does not wait (R4)") << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),
+                                                                ev(1, 1, EventKind::Head, 0, head),
+                                                                ev(1, 1, EventKind::BodyStart),
+                                                                ev(1, 1, EventKind::BodyDone),
+                                                                ev(1, 1, EventKind::FinalSent, 200)}
+                                        << QList<QStringList>{{"wait=none", "sent_anyway=<absent>"}};
+    QTest::newRow("no Expect") << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),
+                                                       ev(1, 1, EventKind::Head, 0, plain),
+                                                       ev(1, 1, EventKind::BodyStart), ev(1, 1, EventKind::BodyDone),
+                                                       ev(1, 1, EventKind::FinalSent, 200)}
+                               << QList<QStringList>{{"expect=none", "wait=none", "content_length=10"}};
     QTest::newRow("417, closes, retries on a new connection (R6)")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
-                                ev(1, 1, EventKind::FinalSent, 417), ev(3, 1, EventKind::Closed, 0, QStringLiteral("closed")),
-                                ev(5, 2, EventKind::Accepted), ev(6, 2, EventKind::Head, 0, plain),
-                                ev(6, 2, EventKind::BodyStart), ev(6, 2, EventKind::BodyDone),
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),
+                                ev(1, 1, EventKind::Head, 0, head),
+                                ev(1, 1, EventKind::FinalSent, 417),
+                                ev(3, 1, EventKind::Closed, 0, QStringLiteral("closed")),
+                                ev(5, 2, EventKind::Accepted),
+                                ev(6, 2, EventKind::Head, 0, plain),
+                                ev(6, 2, EventKind::BodyStart),
+                                ev(6, 2, EventKind::BodyDone),
                                 ev(6, 2, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"final=417", "early_final=stopped-closed", "wait=no-body", "closed_after_ms=2.0"},
                               {"retry=new-connection", "retry_of=1", "retry_after_ms=5.0", "expect=none", "final=200"}};
     QTest::newRow("417, retries on the same connection (R6)")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),       ev(1, 1, EventKind::Head, 0, head),
                                 ev(1, 1, EventKind::FinalSent, 417), ev(2, 1, EventKind::Head, 0, plain),
-                                ev(2, 1, EventKind::BodyStart), ev(2, 1, EventKind::BodyDone),
+                                ev(2, 1, EventKind::BodyStart),      ev(2, 1, EventKind::BodyDone),
                                 ev(2, 1, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"final=417", "early_final=reused"},
                               {"request=2", "retry=same-connection", "retry_of=1", "retry_after_ms=1.0"}};
     QTest::newRow("early 413, keeps sending")
         << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
                                 ev(1, 1, EventKind::FinalSent, 413),
-                                ev(4, 1, EventKind::Closed, 0, QStringLiteral("closed after 413; 10 unread bytes discarded"))}
+                                ev(4, 1, EventKind::Closed, 0,
+                                   QStringLiteral("closed after 413; 10 unread bytes discarded"))}
         << QList<QStringList>{{"final=413", "early_final=kept-sending", "bytes_after_final=10"}};
     QTest::newRow("gives up before any answer")
         << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
                                 ev(5001, 1, EventKind::Closed, 0, QStringLiteral("peer closed the connection"))}
         << QList<QStringList>{{"final=none", "gave_up=yes", "wait=no-body"}};
     QTest::newRow("a 417 long ago is no retry")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
-                                ev(1, 1, EventKind::FinalSent, 417), ev(2, 1, EventKind::Closed),
-                                ev(20000, 2, EventKind::Accepted), ev(20001, 2, EventKind::Head, 0, plain),
-                                ev(20001, 2, EventKind::BodyStart), ev(20001, 2, EventKind::BodyDone),
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),          ev(1, 1, EventKind::Head, 0, head),
+                                ev(1, 1, EventKind::FinalSent, 417),    ev(2, 1, EventKind::Closed),
+                                ev(20000, 2, EventKind::Accepted),      ev(20001, 2, EventKind::Head, 0, plain),
+                                ev(20001, 2, EventKind::BodyStart),     ev(20001, 2, EventKind::BodyDone),
                                 ev(20001, 2, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"final=417"}, {"retry=<absent>"}};
 }
@@ -268,7 +274,8 @@ void TstClientProfiler::sequences()
         QCOMPARE(out.at(i).kind, EventKind::Profile);
         QCOMPARE(kindName(out.at(i).kind), QStringLiteral("profile"));
         QString why;
-        QVERIFY2(matches(fields(out.at(i).detail), profiles.at(i), &why), qPrintable(why + QStringLiteral(" in ") + out.at(i).detail));
+        QVERIFY2(matches(fields(out.at(i).detail), profiles.at(i), &why),
+                 qPrintable(why + QStringLiteral(" in ") + out.at(i).detail));
     }
 }
 
@@ -282,9 +289,9 @@ void TstClientProfiler::curl_data()
     QTest::addColumn<int>("maxWaitMs");
 
     // curl 7.88: Expect only for bodies over 1 MiB; 1,048,576 bytes exactly: no Expect.
-    QTest::newRow("1,048,576 bytes: no Expect") << "continue" << QStringList{"--data-binary", "@BODY0"} << "200"
-                                               << QStringList{"expect=none", "wait=none", "final=200", "content_length=1048576"}
-                                               << -1 << -1;
+    QTest::newRow("1,048,576 bytes: no Expect")
+        << "continue" << QStringList{"--data-binary", "@BODY0"} << "200"
+        << QStringList{"expect=none", "wait=none", "final=200", "content_length=1048576"} << -1 << -1;
     QTest::newRow("1,048,577 bytes: Expect, waits for the 100")
         << "continue" << QStringList{"--data-binary", "@BODY1"} << "200"
         << QStringList{"expect=100-continue", "wait=until-100", "interim=100", "final=200"} << -1 << -1;
@@ -295,10 +302,9 @@ void TstClientProfiler::curl_data()
         << "ignore" << QStringList{"--data-binary", "@BODY1"} << "200"
         << QStringList{"expect=100-continue", "wait=bounded", "sent_anyway=yes", "final=200"} << 900 << 1900;
     // 417 with Connection: close: curl does not retry (expect-rules.md), it reports the 417.
-    QTest::newRow("417 with Connection: close") << "reject" << QStringList{"--data-binary", "@BODY1"} << "417"
-                                              << QStringList{"final=417", "wait=no-body", "early_final=stopped-closed",
-                                                             "retry=<absent>"}
-                                              << -1 << -1;
+    QTest::newRow("417 with Connection: close")
+        << "reject" << QStringList{"--data-binary", "@BODY1"} << "417"
+        << QStringList{"final=417", "wait=no-body", "early_final=stopped-closed", "retry=<absent>"} << -1 << -1;
     // An early final: curl stops sending, reads the response, closes.
     QTest::newRow("early 413") << "final:413" << QStringList{"--data-binary", "@BODY1"} << "413"
                                << QStringList{"final=413", "wait=no-body", "early_final=stopped-closed"} << -1 << -1;
@@ -328,7 +334,8 @@ void TstClientProfiler::curl()
     QProcess curl;
     curl.start(m_curl, QStringList{QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
                                    QStringLiteral("-w"), QStringLiteral("%{http_code}"), QStringLiteral("--max-time"),
-                                   QStringLiteral("20"), server.url() + QStringLiteral("upload")} + args);
+                                   QStringLiteral("20"), server.url() + QStringLiteral("upload")} +
+                           args);
     QVERIFY(curl.waitForStarted(5000));
     // The server runs in this thread: spin the event loop until curl ends and its connection closed.
     QTRY_VERIFY_WITH_TIMEOUT(curl.state() == QProcess::NotRunning, 25000);
@@ -353,12 +360,13 @@ void TstClientProfiler::curlRetriesOnTheSameConnectionAfter417WithoutClose()
     QVERIFY(peer.listen());
     ClientProfiler profiler;
     QList<TimelineEvent> profiles;
-    connect(&peer, &KeepAlive417Peer::eventRecorded, this, [&](const TimelineEvent &e) { profiles += profiler.consume(e); });
+    connect(&peer, &KeepAlive417Peer::eventRecorded, this,
+            [&](const TimelineEvent &e) { profiles += profiler.consume(e); });
     QProcess curl;
     curl.start(m_curl, {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-w"),
                         QStringLiteral("%{http_code}"), QStringLiteral("--max-time"), QStringLiteral("20"),
-                        QStringLiteral("--data-binary"), QLatin1Char('@') + m_dir.filePath(QStringLiteral("body-1048577")),
-                        peer.url()});
+                        QStringLiteral("--data-binary"),
+                        QLatin1Char('@') + m_dir.filePath(QStringLiteral("body-1048577")), peer.url()});
     QVERIFY(curl.waitForStarted(5000));
     QTRY_VERIFY_WITH_TIMEOUT(curl.state() == QProcess::NotRunning, 25000);
     QCOMPARE(QString::fromUtf8(curl.readAllStandardOutput()), QStringLiteral("200"));
@@ -396,12 +404,14 @@ void TstClientProfiler::pythonHttpClient()
     QVERIFY(server.listen(QHostAddress::LocalHost, 0));
     ClientProfiler profiler;
     QList<TimelineEvent> profiles;
-    connect(&server, &TestServer::eventRecorded, this, [&](const TimelineEvent &e) { profiles += profiler.consume(e); });
-    const QString script = QStringLiteral(
-        "import http.client, sys\n"
-        "c = http.client.HTTPConnection('127.0.0.1', %1, timeout=20)\n"
-        "c.request('POST', '/upload', body=b'p' * 2000000, headers=%2)\n"
-        "r = c.getresponse(); r.read(); print(r.status); c.close()\n").arg(server.port()).arg(headers);
+    connect(&server, &TestServer::eventRecorded, this,
+            [&](const TimelineEvent &e) { profiles += profiler.consume(e); });
+    const QString script = QStringLiteral("import http.client, sys\n"
+                                          "c = http.client.HTTPConnection('127.0.0.1', %1, timeout=20)\n"
+                                          "c.request('POST', '/upload', body=b'p' * 2000000, headers=%2)\n"
+                                          "r = c.getresponse(); r.read(); print(r.status); c.close()\n")
+                               .arg(server.port())
+                               .arg(headers);
     QProcess p;
     p.start(python, {QStringLiteral("-c"), script});
     QVERIFY(p.waitForStarted(5000));
@@ -409,7 +419,8 @@ void TstClientProfiler::pythonHttpClient()
     QCOMPARE(p.readAllStandardOutput().trimmed(), QByteArray("200"));
     QTRY_VERIFY_WITH_TIMEOUT(!profiles.isEmpty(), 5000);
     QString why;
-    QVERIFY2(matches(fields(profiles.first().detail), profile, &why), qPrintable(why + QStringLiteral(" in ") + profiles.first().detail));
+    QVERIFY2(matches(fields(profiles.first().detail), profile, &why),
+             qPrintable(why + QStringLiteral(" in ") + profiles.first().detail));
 }
 
 void TstClientProfiler::serveEventsPrintsProfiles()
@@ -417,14 +428,16 @@ void TstClientProfiler::serveEventsPrintsProfiles()
     if (m_curl.isEmpty())
         QSKIP("curl is not installed (tools/deps.sh installs it)");
     Peer serve;
-    QVERIFY(serve.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--events"), QStringLiteral("--policy"),
-                                         QStringLiteral("ignore")}));
+    QVERIFY(serve.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--events"),
+                                         QStringLiteral("--policy"), QStringLiteral("ignore")}));
     const QString url = serve.waitForLine(QRegularExpression(QStringLiteral("^listening (http://\\S+)$")));
     QVERIFY2(!url.isEmpty(), qPrintable(serve.output()));
-    const RunResult r = run(m_curl, {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
-                                     QStringLiteral("--expect100-timeout"), QStringLiteral("0.2"), QStringLiteral("--data-binary"),
-                                     QLatin1Char('@') + m_dir.filePath(QStringLiteral("body-1048577")), url},
-                            20000);
+    const RunResult r =
+        run(m_curl,
+            {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+             QStringLiteral("--expect100-timeout"), QStringLiteral("0.2"), QStringLiteral("--data-binary"),
+             QLatin1Char('@') + m_dir.filePath(QStringLiteral("body-1048577")), url},
+            20000);
     QCOMPARE(r.exitCode, 0);
     const QString line = serve.waitForLine(QRegularExpression(QStringLiteral("^(\\{.*\"kind\":\"profile\".*\\})$")));
     QVERIFY2(!line.isEmpty(), qPrintable(serve.output()));

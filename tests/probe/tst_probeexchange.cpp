@@ -117,9 +117,11 @@ void TstProbeExchange::battery_data()
 
     // R11/R12: a prompt 100 passes, silence fails, a late 100 warns, a final before the body passes.
     QTest::newRow("continue: 100 then 200") << "continue-small" << k100 << 1 << false << k200 << "pass";
-    QTest::newRow("continue: silent until the body (R11)") << "continue-small" << QByteArray() << 1 << false << k200 << "fail";
+    QTest::newRow("continue: silent until the body (R11)")
+        << "continue-small" << QByteArray() << 1 << false << k200 << "fail";
     QTest::newRow("continue: 100 after 1.5 s (R12)") << "continue-small" << k100 << 1500 << false << k200 << "warn";
-    QTest::newRow("continue: 100 but no final (R9)") << "continue-small" << k100 << 1 << false << QByteArray() << "fail";
+    QTest::newRow("continue: 100 but no final (R9)")
+        << "continue-small" << k100 << 1 << false << QByteArray() << "fail";
     QTest::newRow("continue: early 413") << "continue-small" << k413Close << 1 << true << QByteArray() << "pass";
     QTest::newRow("continue: 417 (R6)") << "continue-small" << k417Close << 1 << true << QByteArray() << "warn";
     QTest::newRow("large: 100 then 200") << "continue-large" << k100 << 1 << false << k200 << "pass";
@@ -144,19 +146,26 @@ void TstProbeExchange::battery_data()
     // R10/R19/R22
     QTest::newRow("early: 413 close, closes") << "early-final" << k413Close << 1 << true << QByteArray() << "pass";
     QTest::newRow("early: 413 close, lingers") << "early-final" << k413Close << 1 << false << QByteArray() << "pass";
-    QTest::newRow("early: 413 close, answers behind (R22)") << "early-final" << k413Close << 1 << false << k404 << "fail";
+    QTest::newRow("early: 413 close, answers behind (R22)")
+        << "early-final" << k413Close << 1 << false << k404 << "fail";
     QTest::newRow("early: 413 keep-alive, desync (R19)") << "early-final" << k413 << 1 << false << k404 << "fail";
-    QTest::newRow("early: 413 keep-alive, reads on (R10)") << "early-final" << k413 << 1 << false << QByteArray() << "warn";
+    QTest::newRow("early: 413 keep-alive, reads on (R10)")
+        << "early-final" << k413 << 1 << false << QByteArray() << "warn";
     QTest::newRow("early: 417 keep-alive (R10)") << "early-final" << k417 << 1 << false << QByteArray() << "warn";
     QTest::newRow("early: 100, nothing to check") << "early-final" << k100 << 1 << false << QByteArray() << "info";
-    const QByteArray k417KeepAlive = "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n";
-    QTest::newRow("early: 417 keep-alive said (R10)") << "early-final" << k417KeepAlive << 1 << false << QByteArray() << "pass";
+    const QByteArray k417KeepAlive =
+        "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n";
+    QTest::newRow("early: 417 keep-alive said (R10)")
+        << "early-final" << k417KeepAlive << 1 << false << QByteArray() << "pass";
     // The body is itself a request, a second request follows: one answer is right, two are a desync.
     QTest::newRow("desync: 417 close") << "early-final-desync" << k417Close << 1 << true << QByteArray() << "pass";
     QTest::newRow("desync: 417, body drained") << "early-final-desync" << k417 << 1 << false << k200 << "pass";
-    QTest::newRow("desync: 417, body read as a request (R19)") << "early-final-desync" << k417 << 1 << false << k404 + k200 << "fail";
-    QTest::newRow("desync: 417, then silence (R10)") << "early-final-desync" << k417 << 1 << false << QByteArray() << "warn";
-    QTest::newRow("desync: no early final") << "early-final-desync" << QByteArray() << 1 << false << k200 + k200 << "info";
+    QTest::newRow("desync: 417, body read as a request (R19)")
+        << "early-final-desync" << k417 << 1 << false << k404 + k200 << "fail";
+    QTest::newRow("desync: 417, then silence (R10)")
+        << "early-final-desync" << k417 << 1 << false << QByteArray() << "warn";
+    QTest::newRow("desync: no early final")
+        << "early-final-desync" << QByteArray() << 1 << false << k200 + k200 << "info";
 }
 
 void TstProbeExchange::battery()
@@ -173,7 +182,8 @@ void TstProbeExchange::battery()
     const ProbeObservation obs = runScripted(s, {onHead, onHeadDelayMs, closeAfterHead, onBody, false});
     QVERIFY(obs.endNs > 0);
     const ProbeResult r = probe::makeResult(s, obs);
-    QVERIFY2(verdictName(r.verdict) == verdict, qPrintable(QStringLiteral("%1: %2").arg(verdictName(r.verdict), r.message)));
+    QVERIFY2(verdictName(r.verdict) == verdict,
+             qPrintable(QStringLiteral("%1: %2").arg(verdictName(r.verdict), r.message)));
     QVERIFY(!r.message.isEmpty());
 }
 
@@ -188,8 +198,9 @@ void TstProbeExchange::batteryHasTheIssuesScenarios()
         for (const QString &rule : s.rules)
             QVERIFY2(rule.startsWith(QLatin1Char('R')), qPrintable(rule));
     }
-    const QStringList expected{"continue-small", "continue-large", "body-at-once", "unknown-expectation", "case-variant",
-                               "http10-expect", "no-content", "early-final", "early-final-desync", "chunked"};
+    const QStringList expected{"continue-small",     "continue-large", "body-at-once", "unknown-expectation",
+                               "case-variant",       "http10-expect",  "no-content",   "early-final",
+                               "early-final-desync", "chunked"};
     QCOMPARE(ids, expected);
 }
 
@@ -204,8 +215,8 @@ void TstProbeExchange::timingsAndEvidence()
     QList<EventKind> kinds;
     for (const TimelineEvent &e : obs.events)
         kinds << e.kind;
-    const QList<EventKind> expected{EventKind::Connect,   EventKind::Connected, EventKind::HeadSent,
-                                    EventKind::Interim,   EventKind::BodyStart, EventKind::Final,
+    const QList<EventKind> expected{EventKind::Connect,      EventKind::Connected, EventKind::HeadSent,
+                                    EventKind::Interim,      EventKind::BodyStart, EventKind::Final,
                                     EventKind::ResponseDone, EventKind::Closed};
     QCOMPARE(kinds, expected);
     // The head is sent alone: the body waits for the 100 (R3).
@@ -220,7 +231,8 @@ void TstProbeExchange::caseVariantComparesWithPlain()
     const ProbeResult plainResult = probe::makeResult(plain, runScripted(plain, {k417Close, 1, true, {}, false}));
     QCOMPARE(plainResult.verdict, ProbeVerdict::Warn);
     const ProbeScenario variant = scenarioById(QStringLiteral("case-variant"));
-    const ProbeResult r = probe::makeResult(variant, runScripted(variant, {k417Close, 1, true, {}, false}), {plainResult});
+    const ProbeResult r =
+        probe::makeResult(variant, runScripted(variant, {k417Close, 1, true, {}, false}), {plainResult});
     QCOMPARE(r.verdict, ProbeVerdict::Warn);
 }
 

@@ -44,8 +44,9 @@ Started TstProbeInterop::startServer(const QString &server, Peer &peer, const QS
         const QString program = server == QLatin1String("node") ? findProgram(QStringLiteral("node")) : pythonProgram();
         if (program.isEmpty())
             return {{}, server + QStringLiteral(" is not installed (tools/deps.sh installs it)")};
-        const QString script = sourceDir() + (server == QLatin1String("node") ? QStringLiteral("/tests/interop/node-server.js")
-                                                                              : QStringLiteral("/tests/interop/python-http11-server.py"));
+        const QString script =
+            sourceDir() + (server == QLatin1String("node") ? QStringLiteral("/tests/interop/node-server.js")
+                                                           : QStringLiteral("/tests/interop/python-http11-server.py"));
         if (!peer.start(program, {script, QStringLiteral("0")}, dir))
             return {};
         const QString port = peer.waitForLine(QRegularExpression(QStringLiteral("^listening (\\d+)$")));
@@ -64,7 +65,9 @@ Started TstProbeInterop::startServer(const QString &server, Peer &peer, const QS
     if (server == QLatin1String("nginx")) {
         if (!writeConfig(QStringLiteral("nginx.conf"), dir, vars, &config))
             return {};
-        args = {QStringLiteral("-p"), dir, QStringLiteral("-c"), config, QStringLiteral("-e"), dir + QStringLiteral("/error.log")};
+        args = {QStringLiteral("-p"), dir,
+                QStringLiteral("-c"), config,
+                QStringLiteral("-e"), dir + QStringLiteral("/error.log")};
     } else if (server == QLatin1String("apache2")) {
         // Apache refuses to serve as root: its children run as www-data then.
         vars.insert(QStringLiteral("USER"), root ? QStringLiteral("www-data") : QStringLiteral("#%1").arg(::getuid()));
@@ -101,35 +104,42 @@ void TstProbeInterop::servers_data()
     // nginx 1.22: 100 when it starts reading the body, `100-continue` in any case; unknown
     // expectations ignored (R1 warn, not 417); 413 + Connection: close before any 100. `return 200`
     // answers before the body and then discards it: no desync.
-    QTest::newRow("nginx")
-        << "nginx"
-        << QStringList{"continue-small=pass", "continue-large=pass", "body-at-once=pass", "unknown-expectation=warn",
-                       "case-variant=pass", "http10-expect=pass", "no-content=pass", "early-final=pass", "early-final-desync=pass", "chunked=pass"}
-        << QStringList{"continue-small=100", "unknown-expectation=200", "case-variant=100", "early-final=413"};
+    QTest::newRow("nginx") << "nginx" << QStringList{"continue-small=pass",     "continue-large=pass",
+                                                     "body-at-once=pass",       "unknown-expectation=warn",
+                                                     "case-variant=pass",       "http10-expect=pass",
+                                                     "no-content=pass",         "early-final=pass",
+                                                     "early-final-desync=pass", "chunked=pass"}
+                           << QStringList{"continue-small=100", "unknown-expectation=200", "case-variant=100",
+                                          "early-final=413"};
     // Apache httpd 2.4: 100 when the body is first read; 417 to unknown expectations; 413 before any
     // 100 (LimitRequestBody).
-    QTest::newRow("apache2")
-        << "apache2"
-        << QStringList{"continue-small=pass", "continue-large=pass", "body-at-once=pass", "unknown-expectation=pass",
-                       "case-variant=pass", "http10-expect=pass", "no-content=pass", "early-final=pass", "early-final-desync=info", "chunked=pass"}
-        << QStringList{"continue-small=100", "unknown-expectation=417", "early-final=413"};
+    QTest::newRow("apache2") << "apache2" << QStringList{"continue-small=pass",     "continue-large=pass",
+                                                         "body-at-once=pass",       "unknown-expectation=pass",
+                                                         "case-variant=pass",       "http10-expect=pass",
+                                                         "no-content=pass",         "early-final=pass",
+                                                         "early-final-desync=info", "chunked=pass"}
+                             << QStringList{"continue-small=100", "unknown-expectation=417", "early-final=413"};
     // lighttpd 1.4.69: sends the 100; 413 before any 100.
-    QTest::newRow("lighttpd")
-        << "lighttpd"
-        << QStringList{"continue-small=pass", "continue-large=pass", "body-at-once=pass", "unknown-expectation=warn",
-                       "case-variant=pass", "http10-expect=pass", "no-content=pass", "early-final=pass", "early-final-desync=info", "chunked=pass"}
-        << QStringList{"continue-small=100", "case-variant=100", "early-final=413"};
+    QTest::newRow("lighttpd") << "lighttpd" << QStringList{"continue-small=pass",     "continue-large=pass",
+                                                           "body-at-once=pass",       "unknown-expectation=warn",
+                                                           "case-variant=pass",       "http10-expect=pass",
+                                                           "no-content=pass",         "early-final=pass",
+                                                           "early-final-desync=info", "chunked=pass"}
+                              << QStringList{"continue-small=100", "case-variant=100", "early-final=413"};
     // Node.js http: 100 automatically (no checkContinue listener); 417 to unknown expectations.
-    QTest::newRow("node")
-        << "node"
-        << QStringList{"continue-small=pass", "continue-large=pass", "body-at-once=pass", "unknown-expectation=pass",
-                       "case-variant=pass", "http10-expect=pass", "no-content=pass", "early-final=info", "early-final-desync=pass", "chunked=pass"}
-        << QStringList{"continue-small=100", "unknown-expectation=417", "early-final=100"};
+    QTest::newRow("node") << "node" << QStringList{"continue-small=pass",     "continue-large=pass",
+                                                   "body-at-once=pass",       "unknown-expectation=pass",
+                                                   "case-variant=pass",       "http10-expect=pass",
+                                                   "no-content=pass",         "early-final=info",
+                                                   "early-final-desync=pass", "chunked=pass"}
+                          << QStringList{"continue-small=100", "unknown-expectation=417", "early-final=100"};
     // Python http.server with protocol_version HTTP/1.1: sends the 100; unknown expectations ignored.
     QTest::newRow("python http.server HTTP/1.1")
-        << "python"
-        << QStringList{"continue-small=pass", "continue-large=pass", "body-at-once=pass", "unknown-expectation=warn",
-                       "case-variant=pass", "http10-expect=pass", "no-content=pass", "early-final=info", "early-final-desync=info", "chunked=pass"}
+        << "python" << QStringList{"continue-small=pass",     "continue-large=pass",
+                                   "body-at-once=pass",       "unknown-expectation=warn",
+                                   "case-variant=pass",       "http10-expect=pass",
+                                   "no-content=pass",         "early-final=info",
+                                   "early-final-desync=info", "chunked=pass"}
         << QStringList{"continue-small=100", "unknown-expectation=200", "early-final=100"};
 }
 
@@ -164,8 +174,10 @@ void TstProbeInterop::servers()
         const QJsonObject s = byId.value(id);
         const QString got = s.value(QStringLiteral("verdict")).toString();
         anyFail = anyFail || got == QLatin1String("fail");
-        QVERIFY2(got == pair.section(QLatin1Char('='), 1),
-                 qPrintable(QStringLiteral("%1 %2: %3 (%4)").arg(server, id, got, s.value(QStringLiteral("message")).toString())));
+        QVERIFY2(
+            got == pair.section(QLatin1Char('='), 1),
+            qPrintable(
+                QStringLiteral("%1 %2: %3 (%4)").arg(server, id, got, s.value(QStringLiteral("message")).toString())));
     }
     for (const QString &pair : firstStatuses) {
         const QString id = pair.section(QLatin1Char('='), 0, 0);

@@ -56,21 +56,29 @@ void TstProbeServe::policies_data()
     QTest::addColumn<QStringList>("verdicts");
 
     QTest::newRow("continue passes everything")
-        << "continue" << 0
-        << QStringList{"continue-small=pass", "continue-large=pass", "body-at-once=pass", "unknown-expectation=pass",
-                       "case-variant=pass", "http10-expect=pass", "no-content=pass", "early-final=info", "early-final-desync=pass", "chunked=pass"};
-    QTest::newRow("ignore fails R11")
-        << "ignore" << 1
-        << QStringList{"continue-small=fail", "continue-large=fail", "body-at-once=pass", "unknown-expectation=pass",
-                       "case-variant=fail", "http10-expect=pass", "no-content=pass", "early-final=info", "early-final-desync=pass", "chunked=fail"};
-    QTest::newRow("reject answers 417")
-        << "reject" << 0
-        << QStringList{"continue-small=warn", "continue-large=warn", "body-at-once=warn", "unknown-expectation=pass",
-                       "case-variant=warn", "http10-expect=pass", "no-content=pass", "early-final=pass", "early-final-desync=pass", "chunked=warn"};
+        << "continue" << 0 << QStringList{"continue-small=pass",     "continue-large=pass",
+                                          "body-at-once=pass",       "unknown-expectation=pass",
+                                          "case-variant=pass",       "http10-expect=pass",
+                                          "no-content=pass",         "early-final=info",
+                                          "early-final-desync=pass", "chunked=pass"};
+    QTest::newRow("ignore fails R11") << "ignore" << 1
+                                      << QStringList{"continue-small=fail",     "continue-large=fail",
+                                                     "body-at-once=pass",       "unknown-expectation=pass",
+                                                     "case-variant=fail",       "http10-expect=pass",
+                                                     "no-content=pass",         "early-final=info",
+                                                     "early-final-desync=pass", "chunked=fail"};
+    QTest::newRow("reject answers 417") << "reject" << 0
+                                        << QStringList{"continue-small=warn",     "continue-large=warn",
+                                                       "body-at-once=warn",       "unknown-expectation=pass",
+                                                       "case-variant=warn",       "http10-expect=pass",
+                                                       "no-content=pass",         "early-final=pass",
+                                                       "early-final-desync=pass", "chunked=warn"};
     QTest::newRow("final:413 answers before the body")
-        << "final:413" << 0
-        << QStringList{"continue-small=pass", "continue-large=pass", "body-at-once=pass", "unknown-expectation=pass",
-                       "case-variant=pass", "http10-expect=pass", "no-content=pass", "early-final=pass", "early-final-desync=pass", "chunked=pass"};
+        << "final:413" << 0 << QStringList{"continue-small=pass",     "continue-large=pass",
+                                           "body-at-once=pass",       "unknown-expectation=pass",
+                                           "case-variant=pass",       "http10-expect=pass",
+                                           "no-content=pass",         "early-final=pass",
+                                           "early-final-desync=pass", "chunked=pass"};
 }
 
 void TstProbeServe::policies()
@@ -86,7 +94,8 @@ void TstProbeServe::policies()
 
     const RunResult r = run(expectlabBin(), {QStringLiteral("probe"), url, QStringLiteral("--json"),
                                              QStringLiteral("--timeout"), QLatin1String(kTimeout)});
-    QVERIFY2(r.exitCode == exitCode, qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
+    QVERIFY2(r.exitCode == exitCode,
+             qPrintable(QStringLiteral("exit %1: %2").arg(r.exitCode).arg(QString::fromUtf8(r.err))));
     QJsonParseError error;
     const QJsonObject doc = QJsonDocument::fromJson(r.out, &error).object();
     QCOMPARE(error.error, QJsonParseError::NoError);
@@ -133,7 +142,8 @@ void TstProbeServe::policies()
 void TstProbeServe::junitReport()
 {
     Peer server;
-    QVERIFY(server.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--policy"), QStringLiteral("ignore")}));
+    QVERIFY(
+        server.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--policy"), QStringLiteral("ignore")}));
     const QString url = server.waitForLine(QRegularExpression(QStringLiteral("^listening (http://\\S+)$")));
     QVERIFY(!url.isEmpty());
     QTemporaryDir dir;
@@ -170,7 +180,8 @@ void TstProbeServe::readableTable()
     QVERIFY(server.start(expectlabBin(), {QStringLiteral("serve")}));
     const QString url = server.waitForLine(QRegularExpression(QStringLiteral("^listening (http://\\S+)$")));
     QVERIFY(!url.isEmpty());
-    const RunResult r = run(expectlabBin(), {QStringLiteral("probe"), url, QStringLiteral("--timeout"), QLatin1String(kTimeout)});
+    const RunResult r =
+        run(expectlabBin(), {QStringLiteral("probe"), url, QStringLiteral("--timeout"), QLatin1String(kTimeout)});
     QCOMPARE(r.exitCode, 0);
     const QString out = QString::fromUtf8(r.out);
     QVERIFY(out.contains(QLatin1String("VERDICT")));
@@ -185,7 +196,8 @@ void TstProbeServe::unreachableServer()
     const quint16 port = freePort();
     QVERIFY(port != 0);
     const QString url = QStringLiteral("http://127.0.0.1:%1/").arg(port);
-    const RunResult r = run(expectlabBin(), {QStringLiteral("probe"), url, QStringLiteral("--timeout"), QLatin1String(kTimeout)});
+    const RunResult r =
+        run(expectlabBin(), {QStringLiteral("probe"), url, QStringLiteral("--timeout"), QLatin1String(kTimeout)});
     QCOMPARE(r.exitCode, 1);
     QVERIFY(r.out.isEmpty());
     const QList<QByteArray> errLines = r.err.trimmed().split('\n');

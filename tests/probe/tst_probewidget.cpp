@@ -1,7 +1,7 @@
 // The Probe tab offscreen: Run against the real test server, the results table with verdict colours
 // and rule ids, the evidence of the selected row, export of JSON and JUnit, visible errors.
-#include "probewidget.h"
 #include "proberesultsmodel.h"
+#include "probewidget.h"
 #include "testserver.h"
 
 #include <QAbstractItemModelTester>
@@ -45,8 +45,10 @@ void TstProbeWidget::runShowsResults_data()
     QTest::addColumn<QString>("policy");
     QTest::addColumn<QString>("firstVerdict");
     QTest::addColumn<QString>("firstColor");
-    QTest::newRow("continue") << "continue" << "pass" << ProbeResultsModel::verdictColorName(ProbeVerdict::Pass);
-    QTest::newRow("ignore") << "ignore" << "fail" << ProbeResultsModel::verdictColorName(ProbeVerdict::Fail);
+    QTest::newRow("continue") << "continue"
+                              << "pass" << ProbeResultsModel::verdictColorName(ProbeVerdict::Pass);
+    QTest::newRow("ignore") << "ignore"
+                            << "fail" << ProbeResultsModel::verdictColorName(ProbeVerdict::Fail);
 }
 
 void TstProbeWidget::runShowsResults()
@@ -95,8 +97,9 @@ void TstProbeWidget::runShowsResults()
     QVERIFY(json.open(QIODevice::ReadOnly));
     const QJsonObject doc = QJsonDocument::fromJson(json.readAll()).object();
     QCOMPARE(doc.value(QStringLiteral("scenarios")).toArray().size(), 10);
-    QCOMPARE(doc.value(QStringLiteral("scenarios")).toArray().first().toObject().value(QStringLiteral("verdict")).toString(),
-             firstVerdict);
+    QCOMPARE(
+        doc.value(QStringLiteral("scenarios")).toArray().first().toObject().value(QStringLiteral("verdict")).toString(),
+        firstVerdict);
     QVERIFY2(w.exportJUnit(dir.filePath(QStringLiteral("p.xml")), &error), qPrintable(error));
     QFile xml(dir.filePath(QStringLiteral("p.xml")));
     QVERIFY(xml.open(QIODevice::ReadOnly));

@@ -93,8 +93,8 @@ void TestLimits::serverLimits_data()
     QTest::newRow("CL with TE: 400")
         << QByteArray("POST / HTTP/1.1\r\nContent-Length: 3\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n") << 400
         << "malformed request";
-    QTest::newRow("bad chunk size: 400")
-        << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n") << 400 << "malformed request";
+    QTest::newRow("bad chunk size: 400") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n")
+                                         << 400 << "malformed request";
 }
 
 void TestLimits::serverLimits()

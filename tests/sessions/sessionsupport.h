@@ -18,8 +18,7 @@ using namespace expectlab;
 class Diff
 {
 public:
-    template<typename T>
-    void same(const QString &path, const T &a, const T &b)
+    template <typename T> void same(const QString &path, const T &a, const T &b)
     {
         if (!(a == b))
             m_diffs << path;

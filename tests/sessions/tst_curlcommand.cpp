@@ -122,21 +122,26 @@ private slots:
     {
         QTest::addColumn<QString>("line");
         QTest::addColumn<QStringList>("words");
-        QTest::newRow("plain") << QStringLiteral("curl -X POST http://a/") << QStringList{"curl", "-X", "POST", "http://a/"};
-        QTest::newRow("single quotes") << QStringLiteral("curl -H 'A: b c' x") << QStringList{"curl", "-H", "A: b c", "x"};
+        QTest::newRow("plain") << QStringLiteral("curl -X POST http://a/")
+                               << QStringList{"curl", "-X", "POST", "http://a/"};
+        QTest::newRow("single quotes") << QStringLiteral("curl -H 'A: b c' x")
+                                       << QStringList{"curl", "-H", "A: b c", "x"};
         QTest::newRow("quote in single") << QStringLiteral("echo 'it'\\''s'") << QStringList{"echo", "it's"};
         QTest::newRow("double quotes") << QStringLiteral("echo \"a \\\"b\\\" \\$x \\n\"")
                                        << QStringList{"echo", "a \"b\" $x \\n"};
         QTest::newRow("backslash space") << QStringLiteral("echo a\\ b") << QStringList{"echo", "a b"};
-        QTest::newRow("continuation") << QStringLiteral("curl \\\n  -d x \\\r\n  url") << QStringList{"curl", "-d", "x", "url"};
+        QTest::newRow("continuation") << QStringLiteral("curl \\\n  -d x \\\r\n  url")
+                                      << QStringList{"curl", "-d", "x", "url"};
         QTest::newRow("adjacent quotes") << QStringLiteral("echo 'a'\"b\"c") << QStringList{"echo", "abc"};
         QTest::newRow("empty word") << QStringLiteral("echo '' \"\"") << QStringList{"echo", "", ""};
         QTest::newRow("ansi-c") << QStringLiteral("echo $'a\\nb\\t\\x41\\101\\'\\u00e9'")
                                 << QStringList{"echo", QStringLiteral("a\nb\tAA'\u00e9")};
-        QTest::newRow("pipe") << QStringLiteral("head -c 5 /dev/zero|curl x") << QStringList{"head", "-c", "5", "/dev/zero", "|", "curl", "x"};
+        QTest::newRow("pipe") << QStringLiteral("head -c 5 /dev/zero|curl x")
+                              << QStringList{"head", "-c", "5", "/dev/zero", "|", "curl", "x"};
         QTest::newRow("quoted pipe") << QStringLiteral("echo 'a|b'") << QStringList{"echo", "a|b"};
         QTest::newRow("comment") << QStringLiteral("curl x # a comment\n") << QStringList{"curl", "x"};
-        QTest::newRow("hash inside word") << QStringLiteral("curl http://a/#frag") << QStringList{"curl", "http://a/#frag"};
+        QTest::newRow("hash inside word")
+            << QStringLiteral("curl http://a/#frag") << QStringList{"curl", "http://a/#frag"};
     }
 
     void shellWords()
@@ -186,10 +191,10 @@ private slots:
     void parse_data()
     {
         QTest::addColumn<QString>("command");
-        QTest::addColumn<QByteArray>("method");  // effective
+        QTest::addColumn<QByteArray>("method"); // effective
         QTest::addColumn<QString>("url");
-        QTest::addColumn<QString>("headers");    // "Name: value|Name: value"
-        QTest::addColumn<int>("bodyKind");       // BodySpec::Kind
+        QTest::addColumn<QString>("headers");     // "Name: value|Name: value"
+        QTest::addColumn<int>("bodyKind");        // BodySpec::Kind
         QTest::addColumn<QByteArray>("bodyText"); // text, or the file path, or the generated size
         QTest::addColumn<QByteArray>("expect");   // expectToSend()
         QTest::addColumn<int>("expectTimeoutMs");
@@ -197,58 +202,68 @@ private slots:
         QTest::addColumn<int>("timeoutMs");
         QTest::addColumn<int>("warnings");
 
-        const int none = int(BodySpec::Kind::None), text = int(BodySpec::Kind::Text),
-                  file = int(BodySpec::Kind::File), gen = int(BodySpec::Kind::Generated);
+        const int none = int(BodySpec::Kind::None), text = int(BodySpec::Kind::Text), file = int(BodySpec::Kind::File),
+                  gen = int(BodySpec::Kind::Generated);
         const QString form = QStringLiteral("Content-Type: application/x-www-form-urlencoded");
         QTest::newRow("get") << "curl http://h:8080/p?q=1" << QByteArray("GET") << "http://h:8080/p?q=1" << QString()
                              << none << QByteArray() << QByteArray() << 1000 << false << 30000 << 0;
         QTest::newRow("bare host") << "curl example.test/x" << QByteArray("GET") << "http://example.test/x" << QString()
                                    << none << QByteArray() << QByteArray() << 1000 << false << 30000 << 0;
-        QTest::newRow("-d small: no Expect") << "curl -d 'a=1' -d b=2 http://h/" << QByteArray("POST") << "http://h/" << form
-                                             << text << QByteArray("a=1&b=2") << QByteArray() << 1000 << false << 30000 << 0;
+        QTest::newRow("-d small: no Expect")
+            << "curl -d 'a=1' -d b=2 http://h/" << QByteArray("POST") << "http://h/" << form << text
+            << QByteArray("a=1&b=2") << QByteArray() << 1000 << false << 30000 << 0;
         QTest::newRow("explicit expect") << "curl -H 'Expect: 100-continue' --data-binary hi http://h/"
                                          << QByteArray("POST") << "http://h/" << form << text << QByteArray("hi")
                                          << QByteArray("100-continue") << 1000 << false << 30000 << 0;
         QTest::newRow("expect removed") << "curl -H 'Expect:' -H 'Content-Type:' --data-binary @/tmp/f http://h/"
-                                        << QByteArray("POST") << "http://h/" << QString() << file << QByteArray("/tmp/f")
-                                        << QByteArray() << 1000 << false << 30000 << 0;
-        QTest::newRow("custom expectation") << "curl -H 'Expect: x-y' -d z http://h/" << QByteArray("POST") << "http://h/"
-                                            << form << text << QByteArray("z") << QByteArray("x-y") << 1000 << false << 30000 << 0;
-        QTest::newRow("-T: PUT with Expect") << "curl -T /tmp/up.bin http://h/dir/" << QByteArray("PUT")
-                                             << "http://h/dir/up.bin" << QString() << file << QByteArray("/tmp/up.bin")
-                                             << QByteArray("100-continue") << 1000 << false << 30000 << 0;
-        QTest::newRow("-X and headers") << "curl -sS -XPATCH -H 'X-A: 1' -H 'X-Empty;' -A agent/1 -e http://r/ http://h/"
-                                        << QByteArray("PATCH") << "http://h/" << "X-A: 1|X-Empty: |User-Agent: agent/1|Referer: http://r/"
-                                        << none << QByteArray() << QByteArray() << 1000 << false << 30000 << 0;
-        QTest::newRow("timeouts") << "curl --expect100-timeout 0.25 -m 7 -d x http://h/" << QByteArray("POST") << "http://h/"
-                                  << form << text << QByteArray("x") << QByteArray() << 250 << false << 7000 << 0;
-        QTest::newRow("chunked") << "curl -H 'Transfer-Encoding: chunked' -H 'Content-Type: a/b' --data-binary q http://h/"
-                                 << QByteArray("POST") << "http://h/" << "Content-Type: a/b" << text << QByteArray("q")
-                                 << QByteArray("100-continue") << 1000 << true << 30000 << 0;
+                                        << QByteArray("POST") << "http://h/" << QString() << file
+                                        << QByteArray("/tmp/f") << QByteArray() << 1000 << false << 30000 << 0;
+        QTest::newRow("custom expectation")
+            << "curl -H 'Expect: x-y' -d z http://h/" << QByteArray("POST") << "http://h/" << form << text
+            << QByteArray("z") << QByteArray("x-y") << 1000 << false << 30000 << 0;
+        QTest::newRow("-T: PUT with Expect")
+            << "curl -T /tmp/up.bin http://h/dir/" << QByteArray("PUT") << "http://h/dir/up.bin" << QString() << file
+            << QByteArray("/tmp/up.bin") << QByteArray("100-continue") << 1000 << false << 30000 << 0;
+        QTest::newRow("-X and headers")
+            << "curl -sS -XPATCH -H 'X-A: 1' -H 'X-Empty;' -A agent/1 -e http://r/ http://h/" << QByteArray("PATCH")
+            << "http://h/"
+            << "X-A: 1|X-Empty: |User-Agent: agent/1|Referer: http://r/" << none << QByteArray() << QByteArray() << 1000
+            << false << 30000 << 0;
+        QTest::newRow("timeouts") << "curl --expect100-timeout 0.25 -m 7 -d x http://h/" << QByteArray("POST")
+                                  << "http://h/" << form << text << QByteArray("x") << QByteArray() << 250 << false
+                                  << 7000 << 0;
+        QTest::newRow("chunked")
+            << "curl -H 'Transfer-Encoding: chunked' -H 'Content-Type: a/b' --data-binary q http://h/"
+            << QByteArray("POST") << "http://h/"
+            << "Content-Type: a/b" << text << QByteArray("q") << QByteArray("100-continue") << 1000 << true << 30000
+            << 0;
         QTest::newRow("-G") << "curl -G -d a=1 --data-urlencode 'b=x y' http://h/p" << QByteArray("GET")
-                            << "http://h/p?a=1&b=x%20y" << QString() << none << QByteArray() << QByteArray() << 1000 << false
-                            << 30000 << 0;
-        QTest::newRow("-I") << "curl -I http://h/" << QByteArray("HEAD") << "http://h/" << QString() << none << QByteArray()
-                            << QByteArray() << 1000 << false << 30000 << 0;
+                            << "http://h/p?a=1&b=x%20y" << QString() << none << QByteArray() << QByteArray() << 1000
+                            << false << 30000 << 0;
+        QTest::newRow("-I") << "curl -I http://h/" << QByteArray("HEAD") << "http://h/" << QString() << none
+                            << QByteArray() << QByteArray() << 1000 << false << 30000 << 0;
         QTest::newRow("user and cookie") << "curl -u me:pw -b 'k=v' http://h/" << QByteArray("GET") << "http://h/"
-                                         << "Authorization: Basic bWU6cHc=|Cookie: k=v" << none << QByteArray() << QByteArray()
-                                         << 1000 << false << 30000 << 0;
-        QTest::newRow("head -c pipeline") << "head -c 2097152 /dev/zero | curl --data-binary @- http://h/"
-                                          << QByteArray("POST") << "http://h/" << form << gen << QByteArray("2097152")
-                                          << QByteArray("100-continue") << 1000 << false << 30000 << 0;
-        QTest::newRow("yes pipeline") << "yes abc | tr -d '\\n' | head -c 10 | curl -H 'Expect:' --data-binary @- http://h/"
-                                      << QByteArray("POST") << "http://h/" << form << gen << QByteArray("10") << QByteArray()
-                                      << 1000 << false << 30000 << 0;
+                                         << "Authorization: Basic bWU6cHc=|Cookie: k=v" << none << QByteArray()
+                                         << QByteArray() << 1000 << false << 30000 << 0;
+        QTest::newRow("head -c pipeline")
+            << "head -c 2097152 /dev/zero | curl --data-binary @- http://h/" << QByteArray("POST") << "http://h/"
+            << form << gen << QByteArray("2097152") << QByteArray("100-continue") << 1000 << false << 30000 << 0;
+        QTest::newRow("yes pipeline")
+            << "yes abc | tr -d '\\n' | head -c 10 | curl -H 'Expect:' --data-binary @- http://h/" << QByteArray("POST")
+            << "http://h/" << form << gen << QByteArray("10") << QByteArray() << 1000 << false << 30000 << 0;
         QTest::newRow("printf pipeline") << "printf 'a\\000b' | curl --data-binary @- http://h/" << QByteArray("POST")
                                          << "http://h/" << form << text << QByteArray("a\0b", 3) << QByteArray() << 1000
                                          << false << 30000 << 0;
-        QTest::newRow("data-raw @") << "curl --data-raw @notafile http://h/" << QByteArray("POST") << "http://h/" << form
-                                    << text << QByteArray("@notafile") << QByteArray() << 1000 << false << 30000 << 0;
-        QTest::newRow("warnings") << "curl -L --compressed -0 -o out.txt -v http://h/" << QByteArray("GET") << "http://h/"
-                                  << QString() << none << QByteArray() << QByteArray() << 1000 << false << 30000 << 3;
-        QTest::newRow("devtools bash") << "curl 'http://h/api' \\\n  -H $'X-Q: it\\'s' \\\n  --data-raw $'{\"a\":1}' \\\n  --compressed"
-                                       << QByteArray("POST") << "http://h/api" << "X-Q: it's|" + form << text
-                                       << QByteArray("{\"a\":1}") << QByteArray() << 1000 << false << 30000 << 1;
+        QTest::newRow("data-raw @") << "curl --data-raw @notafile http://h/" << QByteArray("POST") << "http://h/"
+                                    << form << text << QByteArray("@notafile") << QByteArray() << 1000 << false << 30000
+                                    << 0;
+        QTest::newRow("warnings") << "curl -L --compressed -0 -o out.txt -v http://h/" << QByteArray("GET")
+                                  << "http://h/" << QString() << none << QByteArray() << QByteArray() << 1000 << false
+                                  << 30000 << 3;
+        QTest::newRow("devtools bash")
+            << "curl 'http://h/api' \\\n  -H $'X-Q: it\\'s' \\\n  --data-raw $'{\"a\":1}' \\\n  --compressed"
+            << QByteArray("POST") << "http://h/api"
+            << "X-Q: it's|" + form << text << QByteArray("{\"a\":1}") << QByteArray() << 1000 << false << 30000 << 1;
         QTest::newRow("-X POST no body") << "curl -X POST http://h/" << QByteArray("POST") << "http://h/" << QString()
                                          << none << QByteArray() << QByteArray() << 1000 << false << 30000 << 0;
     }
@@ -295,15 +310,24 @@ private slots:
     {
         QTest::addColumn<QString>("command");
         QTest::addColumn<QString>("message");
-        QTest::newRow("not curl") << "wget http://h/" << "not a curl command";
-        QTest::newRow("no url") << "curl -v" << "no URL";
-        QTest::newRow("two urls") << "curl http://a/ http://b/" << "more than one URL";
-        QTest::newRow("missing value") << "curl http://a/ -H" << "needs a value";
-        QTest::newRow("form") << "curl -F a=b http://a/" << "multipart";
-        QTest::newRow("stdin unknown") << "curl --data-binary @- http://a/" << "standard input";
-        QTest::newRow("bad header") << "curl -H nocolon http://a/" << "invalid header";
-        QTest::newRow("bad timeout") << "curl --expect100-timeout soon http://a/" << "expect100-timeout";
-        QTest::newRow("quote") << "curl 'http://a/" << "unterminated";
+        QTest::newRow("not curl") << "wget http://h/"
+                                  << "not a curl command";
+        QTest::newRow("no url") << "curl -v"
+                                << "no URL";
+        QTest::newRow("two urls") << "curl http://a/ http://b/"
+                                  << "more than one URL";
+        QTest::newRow("missing value") << "curl http://a/ -H"
+                                       << "needs a value";
+        QTest::newRow("form") << "curl -F a=b http://a/"
+                              << "multipart";
+        QTest::newRow("stdin unknown") << "curl --data-binary @- http://a/"
+                                       << "standard input";
+        QTest::newRow("bad header") << "curl -H nocolon http://a/"
+                                    << "invalid header";
+        QTest::newRow("bad timeout") << "curl --expect100-timeout soon http://a/"
+                                     << "expect100-timeout";
+        QTest::newRow("quote") << "curl 'http://a/"
+                               << "unterminated";
     }
 
     void parseErrors()
@@ -438,7 +462,8 @@ private slots:
         QCOMPARE(theirs.head.target, ours.head.target);
         QCOMPARE(theirs.head.versionMinor, ours.head.versionMinor);
         for (const char *name : {"Expect", "Content-Length", "Transfer-Encoding", "Content-Type", "Host", "Accept"})
-            QVERIFY2(theirs.head.header(name) == ours.head.header(name), qPrintable(QString::fromLatin1(name) + QStringLiteral(" in ") + command));
+            QVERIFY2(theirs.head.header(name) == ours.head.header(name),
+                     qPrintable(QString::fromLatin1(name) + QStringLiteral(" in ") + command));
         for (const auto &[name, value] : request.headers)
             QCOMPARE(theirs.head.header(name), std::optional<QByteArray>(value));
         QCOMPARE(theirs.body.size(), ours.body.size());

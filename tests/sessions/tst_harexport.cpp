@@ -117,7 +117,8 @@ private:
         const QJsonObject timings = object(e, QStringLiteral("timings"), tp);
         double sum = 0;
         for (const char *key : {"blocked", "dns", "connect", "ssl", "send", "wait", "receive"}) {
-            const bool required = qstrcmp(key, "send") == 0 || qstrcmp(key, "wait") == 0 || qstrcmp(key, "receive") == 0;
+            const bool required =
+                qstrcmp(key, "send") == 0 || qstrcmp(key, "wait") == 0 || qstrcmp(key, "receive") == 0;
             if (!required && !timings.contains(QLatin1String(key)))
                 continue;
             number(timings, tp, key);
@@ -174,7 +175,8 @@ private slots:
         entries[0] = entry;
         log.insert(QStringLiteral("entries"), entries);
         har.insert(QStringLiteral("log"), log);
-        QCOMPARE(HarChecker().check(har), QStringLiteral("log.entries[0].request.queryString: missing or not an array"));
+        QCOMPARE(HarChecker().check(har),
+                 QStringLiteral("log.entries[0].request.queryString: missing or not an array"));
     }
 
     void structure_data()
@@ -208,7 +210,8 @@ private slots:
         const QString problem = HarChecker().check(har);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
 
-        const QJsonArray entries = har.value(QStringLiteral("log")).toObject().value(QStringLiteral("entries")).toArray();
+        const QJsonArray entries =
+            har.value(QStringLiteral("log")).toObject().value(QStringLiteral("entries")).toArray();
         QCOMPARE(entries.size(), 1);
         const QJsonObject e = entries.at(0).toObject();
         const QJsonObject request = e.value(QStringLiteral("request")).toObject();
@@ -216,7 +219,12 @@ private slots:
         QCOMPARE(request.value(QStringLiteral("method")).toString(), QStringLiteral("POST"));
         QCOMPARE(request.value(QStringLiteral("bodySize")).toInt(), 4096);
         QCOMPARE(request.value(QStringLiteral("cookies")).toArray().size(), 2);
-        QCOMPARE(request.value(QStringLiteral("queryString")).toArray().at(1).toObject().value(QStringLiteral("value")).toString(),
+        QCOMPARE(request.value(QStringLiteral("queryString"))
+                     .toArray()
+                     .at(1)
+                     .toObject()
+                     .value(QStringLiteral("value"))
+                     .toString(),
                  QStringLiteral("two words"));
         QVERIFY(request.value(QStringLiteral("headersSize")).toInt() > 50);
         QCOMPARE(response.value(QStringLiteral("status")).toInt(), finalStatus);
@@ -303,14 +311,16 @@ private slots:
     void importBrowserHar()
     {
         // As Chrome writes it: no _expectlab, microsecond dates, -1 timings.
-        const QByteArray har = json("{'log':{'version':'1.2','creator':{'name':'WebInspector','version':'537.36'},"
+        const QByteArray har = json(
+            "{'log':{'version':'1.2','creator':{'name':'WebInspector','version':'537.36'},"
             "'pages':[],'entries':[{'startedDateTime':'2026-01-02T03:04:05.678Z','time':12.5,"
             "'request':{'method':'PUT','url':'http://example.test/a?b=c','httpVersion':'HTTP/1.1',"
             "'headers':[{'name':'Expect','value':'100-continue'},{'name':'Content-Type','value':'text/plain'}],"
             "'queryString':[{'name':'b','value':'c'}],'cookies':[],'headersSize':-1,'bodySize':5,"
             "'postData':{'mimeType':'text/plain','text':'hello'}},"
             "'response':{'status':201,'statusText':'Created','httpVersion':'http/1.1',"
-            "'headers':[{'name':'X','value':'y'}],'cookies':[],'content':{'size':2,'mimeType':'text/plain','text':'ok'},"
+            "'headers':[{'name':'X','value':'y'}],'cookies':[],'content':{'size':2,'mimeType':'text/"
+            "plain','text':'ok'},"
             "'redirectURL':'','headersSize':-1,'bodySize':2,"
             "'_interim':[{'status':100,'statusText':'Continue','time':3.25}]},"
             "'cache':{},'timings':{'blocked':0.5,'dns':-1,'ssl':-1,'connect':1,'send':1,'wait':9,'receive':1}}]}}");
@@ -345,11 +355,13 @@ private slots:
         QTest::addColumn<QByteArray>("har");
         QTest::addColumn<QString>("message");
         QTest::newRow("no log") << QByteArray("{}") << QStringLiteral("no \"log\" object");
-        QTest::newRow("entries not array") << json("{'log':{'entries':{}}}") << QStringLiteral("log.entries is not an array");
+        QTest::newRow("entries not array")
+            << json("{'log':{'entries':{}}}") << QStringLiteral("log.entries is not an array");
         QTest::newRow("no date") << json("{'log':{'entries':[{'request':{'url':'http://a/'},'response':{}}]}}")
                                  << QStringLiteral("log.entries[0].startedDateTime");
-        QTest::newRow("no url") << json("{'log':{'entries':[{'startedDateTime':'2026-01-02T03:04:05Z','request':{},'response':{}}]}}")
-                                << QStringLiteral("log.entries[0].request.url");
+        QTest::newRow("no url")
+            << json("{'log':{'entries':[{'startedDateTime':'2026-01-02T03:04:05Z','request':{},'response':{}}]}}")
+            << QStringLiteral("log.entries[0].request.url");
     }
 
     void importRefused()

@@ -181,7 +181,8 @@ private slots:
     {
         MatrixSpec spec;
         spec.clients = {*ClientBehaviour::parse(QStringLiteral("expect:20000"))};
-        spec.policies = {*ServerPolicy::parse(QStringLiteral("ignore")), *ServerPolicy::parse(QStringLiteral("continue"))};
+        spec.policies = {*ServerPolicy::parse(QStringLiteral("ignore")),
+                         *ServerPolicy::parse(QStringLiteral("continue"))};
         spec.sizes = {100, 200};
         MatrixRunner runner;
         QSignalSpy started(&runner, &MatrixRunner::cellStarted);
@@ -221,7 +222,8 @@ private slots:
         QCOMPARE(r.cells.at(1).savedVsNoExpect, std::optional<qint64>(500));
         const QJsonObject json = matrixResultToJson(r);
         QCOMPARE(json.value(QStringLiteral("target")).toString(), spec.url.toString());
-        QVERIFY(json.value(QStringLiteral("cells")).toArray().at(0).toObject().value(QStringLiteral("policy")).isNull());
+        QVERIFY(
+            json.value(QStringLiteral("cells")).toArray().at(0).toObject().value(QStringLiteral("policy")).isNull());
     }
 };
 

@@ -1,9 +1,9 @@
 // The command line of issue 6: `expectlab matrix` (options, exit codes, JSON shape) and --save for
 // send, serve and matrix.
 
+#include "exchangerunner.h"
 #include "sessionfile.h"
 #include "testserver.h"
-#include "exchangerunner.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -58,8 +58,8 @@ private slots:
         QTest::newRow("bad client") << QStringList{"--clients", "expect,sometimes"} << "invalid --clients";
         QTest::newRow("bad policy") << QStringList{"--policies", "continue,final:99"} << "invalid --policies";
         QTest::newRow("bad size") << QStringList{"--sizes", "1K,lots"} << "invalid size 'lots'";
-        QTest::newRow("url and policies") << QStringList{"--url", "http://127.0.0.1:9/", "--policies", "reject"}
-                                          << "exclude each other";
+        QTest::newRow("url and policies")
+            << QStringList{"--url", "http://127.0.0.1:9/", "--policies", "reject"} << "exclude each other";
         QTest::newRow("bad url") << QStringList{"--url", "ftp://x/"} << "invalid URL";
         QTest::newRow("zero timeout") << QStringList{"--timeout", "0"} << "invalid --timeout";
         QTest::newRow("positional") << QStringList{"extra"} << "unexpected argument 'extra'";
@@ -81,8 +81,8 @@ private slots:
     {
         const Run r = runCli({"matrix", "--help"});
         QCOMPARE(r.exitCode, 0);
-        for (const char *text : {"--clients", "--policies", "--sizes", "--url", "--json", "no-expect | expect[:MS][:no-retry]",
-                                 "docs/matrix-json.md"})
+        for (const char *text : {"--clients", "--policies", "--sizes", "--url", "--json",
+                                 "no-expect | expect[:MS][:no-retry]", "docs/matrix-json.md"})
             QVERIFY2(r.out.contains(text), text);
         QVERIFY(runCli({"--help"}).out.contains("matrix [--clients LIST]"));
     }
@@ -92,7 +92,7 @@ private slots:
         QTemporaryDir dir;
         const QString save = dir.filePath(QStringLiteral("m.expectlab.json"));
         const Run r = runCli({"matrix", "--clients", "expect:300,no-expect", "--policies", "continue,final:413",
-                                 "--sizes", "1K,3000", "--json", "--save", save});
+                              "--sizes", "1K,3000", "--json", "--save", save});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QJsonParseError e;
         const QJsonObject o = QJsonDocument::fromJson(r.out, &e).object();
@@ -100,7 +100,13 @@ private slots:
         QCOMPARE(o.value(QStringLiteral("format")).toString(), QStringLiteral("expectlab-matrix"));
         QCOMPARE(o.value(QStringLiteral("target")).toString(), QStringLiteral("local"));
         QCOMPARE(o.value(QStringLiteral("sizes")).toArray(), QJsonArray({1024, 3000}));
-        QCOMPARE(o.value(QStringLiteral("clients")).toArray().at(0).toObject().value(QStringLiteral("expect_timeout_ms")).toInt(), 300);
+        QCOMPARE(o.value(QStringLiteral("clients"))
+                     .toArray()
+                     .at(0)
+                     .toObject()
+                     .value(QStringLiteral("expect_timeout_ms"))
+                     .toInt(),
+                 300);
         const QJsonArray cells = o.value(QStringLiteral("cells")).toArray();
         QCOMPARE(cells.size(), 8);
         QStringList outcomes;
@@ -138,8 +144,8 @@ private slots:
         QVERIFY(server.listen(QHostAddress::LocalHost, 0));
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("send.expectlab.json"));
-        const Run r = runCli({"send", server.url() + QStringLiteral("s"), "--data-size", "5000", "-H", "X-A: b",
-                                 "--save", path});
+        const Run r =
+            runCli({"send", server.url() + QStringLiteral("s"), "--data-size", "5000", "-H", "X-A: b", "--save", path});
         QVERIFY2(r.exitCode == 0, r.err.constData());
         QString error;
         const auto session = loadSession(path, &error);

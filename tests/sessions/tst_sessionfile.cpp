@@ -30,7 +30,8 @@ Session syntheticSession()
     x.id = 7;
     x.url = QUrl(QStringLiteral("http://127.0.0.1:8080/up%20load?q=a%26b"));
     x.method = "PUT";
-    x.requestHeaders = {{"Host", "127.0.0.1:8080"}, {"X-Latin1", "caf\xe9"}, {"Expect", "100-continue"}, {"X-Empty", ""}};
+    x.requestHeaders = {
+        {"Host", "127.0.0.1:8080"}, {"X-Latin1", "caf\xe9"}, {"Expect", "100-continue"}, {"X-Empty", ""}};
     x.bodyBytes = 5'000'000'000LL;
     x.startNs = s.originNs + 11;
     x.endNs = s.originNs + 1'234'567'891;
@@ -184,7 +185,9 @@ private slots:
         QTest::addColumn<QString>("message");
 
         const QJsonObject good = sessionToJson(syntheticSession());
-        auto doc = [](const QJsonObject &o) { return QJsonDocument(o).toJson(); };
+        auto doc = [](const QJsonObject &o) {
+            return QJsonDocument(o).toJson();
+        };
         auto with = [&good](const QString &key, const QJsonValue &v) {
             QJsonObject o = good;
             o.insert(key, v);
@@ -206,7 +209,8 @@ private slots:
 
         QTest::newRow("newer version") << doc(with(QStringLiteral("version"), kSessionVersion + 1))
                                        << QStringLiteral("newer ExpectLab");
-        QTest::newRow("not json") << QByteArray("{\"format\": \"expectlab-session\", ") << QStringLiteral("not valid JSON");
+        QTest::newRow("not json") << QByteArray("{\"format\": \"expectlab-session\", ")
+                                  << QStringLiteral("not valid JSON");
         QTest::newRow("truncated") << whole.left(whole.size() / 2) << QStringLiteral("not valid JSON");
         QTest::newRow("empty file") << QByteArray() << QStringLiteral("not valid JSON");
         QTest::newRow("array") << QByteArray("[1,2]") << QStringLiteral("not a JSON object");
@@ -214,15 +218,16 @@ private slots:
                                       << QStringLiteral("not an ExpectLab session");
         QTest::newRow("version text") << doc(with(QStringLiteral("version"), QStringLiteral("1")))
                                       << QStringLiteral("\"version\" field");
-        QTest::newRow("exchanges not array") << doc(with(QStringLiteral("exchanges"), 3))
-                                             << QStringLiteral("exchanges: expected an array");
+        QTest::newRow("exchanges not array")
+            << doc(with(QStringLiteral("exchanges"), 3)) << QStringLiteral("exchanges: expected an array");
         QTest::newRow("missing field") << doc(exchangeWith(QStringLiteral("start_ns"), QJsonValue::Undefined))
                                        << QStringLiteral("exchanges[0]: missing field 'start_ns'");
         QTest::newRow("wrong type") << doc(exchangeWith(QStringLiteral("retried"), QStringLiteral("yes")))
                                     << QStringLiteral("exchanges[0].retried: expected true or false");
         QTest::newRow("fractional integer") << doc(exchangeWith(QStringLiteral("body_bytes"), 1.5))
                                             << QStringLiteral("exchanges[0].body_bytes: expected an integer");
-        QTest::newRow("bad base64") << doc(exchangeWith(QStringLiteral("response_body_preview_b64"), QStringLiteral("@@@")))
+        QTest::newRow("bad base64") << doc(exchangeWith(QStringLiteral("response_body_preview_b64"),
+                                                        QStringLiteral("@@@")))
                                     << QStringLiteral("invalid base64");
         QJsonObject badKind = good;
         {
@@ -232,7 +237,8 @@ private slots:
             events[0] = e;
             badKind.insert(QStringLiteral("server_events"), events);
         }
-        QTest::newRow("unknown kind") << doc(badKind) << QStringLiteral("server_events[0].kind: unknown event kind 'teleported'");
+        QTest::newRow("unknown kind") << doc(badKind)
+                                      << QStringLiteral("server_events[0].kind: unknown event kind 'teleported'");
     }
 
     void refused()

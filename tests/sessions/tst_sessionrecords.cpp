@@ -1,10 +1,10 @@
 // The workbench's rows to a session and back: what File > Save and File > Open go through.
 
+#include "exchangelistmodel.h"
 #include "sessionfile.h"
 #include "sessionrecords.h"
 #include "sessionsupport.h"
 #include "workbenchsession.h"
-#include "exchangelistmodel.h"
 
 #include <QTest>
 
@@ -36,8 +36,8 @@ private slots:
         external.connectToHost(QHostAddress::LocalHost, server.port());
         QVERIFY(external.waitForConnected(5000));
         external.write("GET /ext HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
-        QTRY_VERIFY_WITH_TIMEOUT(external.state() == QAbstractSocket::UnconnectedState ||
-                                     external.bytesAvailable() > 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(external.state() == QAbstractSocket::UnconnectedState || external.bytesAvailable() > 0,
+                                 5000);
         QTRY_VERIFY_WITH_TIMEOUT((workbench.flush(), workbench.model()->rowCount() == 2), 5000);
         // Wait until every server connection has ended and carries its wire log.
         QTRY_VERIFY_WITH_TIMEOUT(([&workbench] {

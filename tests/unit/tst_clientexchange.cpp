@@ -239,7 +239,8 @@ void TestClientExchange::retryAfter417WithoutExpect()
     QCOMPARE(d.s().bytesSaved, 500); // the first attempt's body never went
     QCOMPARE(d.s().wireLogs.size(), 2);
     QVERIFY(d.kinds().contains(QStringLiteral("retry")));
-    QVERIFY(d.s().outcomeText().startsWith(QStringLiteral("417: server rejected the expectation; retried without Expect, 200")));
+    QVERIFY(d.s().outcomeText().startsWith(
+        QStringLiteral("417: server rejected the expectation; retried without Expect, 200")));
 }
 
 void TestClientExchange::early413SavesBody()

@@ -35,29 +35,28 @@ void TestExchangePair::policies_data()
     QTest::addColumn<bool>("retried");
 
     const qint64 size = 10000;
-    const QStringList plainClient{"connect", "connected", "head_sent", "body_start", "body_done", "final:200",
-                                  "response_done:200", "closed"};
+    const QStringList plainClient{"connect",   "connected", "head_sent",         "body_start",
+                                  "body_done", "final:200", "response_done:200", "closed"};
     const QStringList plainServer{"accepted", "head", "body_start", "body_done", "final_sent:200", "closed"};
 
     QTest::newRow("continue, expect")
-        << "continue" << true
-        << QStringList{"connect", "connected", "head_sent", "interim:100", "body_start", "body_done", "final:200",
-                       "response_done:200", "closed"}
+        << "continue" << true << QStringList{"connect",   "connected", "head_sent",         "interim:100", "body_start",
+                                             "body_done", "final:200", "response_done:200", "closed"}
         << QStringList{"accepted", "head", "interim_sent:100", "body_start", "body_done", "final_sent:200", "closed"}
         << 200 << size << qint64(0) << false;
     QTest::newRow("continue, no expect") << "continue" << false << plainClient << plainServer << 200 << size
                                          << qint64(0) << false;
     QTest::newRow("ignore, no expect") << "ignore" << false << plainClient << plainServer << 200 << size << qint64(0)
                                        << false;
-    QTest::newRow("delay, no expect") << "delay:300" << false << plainClient << plainServer << 200 << size
-                                      << qint64(0) << false;
+    QTest::newRow("delay, no expect") << "delay:300" << false << plainClient << plainServer << 200 << size << qint64(0)
+                                      << false;
     QTest::newRow("reject, expect: retried without Expect (R6)")
         << "reject" << true
-        << QStringList{"connect", "connected", "head_sent", "final:417", "response_done:417", "closed", "retry",
-                       "connect", "connected", "head_sent", "body_start", "body_done", "final:200",
-                       "response_done:200", "closed"}
-        << QStringList{"accepted", "head", "final_sent:417", "closed", "accepted", "head", "body_start", "body_done",
-                       "final_sent:200", "closed"}
+        << QStringList{"connect",    "connected", "head_sent", "final:417",         "response_done:417",
+                       "closed",     "retry",     "connect",   "connected",         "head_sent",
+                       "body_start", "body_done", "final:200", "response_done:200", "closed"}
+        << QStringList{"accepted", "head",       "final_sent:417", "closed",         "accepted",
+                       "head",     "body_start", "body_done",      "final_sent:200", "closed"}
         << 200 << size << size << true;
     QTest::newRow("reject, no expect") << "reject" << false << plainClient << plainServer << 200 << size << qint64(0)
                                        << false;
@@ -70,9 +69,9 @@ void TestExchangePair::policies_data()
         << "final:401" << false
         << QStringList{"connect", "connected", "head_sent", "final:401", "response_done:401", "closed"}
         << QStringList{"accepted", "head", "final_sent:401", "closed"} << 401 << qint64(0) << size << false;
-    QTest::newRow("close, expect")
-        << "close" << true << QStringList{"connect", "connected", "head_sent", "error", "closed"}
-        << QStringList{"accepted", "head", "closed"} << 0 << qint64(0) << size << false;
+    QTest::newRow("close, expect") << "close" << true
+                                   << QStringList{"connect", "connected", "head_sent", "error", "closed"}
+                                   << QStringList{"accepted", "head", "closed"} << 0 << qint64(0) << size << false;
 }
 
 void TestExchangePair::policies()

@@ -18,9 +18,10 @@ public:
 
     HttpParser::HeadAction onHead(const MessageHead &head) override
     {
-        QString line = head.status ? QStringLiteral("head %1 %2").arg(head.status).arg(QString::fromLatin1(head.reason))
-                                   : QStringLiteral("head %1 %2").arg(QString::fromLatin1(head.method),
-                                                                      QString::fromLatin1(head.target));
+        QString line =
+            head.status
+                ? QStringLiteral("head %1 %2").arg(head.status).arg(QString::fromLatin1(head.reason))
+                : QStringLiteral("head %1 %2").arg(QString::fromLatin1(head.method), QString::fromLatin1(head.target));
         line += QStringLiteral(" HTTP/%1.%2").arg(head.versionMajor).arg(head.versionMinor);
         for (const auto &[n, v] : head.headers)
             line += QStringLiteral(" [%1=%2]").arg(QString::fromLatin1(n), QString::fromLatin1(v));
@@ -101,31 +102,36 @@ void TestHttpParser::splitEverywhere_data()
     QTest::newRow("two keep-alive requests, the first without a body")
         << req << true
         << QByteArray("GET /a HTTP/1.1\r\nHost: a\r\n\r\nPOST /b HTTP/1.1\r\nContent-Length: 2\r\n\r\nok")
-        << QStringList{"head GET /a HTTP/1.1 [Host=a]", "paused", "complete body=",
-                       "head POST /b HTTP/1.1 [Content-Length=2]", "paused", "complete body=ok"};
+        << QStringList{"head GET /a HTTP/1.1 [Host=a]",
+                       "paused",
+                       "complete body=",
+                       "head POST /b HTTP/1.1 [Content-Length=2]",
+                       "paused",
+                       "complete body=ok"};
     QTest::newRow("HTTP/1.0 request")
         << req << false << QByteArray("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 1\r\n\r\nx")
         << QStringList{"head POST / HTTP/1.0 [Expect=100-continue] [Content-Length=1]", "complete body=x"};
     QTest::newRow("100 then 200 (R17)")
-        << resp << false
-        << QByteArray("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
+        << resp << false << QByteArray("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")
         << QStringList{"head 100 Continue HTTP/1.1", "complete body=", "head 200 OK HTTP/1.1 [Content-Length=2]",
                        "complete body=hi"};
     QTest::newRow("1xx with Content-Length has no content (R16)")
         << resp << false
         << QByteArray("HTTP/1.1 103 Early Hints\r\nContent-Length: 4\r\n\r\nHTTP/1.1 204 No Content\r\n\r\n")
-        << QStringList{"head 103 Early Hints HTTP/1.1 [Content-Length=4]", "complete body=",
-                       "head 204 No Content HTTP/1.1", "complete body="};
+        << QStringList{"head 103 Early Hints HTTP/1.1 [Content-Length=4]",
+                       "complete body=", "head 204 No Content HTTP/1.1", "complete body="};
     QTest::newRow("two interim then 417")
         << resp << false
         << QByteArray("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 102 Processing\r\n\r\n"
                       "HTTP/1.1 417 Expectation Failed\r\nConnection: close\r\nContent-Length: 3\r\n\r\nno!")
-        << QStringList{"head 100 Continue HTTP/1.1", "complete body=", "head 102 Processing HTTP/1.1", "complete body=",
+        << QStringList{"head 100 Continue HTTP/1.1",
+                       "complete body=",
+                       "head 102 Processing HTTP/1.1",
+                       "complete body=",
                        "head 417 Expectation Failed HTTP/1.1 [Connection=close] [Content-Length=3]",
                        "complete body=no!"};
     QTest::newRow("chunked response")
-        << resp << false
-        << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwire\r\n0\r\n\r\n")
+        << resp << false << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwire\r\n0\r\n\r\n")
         << QStringList{"head 200 OK HTTP/1.1 [Transfer-Encoding=chunked]", "complete body=wire"};
 }
 
@@ -235,8 +241,11 @@ void TestHttpParser::readUntilCloseBody()
 void TestHttpParser::messageHeadHelpers()
 {
     MessageHead h;
-    h.headers = {{"content-length", " 12 "}, {"Connection", "keep-alive, Close"}, {"Expect", "100-Continue"},
-                 {"X-A", "1"}, {"x-a", "2"}};
+    h.headers = {{"content-length", " 12 "},
+                 {"Connection", "keep-alive, Close"},
+                 {"Expect", "100-Continue"},
+                 {"X-A", "1"},
+                 {"x-a", "2"}};
     QCOMPARE(h.contentLength().value_or(-1), 12);
     QVERIFY(h.hasConnectionToken("close"));
     QVERIFY(h.announcesContent());

@@ -65,7 +65,8 @@ void TestPreciseTiming::failureSaysWhy()
         QVERIFY(error.isEmpty());
     } else {
         QVERIFY(!timing.isActive());
-        QVERIFY2(error.contains(QLatin1String("cpu_dma_latency")) || error.contains(QLatin1String("platform")), qPrintable(error));
+        QVERIFY2(error.contains(QLatin1String("cpu_dma_latency")) || error.contains(QLatin1String("platform")),
+                 qPrintable(error));
     }
 }
 

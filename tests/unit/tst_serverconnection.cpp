@@ -14,8 +14,7 @@ struct Server
 {
     explicit Server(const QString &policy, const ServerLimits &limits = {})
         : conn(1, *ServerPolicy::parse(policy), 0, limits)
-    {
-    }
+    {}
     QByteArray feed(const QByteArray &bytes, qint64 ms = 0)
     {
         conn.receive(bytes, ms * kMs);
@@ -77,8 +76,8 @@ void TestServerConnection::continueSplitAtEveryByte()
         out += s.feed(wire.mid(split));
         // Only a head that arrives alone earns a 100; with body bytes behind it in the same read
         // the client evidently did not wait (R8).
-        const QByteArray expected = split == kExpectHead.size() ? "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n"
-                                                                 : "HTTP/1.1 200 OK\r\n";
+        const QByteArray expected =
+            split == kExpectHead.size() ? "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\n" : "HTTP/1.1 200 OK\r\n";
         QVERIFY2(out.startsWith(expected), qPrintable(QStringLiteral("split %1: %2").arg(split).arg(out.constData())));
         QVERIFY2(out.contains("\"received_bytes\":5"), qPrintable(QString::number(split)));
         QCOMPARE(s.conn.closeMode(), ServerConnection::CloseMode::None);
@@ -147,9 +146,11 @@ void TestServerConnection::malformedGets400_data()
     QTest::newRow("bad request line") << QByteArray("HELLO\r\n\r\n");
     QTest::newRow("bad header syntax") << QByteArray("GET / HTTP/1.1\r\nNo colon here\r\n\r\n");
     QTest::newRow("space in name") << QByteArray("GET / HTTP/1.1\r\nX Y: z\r\n\r\n");
-    QTest::newRow("CL and TE") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n");
+    QTest::newRow("CL and TE") << QByteArray(
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n");
     QTest::newRow("bad chunk size") << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n");
-    QTest::newRow("two Content-Length") << QByteArray("POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
+    QTest::newRow("two Content-Length") << QByteArray(
+        "POST / HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
 }
 
 void TestServerConnection::malformedGets400()
@@ -269,8 +270,8 @@ void TestServerConnection::misbehaviours_data()
                                        << int(ServerConnection::CloseMode::None);
     QTest::newRow("garbage") << "garbage" << QByteArray("HTTX/9.9 ABC") << QByteArray()
                              << int(ServerConnection::CloseMode::Graceful);
-    QTest::newRow("close-mid-body") << "close-mid-body" << QByteArray("HTTP/1.1 100 Continue\r\n\r\n")
-                                    << QByteArray() << int(ServerConnection::CloseMode::Now);
+    QTest::newRow("close-mid-body") << "close-mid-body" << QByteArray("HTTP/1.1 100 Continue\r\n\r\n") << QByteArray()
+                                    << int(ServerConnection::CloseMode::Now);
     QTest::newRow("silent") << "silent" << QByteArray() << QByteArray() << int(ServerConnection::CloseMode::None);
 }
 

@@ -100,7 +100,8 @@ void TestServerPolicy::decide_data()
     const QByteArray http10 = "POST /u HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n";
     const QByteArray nobody = "GET /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\n\r\n";
     const QByteArray zero = "POST /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n";
-    const QByteArray chunked = "POST /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n";
+    const QByteArray chunked =
+        "POST /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nTransfer-Encoding: chunked\r\n\r\n";
 
     QTest::newRow("continue + expect") << "continue" << expect << A::SendContinueNow << 100 << "R11";
     QTest::newRow("continue + 100-Continue") << "continue" << upper << A::SendContinueNow << 100 << "R11";
