@@ -297,32 +297,49 @@ int main(int argc, char **argv)
              QStringLiteral("note")});
     const QString keep = QStringLiteral("keep-alive"), fresh = QStringLiteral("new each");
     const QString expectlab = QStringLiteral("expectlab");
-    // Every row as the tools run by default, then with --precise-timing held by this process: the
-    // request is system-wide, so nginx and curl get the same benefit.
+    // Every row as the tools run by default, then with --precise-timing: this process holds it (CPUs
+    // kept out of deep idle, system-wide; real-time priority for our client's thread), and a second
+    // pair of servers is started from here meanwhile, so that they, like the curl processes, inherit
+    // the real-time priority: every party of a precise row is treated alike.
     for (const bool precise : {false, true}) {
         platform::PreciseTiming timing;
-        // The real-time half is for this process's main thread (our client) and the curl it starts (they
-        // inherit it); the servers keep their normal priority.
         if (precise && (!timing.acquire(&error) || !platform::setThreadRealtime(true, &error))) {
             std::fprintf(stderr, "--precise-timing rows skipped: %s\n", qPrintable(error));
             break;
+        }
+        ExpectlabServe preciseOurs;
+        Nginx preciseNginx;
+        QString serverUrl = oursUrl, nginxUrl = haveNginx ? nginx.url() : QString();
+        if (precise) {
+            if (!preciseOurs.start(
+                    {QStringLiteral("--max-connections"), QStringLiteral("0"), QStringLiteral("--precise-timing")},
+                    &error)) {
+                std::fprintf(stderr, "%s\n", qPrintable(error));
+                platform::setThreadRealtime(false, nullptr);
+                break;
+            }
+            serverUrl = preciseOurs.url();
+            if (haveNginx && preciseNginx.start(&error))
+                nginxUrl = preciseNginx.url();
+            else if (haveNginx)
+                std::fprintf(stderr, "precise nginx: %s\n", qPrintable(error));
         }
         const QString mode = precise ? QStringLiteral("--precise-timing") : QStringLiteral("default");
         const auto add = [&](const QString &client, const QString &server, const QString &connection, const Run &r) {
             t.add(QStringList{mode} + row(client, server, connection, r));
         };
-        add(expectlab, expectlab, keep, KeepAliveClient().run(oursUrl, count));
-        add(expectlab, expectlab, fresh, sequentialNewConnections(oursUrl, count));
+        add(expectlab, expectlab, keep, KeepAliveClient().run(serverUrl, count));
+        add(expectlab, expectlab, fresh, sequentialNewConnections(serverUrl, count));
         if (haveCurl) {
-            add(QStringLiteral("curl"), expectlab, keep, curlSequential(oursUrl, count, false));
-            add(QStringLiteral("curl"), expectlab, fresh, curlSequential(oursUrl, count, true));
+            add(QStringLiteral("curl"), expectlab, keep, curlSequential(serverUrl, count, false));
+            add(QStringLiteral("curl"), expectlab, fresh, curlSequential(serverUrl, count, true));
         }
         if (haveNginx) {
-            add(expectlab, QStringLiteral("nginx"), keep, KeepAliveClient().run(nginx.url(), count));
-            add(expectlab, QStringLiteral("nginx"), fresh, sequentialNewConnections(nginx.url(), count));
+            add(expectlab, QStringLiteral("nginx"), keep, KeepAliveClient().run(nginxUrl, count));
+            add(expectlab, QStringLiteral("nginx"), fresh, sequentialNewConnections(nginxUrl, count));
             if (haveCurl) {
-                add(QStringLiteral("curl"), QStringLiteral("nginx"), keep, curlSequential(nginx.url(), count, false));
-                add(QStringLiteral("curl"), QStringLiteral("nginx"), fresh, curlSequential(nginx.url(), count, true));
+                add(QStringLiteral("curl"), QStringLiteral("nginx"), keep, curlSequential(nginxUrl, count, false));
+                add(QStringLiteral("curl"), QStringLiteral("nginx"), fresh, curlSequential(nginxUrl, count, true));
             }
         }
         if (precise)
