@@ -94,10 +94,12 @@ void ExchangeDetail::showExchange(const ExchangeRecord *record)
         const ServerConnectionRecord *c = m_session->serverConnection(conn);
         if (!c)
             continue;
-        wire += tr("━━ server, connection %1 from %2:%3 (>> sent, << received)\n")
-                    .arg(conn)
-                    .arg(c->peerAddress)
-                    .arg(c->peerPort);
+        // A loaded connection's id is internal (negative, apart from the live server's): name it by
+        // the id it had in its file when that one was a server's own.
+        const QString which = c->savedId > 0               ? tr("connection %1 of the opened file").arg(c->savedId)
+                              : c->savedId < 0 || conn < 0 ? tr("a connection of the opened file")
+                                                           : tr("connection %1").arg(conn);
+        wire += tr("━━ server, %1 from %2:%3 (>> sent, << received)\n").arg(which, c->peerAddress).arg(c->peerPort);
         wire += c->finished ? c->wire.toText(origin)
                             : tr("(the connection is still open: its bytes show when it closes)\n");
         wire += QLatin1Char('\n');

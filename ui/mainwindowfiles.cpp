@@ -140,8 +140,11 @@ void MainWindow::showRows(const WorkbenchRows &rows)
 {
     m_session->loadRows(rows.records, rows.connections);
     m_detail->showExchange(nullptr);
-    if (!rows.records.isEmpty())
+    if (!rows.records.isEmpty()) {
         selectExchange(rows.records.constLast().number);
+        // Following new rows may have selected it already, and then no currentRowChanged comes.
+        refreshDetail();
+    }
     updateCounts();
 }
 

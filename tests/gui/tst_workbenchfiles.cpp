@@ -5,6 +5,7 @@
 
 #include "autosave.h"
 #include "composerpanel.h"
+#include "exchangedetail.h"
 #include "exchangelistmodel.h"
 #include "mainwindow.h"
 #include "matrixgridmodel.h"
@@ -237,6 +238,11 @@ void TestWorkbenchFiles::saveThenOpenRoundTrips()
     // The last loaded exchange is selected, and its server side came back with it.
     const int last = std::get<0>(before.last());
     QCOMPARE(m_window->selectedNumber(), last);
+    // Its server connection is named by the id it had in the file, not by the internal (negative) one.
+    QTRY_VERIFY2_WITH_TIMEOUT(m_window->detail()->wireText().contains(QLatin1String("of the opened file")),
+                              qPrintable(m_window->detail()->wireText().left(600)), 5000);
+    QVERIFY2(!m_window->detail()->wireText().contains(QLatin1String("connection -")),
+             qPrintable(m_window->detail()->wireText().left(400)));
     QVERIFY(!m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).isEmpty());
     // New exchanges are numbered after the loaded ones, and their server connections stay apart
     // from the loaded ones even where the live server reuses a saved connection's number.
