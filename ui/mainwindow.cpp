@@ -344,6 +344,9 @@ void MainWindow::restoreSettings()
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     m_mainSplitter->restoreState(s.value(QStringLiteral("window/mainSplitter")).toByteArray());
     m_listSplitter->restoreState(s.value(QStringLiteral("window/listSplitter")).toByteArray());
+    // Column widths, if they were saved for the same columns (a later version may add some).
+    if (s.value(QStringLiteral("window/exchangeColumnCount")).toInt() == m_session->model()->columnCount())
+        m_table->horizontalHeader()->restoreState(s.value(QStringLiteral("window/exchangeColumns")).toByteArray());
     m_followAction->setChecked(s.value(QStringLiteral("view/follow"), true).toBool());
     if (s.value(QStringLiteral("view/preciseTiming"), false).toBool()) {
         m_restoringSettings = true;
@@ -362,6 +365,8 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("window/state"), saveState());
     s.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
     s.setValue(QStringLiteral("window/listSplitter"), m_listSplitter->saveState());
+    s.setValue(QStringLiteral("window/exchangeColumns"), m_table->horizontalHeader()->saveState());
+    s.setValue(QStringLiteral("window/exchangeColumnCount"), m_session->model()->columnCount());
     s.setValue(QStringLiteral("view/follow"), m_followAction->isChecked());
     s.setValue(QStringLiteral("view/preciseTiming"), m_preciseAction->isChecked());
     m_serverPanel->saveSettings(s);

@@ -396,6 +396,7 @@ void TestMainWindow::settingsPersist()
     child<QComboBox>("clientMethod")->setCurrentText(QStringLiteral("PUT"));
     const QString path = QStringLiteral("/some/path");
     child<QLineEdit>("clientUrl")->setText(m_window->server()->url() + path.mid(1));
+    child<QTableView>("exchangeTable")->setColumnWidth(ExchangeListModel::MethodColumn, 123);
     m_window->close();
     delete m_window;
 
@@ -407,6 +408,7 @@ void TestMainWindow::settingsPersist()
     QCOMPARE(child<QSpinBox>("clientBodyCount")->value(), 3);
     QCOMPARE(child<QComboBox>("clientBodyUnit")->currentText(), QStringLiteral("MiB"));
     QVERIFY(!child<QCheckBox>("clientRetry")->isChecked());
+    QCOMPARE(child<QTableView>("exchangeTable")->columnWidth(ExchangeListModel::MethodColumn), 123);
     // The new server has a new port; the URL follows it and keeps its path.
     QCOMPARE(child<QLineEdit>("clientUrl")->text(), m_window->server()->url() + path.mid(1));
 }
