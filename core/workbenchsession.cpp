@@ -109,6 +109,14 @@ void WorkbenchSession::clear()
 {
     flush();
     m_model->clear();
+    // The cleared rows' server connections go with them, so a long session that is cleared now and
+    // then does not grow; open ones and those of running exchanges are still being filled.
+    for (auto it = m_connections.begin(); it != m_connections.end();) {
+        if (it->finished && !m_runners.contains(it->exchangeNumber))
+            it = m_connections.erase(it);
+        else
+            ++it;
+    }
 }
 
 void WorkbenchSession::loadRows(const QList<ExchangeRecord> &records,

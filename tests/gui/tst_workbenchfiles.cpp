@@ -51,6 +51,7 @@ private slots:
     void loadRowsNumbersAfterLoaded();
     void loadWhileRunningKeepsNumbersApart();
     void saveThenOpenRoundTrips();
+    void clearDropsFinishedConnections();
     void menuActionsAskForFiles();
     void brokenFileChangesNothing_data();
     void brokenFileChangesNothing();
@@ -268,6 +269,25 @@ void TestWorkbenchFiles::saveThenOpenRoundTrips()
     QCOMPARE(rows(), reopened);
     QCOMPARE(int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size()),
              loadedServerEvents);
+}
+
+void TestWorkbenchFiles::clearDropsFinishedConnections()
+{
+    setPolicy(QStringLiteral("continue"));
+    const ExchangeRecord *done = waitForFinished(sendGenerated(512, true));
+    QVERIFY(done);
+    QTRY_VERIFY_WITH_TIMEOUT(!done->serverConnections.isEmpty(), 5000);
+    const QList<int> conns = done->serverConnections;
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->session()->serverConnection(conns.first()) &&
+                                 m_window->session()->serverConnection(conns.first())->finished,
+                             5000);
+    m_window->session()->clear();
+    QCOMPARE(m_window->session()->model()->rowCount(), 0);
+    for (int conn : conns)
+        QVERIFY(!m_window->session()->serverConnection(conn));
+    // The session goes on as before.
+    QVERIFY(waitForFinished(sendGenerated(512, true)));
+    QCOMPARE(m_window->session()->model()->rowCount(), 1);
 }
 
 static QAction *actionNamed(QWidget *window, const QString &text)
