@@ -9,7 +9,6 @@
 #include "serverthread.h"
 
 #include <QCoreApplication>
-#include <QEventLoop>
 #include <QHash>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -116,11 +115,7 @@ int main(int argc, char **argv)
                 req.expect = ClientRequest::ExpectMode::On;
                 req.expectTimeoutMs = 5000;
                 ExchangeRunner runner(i + 1, req);
-                QEventLoop loop;
-                QObject::connect(&runner, &ExchangeRunner::finished, &loop, &QEventLoop::quit);
-                runner.start();
-                if (!runner.isFinished())
-                    loop.exec();
+                runToEnd(runner);
                 const ExchangeSummary &s = runner.exchange().summary();
                 if (!s.expectWaitNs)
                     continue;

@@ -55,11 +55,7 @@ Run sequentialNewConnections(const QString &url, int count)
     timer.start();
     for (int i = 0; i < count; ++i) {
         ExchangeRunner runner(i + 1, smallRequest(url));
-        QEventLoop loop;
-        QObject::connect(&runner, &ExchangeRunner::finished, &loop, &QEventLoop::quit);
-        runner.start();
-        if (!runner.isFinished())
-            loop.exec();
+        runToEnd(runner);
         const ExchangeSummary &s = runner.exchange().summary();
         if (s.finalStatus != 200 || !s.expectWaitNs) {
             if (run.firstError.isEmpty())

@@ -1,8 +1,11 @@
 #include "benchutil.h"
 
+#include "exchangerunner.h"
+
 #include <QCoreApplication>
 #include <QDir>
 #include <QElapsedTimer>
+#include <QEventLoop>
 #include <QFile>
 #include <QHostAddress>
 #include <QRegularExpression>
@@ -294,6 +297,15 @@ RunResult runTimed(const QString &program, const QStringList &args, qint64 *peak
         QRegularExpression(QStringLiteral("BENCH-MAXRSS-KB (\\d+)")).match(QString::fromUtf8(r.err));
     *peakKb = m.hasMatch() ? m.captured(1).toLongLong() : -1;
     return r;
+}
+
+void runToEnd(expectlab::ExchangeRunner &runner)
+{
+    QEventLoop loop;
+    QObject::connect(&runner, &expectlab::ExchangeRunner::finished, &loop, &QEventLoop::quit);
+    runner.start();
+    if (!runner.isFinished())
+        loop.exec();
 }
 
 } // namespace bench

@@ -13,7 +13,14 @@
 #include <memory>
 #include <vector>
 
+namespace expectlab {
+class ExchangeRunner;
+}
+
 namespace bench {
+
+// Starts the runner and spins an event loop until its exchange has ended.
+void runToEnd(expectlab::ExchangeRunner &runner);
 
 QString expectlabBin();
 QString sourceDir();
