@@ -53,9 +53,12 @@ void holdPreciseTimingIfAsked(const QCommandLineParser &parser)
         return;
     // Held for the life of the process: the system drops the request when the process exits.
     static expectlab::platform::PreciseTiming holder;
+    // Each half helps on its own, so each is tried and each refusal is said. This (main) thread runs
+    // the event loop that takes the timestamps; threads started later inherit its priority.
     QString error;
-    // This (main) thread runs the event loop that takes the timestamps; threads started later inherit.
-    if (!holder.acquire(&error) || !expectlab::platform::setThreadRealtime(true, &error))
+    if (!holder.acquire(&error))
+        printErr(t("expectlab: warning: %1; timings may lag the wire by up to a few ms\n").arg(error));
+    if (!expectlab::platform::setThreadRealtime(true, &error))
         printErr(t("expectlab: warning: %1; timings may lag the wire by up to a few ms\n").arg(error));
 }
 

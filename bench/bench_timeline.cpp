@@ -41,11 +41,7 @@ ExchangeSummary templateExchange()
     req.body.generatedSize = 1024;
     req.expect = ClientRequest::ExpectMode::On;
     ExchangeRunner runner(1, req);
-    QEventLoop loop;
-    QObject::connect(&runner, &ExchangeRunner::finished, &loop, &QEventLoop::quit);
-    runner.start();
-    if (!runner.isFinished())
-        loop.exec();
+    runToEnd(runner);
     return runner.exchange().summary();
 }
 

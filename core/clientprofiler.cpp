@@ -237,6 +237,8 @@ void ClientProfiler::finalize(Connection &c, const TimelineEvent &at, QList<Time
         }
     }
     m_profiles.append(p);
+    if (m_profiles.size() > kKeptProfiles)
+        m_profiles.removeFirst();
     out.append(profileEvent(p, at));
 }
 

@@ -68,6 +68,9 @@ public:
     static constexpr qint64 kRetryWindowNs = 10'000'000'000;
 
     QList<TimelineEvent> consume(const TimelineEvent &event);
+    // The most recent profiles, at most kKeptProfiles: a server runs for days and every profile
+    // already went out as an event.
+    static constexpr qsizetype kKeptProfiles = 1000;
     const QList<ClientProfile> &profiles() const { return m_profiles; }
     void clear();
 

@@ -1,5 +1,7 @@
 #include "exchangerecord.h"
 
+#include "httpparser.h"
+
 #include <QCoreApplication>
 
 namespace expectlab {
@@ -8,31 +10,13 @@ namespace {
 // The first request head the server received, from its wire log.
 MessageHead firstRequestHead(const WireLog &wire)
 {
-    MessageHead head;
     for (const WireLog::Record &r : wire.records()) {
         if (r.direction != WireLog::Direction::Received || r.body)
             continue;
-        const QList<QByteArray> lines = r.bytes.split('\n');
-        if (lines.isEmpty())
-            break;
-        const QList<QByteArray> requestLine = lines.first().trimmed().split(' ');
-        if (requestLine.size() >= 2) {
-            head.method = requestLine.at(0);
-            head.target = requestLine.at(1);
-        }
-        if (requestLine.size() >= 3 && requestLine.at(2) == "HTTP/1.0")
-            head.versionMinor = 0;
-        for (qsizetype i = 1; i < lines.size(); ++i) {
-            const QByteArray line = lines.at(i).trimmed();
-            const qsizetype colon = line.indexOf(':');
-            if (line.isEmpty())
-                break;
-            if (colon > 0)
-                head.headers.append(HttpHeader(line.left(colon).trimmed(), line.mid(colon + 1).trimmed()));
-        }
-        break;
+        const QList<MessageHead> heads = headsIn(HttpParser::Kind::Request, r.bytes);
+        return heads.isEmpty() ? MessageHead() : heads.first();
     }
-    return head;
+    return {};
 }
 } // namespace
 

@@ -192,4 +192,22 @@ int HttpParser::onMessageComplete(llhttp_t *p)
     return HPE_OK;
 }
 
+QList<MessageHead> headsIn(HttpParser::Kind kind, QByteArrayView bytes)
+{
+    struct Collector : HttpParser::Sink
+    {
+        HttpParser::HeadAction onHead(const MessageHead &head) override
+        {
+            heads.append(head);
+            return HttpParser::HeadAction::SkipBody;
+        }
+        void onBody(QByteArrayView) override {}
+        void onMessageComplete() override {}
+        QList<MessageHead> heads;
+    } collector;
+    HttpParser parser(kind, &collector);
+    parser.feed(bytes);
+    return collector.heads;
+}
+
 } // namespace expectlab

@@ -3,6 +3,7 @@
 #include "httpmessage.h"
 
 #include <QByteArrayView>
+#include <QList>
 #include <QString>
 
 #include <llhttp.h>
@@ -92,5 +93,9 @@ private:
     bool m_error = false;
     QString m_errorReason;
 };
+
+// The message heads that bytes hold, in order, bodies skipped: for a wire log's head records,
+// which keep heads whole and bodies only in part. A head cut short is left out.
+QList<MessageHead> headsIn(HttpParser::Kind kind, QByteArrayView bytes);
 
 } // namespace expectlab

@@ -1,6 +1,7 @@
 #include "platformlatency.h"
 
 #include <QCoreApplication>
+#include <QFile>
 
 #ifdef Q_OS_LINUX
 #include <cerrno>
@@ -23,8 +24,7 @@ bool PreciseTiming::acquire(QString *error)
     if (isActive())
         return true;
 #ifdef Q_OS_LINUX
-    static const char path[] = "/dev/cpu_dma_latency";
-    const int fd = ::open(path, O_WRONLY | O_CLOEXEC);
+    const int fd = ::open(QFile::encodeName(m_device).constData(), O_WRONLY | O_CLOEXEC);
     if (fd >= 0) {
         // The largest wake-up latency we accept, in microseconds; held until the file is closed.
         const std::int32_t microseconds = 0;
@@ -39,7 +39,7 @@ bool PreciseTiming::acquire(QString *error)
     if (error)
         *error =
             QCoreApplication::translate("PreciseTiming", "cannot hold CPUs awake through %1: %2%3")
-                .arg(QLatin1String(path), QString::fromLocal8Bit(std::strerror(why)),
+                .arg(m_device, QString::fromLocal8Bit(std::strerror(why)),
                      why == EACCES || why == EPERM
                          ? QCoreApplication::translate("PreciseTiming", " (run as root, or grant write access to it)")
                          : QString());
@@ -59,10 +59,6 @@ void PreciseTiming::release()
 #endif
     m_handle = -1;
 }
-
-} // namespace expectlab::platform
-
-namespace expectlab::platform {
 
 bool setThreadRealtime(bool on, QString *error)
 {

@@ -22,6 +22,10 @@ class PreciseTiming
 {
 public:
     PreciseTiming() = default;
+    // Another PM QoS device than the system's (tests: a path that cannot be opened).
+    explicit PreciseTiming(QString device)
+        : m_device(std::move(device))
+    {}
     ~PreciseTiming();
     PreciseTiming(const PreciseTiming &) = delete;
     PreciseTiming &operator=(const PreciseTiming &) = delete;
@@ -32,6 +36,7 @@ public:
     bool isActive() const { return m_handle >= 0; }
 
 private:
+    QString m_device = QStringLiteral("/dev/cpu_dma_latency");
     int m_handle = -1;
 };
 

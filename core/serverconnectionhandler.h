@@ -39,7 +39,6 @@ private:
     bool m_halfClosed = false;
     bool m_done = false;
     bool m_pumping = false;
-    // When the armed timer fires (monotonic ns); 0 when it is not armed.
     // The deadline the timer is armed for (monotonic ns); 0 when it is not armed.
     qint64 m_timerDeadlineNs = 0;
 };

@@ -3,6 +3,8 @@
 #include "exchangelistmodel.h"
 #include "workbenchsession.h"
 
+#include <QSet>
+
 #include <algorithm>
 
 namespace expectlab {
@@ -23,18 +25,19 @@ Session sessionFromRecords(const QList<ExchangeRecord> &records, const QList<Ser
     }
     QList<ServerConnectionRecord> sorted = connections;
     std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
+    QSet<int> externalRows;
+    for (const ExchangeRecord &r : records) {
+        if (r.isExternal())
+            externalRows.insert(r.number);
+    }
     for (const ServerConnectionRecord &c : sorted) {
         SessionServerConnection sc;
         sc.id = c.id;
         sc.peerAddress = c.peerAddress;
         sc.peerPort = c.peerPort;
-        sc.exchangeId = c.exchangeNumber;
-        sc.wire = c.wire;
         // An external client's row is its connection; keep the link only to our own exchanges.
-        for (const ExchangeRecord &r : records) {
-            if (r.number == c.exchangeNumber && r.isExternal())
-                sc.exchangeId = 0;
-        }
+        sc.exchangeId = externalRows.contains(c.exchangeNumber) ? 0 : c.exchangeNumber;
+        sc.wire = c.wire;
         s.serverConnections.append(sc);
         s.serverEvents.append(c.events);
     }

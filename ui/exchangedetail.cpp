@@ -1,6 +1,7 @@
 #include "exchangedetail.h"
 
 #include "exchangereport.h"
+#include "httpparser.h"
 #include "timelinelayout.h"
 #include "timelineview.h"
 #include "workbenchsession.h"
@@ -155,21 +156,13 @@ void ExchangeDetail::fillHeaders(const ExchangeRecord &r)
         for (const WireLog::Record &rec : s.wireLogs.first().records()) {
             if (rec.direction != WireLog::Direction::Received || rec.body)
                 continue;
-            const QList<QByteArray> lines = rec.bytes.split('\n');
-            if (lines.isEmpty() || !lines.first().startsWith("HTTP/"))
-                continue;
-            QTreeWidgetItem *first =
-                section(tr("Final response of attempt 1: %1").arg(QString::fromLatin1(lines.first().trimmed().mid(9))));
-            HttpHeaders headers;
-            for (qsizetype i = 1; i < lines.size(); ++i) {
-                const QByteArray line = lines.at(i).trimmed();
-                const qsizetype colon = line.indexOf(':');
-                if (line.isEmpty())
-                    break;
-                if (colon > 0)
-                    headers.append(HttpHeader(line.left(colon), line.mid(colon + 1).trimmed()));
+            for (const MessageHead &h : headsIn(HttpParser::Kind::Response, rec.bytes)) {
+                if (h.isInterim())
+                    continue;
+                fields(
+                    section(tr("Final response of attempt 1: %1 %2").arg(h.status).arg(QString::fromLatin1(h.reason))),
+                    h.headers);
             }
-            fields(first, headers);
         }
     }
     if (r.isExternal()) {

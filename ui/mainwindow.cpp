@@ -299,6 +299,11 @@ void MainWindow::buildMenus()
 
 bool MainWindow::setPreciseTiming(bool on)
 {
+    return applyPreciseTiming(on, PreciseFailure::Dialog);
+}
+
+bool MainWindow::applyPreciseTiming(bool on, PreciseFailure report)
+{
     // The real-time half belongs to the network thread, where the timestamps are taken; the window's
     // own thread keeps its normal priority.
     const auto networkRealtime = [this](bool realtime, QString *error) {
@@ -319,7 +324,7 @@ bool MainWindow::setPreciseTiming(bool on)
             const QString message = tr("Precise timing is off: %1.").arg(error);
             // Restored from the settings at start-up: a line in the status bar, not a dialog
             // before the window is even up.
-            if (m_restoringSettings)
+            if (report == PreciseFailure::StatusBar)
                 m_statusOutcome->setText(message);
             else
                 reportError(tr("Precise timing"), message);
@@ -348,11 +353,8 @@ void MainWindow::restoreSettings()
     if (s.value(QStringLiteral("window/exchangeColumnCount")).toInt() == m_session->model()->columnCount())
         m_table->horizontalHeader()->restoreState(s.value(QStringLiteral("window/exchangeColumns")).toByteArray());
     m_followAction->setChecked(s.value(QStringLiteral("view/follow"), true).toBool());
-    if (s.value(QStringLiteral("view/preciseTiming"), false).toBool()) {
-        m_restoringSettings = true;
-        m_preciseAction->setChecked(true);
-        m_restoringSettings = false;
-    }
+    if (s.value(QStringLiteral("view/preciseTiming"), false).toBool())
+        applyPreciseTiming(true, PreciseFailure::StatusBar);
     m_serverPanel->restoreSettings(s);
     m_composer->restoreSettings(s);
     m_lastServerUrl = s.value(QStringLiteral("server/lastUrl")).toString();

@@ -101,6 +101,8 @@ protected:
 private:
     void buildMenus();
     void restoreSettings();
+    enum class PreciseFailure { Dialog, StatusBar };
+    bool applyPreciseTiming(bool on, PreciseFailure report);
     void startServerAtLaunch();
     void onServerStateChanged(const QString &message);
     void onExchangeStarted(int number);
@@ -139,7 +141,6 @@ private:
     QLabel *m_statusOutcome;
     QAction *m_followAction = nullptr;
     QAction *m_preciseAction = nullptr;
-    bool m_restoringSettings = false;
     std::unique_ptr<platform::PreciseTiming> m_preciseTiming;
     QAction *m_startStopAction = nullptr;
     static constexpr int kLiveDetailIntervalMs = 250;

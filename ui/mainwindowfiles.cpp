@@ -141,9 +141,12 @@ void MainWindow::showRows(const WorkbenchRows &rows)
     m_session->loadRows(rows.records, rows.connections);
     m_detail->showExchange(nullptr);
     if (!rows.records.isEmpty()) {
-        selectExchange(rows.records.constLast().number);
+        const int last = rows.records.constLast().number;
         // Following new rows may have selected it already, and then no currentRowChanged comes.
-        refreshDetail();
+        if (selectedNumber() == last)
+            refreshDetail();
+        else
+            selectExchange(last);
     }
     updateCounts();
 }

@@ -8,6 +8,7 @@
 #include "overviewplot.h"
 #include "serverpanel.h"
 #include "testserver.h"
+#include "threadcall.h"
 #include "timelineview.h"
 #include "workbenchsession.h"
 
@@ -435,8 +436,7 @@ void TestMainWindow::preciseTimingPersists()
     // Real-time priority for the network thread, where timestamps are taken; not for the window's.
     const auto networkPolicy = [this] {
         int policy = -1;
-        QMetaObject::invokeMethod(
-            m_window->server(), [&policy] { policy = sched_getscheduler(0); }, Qt::BlockingQueuedConnection);
+        callIn(m_window->server(), [&policy] { policy = sched_getscheduler(0); });
         return policy;
     };
     QCOMPARE(networkPolicy(), SCHED_FIFO);

@@ -170,6 +170,7 @@ private slots:
     void initTestCase();
     void sequences_data();
     void sequences();
+    void keepsOnlyRecentProfiles();
     void curl_data();
     void curl();
     void curlRetriesOnTheSameConnectionAfter417WithoutClose();
@@ -192,6 +193,26 @@ void TstClientProfiler::initTestCase()
         QVERIFY(f.open(QIODevice::WriteOnly));
         QVERIFY(f.write(QByteArray(size, 'b')) == size);
     }
+}
+
+void TstClientProfiler::keepsOnlyRecentProfiles()
+{
+    // A server that runs for days: every request still gets its profile event, but the profiler
+    // itself keeps only the recent ones.
+    const QString head = QStringLiteral("POST /u HTTP/1.1; Expect: 100-continue; Content-Length: 10");
+    ClientProfiler profiler;
+    const int requests = int(ClientProfiler::kKeptProfiles) + 50;
+    int profileEvents = 0;
+    for (int conn = 1; conn <= requests; ++conn) {
+        for (const TimelineEvent &e :
+             {ev(conn, conn, EventKind::Accepted), ev(conn, conn, EventKind::Head, 0, head),
+              ev(conn, conn, EventKind::InterimSent, 100), ev(conn, conn, EventKind::BodyStart),
+              ev(conn, conn, EventKind::BodyDone), ev(conn, conn, EventKind::FinalSent, 200),
+              ev(conn, conn, EventKind::Closed, 0, QStringLiteral("peer closed the connection"))})
+            profileEvents += int(profiler.consume(e).size());
+    }
+    QCOMPARE(profileEvents, requests);
+    QCOMPARE(profiler.profiles().size(), ClientProfiler::kKeptProfiles);
 }
 
 void TstClientProfiler::sequences_data()

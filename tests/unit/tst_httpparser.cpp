@@ -79,6 +79,8 @@ private slots:
     void headResponseSkipsBody();
     void readUntilCloseBody();
     void messageHeadHelpers();
+    void headsInWireRecords_data();
+    void headsInWireRecords();
 };
 
 void TestHttpParser::splitEverywhere_data()
@@ -257,6 +259,46 @@ void TestHttpParser::messageHeadHelpers()
     QVERIFY(!h.isChunked());
     h.headers = {{"Content-Length", "0"}};
     QVERIFY(!h.announcesContent());
+}
+
+void TestHttpParser::headsInWireRecords_data()
+{
+    QTest::addColumn<int>("kind");
+    QTest::addColumn<QByteArray>("bytes");
+    QTest::addColumn<QStringList>("heads");
+    const int req = int(HttpParser::Kind::Request);
+    const int resp = int(HttpParser::Kind::Response);
+    // A request head whose body is in other records (or not kept): the body is not waited for.
+    QTest::newRow("request head, body elsewhere")
+        << req << QByteArray("POST /up HTTP/1.0\r\nContent-Length: 9\r\nExpect: 100-continue\r\n\r\n")
+        << QStringList{"POST /up 1.0 Content-Length Expect"};
+    // One read held the 100 and the 417 behind it (R6): both heads, in order.
+    QTest::newRow("interim then final")
+        << resp
+        << QByteArray("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n")
+        << QStringList{"100 Continue 1.1", "417 Expectation Failed 1.1 Content-Length"};
+    QTest::newRow("head cut short") << resp << QByteArray("HTTP/1.1 200 OK\r\nContent-Le") << QStringList{};
+    QTest::newRow("not HTTP") << req << QByteArray("\x16\x03\x01 tls hello") << QStringList{};
+}
+
+void TestHttpParser::headsInWireRecords()
+{
+    QFETCH(int, kind);
+    QFETCH(QByteArray, bytes);
+    QFETCH(QStringList, heads);
+    QStringList got;
+    for (const MessageHead &h : headsIn(HttpParser::Kind(kind), bytes)) {
+        QStringList parts;
+        if (h.status)
+            parts << QString::number(h.status) << QString::fromLatin1(h.reason);
+        else
+            parts << QString::fromLatin1(h.method) << QString::fromLatin1(h.target);
+        parts << QStringLiteral("%1.%2").arg(h.versionMajor).arg(h.versionMinor);
+        for (const auto &[name, value] : h.headers)
+            parts << QString::fromLatin1(name);
+        got << parts.join(QLatin1Char(' '));
+    }
+    QCOMPARE(got, heads);
 }
 
 QTEST_GUILESS_MAIN(TestHttpParser)
