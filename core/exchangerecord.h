@@ -21,8 +21,8 @@ struct ServerConnectionRecord
     WireLog wire; // filled when the connection ends
     bool finished = false;
     int exchangeNumber = 0; // the exchange it belongs to; 0 while unmatched
-    // The id it had in the file it was opened from (loaded records get negative ids, apart from the
-    // live server's); 0 for a live connection.
+    // The id it has in the file it was opened from (loaded records get negative ids here, apart from
+    // the live server's); 0 for a live connection.
     int savedId = 0;
 };
 

@@ -23,23 +23,34 @@ Session sessionFromRecords(const QList<ExchangeRecord> &records, const QList<Ser
         summary.id = r.number;
         s.exchanges.append(summary);
     }
+    // Connections are numbered 1..N in the file, in the order they began: ids inside the workbench
+    // are its own business (loaded ones are negative there, to stay apart from the live server's).
     QList<ServerConnectionRecord> sorted = connections;
-    std::sort(sorted.begin(), sorted.end(), [](const auto &a, const auto &b) { return a.id < b.id; });
+    const auto began = [](const ServerConnectionRecord &c) {
+        return c.events.isEmpty() ? 0 : c.events.first().tNs;
+    };
+    std::stable_sort(sorted.begin(), sorted.end(), [&](const auto &a, const auto &b) {
+        return began(a) != began(b) ? began(a) < began(b) : a.id < b.id;
+    });
     QSet<int> externalRows;
     for (const ExchangeRecord &r : records) {
         if (r.isExternal())
             externalRows.insert(r.number);
     }
+    int fileId = 0;
     for (const ServerConnectionRecord &c : sorted) {
         SessionServerConnection sc;
-        sc.id = c.id;
+        sc.id = ++fileId;
         sc.peerAddress = c.peerAddress;
         sc.peerPort = c.peerPort;
         // An external client's row is its connection; keep the link only to our own exchanges.
         sc.exchangeId = externalRows.contains(c.exchangeNumber) ? 0 : c.exchangeNumber;
         sc.wire = c.wire;
         s.serverConnections.append(sc);
-        s.serverEvents.append(c.events);
+        for (TimelineEvent e : c.events) {
+            e.conn = sc.id;
+            s.serverEvents.append(e);
+        }
     }
     std::stable_sort(s.serverEvents.begin(), s.serverEvents.end(),
                      [](const TimelineEvent &a, const TimelineEvent &b) { return a.tNs < b.tNs; });

@@ -154,7 +154,7 @@ void WorkbenchSession::loadRows(const QList<ExchangeRecord> &records,
         reids.insert(id, m_nextLoadedConnectionId--);
     for (auto it = connections.cbegin(); it != connections.cend(); ++it) {
         ServerConnectionRecord c = it.value();
-        c.savedId = c.savedId ? c.savedId : it.key();
+        c.savedId = it.key();
         c.id = reids.value(it.key());
         c.exchangeNumber = renumbered.value(c.exchangeNumber, 0);
         for (TimelineEvent &e : c.events)

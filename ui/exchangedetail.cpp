@@ -95,11 +95,9 @@ void ExchangeDetail::showExchange(const ExchangeRecord *record)
         const ServerConnectionRecord *c = m_session->serverConnection(conn);
         if (!c)
             continue;
-        // A loaded connection's id is internal (negative, apart from the live server's): name it by
-        // the id it had in its file when that one was a server's own.
-        const QString which = c->savedId > 0               ? tr("connection %1 of the opened file").arg(c->savedId)
-                              : c->savedId < 0 || conn < 0 ? tr("a connection of the opened file")
-                                                           : tr("connection %1").arg(conn);
+        // A loaded connection's id in the workbench is internal: name it as its file does.
+        const QString which =
+            c->savedId ? tr("connection %1 of the opened file").arg(c->savedId) : tr("connection %1").arg(conn);
         wire += tr("━━ server, %1 from %2:%3 (>> sent, << received)\n").arg(which, c->peerAddress).arg(c->peerPort);
         wire += c->finished ? c->wire.toText(origin)
                             : tr("(the connection is still open: its bytes show when it closes)\n");

@@ -203,6 +203,14 @@ void TestWorkbenchFiles::loadWhileRunningKeepsNumbersApart()
     const int running = m_window->send();
     QVERIFY(running > 0);
     QCOMPARE(m_window->session()->runningCount(), 1);
+    // Until the client has seen its connection up, the server's side of it belongs to nobody: a
+    // cancel then would leave it as an external client's row (noted in the session's issue note).
+    const auto claimed = [&] {
+        m_window->session()->flush();
+        const ExchangeRecord *r = m_window->session()->model()->recordByNumber(running);
+        return r && !r->serverConnections.isEmpty();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(claimed(), 5000);
     ExchangeRecord saved;
     saved.number = running; // the same number as the running one
     saved.running = false;
