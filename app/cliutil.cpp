@@ -4,7 +4,6 @@
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
-#include <QRegularExpression>
 
 #include <cstdio>
 
@@ -92,31 +91,5 @@ bool parseInt(const QString &text, int *value, int min)
     if (!ok || v < min)
         return false;
     *value = v;
-    return true;
-}
-
-bool parseByteSize(const QString &text, qint64 *bytes)
-{
-    static const QRegularExpression re(QStringLiteral("^\\s*(\\d+)\\s*([kKmMgGtT]?)(i?[bB])?\\s*$"));
-    const auto m = re.match(text);
-    if (!m.hasMatch())
-        return false;
-    bool ok = false;
-    qint64 n = m.captured(1).toLongLong(&ok);
-    if (!ok)
-        return false;
-    const QString unit = m.captured(2).toUpper();
-    int shift = 0;
-    if (unit == QLatin1String("K"))
-        shift = 10;
-    else if (unit == QLatin1String("M"))
-        shift = 20;
-    else if (unit == QLatin1String("G"))
-        shift = 30;
-    else if (unit == QLatin1String("T"))
-        shift = 40;
-    if (shift > 0 && n > (std::numeric_limits<qint64>::max() >> shift))
-        return false;
-    *bytes = n << shift;
     return true;
 }

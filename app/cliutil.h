@@ -1,5 +1,7 @@
 #pragma once
 
+#include "byteformat.h" // parseByteSize, for the subcommands
+
 #include <QString>
 #include <QStringList>
 
@@ -33,5 +35,3 @@ void holdPreciseTimingIfAsked(const QCommandLineParser &parser);
 QString helpHint(const QString &name);
 // A whole number >= min; false for anything else (text, negative, overflow).
 bool parseInt(const QString &text, int *value, int min = 0);
-// Parses 123, 64K/KiB, 10M/MiB, 1G/GiB (binary units); false on anything else.
-bool parseByteSize(const QString &text, qint64 *bytes);

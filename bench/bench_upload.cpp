@@ -5,12 +5,12 @@
 //   bench_upload [SIZE] [REPEATS]      SIZE with K/M/G suffix (default 1G), REPEATS (default 3; median)
 
 #include "benchutil.h"
+#include "byteformat.h"
 
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QRegularExpression>
 #include <QThread>
 
 #include <cstdio>
@@ -18,23 +18,6 @@
 using namespace bench;
 
 namespace {
-
-qint64 parseSize(const QString &text)
-{
-    static const QRegularExpression re(QStringLiteral("^(\\d+)([KMG]?)$"), QRegularExpression::CaseInsensitiveOption);
-    const auto m = re.match(text);
-    if (!m.hasMatch())
-        return -1;
-    qint64 n = m.captured(1).toLongLong();
-    const QString unit = m.captured(2).toUpper();
-    if (unit == QLatin1String("K"))
-        n <<= 10;
-    else if (unit == QLatin1String("M"))
-        n <<= 20;
-    else if (unit == QLatin1String("G"))
-        n <<= 30;
-    return n;
-}
 
 struct Sample
 {
@@ -163,7 +146,9 @@ int main(int argc, char **argv)
 {
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
-    const qint64 size = parseSize(args.value(1, QStringLiteral("1G")));
+    qint64 size = 0;
+    if (!expectlab::parseByteSize(args.value(1, QStringLiteral("1G")), &size))
+        size = -1;
     const int repeats = qMax(1, args.value(2, QStringLiteral("3")).toInt());
     if (size <= 0) {
         std::fprintf(stderr, "usage: bench_upload [SIZE[K|M|G]] [REPEATS]\n");

@@ -10,6 +10,10 @@ QString formatBytes(qint64 bytes);
 // "850 MiB/s"
 QString formatRate(double bytesPerSecond);
 
+// "123", "64K", "64KiB", "10M", "1G", "2T" (binary units, as the command line's sizes); false for
+// anything else, overflow included.
+bool parseByteSize(const QString &text, qint64 *bytes);
+
 enum class SizeUnit { B, KiB, MiB, GiB };
 qint64 unitFactor(SizeUnit unit);
 

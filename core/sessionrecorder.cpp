@@ -1,6 +1,5 @@
 #include "sessionrecorder.h"
 
-#include "exchangerunner.h"
 #include "testserver.h"
 
 namespace expectlab {
@@ -31,11 +30,6 @@ void SessionRecorder::attachServer(TestServer *server)
         c.wire = wire;
         setServerConnection(c);
     });
-}
-
-void SessionRecorder::attachRunner(ExchangeRunner *runner)
-{
-    connect(runner, &ExchangeRunner::finished, this, [this, runner] { addExchange(runner->exchange().summary()); });
 }
 
 void SessionRecorder::addExchange(const ExchangeSummary &summary)

@@ -6,7 +6,6 @@
 
 namespace expectlab {
 
-class ExchangeRunner;
 class TestServer;
 
 // Collects a Session as things happen: server events as they arrive, each exchange when it ends.
@@ -20,8 +19,6 @@ public:
     // Records the server's events, its connections (peer, wire log) and its policy (as it is now; call
     // setServerPolicy after a change).
     void attachServer(TestServer *server);
-    // Adds the runner's summary when it finishes.
-    void attachRunner(ExchangeRunner *runner);
 
     void addExchange(const ExchangeSummary &summary);
     void addServerEvent(const TimelineEvent &event);

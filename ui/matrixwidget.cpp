@@ -1,5 +1,6 @@
 #include "matrixwidget.h"
 
+#include "byteformat.h"
 #include "matrixgridmodel.h"
 #include "matrixrunner.h"
 #include "timelinelayout.h"
@@ -26,27 +27,6 @@
 namespace expectlab {
 
 namespace {
-// "1024", "64K", "1M", "2G": binary multiples, as the CLI's --sizes.
-std::optional<qint64> parseSize(QString text)
-{
-    text = text.trimmed().toUpper();
-    qint64 factor = 1;
-    if (text.endsWith(QLatin1Char('B')))
-        text.chop(1);
-    if (text.endsWith(QLatin1String("I")))
-        text.chop(1);
-    const QString units = QStringLiteral("KMG");
-    if (!text.isEmpty() && units.contains(text.back())) {
-        factor = qint64(1) << (10 * (units.indexOf(text.back()) + 1));
-        text.chop(1);
-    }
-    bool ok = false;
-    const qint64 n = text.toLongLong(&ok);
-    if (!ok || n < 0)
-        return std::nullopt;
-    return n * factor;
-}
-
 QCustomPlot *newChart(const QString &yLabel, QWidget *parent)
 {
     auto *plot = new QCustomPlot(parent);
@@ -155,10 +135,8 @@ MatrixWidget::MatrixWidget(QWidget *parent)
     connect(m_run, &QPushButton::clicked, this, &MatrixWidget::run);
     connect(m_cancel, &QPushButton::clicked, this, &MatrixWidget::cancel);
     connect(m_export, &QPushButton::clicked, this, [this] {
-        const QString path = m_askFile
-                                 ? m_askFile()
-                                 : QFileDialog::getSaveFileName(this, tr("Export matrix"),
-                                                                QStringLiteral("matrix.json"), tr("JSON (*.json)"));
+        const QString path =
+            QFileDialog::getSaveFileName(this, tr("Export matrix"), QStringLiteral("matrix.json"), tr("JSON (*.json)"));
         if (!path.isEmpty())
             exportJson(path);
     });
@@ -208,10 +186,10 @@ std::optional<MatrixSpec> MatrixWidget::spec(QString *error) const
         s.policies = *policies;
     }
     for (const QString &item : m_sizes->text().split(QLatin1Char(','), Qt::SkipEmptyParts)) {
-        const std::optional<qint64> size = parseSize(item);
-        if (!size)
+        qint64 size = 0;
+        if (!parseByteSize(item, &size))
             return fail(tr("Sizes: '%1' is not a byte count such as 1024, 64K or 1M").arg(item.trimmed()));
-        s.sizes << *size;
+        s.sizes << size;
     }
     const QString invalid = s.validate();
     if (!invalid.isEmpty())

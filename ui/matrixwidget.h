@@ -4,8 +4,6 @@
 
 #include <QWidget>
 
-#include <functional>
-
 class QCheckBox;
 class QCustomPlot;
 class QLabel;
@@ -47,8 +45,6 @@ public:
     QLineEdit *urlEdit() const { return m_url; }
     QList<QCheckBox *> clientBoxes() const { return m_clientBoxes; }
     QString statusText() const;
-    // Test seam: the file dialog of Export JSON.
-    void setFileAsker(std::function<QString()> asker) { m_askFile = std::move(asker); }
 
 signals:
     void finished();
@@ -77,7 +73,6 @@ private:
     MatrixGridModel *m_grid;
     MatrixRunner *m_runner;
     MatrixResult m_result;
-    std::function<QString()> m_askFile;
 };
 
 } // namespace expectlab

@@ -691,6 +691,9 @@ void TestWorkbenchFiles::matrixTabRejectsBadInput_data()
                                 << QStringLiteral("Policies");
     QTest::newRow("bad size") << QString() << QStringLiteral("continue") << QStringLiteral("lots")
                               << QStringLiteral("Sizes");
+    // 2^63 / 2^30 is about 8.6e9: more gigabytes than a qint64 holds must not wrap to a small size.
+    QTest::newRow("overflowing size") << QString() << QStringLiteral("continue") << QStringLiteral("99999999999G")
+                                      << QStringLiteral("Sizes");
 }
 
 void TestWorkbenchFiles::matrixTabRejectsBadInput()
