@@ -20,3 +20,7 @@ target_include_directories(llhttp_static SYSTEM PUBLIC "${LLHTTP_INCLUDE_DIR}")
 # Its generated sources warn; they are not ours to fix.
 target_compile_options(llhttp_static PRIVATE -w)
 set_target_properties(llhttp_static PROPERTIES POSITION_INDEPENDENT_CODE ON)
+# Strict mode: CR must be followed by LF, chunk data by CRLF, and nothing may follow a message that
+# closed the connection. The default (loose) mode skips the two bytes after chunk data without looking
+# at them, which lets `5\r\nhelloXX0\r\n\r\n` through and a request smuggled behind it.
+target_compile_definitions(llhttp_static PRIVATE LLHTTP_STRICT_MODE=1)

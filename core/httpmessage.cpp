@@ -1,5 +1,10 @@
 #include "httpmessage.h"
 
+#include <QStringDecoder>
+
+#include <algorithm>
+#include <cctype>
+
 namespace expectlab {
 
 namespace {
@@ -75,6 +80,19 @@ std::optional<qint64> MessageHead::contentLength() const
     return n;
 }
 
+bool MessageHead::contentLengthTooLarge() const
+{
+    const auto value = header("Content-Length");
+    if (!value)
+        return false;
+    const QByteArray digits = value->trimmed();
+    if (digits.isEmpty() || !std::all_of(digits.begin(), digits.end(), [](char c) { return c >= '0' && c <= '9'; }))
+        return false;
+    bool ok = false;
+    digits.toLongLong(&ok);
+    return !ok;
+}
+
 bool MessageHead::isChunked() const
 {
     const auto value = combinedHeader("Transfer-Encoding");
@@ -90,7 +108,7 @@ bool MessageHead::announcesContent() const
     if (isChunked())
         return true;
     const auto length = contentLength();
-    return length && *length > 0;
+    return (length && *length > 0) || contentLengthTooLarge();
 }
 
 QByteArray MessageHead::serializeRequest() const
@@ -148,6 +166,62 @@ bool isHttpToken(QByteArrayView text)
             return false;
     }
     return true;
+}
+
+bool isValidHostValue(QByteArrayView value)
+{
+    qsizetype end = value.size();
+    qsizetype portStart = -1;
+    if (value.startsWith('[')) {
+        // IP-literal: an IPv6 address (or IPvFuture) in brackets.
+        const qsizetype close = value.indexOf(']');
+        if (close < 2)
+            return false;
+        for (char c : value.sliced(1, close - 1)) {
+            const bool ok = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' ||
+                            c == '.' || c == 'v' || c == 'V';
+            if (!ok)
+                return false;
+        }
+        if (close + 1 < value.size()) {
+            if (value[close + 1] != ':')
+                return false;
+            portStart = close + 2;
+        }
+        end = close + 1;
+    } else {
+        const qsizetype colon = value.lastIndexOf(':');
+        if (colon >= 0) {
+            portStart = colon + 1;
+            end = colon;
+        }
+        // reg-name = *( unreserved / pct-encoded / sub-delims )
+        for (qsizetype i = 0; i < end; ++i) {
+            const char c = value[i];
+            const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                            QByteArrayView("-._~!$&'()*+,;=%").contains(c);
+            if (!ok)
+                return false;
+            if (c == '%' && (i + 2 >= end || !std::isxdigit(uchar(value[i + 1])) || !std::isxdigit(uchar(value[i + 2]))))
+                return false;
+        }
+    }
+    if (portStart >= 0) {
+        for (char c : value.sliced(portStart)) {
+            if (c < '0' || c > '9')
+                return false;
+        }
+    }
+    return true;
+}
+
+QString displayText(QByteArrayView bytes)
+{
+    if (std::all_of(bytes.begin(), bytes.end(), [](char c) { return uchar(c) < 0x80; }))
+        return QString::fromLatin1(bytes);
+    QStringDecoder utf8(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+    const QString text = utf8(bytes);
+    return utf8.hasError() ? QString::fromLatin1(bytes) : text;
 }
 
 QByteArray reasonPhrase(int status)

@@ -37,9 +37,13 @@ struct MessageHead
     // True when a Connection field lists the token (e.g. "close").
     bool hasConnectionToken(QByteArrayView token) const;
 
+    // The Content-Length when it is a valid number up to 2^63-1; nullopt when absent or invalid.
     std::optional<qint64> contentLength() const;
+    // Content-Length is a valid number above 2^63-1: more than anyone can send or count, and more
+    // than contentLength() can say; llhttp accepts up to 2^64-1.
+    bool contentLengthTooLarge() const;
     bool isChunked() const;
-    // True when the framing announces content: a positive Content-Length or chunked coding.
+    // True when the framing announces content: a positive Content-Length (however large) or chunked.
     bool announcesContent() const;
 
     QByteArray serializeRequest() const;
@@ -55,5 +59,12 @@ QByteArray reasonPhrase(int status);
 
 // RFC 9110 5.6.2: methods and field names are tokens.
 bool isHttpToken(QByteArrayView text);
+
+// RFC 9112 3.2 / RFC 3986 3.2.2: a Host field value, uri-host [ ":" port ]; empty is allowed.
+bool isValidHostValue(QByteArrayView value);
+
+// Bytes from the wire (header values, targets) as text for people: UTF-8 when they are valid
+// UTF-8, otherwise Latin-1, so that neither is shown double-encoded.
+QString displayText(QByteArrayView bytes);
 
 } // namespace expectlab

@@ -5,6 +5,8 @@
 
 #include <QTest>
 
+#include <limits>
+
 using namespace expectlab;
 
 namespace {
@@ -78,7 +80,12 @@ private slots:
     void emptyFeedCompletesBodylessRequestAfterPause();
     void headResponseSkipsBody();
     void readUntilCloseBody();
+    void stopEndsParsing();
+    void upgradeWithPauseAfterMessage();
     void messageHeadHelpers();
+    void hostValues_data();
+    void hostValues();
+    void displayTextKeepsUtf8();
     void headsInWireRecords_data();
     void headsInWireRecords();
 };
@@ -132,6 +139,30 @@ void TestHttpParser::splitEverywhere_data()
                        "complete body=",
                        "head 417 Expectation Failed HTTP/1.1 [Connection=close] [Content-Length=3]",
                        "complete body=no!"};
+    // R17: a 1xx never ends the sequence, whatever its version or Connection field say (Caddy 2.6
+    // answers an HTTP/1.0 request this way; llhttp alone would swallow the 200).
+    QTest::newRow("HTTP/1.0 100 then HTTP/1.0 200 (R17)")
+        << resp << false << QByteArray("HTTP/1.0 100 Continue\r\n\r\nHTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        << QStringList{"head 100 Continue HTTP/1.0", "complete body=", "head 200 OK HTTP/1.0 [Content-Length=2]",
+                       "complete body=ok"};
+    QTest::newRow("100 with Connection: close, then 200 (R17)")
+        << resp << false
+        << QByteArray("HTTP/1.1 100 Continue\r\nConnection: close\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        << QStringList{"head 100 Continue HTTP/1.1 [Connection=close]", "complete body=",
+                       "head 200 OK HTTP/1.1 [Content-Length=2]", "complete body=ok"};
+    // RFC 9112 7.1.1: BWS around ';' and '=', tokens and quoted strings with quoted pairs.
+    QTest::newRow("chunk extensions with BWS and quoted pairs")
+        << req << true
+        << QByteArray("PUT /c HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n"
+                      "3 ;a=b ; c = \"x\\\"y;z\"\r\nabc\r\n2;flag\r\nde\r\n0;last=1\r\n\r\n")
+        << QStringList{"head PUT /c HTTP/1.1 [Transfer-Encoding=chunked]", "paused", "complete body=abcde"};
+    // No 101 was sent, so the connection is still HTTP/1.1 (RFC 9110 7.8).
+    QTest::newRow("Upgrade not accepted: the next request follows")
+        << req << false
+        << QByteArray("GET /a HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
+                      "GET /b HTTP/1.1\r\nHost: a\r\n\r\n")
+        << QStringList{"head GET /a HTTP/1.1 [Host=a] [Connection=Upgrade] [Upgrade=h2c]", "complete body=",
+                       "head GET /b HTTP/1.1 [Host=a]", "complete body="};
     QTest::newRow("chunked response")
         << resp << false << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwire\r\n0\r\n\r\n")
         << QStringList{"head 200 OK HTTP/1.1 [Transfer-Encoding=chunked]", "complete body=wire"};
@@ -171,6 +202,20 @@ void TestHttpParser::malformed_data()
     QTest::newRow("bad chunk size") << req << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n");
     QTest::newRow("garbage status line") << resp << QByteArray("HTTX/1.1 200 OK\r\n\r\n");
     QTest::newRow("status out of range") << resp << QByteArray("HTTP/1.1 2000 Big\r\n\r\n");
+    // Strict framing: what loose llhttp skipped over is where a smuggled request hides.
+    QTest::newRow("chunk data not followed by CRLF")
+        << req << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n");
+    QTest::newRow("CR without LF in a header") << req << QByteArray("GET / HTTP/1.1\r\nHost: a\rX: b\r\n\r\n");
+    QTest::newRow("space after chunk size without extension")
+        << req << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk extension without a name")
+        << req << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;=x\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk extension quoted string not closed")
+        << req << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"x\r\nhello\r\n0\r\n\r\n");
+    QTest::newRow("chunk-size line too long")
+        << req << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;a=") + QByteArray(5000, 'x') +
+                      "\r\nhello\r\n0\r\n\r\n";
+    QTest::newRow("field name with a space (our own check)") << req << QByteArray("GET / HTTP/1.1\r\nX Y: 1\r\n\r\n");
 }
 
 void TestHttpParser::malformed()
@@ -185,6 +230,9 @@ void TestHttpParser::malformed()
     QCOMPARE(parser.feed(wire).status, HttpParser::Status::Error);
     QVERIFY(parser.hasError());
     QVERIFY(!parser.errorReason().isEmpty());
+    // In words for users: never llhttp's internal names or "callback error" (issue 12, case 12).
+    QVERIFY2(!parser.errorReason().contains(QLatin1String("HPE_")), qPrintable(parser.errorReason()));
+    QVERIFY2(!parser.errorReason().contains(QLatin1String("callback")), qPrintable(parser.errorReason()));
     // Once broken it stays broken, without touching the sink.
     QCOMPARE(parser.feed("GET / HTTP/1.1\r\n\r\n").status, HttpParser::Status::Error);
 }
@@ -240,6 +288,102 @@ void TestHttpParser::readUntilCloseBody()
     QCOMPARE(p2.finish().status, HttpParser::Status::Error);
 }
 
+void TestHttpParser::stopEndsParsing()
+{
+    // A sink that has decided (a 101, too many interims) stops the parser: nothing more reaches it,
+    // however much the same feed holds (issue 12, case 6: one error, not a thousand).
+    struct StopAtSecondHead : HttpParser::Sink
+    {
+        HttpParser::HeadAction onHead(const MessageHead &) override
+        {
+            return ++heads == 2 ? HttpParser::HeadAction::Stop : HttpParser::HeadAction::Continue;
+        }
+        void onBody(QByteArrayView) override {}
+        void onMessageComplete() override { ++complete; }
+        int heads = 0;
+        int complete = 0;
+    } sink;
+    HttpParser parser(HttpParser::Kind::Response, &sink);
+    const QByteArray one = "HTTP/1.1 103 Early Hints\r\n\r\n";
+    const auto r = parser.feed(one.repeated(50));
+    QCOMPARE(r.status, HttpParser::Status::Stopped);
+    QCOMPARE(r.consumed, 2 * one.size());
+    QCOMPARE(sink.heads, 2);
+    QCOMPARE(sink.complete, 1);
+    QVERIFY(!parser.hasError());
+    QCOMPARE(parser.feed(one).status, HttpParser::Status::Stopped);
+    QCOMPARE(sink.heads, 2);
+
+    // From onMessageComplete: the bytes behind a final response are not parsed.
+    struct StopAfterFinal : RecordingSink
+    {
+        HttpParser *parser = nullptr;
+        void onMessageComplete() override
+        {
+            RecordingSink::onMessageComplete();
+            parser->stop();
+        }
+    } after;
+    HttpParser p2(HttpParser::Kind::Response, &after);
+    after.parser = &p2;
+    const QByteArray final = "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n";
+    const auto r2 = p2.feed(final + "HTTP/1.1 200 OK\r\n\r\n");
+    QCOMPARE(r2.status, HttpParser::Status::Stopped);
+    QCOMPARE(r2.consumed, final.size());
+    QCOMPARE(after.log.size(), 2);
+}
+
+void TestHttpParser::upgradeWithPauseAfterMessage()
+{
+    // The server pauses after each message; an Upgrade nobody accepted must not stop the next one.
+    RecordingSink sink;
+    HttpParser parser(HttpParser::Kind::Request, &sink);
+    parser.setPauseAfterMessage(true);
+    const QByteArray first = "GET /a HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
+    const QByteArray second = "GET /b HTTP/1.1\r\nHost: a\r\n\r\n";
+    const QByteArray wire = first + second;
+    qsizetype offset = 0;
+    for (int guard = 0; offset < wire.size() && guard < 10; ++guard) {
+        const auto r = parser.feed(QByteArrayView(wire).sliced(offset));
+        QVERIFY2(r.status != HttpParser::Status::Error, qPrintable(parser.errorReason()));
+        offset += r.consumed;
+    }
+    QCOMPARE(offset, wire.size());
+    QCOMPARE(sink.log.size(), 4);
+    QVERIFY(sink.log.at(2).startsWith(QLatin1String("head GET /b")));
+}
+
+void TestHttpParser::hostValues_data()
+{
+    QTest::addColumn<QByteArray>("value");
+    QTest::addColumn<bool>("valid");
+    QTest::newRow("name") << QByteArray("example.com") << true;
+    QTest::newRow("name and port") << QByteArray("example.com:8080") << true;
+    QTest::newRow("IPv4") << QByteArray("127.0.0.1:80") << true;
+    QTest::newRow("IPv6") << QByteArray("[::1]:8080") << true;
+    QTest::newRow("empty (RFC 9112 3.2)") << QByteArray("") << true;
+    QTest::newRow("space") << QByteArray("exa mple.com") << false;
+    QTest::newRow("slash") << QByteArray("example.com/x") << false;
+    QTest::newRow("userinfo") << QByteArray("user@example.com") << false;
+    QTest::newRow("bad port") << QByteArray("example.com:8x") << false;
+    QTest::newRow("bad IPv6") << QByteArray("[::g]") << false;
+    QTest::newRow("bracket after IPv6") << QByteArray("[::1]x") << false;
+}
+
+void TestHttpParser::hostValues()
+{
+    QFETCH(QByteArray, value);
+    QFETCH(bool, valid);
+    QCOMPARE(isValidHostValue(value), valid);
+}
+
+void TestHttpParser::displayTextKeepsUtf8()
+{
+    QCOMPARE(displayText("caf\xc3\xa9"), QStringLiteral("caf\u00e9"));    // UTF-8 stays itself
+    QCOMPARE(displayText("caf\xe9"), QStringLiteral("caf\u00e9"));         // Latin-1 is not UTF-8
+    QCOMPARE(displayText("plain"), QStringLiteral("plain"));
+}
+
 void TestHttpParser::messageHeadHelpers()
 {
     MessageHead h;
@@ -259,6 +403,14 @@ void TestHttpParser::messageHeadHelpers()
     QVERIFY(!h.isChunked());
     h.headers = {{"Content-Length", "0"}};
     QVERIFY(!h.announcesContent());
+    // 2^63 .. 2^64-1: llhttp accepts it, a qint64 cannot hold it (issue 12, case 10).
+    h.headers = {{"Content-Length", "9223372036854775808"}};
+    QVERIFY(!h.contentLength());
+    QVERIFY(h.contentLengthTooLarge());
+    QVERIFY(h.announcesContent());
+    h.headers = {{"Content-Length", "9223372036854775807"}};
+    QCOMPARE(h.contentLength().value_or(0), std::numeric_limits<qint64>::max());
+    QVERIFY(!h.contentLengthTooLarge());
 }
 
 void TestHttpParser::headsInWireRecords_data()
