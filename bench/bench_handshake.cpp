@@ -64,7 +64,7 @@ Run sequentialNewConnections(const QString &url, int count)
             continue;
         }
         run.clientUs.push_back(double(*s.expectWaitNs) / 1e3);
-        run.totalUs.push_back(double(s.endNs - s.startNs) / 1e3);
+        run.totalUs.push_back(double(s.durationNs()) / 1e3);
     }
     run.seconds = double(timer.nsecsElapsed()) / 1e9;
     return run;
@@ -138,7 +138,7 @@ private:
             const ExchangeSummary &s = m_exchange->summary();
             if (s.finalStatus == 200 && s.expectWaitNs) {
                 m_result.clientUs.push_back(double(*s.expectWaitNs) / 1e3);
-                m_result.totalUs.push_back(double(s.endNs - s.startNs) / 1e3);
+                m_result.totalUs.push_back(double(s.durationNs()) / 1e3);
             } else {
                 if (m_result.firstError.isEmpty())
                     m_result.firstError = s.outcomeText();
@@ -222,7 +222,7 @@ double concurrentRate(const QString &url, int count, int inFlight, int *failures
             if (s.finalStatus != 200)
                 ++*failures;
             if (totalMs)
-                totalMs->push_back(double(s.endNs - s.startNs) / 1e6);
+                totalMs->push_back(double(s.durationNs()) / 1e6);
             runner->deleteLater();
             if (++done == count)
                 loop.quit();

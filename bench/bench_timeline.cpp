@@ -89,7 +89,8 @@ int main(int argc, char **argv)
             e.conn = r.number;
         }
         r.summary.startNs += shift;
-        r.summary.endNs += shift;
+        if (r.summary.endNs)
+            *r.summary.endNs += shift;
         if (r.summary.expectWaitNs)
             *r.summary.expectWaitNs += (i % 97) * 10'000;
         r.running = false;

@@ -10,14 +10,14 @@ QString tr(const char *text)
     return QCoreApplication::translate("ClientExchange", text);
 }
 
-QString ms(qint64 ns)
-{
-    return QString::number(double(ns) / 1e6, 'f', 1);
-}
-
 QByteArray userAgent()
 {
     return "ExpectLab/" + QCoreApplication::applicationVersion().toLatin1();
+}
+
+QString endpointText(const QHostAddress &address, quint16 port)
+{
+    return QStringLiteral("%1:%2").arg(address.toString()).arg(port);
 }
 } // namespace
 
@@ -41,6 +41,7 @@ void ClientExchange::start(qint64 nowNs)
     if (m_state != State::Idle && m_state != State::ReconnectPending)
         return;
     ++m_attempt;
+    m_attemptStartNs = nowNs;
     if (m_attempt == 1) {
         m_summary.startNs = nowNs;
         m_deadlineNs = nowNs + qint64(m_request.timeoutMs) * 1'000'000;
@@ -48,18 +49,30 @@ void ClientExchange::start(qint64 nowNs)
     m_parser = std::make_unique<HttpParser>(HttpParser::Kind::Response, static_cast<HttpParser::Sink *>(this));
     m_parser->setMaxHeadBytes(kMaxResponseHeadBytes);
     m_summary.wireLogs.append(WireLog());
-    m_headSent = false;
-    m_waitingForContinue = false;
+    // The answer fields are the attempt's own (R6: keep the 417 apart from the retry's answer).
+    m_summary.interimHeads.clear();
+    m_summary.finalStatus.reset();
+    m_summary.finalHead = MessageHead();
+    m_summary.responseComplete = false;
+    m_summary.responseBodyPreview.clear();
+    m_summary.responseBodyBytes = 0;
+    m_summary.bytesSaved = 0;
+    m_headQueued = false;
+    m_headSentNs.reset();
     m_continueDeadlineNs.reset();
-    m_bodyActive = m_bodyDone = m_bodyStopped = false;
+    m_bodyState = Body::Waiting;
     m_bodySent = 0;
     m_chunkPieces.clear();
-    m_finalReceived = m_responseComplete = m_retryAfterClose = false;
+    m_currentIsInterim = m_finalReceived = m_retryAfterClose = m_failedThisAttempt = false;
+    m_unreadAfterFinal = 0;
     m_closeWhy.clear();
+    m_queuedBytes = m_sentBytes = 0;
+    m_pending.clear();
     buildHead();
     m_state = State::Connecting;
     const int port = m_request.url.port(80);
-    emitEvent(EventKind::Connect, 0, -1, tr("%1:%2 (attempt %3)").arg(m_request.url.host()).arg(port).arg(m_attempt));
+    emitEvent(event(EventKind::Connect, 0, -1,
+                    tr("%1:%2 (attempt %3)").arg(m_request.url.host()).arg(port).arg(m_attempt)));
 }
 
 void ClientExchange::buildHead()
@@ -102,20 +115,25 @@ void ClientExchange::buildHead()
     m_head = head.serializeRequest();
 }
 
-void ClientExchange::connected(qint64 nowNs, const QString &peer)
+void ClientExchange::connected(qint64 nowNs, const Endpoints &endpoints)
 {
     m_now = nowNs;
     if (m_state != State::Connecting)
         return;
     m_state = State::Exchanging;
-    emitEvent(EventKind::Connected, 0, -1, peer);
+    TimelineEvent e = event(EventKind::Connected, 0, -1,
+                            tr("%1 from %2")
+                                .arg(endpointText(endpoints.peerAddress, endpoints.peerPort),
+                                     endpointText(endpoints.localAddress, endpoints.localPort)));
+    e.endpoints = std::make_shared<const Endpoints>(endpoints);
+    emitEvent(e);
 }
 
 bool ClientExchange::wantsToSend() const
 {
     if (m_state != State::Exchanging)
         return false;
-    return !m_headSent || !m_chunkPieces.isEmpty() || (m_bodyActive && !m_bodyDone && !m_bodyStopped);
+    return !m_headQueued || !m_chunkPieces.isEmpty() || m_bodyState == Body::Sending;
 }
 
 QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
@@ -123,14 +141,13 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
     m_now = nowNs;
     if (!wantsToSend())
         return {};
-    if (!m_headSent) {
-        m_headSent = true;
-        m_headSentNs = nowNs;
+    if (!m_headQueued) {
+        m_headQueued = true;
         wire().add(WireLog::Direction::Sent, nowNs, m_head, false);
         QString detail = QStringLiteral("%1 %2").arg(QString::fromLatin1(m_summary.method), m_request.url.toString());
         QString rule;
         if (!m_expectThisAttempt.isEmpty()) {
-            detail += QStringLiteral("; Expect: %1").arg(QString::fromLatin1(m_expectThisAttempt));
+            detail += QStringLiteral("; Expect: %1").arg(displayText(m_expectThisAttempt));
             if (!m_hasContent) {
                 detail += tr("; no content: this breaks R2");
                 rule = QStringLiteral("R2");
@@ -138,31 +155,33 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
                 rule = QStringLiteral("R3");
             }
         }
-        emitEvent(EventKind::HeadSent, 0, m_head.size(), detail, rule);
+        m_queuedBytes += m_head.size();
+        emitSentEvent(event(EventKind::HeadSent, 0, m_head.size(), detail, rule), m_queuedBytes - 1);
         if (m_hasContent) {
             if (!m_expectThisAttempt.isEmpty() && m_request.expectTimeoutMs > 0) {
-                m_waitingForContinue = true;
+                // Counted again from when the head reaches the kernel (sent()).
                 m_continueDeadlineNs = nowNs + qint64(m_request.expectTimeoutMs) * 1'000'000;
             } else {
-                startBody(nowNs);
+                startBody();
             }
         }
         return m_head;
     }
     if (!m_chunkPieces.isEmpty()) {
         const QByteArray piece = m_chunkPieces.takeFirst();
-        if (m_chunkPieces.isEmpty() && m_bodySent >= m_bodySize && !m_bodyStopped)
+        m_queuedBytes += piece.size();
+        if (m_chunkPieces.isEmpty() && m_bodySent >= m_bodySize && m_bodyState == Body::Sending)
             finishBody();
         return piece;
     }
 
     QByteArray slice = m_body->read(qMax<qint64>(1, budget));
     if (slice.isEmpty() && m_bodySent < m_bodySize) {
-        fail(tr("reading the body failed after %1 bytes: %2").arg(m_bodySent).arg(m_body->errorString()));
+        fail(ErrorKind::BodyReadFailed,
+             tr("reading the body failed after %1 bytes: %2").arg(m_bodySent).arg(m_body->errorString()));
         return {};
     }
-    if (m_bodySent == 0)
-        emitEvent(EventKind::BodyStart, 0, slice.size());
+    const bool first = m_bodySent == 0;
     m_bodySent += slice.size();
     m_summary.bodyBytesSent += slice.size();
     wire().add(WireLog::Direction::Sent, nowNs, slice, true);
@@ -178,6 +197,9 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
             slice = QByteArray::number(slice.size(), 16) + "\r\n";
         }
     }
+    if (first)
+        emitSentEvent(event(EventKind::BodyStart, 0, m_bodySent), m_queuedBytes);
+    m_queuedBytes += slice.size();
     if (last && m_chunkPieces.isEmpty())
         finishBody();
     return slice;
@@ -185,34 +207,48 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
 
 void ClientExchange::finishBody()
 {
-    m_bodyDone = true;
-    emitEvent(EventKind::BodyDone, 0, m_bodySent);
+    m_bodyState = Body::Done;
+    emitSentEvent(event(EventKind::BodyDone, 0, m_bodySent), m_queuedBytes - 1);
 }
 
-void ClientExchange::startBody(qint64 nowNs)
+void ClientExchange::startBody()
 {
-    m_now = nowNs;
-    m_waitingForContinue = false;
     m_continueDeadlineNs.reset();
-    if (!m_hasContent || m_bodyActive || m_bodyStopped)
-        return;
-    m_bodyActive = true;
+    if (m_hasContent && m_bodyState == Body::Waiting)
+        m_bodyState = Body::Sending;
 }
 
-void ClientExchange::stopBody()
+void ClientExchange::stopBody(bool answered)
 {
-    if (!m_hasContent || m_bodyDone || m_bodyStopped)
-        return;
-    m_bodyStopped = true;
-    m_waitingForContinue = false;
     m_continueDeadlineNs.reset();
-    m_summary.bytesSaved += m_bodySize - m_bodySent;
+    if (!m_hasContent || m_bodyState == Body::Done || m_bodyState == Body::Stopped)
+        return;
+    m_bodyState = Body::Stopped;
+    // Only an answer saves bytes; a failure or a cancel saves nothing (the upload just did not happen).
+    if (answered)
+        m_summary.bytesSaved = m_bodySize - m_bodySent;
+}
+
+void ClientExchange::sent(qint64 bytes, qint64 nowNs)
+{
+    m_sentBytes += bytes;
+    while (!m_pending.isEmpty() && m_pending.first().offset < m_sentBytes) {
+        TimelineEvent e = m_pending.takeFirst().event;
+        e.tNs = nowNs;
+        if (e.kind == EventKind::HeadSent) {
+            // The expect wait starts when the head reached the kernel.
+            m_headSentNs = nowNs;
+            if (m_continueDeadlineNs)
+                m_continueDeadlineNs = nowNs + qint64(m_request.expectTimeoutMs) * 1'000'000;
+        }
+        emitEvent(e);
+    }
 }
 
 void ClientExchange::noteFirstAnswer()
 {
-    if (m_attempt == 1 && !m_summary.expectWaitNs && m_summary.expectSent && m_headSent)
-        m_summary.expectWaitNs = m_now - m_headSentNs;
+    if (m_attempt == 1 && !m_summary.expectWaitNs && m_summary.expectSent && m_headSentNs)
+        m_summary.expectWaitNs = m_now - *m_headSentNs;
 }
 
 void ClientExchange::receive(QByteArrayView data, qint64 nowNs)
@@ -220,68 +256,60 @@ void ClientExchange::receive(QByteArrayView data, qint64 nowNs)
     m_now = nowNs;
     if (m_state != State::Exchanging || data.isEmpty())
         return;
-    wire().add(WireLog::Direction::Received, nowNs, data, m_finalReceived && !m_responseComplete);
+    if (!m_headSentNs) {
+        // Nobody answers a request that has not left yet: a banner, or not an HTTP server at all.
+        wire().add(WireLog::Direction::Received, nowNs, data, false);
+        fail(ErrorKind::SpokeFirst, tr("the server sent %1 bytes before the request was sent: is it an HTTP server?")
+                                        .arg(data.size()));
+        return;
+    }
+    if (m_parser->isStopped()) {
+        // After the whole final response: not ours to read, we do not reuse the connection (R20).
+        m_unreadAfterFinal += data.size();
+        wire().add(WireLog::Direction::Received, nowNs, data, true);
+        return;
+    }
+    wire().add(WireLog::Direction::Received, nowNs, data, m_finalReceived && !m_summary.responseComplete);
     const HttpParser::Result r = m_parser->feed(data);
     if (r.status == HttpParser::Status::Error)
-        fail(tr("malformed response: %1").arg(m_parser->errorReason()));
+        fail(ErrorKind::MalformedResponse, tr("malformed response: %1").arg(m_parser->errorReason()));
+    else if (r.status == HttpParser::Status::Stopped && m_summary.responseComplete)
+        m_unreadAfterFinal += data.size() - r.consumed;
 }
 
 HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
 {
-    if (m_finalReceived) {
-        // Anything after the final response on a connection we do not reuse is the server's error.
-        fail(tr("unexpected response %1 after the final response").arg(head.status));
-        return HttpParser::HeadAction::SkipBody;
+    if (head.status < 100 || head.status > 599) {
+        fail(ErrorKind::InvalidStatus, tr("invalid status code %1: RFC 9110 15 allows 100 to 599")
+                                           .arg(head.status, 3, 10, QLatin1Char('0')));
+        return HttpParser::HeadAction::Stop;
     }
-    if (head.isInterim()) {
-        m_currentIsInterim = true;
-        if (m_summary.interimStatuses.size() >= kMaxInterimResponses) {
-            fail(tr("more than %1 interim responses: giving up").arg(kMaxInterimResponses));
-            return HttpParser::HeadAction::SkipBody;
-        }
-        m_summary.interimStatuses.append(head.status);
-        m_summary.interimHeads.append(head);
-        QString detail = QStringLiteral("%1 %2").arg(head.status).arg(QString::fromLatin1(head.reason));
-        QString rule = QStringLiteral("R17");
-        const bool wasWaiting = m_waitingForContinue;
-        const bool duplicate = head.status == 100 && m_summary.interimStatuses.count(100) > 1;
-        if (duplicate) {
-            detail += tr(": duplicate, ignored");
-        } else if (head.status == 100) {
-            if (wasWaiting) {
-                detail += tr(": body may go");
-                rule = QStringLiteral("R3");
-            } else if (m_expectThisAttempt.isEmpty()) {
-                detail += tr(": unrequested");
-            } else {
-                detail += tr(": late, the client had stopped waiting");
-                rule = QStringLiteral("R5");
-            }
-        } else {
-            detail += tr(": informational, still waiting for the final response");
-            rule = head.status == 101 || head.status == 102 || head.status == 103 ? QStringLiteral("R17")
-                                                                                  : QStringLiteral("R14");
-        }
-        noteFirstAnswer();
-        emitEvent(EventKind::Interim, head.status, -1, detail, rule);
-        // Any 1xx ends the wait, as in h11: the server is alive and has seen the head.
-        if (wasWaiting)
-            startBody(m_now);
-        return HttpParser::HeadAction::Continue;
+    if (head.versionMajor != 1) {
+        fail(ErrorKind::MalformedResponse,
+             tr("the response says HTTP/%1.%2, not HTTP/1.x").arg(head.versionMajor).arg(head.versionMinor));
+        return HttpParser::HeadAction::Stop;
     }
+    if (head.status == 101) {
+        // We never send Upgrade, so a switch of protocols is the server's error: whatever follows is
+        // not HTTP/1.1 (RFC 9110 15.2.2).
+        fail(ErrorKind::UnexpectedUpgrade,
+             tr("the server switched protocols (101%1) although the request asked for no upgrade")
+                 .arg(head.header("Upgrade") ? tr(" to %1").arg(displayText(*head.header("Upgrade"))) : QString()));
+        return HttpParser::HeadAction::Stop;
+    }
+    if (head.isInterim())
+        return onInterim(head);
 
     m_currentIsInterim = false;
     m_finalReceived = true;
     m_summary.finalStatus = head.status;
     m_summary.finalHead = head;
-    m_summary.responseBodyPreview.clear();
-    m_summary.responseBodyBytes = 0;
     noteFirstAnswer();
-    QString detail = QStringLiteral("%1 %2").arg(head.status).arg(QString::fromLatin1(head.reason));
+    QString detail = QStringLiteral("%1 %2").arg(head.status).arg(displayText(head.reason));
     QString rule;
-    if (m_hasContent && !m_bodyDone) {
+    if (m_hasContent && m_bodyState != Body::Done) {
         const qint64 unsent = m_bodySize - m_bodySent;
-        stopBody();
+        stopBody(true);
         detail += tr("; body stopped, %1 bytes not sent").arg(unsent);
         rule = QStringLiteral("R21");
     }
@@ -292,8 +320,45 @@ HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
             detail += tr("; will retry without Expect");
         }
     }
-    emitEvent(EventKind::Final, head.status, -1, detail, rule);
+    emitEvent(event(EventKind::Final, head.status, -1, detail, rule).withHead(head));
     return m_summary.method == "HEAD" ? HttpParser::HeadAction::SkipBody : HttpParser::HeadAction::Continue;
+}
+
+HttpParser::HeadAction ClientExchange::onInterim(const MessageHead &head)
+{
+    m_currentIsInterim = true;
+    if (m_summary.interimHeads.size() >= kMaxInterimResponses) {
+        fail(ErrorKind::TooManyInterims,
+             tr("more than %1 interim responses: giving up").arg(kMaxInterimResponses));
+        return HttpParser::HeadAction::Stop;
+    }
+    const bool duplicate = head.status == 100 && m_summary.interimStatuses().contains(100);
+    m_summary.interimHeads.append(head);
+    QString detail = QStringLiteral("%1 %2").arg(head.status).arg(displayText(head.reason));
+    QString rule = QStringLiteral("R17");
+    const bool wasWaiting = m_continueDeadlineNs.has_value();
+    if (duplicate) {
+        detail += tr(": duplicate, ignored");
+    } else if (head.status == 100) {
+        if (wasWaiting) {
+            detail += tr(": body may go");
+            rule = QStringLiteral("R3");
+        } else if (m_expectThisAttempt.isEmpty()) {
+            detail += tr(": unrequested");
+        } else {
+            detail += tr(": late, the client had stopped waiting");
+            rule = QStringLiteral("R5");
+        }
+    } else {
+        detail += tr(": informational, still waiting for the final response");
+        rule = head.status == 102 || head.status == 103 ? QStringLiteral("R17") : QStringLiteral("R14");
+    }
+    noteFirstAnswer();
+    emitEvent(event(EventKind::Interim, head.status, -1, detail, rule).withHead(head));
+    // Any 1xx ends the wait, as in h11: the server is alive and has seen the head.
+    if (wasWaiting)
+        startBody();
+    return HttpParser::HeadAction::Continue;
 }
 
 void ClientExchange::onBody(QByteArrayView data)
@@ -312,54 +377,57 @@ void ClientExchange::onMessageComplete()
         m_currentIsInterim = false;
         return;
     }
-    if (!m_finalReceived || m_responseComplete)
+    if (!m_finalReceived || m_summary.responseComplete)
         return;
-    m_responseComplete = true;
-    emitEvent(EventKind::ResponseDone, m_summary.finalStatus.value_or(0), m_summary.responseBodyBytes);
+    m_summary.responseComplete = true;
+    emitEvent(event(EventKind::ResponseDone, m_summary.finalStatus.value_or(0), m_summary.responseBodyBytes));
+    // Whatever follows in the same read is not this response: whether it came in the same segment
+    // or later must not change the outcome (issue 12, case 2).
+    m_parser->stop();
     // One exchange per connection: close once the response is read (R20 is then moot).
     closeNow(m_retryAfterClose ? tr("closing to retry without Expect") : tr("response complete"));
 }
 
-void ClientExchange::peerClosed(qint64 nowNs)
+void ClientExchange::peerClosed(qint64 nowNs, bool reset)
 {
     m_now = nowNs;
     if (m_state != State::Exchanging && m_state != State::Connecting)
         return;
-    if (m_parser && !m_responseComplete) {
+    if (m_parser && m_finalReceived && !m_summary.responseComplete) {
         // A body delimited by the close completes here.
-        const HttpParser::Result r = m_parser->finish();
-        if (r.status == HttpParser::Status::Error && m_finalReceived && !m_responseComplete)
-            fail(tr("connection closed during the response body"));
+        m_parser->finish();
     }
     if (m_state != State::Exchanging)
         return;
+    const ErrorKind kind = reset ? ErrorKind::Reset : ErrorKind::ClosedEarly;
     if (!m_finalReceived) {
-        m_retryAfterClose = false;
-        fail(m_headSent ? tr("connection closed by the server before a final response")
-                        : tr("connection closed by the server before the request was sent"));
-    } else if (!m_responseComplete) {
-        fail(tr("connection closed during the response body"));
+        if (!m_headSentNs)
+            fail(kind, reset ? tr("connection reset by the server before the request was sent")
+                             : tr("connection closed by the server before the request was sent"));
+        else
+            fail(kind, reset ? tr("connection reset by the server before a final response")
+                             : tr("connection closed by the server before a final response"));
+    } else if (!m_summary.responseComplete) {
+        const auto length = m_summary.finalHead.contentLength();
+        const QString got = length ? tr("%1 of %2 body bytes").arg(m_summary.responseBodyBytes).arg(*length)
+                                   : tr("%1 body bytes").arg(m_summary.responseBodyBytes);
+        fail(kind, reset ? tr("connection reset during the response body, after %1").arg(got)
+                         : tr("connection closed during the response body, after %1").arg(got));
     } else {
         closeNow(tr("server closed"));
     }
 }
 
-void ClientExchange::transportError(qint64 nowNs, const QString &message)
+void ClientExchange::transportError(qint64 nowNs, const QString &message, ErrorKind kind)
 {
     m_now = nowNs;
     if (m_state == State::Done || m_state == State::ReconnectPending)
         return;
-    if (m_responseComplete) {
+    if (m_summary.responseComplete) {
         closeNow(message);
         return;
     }
-    if (m_finalReceived && m_state == State::Exchanging) {
-        // The server answered and then reset while we were still uploading; the answer stands.
-        fail(tr("%1 after the final response").arg(message));
-        return;
-    }
-    m_retryAfterClose = false;
-    fail(message);
+    fail(kind, message);
 }
 
 void ClientExchange::transportClosed(qint64 nowNs)
@@ -367,23 +435,48 @@ void ClientExchange::transportClosed(qint64 nowNs)
     m_now = nowNs;
     if (m_state == State::Done || m_state == State::ReconnectPending || m_state == State::Idle)
         return;
-    emitEvent(EventKind::Closed, 0, -1, m_closeWhy.isEmpty() ? tr("closed") : m_closeWhy);
+    // Anything still waiting for the kernel never left.
+    for (PendingEvent &p : m_pending) {
+        p.event.tNs = nowNs;
+        p.event.detail += tr(" (not sent: the connection was gone)");
+        emitEvent(p.event);
+    }
+    m_pending.clear();
+    TimelineEvent closed = event(EventKind::Closed, 0, -1, m_closeWhy.isEmpty() ? tr("closed") : m_closeWhy);
+    if (m_unreadAfterFinal > 0) {
+        closed.bytes = m_unreadAfterFinal;
+        closed.detail += tr("; %1 bytes after the final response not read (R20)").arg(m_unreadAfterFinal);
+    }
+    closed.closedBy = m_state == State::Closing ? Closer::Local : Closer::Peer;
+    emitEvent(closed);
     if (m_retryAfterClose && m_summary.error.isEmpty()) {
+        endAttempt();
         m_summary.retried = true;
         m_state = State::ReconnectPending;
         QString rewindError;
         if (m_body && !m_body->rewind(&rewindError)) {
-            fail(rewindError);
-            m_state = State::Done;
-            m_summary.endNs = nowNs;
+            fail(ErrorKind::BodyReadFailed, rewindError);
             return;
         }
-        emitEvent(EventKind::Retry, 0, -1, tr("417 received: repeating the request without Expect"),
-                  QStringLiteral("R6"));
+        emitEvent(
+            event(EventKind::Retry, 0, -1, tr("417 received: repeating the request without Expect"), QStringLiteral("R6")));
         return;
     }
     m_state = State::Done;
     m_summary.endNs = nowNs;
+}
+
+void ClientExchange::endAttempt()
+{
+    AttemptSummary a;
+    a.expect = m_expectThisAttempt;
+    a.startNs = m_attemptStartNs;
+    a.endNs = m_now;
+    a.interimHeads = m_summary.interimHeads;
+    a.finalStatus = m_summary.finalStatus;
+    a.finalHead = m_summary.finalHead;
+    a.bodyBytesSent = m_bodySent;
+    m_summary.earlierAttempts.append(a);
 }
 
 void ClientExchange::advanceTime(qint64 nowNs)
@@ -391,12 +484,13 @@ void ClientExchange::advanceTime(qint64 nowNs)
     m_now = nowNs;
     if (m_state == State::Done || m_state == State::Idle)
         return;
-    if (m_continueDeadlineNs && nowNs >= *m_continueDeadlineNs && m_waitingForContinue) {
+    if (m_continueDeadlineNs && m_headSentNs && nowNs >= *m_continueDeadlineNs) {
         noteFirstAnswer();
-        emitEvent(EventKind::ExpectTimeout, 0, -1,
-                  tr("no 100 within %1 ms: sending the body anyway").arg(m_request.expectTimeoutMs),
-                  QStringLiteral("R5"));
-        startBody(nowNs);
+        m_summary.sentAnyway = true;
+        emitEvent(event(EventKind::ExpectTimeout, 0, -1,
+                        tr("no 100 within %1 ms: sending the body anyway").arg(m_request.expectTimeoutMs),
+                        QStringLiteral("R5")));
+        startBody();
     }
     if (nowNs >= m_deadlineNs && m_state != State::Closing) {
         QString what;
@@ -405,9 +499,8 @@ void ClientExchange::advanceTime(qint64 nowNs)
         else if (!m_finalReceived)
             what = tr("the final response");
         else
-            what = tr("the response body");
-        fail(tr("timed out after %1 ms waiting for %2").arg(m_request.timeoutMs).arg(what));
-        m_retryAfterClose = false;
+            what = tr("the rest of the response body (%1 bytes so far)").arg(m_summary.responseBodyBytes);
+        fail(ErrorKind::Timeout, tr("timed out after %1 ms waiting for %2").arg(m_request.timeoutMs).arg(what));
     }
 }
 
@@ -418,8 +511,8 @@ void ClientExchange::cancel(qint64 nowNs)
         return;
     m_summary.cancelled = true;
     m_retryAfterClose = false;
-    stopBody();
-    emitEvent(EventKind::Cancelled, 0, m_bodySent, tr("cancelled by the user after %1 body bytes").arg(m_bodySent));
+    stopBody(false);
+    emitEvent(event(EventKind::Cancelled, 0, m_bodySent, tr("cancelled by the user after %1 body bytes").arg(m_bodySent)));
     if (m_summary.error.isEmpty())
         m_summary.error = tr("cancelled");
     if (m_state == State::Idle || m_state == State::ReconnectPending) {
@@ -435,7 +528,7 @@ std::optional<qint64> ClientExchange::nextDeadlineNs() const
     if (m_state == State::Done || m_state == State::Idle)
         return std::nullopt;
     std::optional<qint64> next = m_deadlineNs;
-    if (m_waitingForContinue && m_continueDeadlineNs && *m_continueDeadlineNs < *next)
+    if (m_continueDeadlineNs && m_headSentNs && *m_continueDeadlineNs < *next)
         next = m_continueDeadlineNs;
     return next;
 }
@@ -447,14 +540,21 @@ QList<TimelineEvent> ClientExchange::takeEvents()
     return fresh;
 }
 
-void ClientExchange::fail(const QString &message)
+void ClientExchange::fail(ErrorKind kind, const QString &message)
 {
-    if (m_state == State::Done)
+    if (m_state == State::Done || m_failedThisAttempt)
         return;
-    stopBody();
-    if (m_summary.error.isEmpty())
+    // One failure per attempt: what follows it (more bytes, the close) is its consequence.
+    m_failedThisAttempt = true;
+    m_retryAfterClose = false;
+    stopBody(false);
+    if (m_summary.error.isEmpty()) {
         m_summary.error = message;
-    emitEvent(EventKind::Error, 0, -1, message);
+        m_summary.errorKind = kind;
+    }
+    TimelineEvent e = event(EventKind::Error, 0, -1, message).withError(kind);
+    e.reset = kind == ErrorKind::Reset;
+    emitEvent(e);
     if (m_state == State::Idle || m_state == State::ReconnectPending) {
         m_state = State::Done;
         m_summary.endNs = m_now;
@@ -468,43 +568,28 @@ void ClientExchange::closeNow(const QString &why)
     if (m_state == State::Done || m_state == State::Closing)
         return;
     m_state = State::Closing;
-    m_waitingForContinue = false;
     m_continueDeadlineNs.reset();
     if (m_closeWhy.isEmpty())
         m_closeWhy = why;
 }
 
-void ClientExchange::emitEvent(EventKind kind, int status, qint64 bytes, const QString &detail, const QString &rule)
+TimelineEvent ClientExchange::event(EventKind kind, int status, qint64 bytes, const QString &detail,
+                                    const QString &rule) const
 {
-    m_summary.events.append(TimelineEvent::at(m_now, Side::Client, m_summary.id, kind, status, bytes, detail, rule));
+    return TimelineEvent::at(m_now, Side::Client, m_summary.id, kind, status, bytes, detail, rule).withRequest(m_attempt);
 }
 
-QString ExchangeSummary::outcomeText() const
+void ClientExchange::emitEvent(const TimelineEvent &e)
 {
-    if (cancelled)
-        return tr("cancelled after %1 body bytes").arg(bodyBytesSent);
-    if (!error.isEmpty() && !finalStatus)
-        return tr("no final response: %1").arg(error);
-    const double totalMs = double(endNs - startNs) / 1e6;
-    if (retried) {
-        return tr("417: server rejected the expectation; retried without Expect, %1 after %2 ms")
-            .arg(finalStatus.value_or(0))
-            .arg(totalMs, 0, 'f', 1);
-    }
-    QString text = tr("%1 after %2 ms").arg(finalStatus.value_or(0)).arg(totalMs, 0, 'f', 1);
-    if (expectWaitNs)
-        text += tr("; expect wait %1 ms").arg(ms(*expectWaitNs));
-    if (!interimStatuses.isEmpty()) {
-        QStringList s;
-        for (int st : interimStatuses)
-            s << QString::number(st);
-        text += tr("; interim %1").arg(s.join(QLatin1Char(',')));
-    }
-    if (bytesSaved > 0)
-        text += tr("; %1 body bytes saved").arg(bytesSaved);
-    if (!error.isEmpty())
-        text += QStringLiteral("; ") + error;
-    return text;
+    m_summary.events.append(e);
+}
+
+void ClientExchange::emitSentEvent(const TimelineEvent &e, qint64 lastByteOffset)
+{
+    if (lastByteOffset < m_sentBytes)
+        emitEvent(e);
+    else
+        m_pending.append({lastByteOffset, e});
 }
 
 } // namespace expectlab

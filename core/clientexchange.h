@@ -2,9 +2,8 @@
 
 #include "bodysource.h"
 #include "clientrequest.h"
+#include "exchangesummary.h"
 #include "httpparser.h"
-#include "timelineevent.h"
-#include "wirelog.h"
 
 #include <QList>
 
@@ -13,41 +12,13 @@
 
 namespace expectlab {
 
-// What one exchange came to: the value the CLI prints, the GUI lists and sessions keep.
-struct ExchangeSummary
-{
-    int id = 0;
-    QUrl url;
-    QByteArray method;
-    HttpHeaders requestHeaders; // as sent on the first attempt
-    qint64 bodyBytes = 0;       // the body's size
-    qint64 startNs = 0;
-    qint64 endNs = 0;
-    QList<TimelineEvent> events;
-    QList<int> interimStatuses;
-    QList<MessageHead> interimHeads;
-    std::optional<int> finalStatus;
-    MessageHead finalHead;
-    QByteArray responseBodyPreview;
-    qint64 responseBodyBytes = 0;
-    std::optional<qint64> expectWaitNs;
-    qint64 bodyBytesSent = 0; // over all attempts
-    qint64 bytesSaved = 0;    // body bytes never sent because the server answered first
-    bool expectSent = false;
-    bool retried = false;
-    bool cancelled = false;
-    QString error;           // empty when the exchange ended with a final response
-    QList<WireLog> wireLogs; // one per attempt
-
-    bool finished() const { return endNs != 0; }
-    // One sentence for a status bar: "417: server rejected the expectation; retried without Expect, ..."
-    QString outcomeText() const;
-};
-
 // The client side of one exchange, sans I/O: the adapter reports connects, bytes and the time,
 // and asks for bytes to send; this class decides when the body may go (the Expect handshake),
 // retries after a 417 and records every step as a timeline event.
-// "Waiting for 100" is a flag beside the state, as in h11.
+// "Waiting for 100" is a flag beside the state, as in h11: it is the continue deadline being set.
+//
+// Events about bytes we send (head_sent, body_start, body_done) wait until the adapter says, with
+// sent(), that the bytes reached the kernel, and take that time.
 class ClientExchange : private HttpParser::Sink
 {
 public:
@@ -61,13 +32,16 @@ public:
 
     // Adapter input
     void start(qint64 nowNs); // an attempt begins: connect now
-    void connected(qint64 nowNs, const QString &peer);
+    void connected(qint64 nowNs, const Endpoints &endpoints);
     void receive(QByteArrayView data, qint64 nowNs);
-    void peerClosed(qint64 nowNs);
-    void transportError(qint64 nowNs, const QString &message);
+    // The server closed (FIN), or reset the connection.
+    void peerClosed(qint64 nowNs, bool reset = false);
+    void transportError(qint64 nowNs, const QString &message, ErrorKind kind = ErrorKind::Transport);
     void transportClosed(qint64 nowNs); // the socket is gone
     void advanceTime(qint64 nowNs);
     void cancel(qint64 nowNs);
+    // The adapter handed this many more bytes of nextOutgoing()'s output to the kernel at nowNs.
+    void sent(qint64 bytes, qint64 nowNs);
 
     // Adapter output
     // The next bytes to write, at most about budget of them: the head, then body slices.
@@ -83,24 +57,30 @@ public:
     const ClientRequest &request() const { return m_request; }
     qint64 bodySentThisAttempt() const { return m_bodySent; }
     qint64 bodySize() const { return m_bodySize; }
-    bool isWaitingForContinue() const { return m_waitingForContinue; }
+    bool isWaitingForContinue() const { return m_continueDeadlineNs.has_value(); }
 
 private:
     enum class State { Idle, Connecting, Exchanging, Closing, ReconnectPending, Done };
+    // Where the body of the attempt stands.
+    enum class Body { Waiting, Sending, Done, Stopped };
 
     HttpParser::HeadAction onHead(const MessageHead &head) override;
     void onBody(QByteArrayView data) override;
     void onMessageComplete() override;
 
+    HttpParser::HeadAction onInterim(const MessageHead &head);
     void buildHead();
-    void startBody(qint64 nowNs);
-    void stopBody();
+    void startBody();
+    void stopBody(bool answered);
     void finishBody();
-    void fail(const QString &message);
+    void fail(ErrorKind kind, const QString &message);
     void closeNow(const QString &why);
     void noteFirstAnswer();
-    void emitEvent(EventKind kind, int status = 0, qint64 bytes = -1, const QString &detail = {},
-                   const QString &rule = {});
+    void endAttempt();
+    TimelineEvent event(EventKind kind, int status = 0, qint64 bytes = -1, const QString &detail = {},
+                        const QString &rule = {}) const;
+    void emitEvent(const TimelineEvent &e);
+    void emitSentEvent(const TimelineEvent &e, qint64 lastByteOffset);
     WireLog &wire() { return m_summary.wireLogs.last(); }
 
     ClientRequest m_request;
@@ -116,23 +96,31 @@ private:
 
     // The attempt in progress
     int m_attempt = 0;
+    qint64 m_attemptStartNs = 0;
     QByteArray m_head;
     QByteArray m_expectThisAttempt;
-    bool m_headSent = false;
-    qint64 m_headSentNs = 0;
-    bool m_waitingForContinue = false;
-    std::optional<qint64> m_continueDeadlineNs;
-    bool m_bodyActive = false;
-    bool m_bodyDone = false;
-    bool m_bodyStopped = false;
+    bool m_headQueued = false;                // handed to the adapter
+    std::optional<qint64> m_headSentNs;      // when it reached the kernel
+    std::optional<qint64> m_continueDeadlineNs; // set while waiting for a 100
+    Body m_bodyState = Body::Waiting;
     qint64 m_bodySent = 0;
     // The rest of a chunk already begun (its data, then its CRLF): a chunk once started is finished.
     QByteArrayList m_chunkPieces;
     bool m_currentIsInterim = false;
     bool m_finalReceived = false;
-    bool m_responseComplete = false;
     bool m_retryAfterClose = false;
+    bool m_failedThisAttempt = false;
+    qint64 m_unreadAfterFinal = 0;
     QString m_closeWhy;
+    // Output bookkeeping for sent(): bytes handed to the adapter, and of those to the kernel.
+    qint64 m_queuedBytes = 0;
+    qint64 m_sentBytes = 0;
+    struct PendingEvent
+    {
+        qint64 offset = 0; // the event waits until this byte of our output reached the kernel
+        TimelineEvent event;
+    };
+    QList<PendingEvent> m_pending;
 };
 
 } // namespace expectlab

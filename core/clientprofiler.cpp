@@ -1,108 +1,8 @@
 #include "clientprofiler.h"
 
-#include <QRegularExpression>
+#include "serverpolicy.h"
 
 namespace expectlab {
-
-namespace {
-QString msText(qint64 ns)
-{
-    return QString::number(double(ns) / 1e6, 'f', 1);
-}
-
-// The server's head event says "POST /x HTTP/1.1; Expect: 100-continue; Content-Length: 16; chunked"
-// (ServerConnection::describeHead). Events carry no structured head, so this parses that text.
-void parseHeadDetail(const QString &detail, ClientProfile &p)
-{
-    static const QRegularExpression line(QStringLiteral("^(\\S+) (\\S+) HTTP/(\\d)\\.(\\d)"));
-    const QStringList parts = detail.split(QStringLiteral("; "));
-    if (const auto m = line.match(parts.value(0)); m.hasMatch()) {
-        p.method = m.captured(1);
-        p.target = m.captured(2);
-        p.http10 = m.captured(3) == QLatin1String("1") && m.captured(4) == QLatin1String("0");
-    }
-    for (const QString &part : parts.mid(1)) {
-        if (part.startsWith(QLatin1String("Expect: ")))
-            p.expect = part.mid(8);
-        else if (part.startsWith(QLatin1String("Content-Length: ")))
-            p.contentLength = part.mid(16).toLongLong();
-        else if (part == QLatin1String("chunked"))
-            p.chunked = true;
-    }
-}
-
-// The closed event's detail ends with "; N unread bytes discarded" when bytes came after an early
-// final status (ServerConnection::transportClosed, rule R19).
-qint64 discardedBytes(const TimelineEvent &closed)
-{
-    static const QRegularExpression re(QStringLiteral("(\\d+) unread bytes discarded"));
-    const auto m = re.match(closed.detail);
-    return m.hasMatch() ? m.captured(1).toLongLong() : 0;
-}
-} // namespace
-
-QString ClientProfile::waitName() const
-{
-    switch (wait) {
-    case Wait::NoBody: return QStringLiteral("no-body");
-    case Wait::None: return QStringLiteral("none");
-    case Wait::Bounded: return QStringLiteral("bounded");
-    case Wait::UntilContinue: return QStringLiteral("until-100");
-    }
-    return {};
-}
-
-QString ClientProfile::afterEarlyFinalName() const
-{
-    switch (afterEarlyFinal) {
-    case AfterEarlyFinal::NotApplicable: return {};
-    case AfterEarlyFinal::StoppedAndClosed: return QStringLiteral("stopped-closed");
-    case AfterEarlyFinal::KeptSending: return QStringLiteral("kept-sending");
-    case AfterEarlyFinal::Reused: return QStringLiteral("reused");
-    case AfterEarlyFinal::StillOpen: return QStringLiteral("still-open");
-    }
-    return {};
-}
-
-QString ClientProfile::toDetail() const
-{
-    QStringList kv;
-    auto add = [&kv](const char *key, const QString &value) {
-        kv << QStringLiteral("%1=%2").arg(QLatin1String(key), value);
-    };
-    add("request", QString::number(request));
-    add("method", method);
-    add("target", target);
-    if (http10)
-        add("version", QStringLiteral("1.0"));
-    add("expect", expect.isEmpty() ? QStringLiteral("none") : expect);
-    add("content_length", chunked              ? QStringLiteral("chunked")
-                          : contentLength >= 0 ? QString::number(contentLength)
-                                               : QStringLiteral("none"));
-    add("wait", waitName());
-    if (waitNs >= 0)
-        add("wait_ms", msText(waitNs));
-    if (sentAnyway)
-        add("sent_anyway", QStringLiteral("yes"));
-    if (interimStatus)
-        add("interim", QString::number(interimStatus));
-    add("final", finalStatus ? QString::number(finalStatus) : QStringLiteral("none"));
-    if (earlyFinal) {
-        add("early_final", afterEarlyFinalName());
-        if (bytesAfterFinal > 0)
-            add("bytes_after_final", QString::number(bytesAfterFinal));
-        if (closeAfterFinalNs >= 0)
-            add("closed_after_ms", msText(closeAfterFinalNs));
-    }
-    if (retryOfConn) {
-        add("retry", retrySameConnection ? QStringLiteral("same-connection") : QStringLiteral("new-connection"));
-        add("retry_of", QString::number(retryOfConn));
-        add("retry_after_ms", msText(retryAfterNs));
-    }
-    if (gaveUp)
-        add("gave_up", QStringLiteral("yes"));
-    return kv.join(QStringLiteral("; "));
-}
 
 void ClientProfiler::clear()
 {
@@ -118,9 +18,10 @@ QList<TimelineEvent> ClientProfiler::consume(const TimelineEvent &e)
         return out;
     Connection &c = m_connections[e.conn];
     switch (e.kind) {
-    case EventKind::Accepted: c.acceptedNs = e.tNs; break;
     case EventKind::Head: onHead(c, e, out); break;
     case EventKind::InterimSent:
+        // Its time is when the 100 left (ServerConnection stamps sent bytes), so a body that came
+        // before it is told apart from one that waited for it.
         if (c.current && c.current->interimNs < 0) {
             c.current->interimNs = e.tNs;
             c.current->profile.interimStatus = e.status;
@@ -135,40 +36,54 @@ QList<TimelineEvent> ClientProfiler::consume(const TimelineEvent &e)
             c.current->bodyDone = true;
         break;
     case EventKind::FinalSent:
-        if (c.current && c.current->finalNs < 0) {
-            Request &r = *c.current;
-            r.finalNs = e.tNs;
-            r.profile.finalStatus = e.status;
-            r.profile.earlyFinal = r.announced && !r.bodyDone;
-            if (e.status == 417)
-                m_rejections.append({e.conn, r.profile.method, r.profile.target, e.tNs, false});
-            // An early final's story ends with what the client does next: decided at the next head
-            // or at the close.
-            if (!r.profile.earlyFinal)
-                finalize(c, e, out);
-        }
-        break;
+    case EventKind::GarbageSent: onAnswer(c, e, out); break;
     case EventKind::Closed:
-        if (c.current) {
-            Request &r = *c.current;
-            if (r.profile.earlyFinal) {
-                r.profile.bytesAfterFinal = discardedBytes(e);
-                r.profile.afterEarlyFinal = r.profile.bytesAfterFinal > 0
-                                                ? ClientProfile::AfterEarlyFinal::KeptSending
-                                                : ClientProfile::AfterEarlyFinal::StoppedAndClosed;
-                r.profile.closeAfterFinalNs = e.tNs - r.finalNs;
-            } else if (r.finalNs < 0) {
-                r.profile.gaveUp = true;
-            }
-            finalize(c, e, out);
-        }
+        onClosed(c, e, out);
         m_connections.remove(e.conn);
         break;
     default: break;
     }
     // Old rejections can no longer be retried: keep the list short.
     m_rejections.removeIf([&e](const Rejection &r) { return e.tNs - r.tNs > kRetryWindowNs; });
+    while (m_rejections.size() > kKeptProfiles)
+        m_rejections.removeFirst();
     return out;
+}
+
+void ClientProfiler::onAnswer(Connection &c, const TimelineEvent &e, QList<TimelineEvent> &out)
+{
+    if (!c.current || c.current->finalNs >= 0)
+        return;
+    Request &r = *c.current;
+    r.finalNs = e.tNs;
+    r.profile.garbage = e.kind == EventKind::GarbageSent;
+    r.profile.finalStatus = r.profile.garbage ? 0 : e.status;
+    r.profile.earlyFinal = r.announced && !r.bodyDone;
+    if (e.status == 417)
+        m_rejections.append({e.conn, r.profile.method, r.profile.target, e.tNs, false});
+    // An early final's story ends with what the client does next: decided at the next head or at
+    // the close.
+    if (!r.profile.earlyFinal)
+        finalize(c, e, out);
+}
+
+void ClientProfiler::onClosed(Connection &c, const TimelineEvent &e, QList<TimelineEvent> &out)
+{
+    if (!c.current)
+        return;
+    Request &r = *c.current;
+    r.profile.closedBy = e.closedBy;
+    if (r.profile.earlyFinal) {
+        r.profile.bytesBeforeFinal = qMax<qint64>(0, e.bytesBeforeFinal);
+        r.profile.bytesAfterFinal = qMax<qint64>(0, e.bytesAfterFinal);
+        r.profile.afterEarlyFinal = r.profile.bytesAfterFinal > 0 ? ClientProfile::AfterEarlyFinal::KeptSending
+                                                                  : ClientProfile::AfterEarlyFinal::StoppedAndClosed;
+        r.profile.closeAfterFinalNs = e.tNs - r.finalNs;
+    } else if (r.finalNs < 0) {
+        // Only the client gives up: when we closed first (policy close, a 408), it did not.
+        r.profile.gaveUp = e.closedBy == Closer::Peer;
+    }
+    finalize(c, e, out, e.tNs);
 }
 
 void ClientProfiler::onHead(Connection &c, const TimelineEvent &e, QList<TimelineEvent> &out)
@@ -184,57 +99,81 @@ void ClientProfiler::onHead(Connection &c, const TimelineEvent &e, QList<Timelin
     }
     Request r;
     r.headNs = e.tNs;
-    r.profile.conn = e.conn;
-    r.profile.request = ++c.requests;
-    parseHeadDetail(e.detail, r.profile);
-    r.announced = r.profile.chunked || r.profile.contentLength > 0;
+    ClientProfile &p = r.profile;
+    p.conn = e.conn;
+    p.request = ++c.requests;
+    if (e.head) {
+        const MessageHead &h = *e.head;
+        p.method = displayText(h.method);
+        p.target = displayText(h.target);
+        p.http10 = h.isHttp10();
+        if (const auto expect = h.combinedHeader("Expect"))
+            p.expect = displayText(*expect);
+        p.chunked = h.isChunked();
+        if (!p.chunked)
+            p.contentLength = h.contentLength().value_or(-1);
+        r.announced = h.announcesContent();
+        p.expectWithoutContent = readExpect(h).isContinue() && !r.announced;
+    }
 
-    if (sameConn417 && sameConn417->method == r.profile.method && sameConn417->target == r.profile.target) {
-        r.profile.retryOfConn = e.conn;
-        r.profile.retrySameConnection = true;
-        r.profile.retryAfterNs = e.tNs - sameConn417->tNs;
+    if (sameConn417 && sameConn417->method == p.method && sameConn417->target == p.target) {
+        p.retryOfConn = e.conn;
+        p.retrySameConnection = true;
+        p.retryAfterNs = e.tNs - sameConn417->tNs;
         for (Rejection &rej : m_rejections) {
             if (rej.conn == e.conn)
                 rej.matched = true;
         }
-    } else if (r.profile.request == 1) {
+    } else if (p.request == 1) {
         // A retry on a new connection: every client on loopback has the same address, so the peer
         // address adds nothing; the most recent unmatched 417 for the same method and target within
         // kRetryWindowNs is taken as the request this one repeats.
         for (qsizetype i = m_rejections.size() - 1; i >= 0; --i) {
             Rejection &rej = m_rejections[i];
-            if (rej.matched || rej.conn == e.conn || rej.method != r.profile.method || rej.target != r.profile.target)
+            if (rej.matched || rej.conn == e.conn || rej.method != p.method || rej.target != p.target)
                 continue;
             rej.matched = true;
-            r.profile.retryOfConn = rej.conn;
-            r.profile.retryAfterNs = e.tNs - rej.tNs;
+            p.retryOfConn = rej.conn;
+            p.retryAfterNs = e.tNs - rej.tNs;
             break;
         }
     }
     c.current = r;
 }
 
-void ClientProfiler::finalize(Connection &c, const TimelineEvent &at, QList<TimelineEvent> &out)
+void ClientProfiler::finalize(Connection &c, const TimelineEvent &at, QList<TimelineEvent> &out, qint64 endNs)
 {
     if (!c.current)
         return;
     Request r = *c.current;
     c.current.reset();
     ClientProfile &p = r.profile;
-    if (r.bodyStartNs < 0) {
-        p.wait = ClientProfile::Wait::NoBody;
-    } else {
+    using Wait = ClientProfile::Wait;
+    if (!r.announced) {
+        p.wait = Wait::NoBody;
+    } else if (r.bodyStartNs >= 0) {
         p.waitNs = r.bodyStartNs - r.headNs;
+        const bool beforeAnswer = r.finalNs < 0 || r.bodyStartNs <= r.finalNs || p.bytesBeforeFinal > 0;
         if (p.expect.isEmpty()) {
-            p.wait = ClientProfile::Wait::None;
+            p.wait = Wait::None;
         } else if (r.interimNs >= 0 && r.interimNs <= r.bodyStartNs) {
-            p.wait = ClientProfile::Wait::UntilContinue;
-        } else if (p.waitNs < kImmediateNs) {
-            p.wait = ClientProfile::Wait::None;
+            p.wait = Wait::UntilContinue;
+        } else if (p.waitNs < kImmediateNs || !beforeAnswer) {
+            // Right behind the head, or (after our early answer) without having waited for it.
+            p.wait = Wait::None;
         } else {
-            p.wait = ClientProfile::Wait::Bounded;
+            p.wait = Wait::Bounded;
             p.sentAnyway = true;
         }
+    } else if (r.finalNs >= 0) {
+        p.wait = Wait::UntilFinal;
+        p.waitNs = r.finalNs - r.headNs;
+    } else if (endNs >= 0) {
+        // It waited, and the wait ended only because the connection did: a wait of that length.
+        p.wait = Wait::UntilClose;
+        p.waitNs = endNs - r.headNs;
+    } else {
+        p.wait = Wait::NoBody;
     }
     m_profiles.append(p);
     if (m_profiles.size() > kKeptProfiles)
@@ -244,14 +183,13 @@ void ClientProfiler::finalize(Connection &c, const TimelineEvent &at, QList<Time
 
 TimelineEvent ClientProfiler::profileEvent(const ClientProfile &p, const TimelineEvent &at) const
 {
-    TimelineEvent e;
-    e.tNs = at.tNs;
-    e.side = Side::Server;
-    e.conn = p.conn;
-    e.kind = EventKind::Profile;
-    e.status = p.finalStatus;
-    e.detail = p.toDetail();
-    if (p.retryOfConn)
+    TimelineEvent e = TimelineEvent::at(at.tNs, Side::Server, p.conn, EventKind::Profile, p.finalStatus, -1,
+                                        p.toDetail());
+    e.request = p.request;
+    e.profile = std::make_shared<const ClientProfile>(p);
+    if (p.expectWithoutContent)
+        e.rule = QStringLiteral("R2");
+    else if (p.retryOfConn)
         e.rule = QStringLiteral("R6");
     else if (p.earlyFinal)
         e.rule = QStringLiteral("R21");

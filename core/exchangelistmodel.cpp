@@ -103,7 +103,7 @@ QVariant ExchangeListModel::display(const ExchangeRecord &r, int column) const
     }
     case InterimColumn: {
         QStringList parts;
-        for (int status : s.interimStatuses)
+        for (int status : s.interimStatuses())
             parts << QString::number(status);
         return parts.join(QStringLiteral(", "));
     }

@@ -1,6 +1,6 @@
 #include "exchangeoutcome.h"
 
-#include "clientexchange.h"
+#include "exchangesummary.h"
 
 #include <QCoreApplication>
 
@@ -12,7 +12,8 @@ Outcome classifyOutcome(const ExchangeSummary &s, bool running)
         return Outcome::Running;
     if (s.cancelled)
         return Outcome::Cancelled;
-    if (!s.finalStatus)
+    // No whole final response to the last attempt is a failure, whatever came before it.
+    if (!s.succeeded())
         return Outcome::Failed;
     const int status = *s.finalStatus;
     if (s.retried)
@@ -21,13 +22,11 @@ Outcome classifyOutcome(const ExchangeSummary &s, bool running)
         return Outcome::Rejected;
     if (status < 200 || status >= 300)
         return Outcome::EarlyFinal;
-    if (!s.error.isEmpty())
-        return Outcome::Failed;
-    for (const TimelineEvent &e : s.events) {
-        if (e.kind == EventKind::ExpectTimeout)
-            return Outcome::WaitedOut;
-    }
-    return s.interimStatuses.contains(100) ? Outcome::Continued : Outcome::Success;
+    // The same for every client, ours or foreign: a wait for a 100 that ended by the client's own
+    // timer (ClientExchange sets it; the profiler does for foreign clients).
+    if (s.sentAnyway)
+        return Outcome::WaitedOut;
+    return s.interimStatuses().contains(100) ? Outcome::Continued : Outcome::Success;
 }
 
 QString outcomeName(Outcome outcome)
@@ -45,6 +44,22 @@ QString outcomeName(Outcome outcome)
     case Outcome::Cancelled: text = QT_TRANSLATE_NOOP("Outcome", "cancelled"); break;
     }
     return QCoreApplication::translate("Outcome", text);
+}
+
+QString outcomeKey(Outcome outcome)
+{
+    switch (outcome) {
+    case Outcome::Running: return QStringLiteral("running");
+    case Outcome::Continued: return QStringLiteral("continued");
+    case Outcome::Success: return QStringLiteral("success");
+    case Outcome::WaitedOut: return QStringLiteral("expect_timed_out");
+    case Outcome::Retried: return QStringLiteral("retried");
+    case Outcome::Rejected: return QStringLiteral("rejected");
+    case Outcome::EarlyFinal: return QStringLiteral("early_final");
+    case Outcome::Failed: return QStringLiteral("failed");
+    case Outcome::Cancelled: return QStringLiteral("cancelled");
+    }
+    return {};
 }
 
 } // namespace expectlab

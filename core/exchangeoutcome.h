@@ -25,5 +25,7 @@ constexpr int kOutcomeCount = int(Outcome::Cancelled) + 1;
 Outcome classifyOutcome(const ExchangeSummary &summary, bool running);
 // Short words for a table cell: "continued", "retried after 417", ...
 QString outcomeName(Outcome outcome);
+// A stable key for scripts and files (the CLI's `outcome_code`): "continued", "retried", "failed", ...
+QString outcomeKey(Outcome outcome);
 
 } // namespace expectlab

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "clientexchange.h"
+#include "clientprofile.h"
 #include "exchangeoutcome.h"
 #include "timelineevent.h"
 #include "wirelog.h"
@@ -18,6 +19,11 @@ struct ServerConnectionRecord
     QString peerAddress;
     quint16 peerPort = 0;
     QList<TimelineEvent> events;
+    // Events beyond kMaxEvents are counted, not kept: one keep-alive connection can carry millions
+    // of requests. The connection's Closed and Profile events are always kept.
+    static constexpr qsizetype kMaxEvents = 10000;
+    qint64 droppedEvents = 0;
+    void addEvent(const TimelineEvent &event);
     WireLog wire; // filled when the connection ends
     bool finished = false;
     int exchangeNumber = 0; // the exchange it belongs to; 0 while unmatched
@@ -49,9 +55,7 @@ struct ExchangeRecord
 // that one list and one set of columns serve both.
 ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &connection);
 
-// A short phrase for the exchange list from a `profile` event's detail ("key=value; ..."), such as
-// "waits for 100", "body at once (R4)", "body after 1000 ms without 100 (R5)", "no Expect"; empty
-// for an empty detail.
-QString clientBehaviourText(const QString &profileDetail);
+// The last client profile among a connection's events (the profiler's conclusion), if any.
+const ClientProfile *lastProfile(const QList<TimelineEvent> &events);
 
 } // namespace expectlab

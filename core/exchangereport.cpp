@@ -2,6 +2,7 @@
 
 #include <QJsonArray>
 
+
 namespace expectlab {
 
 namespace {
@@ -34,6 +35,20 @@ QJsonObject eventToJson(const TimelineEvent &event, qint64 originNs, bool server
     }
     if (!event.rule.isEmpty())
         o.insert(QStringLiteral("rule"), event.rule);
+    // Typed facts (added fields; scripts need not parse "detail").
+    if (event.request > 0)
+        o.insert(serverShape ? QStringLiteral("request") : QStringLiteral("attempt"), event.request);
+    if (event.kind == EventKind::Closed) {
+        if (event.closedBy != Closer::Unknown)
+            o.insert(QStringLiteral("closed_by"), closerName(event.closedBy));
+        o.insert(QStringLiteral("reset"), event.reset);
+    }
+    if (event.bytesBeforeFinal >= 0)
+        o.insert(QStringLiteral("bytes_before_final"), double(event.bytesBeforeFinal));
+    if (event.bytesAfterFinal >= 0)
+        o.insert(QStringLiteral("bytes_after_final"), double(event.bytesAfterFinal));
+    if (event.error != ErrorKind::None)
+        o.insert(QStringLiteral("error_code"), errorKindName(event.error));
     return o;
 }
 
@@ -46,8 +61,23 @@ QJsonObject exchangeToJson(const ExchangeSummary &s)
     for (const TimelineEvent &e : s.events)
         events.append(eventToJson(e, s.startNs, false));
     QJsonArray interims;
-    for (int status : s.interimStatuses)
+    for (int status : s.interimStatuses())
         interims.append(status);
+    // Attempts a retry superseded, each with its own answers (the 417 before the retry).
+    QJsonArray earlier;
+    for (const AttemptSummary &a : s.earlierAttempts) {
+        QJsonArray statuses;
+        for (int status : a.interimStatuses())
+            statuses.append(status);
+        earlier.append(QJsonObject{
+            {QStringLiteral("expect"), a.expect.isEmpty() ? QJsonValue() : QJsonValue(displayText(a.expect))},
+            {QStringLiteral("interim_statuses"), statuses},
+            {QStringLiteral("final_status"), a.finalStatus ? QJsonValue(*a.finalStatus) : QJsonValue()},
+            {QStringLiteral("body_bytes_sent"), double(a.bodyBytesSent)},
+            {QStringLiteral("start_ms"), toMs(a.startNs - s.startNs)},
+            {QStringLiteral("end_ms"), toMs(a.endNs - s.startNs)},
+        });
+    }
 
     QJsonObject o;
     o.insert(QStringLiteral("url"), s.url.toString());
@@ -64,7 +94,12 @@ QJsonObject exchangeToJson(const ExchangeSummary &s)
     // Additions beyond the contract
     o.insert(QStringLiteral("bytes_saved"), double(s.bytesSaved));
     o.insert(QStringLiteral("cancelled"), s.cancelled);
-    o.insert(QStringLiteral("total_ms"), s.endNs ? QJsonValue(toMs(s.endNs - s.startNs)) : QJsonValue());
+    o.insert(QStringLiteral("total_ms"), s.endNs ? QJsonValue(toMs(s.durationNs())) : QJsonValue());
+    // Why the exchange failed, as a value (error is the sentence); null when it did not.
+    o.insert(QStringLiteral("error_code"), s.errorKind == ErrorKind::None ? QJsonValue() : QJsonValue(errorKindName(s.errorKind)));
+    o.insert(QStringLiteral("response_complete"), s.responseComplete);
+    o.insert(QStringLiteral("sent_anyway"), s.sentAnyway);
+    o.insert(QStringLiteral("earlier_attempts"), earlier);
     o.insert(QStringLiteral("response_body_bytes"), double(s.responseBodyBytes));
     if (s.finalStatus) {
         QJsonArray responseHeaders;
@@ -73,6 +108,7 @@ QJsonObject exchangeToJson(const ExchangeSummary &s)
         o.insert(QStringLiteral("response_headers"), responseHeaders);
     }
     o.insert(QStringLiteral("outcome"), s.outcomeText());
+    o.insert(QStringLiteral("outcome_code"), s.outcomeCode());
     return o;
 }
 

@@ -49,7 +49,7 @@ void ExchangeRunner::start()
             // Build an exchange anyway so that the failure is recorded like any other.
             m_exchange = std::make_unique<ClientExchange>(m_id, m_request, nullptr);
             m_exchange->start(monotonicNowNs());
-            m_exchange->transportError(monotonicNowNs(), error);
+            m_exchange->transportError(monotonicNowNs(), error, ErrorKind::InvalidRequest);
             pump();
             return;
         }
@@ -65,6 +65,7 @@ void ExchangeRunner::connectSocket()
         m_socket->disconnect(this);
         m_socket->deleteLater();
     }
+    m_closeWatch.release();
     m_socket = new QTcpSocket(this);
     // Small writes (the head, then a body) must not wait for Nagle's algorithm: it would add up to
     // 40 ms to the very timings we measure.
@@ -88,12 +89,10 @@ void ExchangeRunner::cancel()
 void ExchangeRunner::onConnected()
 {
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
-    const QString peer = QStringLiteral("%1:%2 from %3:%4")
-                             .arg(m_socket->peerAddress().toString())
-                             .arg(m_socket->peerPort())
-                             .arg(m_socket->localAddress().toString())
-                             .arg(m_socket->localPort());
-    m_exchange->connected(monotonicNowNs(), peer);
+    m_closeWatch.watch(m_socket->socketDescriptor());
+    m_written = m_reported = 0;
+    m_exchange->connected(monotonicNowNs(), {m_socket->localAddress(), m_socket->localPort(), m_socket->peerAddress(),
+                                             m_socket->peerPort()});
     pump();
 }
 
@@ -111,7 +110,7 @@ void ExchangeRunner::onReadyRead()
 void ExchangeRunner::onDisconnected()
 {
     onReadyRead();
-    m_exchange->peerClosed(monotonicNowNs());
+    m_exchange->peerClosed(monotonicNowNs(), m_closeWatch.wasReset());
     pump();
 }
 
@@ -122,10 +121,23 @@ void ExchangeRunner::onError()
     // Read what arrived before the error: a reset may follow a response we have not parsed yet.
     if (m_socket->bytesAvailable() > 0)
         onReadyRead();
-    if (m_socket->error() == QAbstractSocket::RemoteHostClosedError)
-        m_exchange->peerClosed(monotonicNowNs());
-    else
-        m_exchange->transportError(monotonicNowNs(), m_socket->errorString());
+    switch (m_socket->error()) {
+    case QAbstractSocket::RemoteHostClosedError:
+        // Qt says this for a reset and for a FIN alike; the kernel knows which.
+        m_exchange->peerClosed(monotonicNowNs(), m_closeWatch.wasReset());
+        break;
+    case QAbstractSocket::HostNotFoundError:
+        m_exchange->transportError(monotonicNowNs(), m_socket->errorString(), ErrorKind::HostNotFound);
+        break;
+    case QAbstractSocket::ConnectionRefusedError:
+    case QAbstractSocket::NetworkError:
+    case QAbstractSocket::SocketTimeoutError:
+        m_exchange->transportError(monotonicNowNs(), m_socket->errorString(),
+                                   m_socket->state() == QAbstractSocket::ConnectedState ? ErrorKind::Transport
+                                                                                         : ErrorKind::ConnectFailed);
+        break;
+    default: m_exchange->transportError(monotonicNowNs(), m_socket->errorString()); break;
+    }
     pump();
 }
 
@@ -147,7 +159,7 @@ void ExchangeRunner::pump()
                 const QByteArray out = m_exchange->nextOutgoing(kSliceSize, monotonicNowNs());
                 if (out.isEmpty())
                     break;
-                m_socket->write(out);
+                m_written += m_socket->write(out);
                 wrote = true;
             }
             if (wrote) {
@@ -161,6 +173,14 @@ void ExchangeRunner::pump()
                     QMetaObject::invokeMethod(this, &ExchangeRunner::pump, Qt::QueuedConnection);
             }
         }
+        if (m_socket) {
+            // What left Qt's buffer is in the kernel: the events of those bytes take this time.
+            const qint64 handed = m_written - m_socket->bytesToWrite();
+            if (handed > m_reported) {
+                m_exchange->sent(handed - m_reported, monotonicNowNs());
+                m_reported = handed;
+            }
+        }
         for (const TimelineEvent &e : m_exchange->takeEvents())
             emit eventRecorded(e);
 
@@ -171,7 +191,12 @@ void ExchangeRunner::pump()
                 m_socket->deleteLater();
                 m_socket = nullptr;
             }
+            m_closeWatch.release(); // now the close really leaves
+            for (const TimelineEvent &e : m_exchange->takeEvents())
+                emit eventRecorded(e);
             m_exchange->transportClosed(monotonicNowNs());
+            for (const TimelineEvent &e : m_exchange->takeEvents())
+                emit eventRecorded(e);
             continue;
         }
         if (m_exchange->wantsReconnect()) {

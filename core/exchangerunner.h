@@ -1,6 +1,7 @@
 #pragma once
 
 #include "clientexchange.h"
+#include "platformsocket.h"
 
 #include <QObject>
 
@@ -51,6 +52,9 @@ private:
     std::unique_ptr<ClientExchange> m_exchange;
     QTcpSocket *m_socket = nullptr;
     QTimer *m_timer;
+    platform::CloseWatch m_closeWatch;
+    qint64 m_written = 0;  // bytes given to the socket of this attempt
+    qint64 m_reported = 0; // of those, reported to the exchange as in the kernel
     bool m_finishedEmitted = false;
     bool m_pumping = false;
 };

@@ -120,7 +120,7 @@ QJsonObject timingsOf(const ExchangeSummary &s, qint64 *totalNs)
     const QList<Attempt> attempts = attemptsOf(s);
     const Attempt a = attempts.isEmpty() ? Attempt() : attempts.last();
     const qint64 start = s.startNs;
-    const qint64 end = a.responseDone >= 0 ? a.responseDone : (s.endNs ? s.endNs : (a.final >= 0 ? a.final : start));
+    const qint64 end = a.responseDone >= 0 ? a.responseDone : (s.endNs ? *s.endNs : (a.final >= 0 ? a.final : start));
     const qint64 attemptStart = a.connect >= 0 ? qMax(a.connect, start) : start;
     const qint64 blocked = attemptStart - start;
     const qint64 connectedAt = a.connected >= 0 ? a.connected : attemptStart;
@@ -245,18 +245,17 @@ QJsonObject entryOf(const Session &session, const ExchangeSummary &s)
         response.insert(QStringLiteral("_error"), s.error);
 
     QJsonArray interims;
-    qsizetype headIndex = 0;
     for (const TimelineEvent &e : s.events) {
         if (e.kind != EventKind::Interim)
             continue;
         QJsonObject i{{QStringLiteral("status"), e.status}, {QStringLiteral("time"), ms(e.tNs - s.startNs)}};
-        if (headIndex < s.interimHeads.size()) {
-            const MessageHead &h = s.interimHeads.at(headIndex);
-            i.insert(QStringLiteral("statusText"), QString::fromLatin1(h.reason));
-            i.insert(QStringLiteral("httpVersion"), versionText(h));
-            i.insert(QStringLiteral("headers"), harHeaders(h.headers));
+        if (e.head) {
+            i.insert(QStringLiteral("statusText"), QString::fromLatin1(e.head->reason));
+            i.insert(QStringLiteral("httpVersion"), versionText(*e.head));
+            i.insert(QStringLiteral("headers"), harHeaders(e.head->headers));
         }
-        ++headIndex;
+        if (e.request > 0)
+            i.insert(QStringLiteral("attempt"), e.request);
         interims.append(i);
     }
     response.insert(QStringLiteral("_interim"), interims);
@@ -272,8 +271,9 @@ QJsonObject entryOf(const Session &session, const ExchangeSummary &s)
         {QStringLiteral("cancelled"), s.cancelled},
         {QStringLiteral("body_bytes_sent"), double(s.bodyBytesSent)},
         {QStringLiteral("bytes_saved"), double(s.bytesSaved)},
-        {QStringLiteral("total_ms"), s.endNs ? QJsonValue(ms(s.endNs - s.startNs)) : QJsonValue()},
+        {QStringLiteral("total_ms"), s.endNs ? QJsonValue(ms(s.durationNs())) : QJsonValue()},
         {QStringLiteral("outcome"), s.outcomeText()},
+        {QStringLiteral("outcome_code"), s.outcomeCode()},
     };
 
     QJsonObject entry;

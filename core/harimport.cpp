@@ -148,8 +148,6 @@ std::optional<Session> sessionFromHar(const QJsonObject &har, QString *error)
         const qint64 doneAt = finalAt + nsOf(timing(timings, "receive"));
         const double time = entry.value(QStringLiteral("time")).toDouble(-1);
         s.endNs = time >= 0 ? qMax(doneAt, s.startNs + nsOf(time)) : doneAt;
-        if (s.endNs == 0)
-            s.endNs = 1; // 0 means "not finished"
         s.events.append(event(connectAt, s.id, EventKind::Connect, 0, -1, s.url.authority()));
         s.events.append(event(connectedAt, s.id, EventKind::Connected));
         s.events.append(event(connectedAt, s.id, EventKind::HeadSent));
@@ -161,11 +159,15 @@ std::optional<Session> sessionFromHar(const QJsonObject &har, QString *error)
             h.reason = bytesOf(o.value(QStringLiteral("statusText")).toString());
             parseVersion(o.value(QStringLiteral("httpVersion")).toString(), &h);
             h.headers = headersOf(o.value(QStringLiteral("headers")));
-            s.interimStatuses.append(h.status);
-            s.interimHeads.append(h);
+            const int attempt = o.value(QStringLiteral("attempt")).toInt(0);
+            // A retry's earlier attempt (a 100 before the 417) is not the answer the entry came to.
+            if (attempt != 1 || !extra.value(QStringLiteral("retried")).toBool())
+                s.interimHeads.append(h);
             s.events.append(event(s.startNs + nsOf(o.value(QStringLiteral("time")).toDouble()), s.id,
                                   EventKind::Interim, h.status, -1,
-                                  QStringLiteral("%1 %2").arg(h.status).arg(QString::fromLatin1(h.reason))));
+                                  QStringLiteral("%1 %2").arg(h.status).arg(QString::fromLatin1(h.reason)))
+                                .withHead(h)
+                                .withRequest(attempt));
         }
 
         const int status = response.value(QStringLiteral("status")).toInt();
@@ -185,15 +187,17 @@ std::optional<Session> sessionFromHar(const QJsonObject &har, QString *error)
             const double bodyBytes = response.value(QStringLiteral("bodySize")).toDouble(-1);
             s.responseBodyBytes =
                 size >= 0 ? qint64(size) : (bodyBytes >= 0 ? qint64(bodyBytes) : s.responseBodyPreview.size());
+            s.responseComplete = true; // HAR records responses that arrived
             s.events.append(event(finalAt, s.id, EventKind::Final, status, -1,
-                                  QStringLiteral("%1 %2").arg(status).arg(QString::fromLatin1(s.finalHead.reason))));
+                                  QStringLiteral("%1 %2").arg(status).arg(QString::fromLatin1(s.finalHead.reason)))
+                                .withHead(s.finalHead));
             s.events.append(event(doneAt, s.id, EventKind::ResponseDone, status, s.responseBodyBytes));
         }
         s.error = response.value(QStringLiteral("_error")).toString();
         if (!s.finalStatus && s.error.isEmpty())
             s.error = tr("no response in the HAR entry");
         if (!s.error.isEmpty())
-            s.events.append(event(s.endNs, s.id, EventKind::Error, 0, -1, s.error));
+            s.events.append(event(*s.endNs, s.id, EventKind::Error, 0, -1, s.error));
         std::stable_sort(s.events.begin(), s.events.end(),
                          [](const TimelineEvent &a, const TimelineEvent &b) { return a.tNs < b.tNs; });
 

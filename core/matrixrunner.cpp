@@ -151,7 +151,7 @@ void MatrixRunner::cellSettled()
     cell.expectWaitNs = cell.summary.expectWaitNs;
     cell.bodyBytesSent = cell.summary.bodyBytesSent;
     cell.bodyBytesBeforeFinal = firstAttemptBodyBytes(cell.summary);
-    cell.totalNs = cell.summary.endNs - cell.summary.startNs;
+    cell.totalNs = cell.summary.durationNs();
     m_runner->deleteLater();
     m_runner = nullptr;
 

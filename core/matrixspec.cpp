@@ -195,7 +195,7 @@ QJsonObject matrixResultToJson(const MatrixResult &r)
     for (const MatrixCell &c : r.cells) {
         const ExchangeSummary &s = c.summary;
         QJsonArray interims;
-        for (int st : s.interimStatuses)
+        for (int st : s.interimStatuses())
             interims.append(st);
         cells.append(QJsonObject{
             {QStringLiteral("client"), c.client.toString()},

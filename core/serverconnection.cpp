@@ -1,5 +1,7 @@
 #include "serverconnection.h"
 
+#include "requestcheck.h"
+
 #include <QCoreApplication>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -20,7 +22,8 @@ QByteArray jsonBytes(const QJsonObject &o)
 }
 } // namespace
 
-ServerConnection::ServerConnection(int id, const ServerPolicy &policy, qint64 nowNs, const ServerLimits &limits)
+ServerConnection::ServerConnection(int id, const ServerPolicy &policy, qint64 nowNs, const ServerLimits &limits,
+                                   const Endpoints &endpoints)
     : m_id(id)
     , m_policy(policy)
     , m_limits(limits)
@@ -30,7 +33,10 @@ ServerConnection::ServerConnection(int id, const ServerPolicy &policy, qint64 no
     m_parser.setPauseAfterMessage(true);
     if (m_limits.headTimeoutMs > 0)
         m_headDeadlineNs = nowNs + m_limits.headTimeoutMs * kMs;
-    emitEvent(EventKind::Accepted, 0, -1, tr("policy %1").arg(policy.toString()));
+    TimelineEvent accepted = event(EventKind::Accepted, 0, -1, tr("policy %1").arg(policy.toString()));
+    if (!endpoints.peerAddress.isNull())
+        accepted.endpoints = std::make_shared<const Endpoints>(endpoints);
+    emitEvent(accepted);
 }
 
 void ServerConnection::receive(QByteArrayView data, qint64 nowNs)
@@ -39,10 +45,9 @@ void ServerConnection::receive(QByteArrayView data, qint64 nowNs)
     if (m_closed || data.isEmpty())
         return;
     if (m_closeMode != CloseMode::None || m_silenced) {
-        // After an early final response the rest is not parsed: it is what the client sent before
-        // it saw our answer (R19: we close instead of reading it as the next request).
-        m_discardedBytes += data.size();
-        m_wire.add(WireLog::Direction::Received, nowNs, data, true);
+        // After an early answer the rest is not parsed: it is what the client sent before it saw
+        // our answer (R19: we close instead of reading it as the next request).
+        discard(data);
         return;
     }
     if (m_idleDeadlineNs && headPhase()) {
@@ -65,9 +70,20 @@ void ServerConnection::receive(QByteArrayView data, qint64 nowNs)
         offset += r.consumed;
         if (inHead)
             m_headBytes += r.consumed;
+        const bool headTooLarge = inHead && m_limits.maxHeadBytes > 0 && m_headBytes > m_limits.maxHeadBytes;
+        if (headTooLarge && (r.status != HttpParser::Status::Error || m_headPending)) {
+            // The head is over the limit even when its last byte completed it (65,537 bytes against
+            // 64 KiB): 431 before any decision.
+            m_headPending = false;
+            emitEvent(event(EventKind::Error, 431, m_headBytes).withError(ErrorKind::HeadTooLarge));
+            sendError(431, QStringLiteral("request_header_fields_too_large"),
+                      tr("request head larger than %1 bytes").arg(m_limits.maxHeadBytes), QString());
+            break;
+        }
         if (r.status == HttpParser::Status::Error) {
-            emitEvent(EventKind::Error, 400, -1, m_parser.errorReason());
-            sendError(400, QStringLiteral("bad_request"), tr("malformed request: %1").arg(m_parser.errorReason()));
+            const QString reason = tr("malformed request: %1").arg(m_parser.errorReason());
+            emitEvent(event(EventKind::Error, 400, -1, reason).withError(ErrorKind::MalformedRequest));
+            sendError(400, QStringLiteral("bad_request"), reason, QString());
             break;
         }
         if (r.status == HttpParser::Status::Paused && m_headPending) {
@@ -77,17 +93,27 @@ void ServerConnection::receive(QByteArrayView data, qint64 nowNs)
                 m_parser.feed({}); // completes a request without a body now, not on the next bytes
             continue;
         }
-        if (inHead && r.status != HttpParser::Status::Paused && m_limits.maxHeadBytes > 0 &&
-            m_headBytes > m_limits.maxHeadBytes) {
-            sendError(431, QStringLiteral("request_header_fields_too_large"),
-                      tr("request head larger than %1 bytes").arg(m_limits.maxHeadBytes));
-            break;
-        }
     }
-    if (offset < data.size()) {
-        m_discardedBytes += data.size() - offset;
-        m_wire.add(WireLog::Direction::Received, nowNs, data.sliced(offset), true);
+    if (offset < data.size())
+        discard(data.sliced(offset));
+}
+
+void ServerConnection::discard(QByteArrayView data)
+{
+    const bool beforeAnswer = m_earlyAnswerOffset && m_sentBytes <= *m_earlyAnswerOffset;
+    if (!m_discardNoted && m_earlyAnswerOffset && m_bodyBytes == 0 && m_request.announcesContent()) {
+        // The early-answered request's body began to arrive: not read (R19), but when it came says
+        // whether the client waited (the profiler reads this event).
+        m_discardNoted = true;
+        emitEvent(event(EventKind::BodyStart, 0, data.size(),
+                        beforeAnswer ? tr("the body came before our answer left; not read (R4, R19)")
+                                     : tr("the body came after our answer; not read (R19, R21)"),
+                        QStringLiteral("R19")));
     }
+    m_discardedBytes += data.size();
+    if (beforeAnswer)
+        m_discardedBeforeAnswer += data.size();
+    m_wire.add(WireLog::Direction::Received, m_now, data, true);
 }
 
 HttpParser::HeadAction ServerConnection::onHead(const MessageHead &head)
@@ -100,9 +126,12 @@ HttpParser::HeadAction ServerConnection::onHead(const MessageHead &head)
     m_continueDeadlineNs.reset();
     m_headDeadlineNs.reset();
     ++m_requestCount;
-    const auto expect = head.combinedHeader("Expect");
-    m_expectsContinue = expect && isContinueExpectation(*expect) && !head.isHttp10();
-    emitEvent(EventKind::Head, 0, -1, describeHead(head)); // its size is known once the feed returns
+    m_expectsContinue = readExpect(head).isContinue() && !head.isHttp10();
+    // Its size is known once the feed returns (applyDecision). A 100-continue on a request without
+    // content is the client's fault (R2): the head event says so.
+    const bool breaksR2 = readExpect(head).isContinue() && !head.announcesContent();
+    emitEvent(event(EventKind::Head, 0, -1, describeHead(head), breaksR2 ? QStringLiteral("R2") : QString())
+                  .withHead(head));
     return HttpParser::HeadAction::Pause;
 }
 
@@ -116,6 +145,11 @@ void ServerConnection::applyDecision()
         }
     }
     m_headBytes = 0;
+    if (const auto problem = checkRequestHead(m_request)) {
+        emitEvent(event(EventKind::Error, problem->status, -1, problem->reason, problem->rule).withError(problem->error));
+        sendError(problem->status, problem->code, problem->reason, problem->rule);
+        return;
+    }
     m_decision = decideOnHead(m_policy, m_request);
     using A = HeadDecision::Action;
     const auto length = m_request.contentLength();
@@ -138,16 +172,21 @@ void ServerConnection::applyDecision()
                 sendInterim(100, tr("policy continue-twice: a second 100"), QStringLiteral("R17"));
         }
         m_inBody = true;
+        armBodyDeadline();
         break;
     case A::SendContinueLater:
+        // The body timeout starts once the 100 left (or the body began): not while we keep it waiting.
         m_continueDeadlineNs = m_now + qint64(m_decision.delayMs) * kMs;
         m_inBody = true;
         break;
-    case A::ReadBody: m_inBody = true; break;
+    case A::ReadBody:
+        m_inBody = true;
+        armBodyDeadline();
+        break;
     case A::RejectExpectation: {
-        const auto expect = m_request.combinedHeader("Expect").value_or(QByteArray());
         const QJsonObject body{{QStringLiteral("error"), QStringLiteral("expectation_failed")},
-                               {QStringLiteral("expect"), QString::fromLatin1(expect)}};
+                               {QStringLiteral("expect"),
+                                displayText(m_request.combinedHeader("Expect").value_or(QByteArray()))}};
         sendFinal(417, jsonBytes(body), true, m_decision.why, m_decision.rule);
         break;
     }
@@ -159,15 +198,14 @@ void ServerConnection::applyDecision()
         break;
     }
     case A::CloseNow: requestClose(CloseMode::Graceful, m_decision.why); break;
-    case A::SendGarbage: {
-        const QByteArray garbage = QByteArrayLiteral("HTTX/9.9 ABC Not A Status Line\r\n\r\n");
-        m_outgoing += garbage;
-        m_wire.add(WireLog::Direction::Sent, m_now, garbage, false);
-        emitEvent(EventKind::FinalSent, 0, garbage.size(), tr("garbage status line (policy garbage)"));
-        requestClose(CloseMode::Graceful, tr("policy garbage"));
-        break;
+    case A::SendGarbage: sendGarbage(); break;
     }
-    }
+}
+
+void ServerConnection::armBodyDeadline()
+{
+    if (m_limits.bodyTimeoutMs > 0 && m_request.announcesContent())
+        m_bodyDeadlineNs = m_now + m_limits.bodyTimeoutMs * kMs;
 }
 
 void ServerConnection::onBody(QByteArrayView data)
@@ -186,9 +224,10 @@ void ServerConnection::onBody(QByteArrayView data)
             detail = tr("body began before any 100 was sent");
             rule = QStringLiteral("R4");
         }
-        emitEvent(EventKind::BodyStart, 0, qint64(data.size()), detail, rule);
+        emitEvent(event(EventKind::BodyStart, 0, qint64(data.size()), detail, rule));
     }
     m_bodyBytes += data.size();
+    armBodyDeadline();
     if (m_policy.kind == ServerPolicy::Kind::CloseMidBody && m_closeMode == CloseMode::None) {
         requestClose(CloseMode::Now, tr("policy close-mid-body: closed after %1 body bytes").arg(m_bodyBytes));
         return;
@@ -205,15 +244,17 @@ void ServerConnection::onMessageComplete()
     m_inBody = false;
     m_headBytes = 0;
     m_continueDeadlineNs.reset();
+    m_bodyDeadlineNs.reset();
     if (m_closeMode != CloseMode::None)
         return;
     if (m_bodyBytes > 0 || m_request.announcesContent())
-        emitEvent(EventKind::BodyDone, 0, m_bodyBytes);
+        emitEvent(event(EventKind::BodyDone, 0, m_bodyBytes));
 
     switch (m_policy.kind) {
     case ServerPolicy::Kind::Silent:
         m_silenced = true;
-        emitEvent(EventKind::Error, 0, -1, tr("policy silent: no response will be sent"));
+        emitEvent(event(EventKind::Error, 0, -1, tr("policy silent: no response will be sent"))
+                      .withError(ErrorKind::PolicySilent));
         return;
     case ServerPolicy::Kind::ContinueAfterBody:
         if (!m_request.isHttp10())
@@ -233,21 +274,28 @@ void ServerConnection::onMessageComplete()
     }
     default: break;
     }
-    {
-        const auto expect = m_request.combinedHeader("Expect");
-        const QJsonObject body{
-            {QStringLiteral("received_bytes"), m_bodyBytes},
-            {QStringLiteral("body_before_interim"), m_bodyBeforeInterim},
-            {QStringLiteral("interim_sent"), m_interimSent},
-            {QStringLiteral("method"), QString::fromLatin1(m_request.method)},
-            {QStringLiteral("target"), QString::fromLatin1(m_request.target)},
-            {QStringLiteral("expect"), expect ? QJsonValue(QString::fromLatin1(*expect)) : QJsonValue()},
-            {QStringLiteral("connection"), m_id},
-            {QStringLiteral("request"), m_requestCount},
-        };
-        const bool close = !m_parser.keepAlive();
-        sendFinal(200, jsonBytes(body), close, close ? tr("client asked to close") : QString());
-    }
+    const auto expect = m_request.combinedHeader("Expect");
+    const QJsonObject body{
+        {QStringLiteral("received_bytes"), m_bodyBytes},
+        {QStringLiteral("body_before_interim"), m_bodyBeforeInterim},
+        {QStringLiteral("interim_sent"), m_interimSent},
+        {QStringLiteral("method"), displayText(m_request.method)},
+        {QStringLiteral("target"), displayText(m_request.target)},
+        {QStringLiteral("expect"), expect ? QJsonValue(displayText(*expect)) : QJsonValue()},
+        {QStringLiteral("connection"), m_id},
+        {QStringLiteral("request"), m_requestCount},
+    };
+    const bool close = !m_parser.keepAlive();
+    sendFinal(200, jsonBytes(body), close, close ? tr("client asked to close") : QString());
+}
+
+void ServerConnection::queueSend(const QByteArray &bytes, bool body)
+{
+    if (m_queuedBytes == m_sentBytes)
+        m_lastSendProgressNs = m_now; // the send timeout counts from when output starts waiting
+    m_outgoing += bytes;
+    m_queuedBytes += bytes.size();
+    m_wire.add(WireLog::Direction::Sent, m_now, bytes, body);
 }
 
 void ServerConnection::sendInterim(int status, const QString &why, const QString &rule)
@@ -258,11 +306,13 @@ void ServerConnection::sendInterim(int status, const QString &why, const QString
     if (status == 103)
         bytes += "Link: </style.css>; rel=preload; as=style\r\n";
     bytes += "\r\n";
-    m_outgoing += bytes;
-    m_wire.add(WireLog::Direction::Sent, m_now, bytes, false);
-    if (status == 100)
+    const qint64 offset = m_queuedBytes;
+    queueSend(bytes, false);
+    if (status == 100) {
         m_interimSent = true;
-    emitEvent(EventKind::InterimSent, status, -1, why, rule);
+        armBodyDeadline();
+    }
+    emitSentEvent(event(EventKind::InterimSent, status, -1, why, rule), offset);
 }
 
 void ServerConnection::sendFinal(int status, const QByteArray &jsonBody, bool close, const QString &why,
@@ -278,16 +328,17 @@ void ServerConnection::sendFinal(int status, const QByteArray &jsonBody, bool cl
         response.headers.append(HttpHeader("Connection", "close")); // R10, R22
     else if (m_request.isHttp10())
         response.headers.append(HttpHeader("Connection", "keep-alive"));
-    const QByteArray head = response.serializeResponse();
-    m_outgoing += head;
-    m_wire.add(WireLog::Direction::Sent, m_now, head, false);
+    const qint64 offset = m_queuedBytes;
+    queueSend(response.serializeResponse(), false);
     // A response to HEAD has the same head as to GET but no content (RFC 9110 9.3.2).
     const bool withContent = m_request.method != "HEAD";
-    if (withContent) {
-        m_outgoing += jsonBody;
-        m_wire.add(WireLog::Direction::Sent, m_now, jsonBody, true);
-    }
-    emitEvent(EventKind::FinalSent, status, withContent ? jsonBody.size() : 0, why, rule);
+    if (withContent)
+        queueSend(jsonBody, true);
+    if (m_inBody || m_headPending || m_parser.inMessage())
+        m_earlyAnswerOffset = offset; // answered before the request's body was read
+    emitSentEvent(event(EventKind::FinalSent, status, withContent ? jsonBody.size() : 0, why, rule).withHead(response),
+                  offset);
+    m_bodyDeadlineNs.reset();
     if (!close && m_limits.idleTimeoutMs > 0)
         m_idleDeadlineNs = m_now + m_limits.idleTimeoutMs * kMs; // keep-alive: wait for the next request
     if (close)
@@ -301,6 +352,17 @@ void ServerConnection::sendError(int status, const QString &code, const QString 
     sendFinal(status, jsonBytes(body), true, reason, rule);
 }
 
+void ServerConnection::sendGarbage()
+{
+    const QByteArray garbage = QByteArrayLiteral("HTTX/9.9 ABC Not A Status Line\r\n\r\n");
+    const qint64 offset = m_queuedBytes;
+    queueSend(garbage, false);
+    m_earlyAnswerOffset = offset;
+    emitSentEvent(event(EventKind::GarbageSent, 0, garbage.size(), tr("a garbage status line (policy garbage)")),
+                  offset);
+    requestClose(CloseMode::Graceful, tr("policy garbage"));
+}
+
 void ServerConnection::requestClose(CloseMode mode, const QString &why)
 {
     if (m_closeMode == CloseMode::Now)
@@ -311,22 +373,39 @@ void ServerConnection::requestClose(CloseMode mode, const QString &why)
     m_continueDeadlineNs.reset();
     m_headDeadlineNs.reset();
     m_idleDeadlineNs.reset();
+    m_bodyDeadlineNs.reset();
+    // Closing at once is closing first; a graceful close counts from when our FIN leaves (halfClosed).
+    if (mode == CloseMode::Now && m_closedBy == Closer::Unknown)
+        m_closedBy = Closer::Local;
     if (mode == CloseMode::Graceful && !m_lingerDeadlineNs)
         m_lingerDeadlineNs = m_now + kLingerNs;
 }
 
-void ServerConnection::peerClosed(qint64 nowNs)
+void ServerConnection::halfClosed(qint64 nowNs)
+{
+    m_now = nowNs;
+    if (m_closedBy == Closer::Unknown)
+        m_closedBy = Closer::Local;
+}
+
+void ServerConnection::peerClosed(qint64 nowNs, bool reset)
 {
     m_now = nowNs;
     if (m_peerClosed || m_closed)
         return;
     m_peerClosed = true;
+    m_peerReset = m_peerReset || reset;
+    if (m_closedBy == Closer::Unknown)
+        m_closedBy = Closer::Peer;
     if (m_closeMode == CloseMode::None) {
         if (m_parser.inMessage() || m_headPending) {
-            emitEvent(EventKind::Error, 0, m_bodyBytes,
-                      tr("peer closed in the middle of a request after %1 body bytes").arg(m_bodyBytes));
+            emitEvent(event(EventKind::Error, 0, m_bodyBytes,
+                            reset ? tr("peer reset the connection in the middle of a request after %1 body bytes")
+                                        .arg(m_bodyBytes)
+                                  : tr("peer closed in the middle of a request after %1 body bytes").arg(m_bodyBytes))
+                          .withError(ErrorKind::PeerClosedMidRequest));
         }
-        m_closeReason = tr("peer closed the connection");
+        m_closeReason = reset ? tr("peer reset the connection") : tr("peer closed the connection");
     }
     m_closeMode = CloseMode::Now;
 }
@@ -342,18 +421,38 @@ void ServerConnection::advanceTime(qint64 nowNs)
     }
     if (m_headDeadlineNs && nowNs >= *m_headDeadlineNs && m_closeMode == CloseMode::None) {
         m_headDeadlineNs.reset();
-        emitEvent(EventKind::Error, 408, m_headBytes,
-                  tr("request head not complete within %1 ms").arg(m_limits.headTimeoutMs));
-        sendError(408, QStringLiteral("request_timeout"),
-                  tr("request head not complete within %1 ms").arg(m_limits.headTimeoutMs));
+        const QString why = tr("request head not complete within %1 ms").arg(m_limits.headTimeoutMs);
+        emitEvent(event(EventKind::Error, 408, m_headBytes, why).withError(ErrorKind::HeadTimeout));
+        sendError(408, QStringLiteral("request_timeout"), why, QString());
+    }
+    if (m_bodyDeadlineNs && nowNs >= *m_bodyDeadlineNs && m_closeMode == CloseMode::None) {
+        m_bodyDeadlineNs.reset();
+        const QString why = m_bodyBytes > 0 ? tr("the body stopped arriving: no byte for %1 ms after %2 body bytes")
+                                                  .arg(m_limits.bodyTimeoutMs)
+                                                  .arg(m_bodyBytes)
+                                            : tr("no body byte within %1 ms").arg(m_limits.bodyTimeoutMs);
+        emitEvent(event(EventKind::Error, 408, m_bodyBytes, why).withError(ErrorKind::BodyTimeout));
+        sendError(408, QStringLiteral("request_timeout"), why, QString());
     }
     if (m_idleDeadlineNs && nowNs >= *m_idleDeadlineNs && m_closeMode == CloseMode::None) {
         m_idleDeadlineNs.reset();
         requestClose(CloseMode::Graceful,
                      tr("idle keep-alive connection closed after %1 ms").arg(m_limits.idleTimeoutMs));
     }
+    if (const auto stalled = sendStallDeadlineNs(); stalled && nowNs >= *stalled && m_closeMode != CloseMode::Now) {
+        // Our responses sit unread: the peer neither reads nor closes. Without this it could hold
+        // the connection (and its memory) forever.
+        requestClose(CloseMode::Now, tr("the client read none of our output for %1 ms").arg(m_limits.idleTimeoutMs));
+    }
     if (m_lingerDeadlineNs && nowNs >= *m_lingerDeadlineNs && m_closeMode == CloseMode::Graceful)
         m_closeMode = CloseMode::Now;
+}
+
+std::optional<qint64> ServerConnection::sendStallDeadlineNs() const
+{
+    if (m_limits.idleTimeoutMs <= 0 || m_sentBytes >= m_queuedBytes)
+        return std::nullopt;
+    return m_lastSendProgressNs + m_limits.idleTimeoutMs * kMs;
 }
 
 std::optional<qint64> ServerConnection::nextDeadlineNs() const
@@ -367,9 +466,12 @@ std::optional<qint64> ServerConnection::nextDeadlineNs() const
     if (m_closeMode == CloseMode::None) {
         consider(m_headDeadlineNs);
         consider(m_idleDeadlineNs);
+        consider(m_bodyDeadlineNs);
     }
     if (m_closeMode == CloseMode::Graceful)
         consider(m_lingerDeadlineNs);
+    if (m_closeMode != CloseMode::Now)
+        consider(sendStallDeadlineNs());
     return next;
 }
 
@@ -379,20 +481,38 @@ void ServerConnection::transportClosed(qint64 nowNs, const QString &transportRea
     if (m_closed)
         return;
     m_closed = true;
+    // Anything still waiting for the kernel never left.
+    for (PendingEvent &p : m_pending) {
+        p.event.tNs = nowNs;
+        p.event.detail += tr(" (not sent: the connection was gone)");
+        m_events.append(p.event);
+    }
+    m_pending.clear();
     QString reason = m_closeReason.isEmpty() ? transportReason : m_closeReason;
     if (reason.isEmpty())
-        reason = tr("peer closed the connection");
+        reason = m_peerReset ? tr("peer reset the connection") : tr("peer closed the connection");
     if (m_discardedBytes > 0)
         reason += tr("; %1 unread bytes discarded").arg(m_discardedBytes);
-    emitEvent(EventKind::Closed, 0, -1, reason, m_discardedBytes > 0 ? QStringLiteral("R19") : QString());
+    TimelineEvent closed = event(EventKind::Closed, 0, m_discardedBytes > 0 ? m_discardedBytes : -1, reason,
+                                 m_discardedBytes > 0 ? QStringLiteral("R19") : QString());
+    closed.closedBy = m_closedBy;
+    closed.reset = m_peerReset;
+    if (m_earlyAnswerOffset) {
+        closed.bytesBeforeFinal = m_discardedBeforeAnswer;
+        closed.bytesAfterFinal = m_discardedBytes - m_discardedBeforeAnswer;
+    }
+    emitEvent(closed);
 }
 
-void ServerConnection::transportError(qint64 nowNs, const QString &message)
+void ServerConnection::transportError(qint64 nowNs, const QString &message, bool reset)
 {
     m_now = nowNs;
     if (m_closed)
         return;
-    emitEvent(EventKind::Error, 0, -1, message);
+    m_peerReset = m_peerReset || reset;
+    if (reset && m_closedBy == Closer::Unknown)
+        m_closedBy = Closer::Peer;
+    emitEvent(event(EventKind::Error, 0, -1, message).withError(reset ? ErrorKind::Reset : ErrorKind::Transport));
     if (m_closeReason.isEmpty())
         m_closeReason = message;
     m_closeMode = CloseMode::Now;
@@ -403,28 +523,51 @@ QByteArray ServerConnection::takeOutgoing()
     return std::exchange(m_outgoing, QByteArray());
 }
 
+void ServerConnection::sent(qint64 bytes, qint64 nowNs)
+{
+    if (bytes > 0)
+        m_lastSendProgressNs = nowNs;
+    m_sentBytes += bytes;
+    while (!m_pending.isEmpty() && m_pending.first().offset < m_sentBytes) {
+        TimelineEvent e = m_pending.takeFirst().event;
+        e.tNs = nowNs;
+        m_events.append(e);
+    }
+}
+
 QList<TimelineEvent> ServerConnection::takeEvents()
 {
     return std::exchange(m_events, {});
 }
 
-void ServerConnection::emitEvent(EventKind kind, int status, qint64 bytes, const QString &detail, const QString &rule)
+TimelineEvent ServerConnection::event(EventKind kind, int status, qint64 bytes, const QString &detail,
+                                      const QString &rule) const
 {
-    m_events.append(TimelineEvent::at(m_now, Side::Server, m_id, kind, status, bytes, detail, rule));
+    return TimelineEvent::at(m_now, Side::Server, m_id, kind, status, bytes, detail, rule).withRequest(m_requestCount);
+}
+
+void ServerConnection::emitSentEvent(const TimelineEvent &e, qint64 streamOffset)
+{
+    if (streamOffset < m_sentBytes)
+        m_events.append(e);
+    else
+        m_pending.append({streamOffset, e});
 }
 
 QString ServerConnection::describeHead(const MessageHead &head) const
 {
     QString text = QStringLiteral("%1 %2 HTTP/%3.%4")
-                       .arg(QString::fromLatin1(head.method), QString::fromLatin1(head.target))
+                       .arg(displayText(head.method), displayText(head.target))
                        .arg(head.versionMajor)
                        .arg(head.versionMinor);
     if (const auto expect = head.combinedHeader("Expect"))
-        text += QStringLiteral("; Expect: %1").arg(QString::fromLatin1(*expect));
-    if (const auto length = head.contentLength())
-        text += QStringLiteral("; Content-Length: %1").arg(*length);
+        text += QStringLiteral("; Expect: %1").arg(displayText(*expect));
+    if (const auto length = head.header("Content-Length"))
+        text += QStringLiteral("; Content-Length: %1").arg(displayText(length->trimmed()));
     if (head.isChunked())
         text += QStringLiteral("; chunked");
+    if (readExpect(head).isContinue() && !head.announcesContent())
+        text += tr("; Expect without content (the client breaks R2)");
     return text;
 }
 

@@ -15,6 +15,10 @@ namespace expectlab {
 // The server side of one connection, sans I/O: fed bytes, the peer's close and the time; answers
 // with bytes to send, a wish to close, the next deadline and timeline events. The socket adapter
 // (ServerConnectionHandler) only moves bytes and time.
+//
+// Events about bytes we send (interim_sent, final_sent, garbage_sent) are held until the adapter
+// says, with sent(), that those bytes were handed to the kernel, and take that time: an event's
+// time is when its bytes left, not when we decided to send them.
 class ServerConnection : private HttpParser::Sink
 {
 public:
@@ -26,17 +30,27 @@ public:
 
     static constexpr qint64 kLingerNs = 2'000'000'000;
 
-    ServerConnection(int id, const ServerPolicy &policy, qint64 nowNs, const ServerLimits &limits = {});
+    ServerConnection(int id, const ServerPolicy &policy, qint64 nowNs, const ServerLimits &limits = {},
+                     const Endpoints &endpoints = {});
 
     void receive(QByteArrayView data, qint64 nowNs);
-    void peerClosed(qint64 nowNs);
+    // The peer closed its side (FIN), or reset the connection.
+    void peerClosed(qint64 nowNs, bool reset = false);
     void advanceTime(qint64 nowNs);
+    // Our half-close (FIN) left: if the peer had not closed yet, we closed first.
+    void halfClosed(qint64 nowNs);
     // The adapter's last word: the socket is gone. Records the closed event once.
     void transportClosed(qint64 nowNs, const QString &transportReason = QString());
-    void transportError(qint64 nowNs, const QString &message);
+    void transportError(qint64 nowNs, const QString &message, bool reset = false);
 
     QByteArray takeOutgoing();
+    // The adapter handed this many more bytes of takeOutgoing()'s output to the kernel at nowNs.
+    void sent(qint64 bytes, qint64 nowNs);
     bool hasOutgoing() const { return !m_outgoing.isEmpty(); }
+    // Backpressure: a peer that does not read our responses must not make us buffer without limit,
+    // so while this much of our output is still waiting for the kernel, the adapter reads no more.
+    static constexpr qint64 kMaxUnsentBytes = 1 << 20;
+    bool wantsInput() const { return m_queuedBytes - m_sentBytes < kMaxUnsentBytes; }
     CloseMode closeMode() const { return m_closeMode; }
     std::optional<qint64> nextDeadlineNs() const;
     QList<TimelineEvent> takeEvents();
@@ -53,15 +67,22 @@ private:
     void onMessageComplete() override;
 
     void applyDecision();
+    void discard(QByteArrayView data);
     void sendInterim(int status, const QString &why, const QString &rule);
     void sendFinal(int status, const QByteArray &jsonBody, bool close, const QString &why,
                    const QString &rule = QString());
     void sendError(int status, const QString &code, const QString &reason, const QString &rule = QString());
+    void sendGarbage();
+    void queueSend(const QByteArray &bytes, bool body);
     void requestClose(CloseMode mode, const QString &why);
-    void emitEvent(EventKind kind, int status = 0, qint64 bytes = -1, const QString &detail = {},
-                   const QString &rule = {});
+    TimelineEvent event(EventKind kind, int status = 0, qint64 bytes = -1, const QString &detail = {},
+                        const QString &rule = {}) const;
+    void emitEvent(const TimelineEvent &e) { m_events.append(e); }
+    void emitSentEvent(const TimelineEvent &e, qint64 streamOffset);
     QString describeHead(const MessageHead &head) const;
     bool headPhase() const { return !m_inBody; }
+    void armBodyDeadline();
+    std::optional<qint64> sendStallDeadlineNs() const;
 
     int m_id;
     ServerPolicy m_policy;
@@ -70,6 +91,16 @@ private:
     WireLog m_wire;
     QByteArray m_outgoing;
     QList<TimelineEvent> m_events;
+    // Events waiting for their bytes to reach the kernel: the offset of their first byte in our output.
+    struct PendingEvent
+    {
+        qint64 offset = 0;
+        TimelineEvent event;
+    };
+    QList<PendingEvent> m_pending;
+    qint64 m_queuedBytes = 0; // bytes ever queued for sending
+    qint64 m_sentBytes = 0;   // of those, handed to the kernel
+    qint64 m_lastSendProgressNs = 0; // when the kernel last took some of our output
     qint64 m_now = 0;
 
     // The request in progress
@@ -86,6 +117,7 @@ private:
     std::optional<qint64> m_continueDeadlineNs;
     std::optional<qint64> m_headDeadlineNs;
     std::optional<qint64> m_idleDeadlineNs;
+    std::optional<qint64> m_bodyDeadlineNs;
     int m_requestCount = 0;
     bool m_silenced = false; // policy silent: nothing more is ever sent
 
@@ -93,7 +125,14 @@ private:
     CloseMode m_closeMode = CloseMode::None;
     QString m_closeReason;
     std::optional<qint64> m_lingerDeadlineNs;
+    // Where in our output the answer that ended the request early begins (an early final, a 4xx
+    // with close, garbage): bytes that arrive before it left were sent without waiting for it.
+    std::optional<qint64> m_earlyAnswerOffset;
     qint64 m_discardedBytes = 0;
+    qint64 m_discardedBeforeAnswer = 0;
+    bool m_discardNoted = false;
+    Closer m_closedBy = Closer::Unknown;
+    bool m_peerReset = false;
     bool m_peerClosed = false;
     bool m_closed = false;
 };

@@ -11,6 +11,7 @@ struct ServerLimits
     qint64 maxHeadBytes = 64 * 1024; // larger heads get 431
     qint64 maxBodyBytes = 0;         // larger bodies get 413; 0: no limit (bodies are counted, not kept)
     int headTimeoutMs = 10000;       // a head not complete in time gets 408 and a close (slowloris)
+    int bodyTimeoutMs = 30000;       // a body that stops arriving for this long gets 408 and a close
     int idleTimeoutMs = 30000;       // idle keep-alive connections close
     int maxConnections = 512;        // further connections are closed at once
 

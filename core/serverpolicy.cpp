@@ -131,14 +131,55 @@ bool isContinueExpectation(QByteArrayView value)
     return value.trimmed().compare("100-continue", Qt::CaseInsensitive) == 0;
 }
 
+ExpectField readExpect(const MessageHead &request)
+{
+    ExpectField field;
+    for (const auto &[name, value] : request.headers) {
+        if (name.compare("Expect", Qt::CaseInsensitive) != 0)
+            continue;
+        field.present = true;
+        // Split at commas outside quoted strings (an expectation may carry a quoted parameter).
+        QByteArray member;
+        bool quoted = false;
+        auto flush = [&] {
+            const QByteArray m = member.trimmed();
+            member.clear();
+            if (m.isEmpty())
+                return;
+            if (isContinueExpectation(m))
+                ++field.continues;
+            else
+                field.others.append(m);
+        };
+        for (qsizetype i = 0; i < value.size(); ++i) {
+            const char c = value[i];
+            if (c == '"')
+                quoted = !quoted;
+            else if (c == '\\' && quoted && i + 1 < value.size())
+                member += value[i++];
+            if (c == ',' && !quoted)
+                flush();
+            else
+                member += value[i];
+        }
+        flush();
+    }
+    return field;
+}
+
 HeadDecision decideOnHead(const ServerPolicy &policy, const MessageHead &request)
 {
     using A = HeadDecision::Action;
-    const auto expect = request.combinedHeader("Expect");
+    const ExpectField expect = readExpect(request);
 
-    if (expect && !isContinueExpectation(*expect)) {
-        return {A::RejectExpectation, 417, 0, tr("unknown expectation '%1'").arg(QString::fromLatin1(*expect)),
-                QStringLiteral("R1")};
+    if (!expect.others.isEmpty()) {
+        QStringList names;
+        for (const QByteArray &m : expect.others)
+            names << QStringLiteral("'%1'").arg(displayText(m));
+        const QString what = expect.others.size() == 1 ? tr("unknown expectation %1").arg(names.first())
+                                                       : tr("unknown expectations %1").arg(names.join(QStringLiteral(", ")));
+        return {A::RejectExpectation, 417, 0,
+                expect.continues > 0 ? tr("%1 beside 100-continue").arg(what) : what, QStringLiteral("R1")};
     }
     switch (policy.kind) {
     case ServerPolicy::Kind::Close: return {A::CloseNow, 0, 0, tr("policy close"), QString()};
@@ -148,17 +189,24 @@ HeadDecision decideOnHead(const ServerPolicy &policy, const MessageHead &request
     case ServerPolicy::Kind::Garbage: return {A::SendGarbage, 0, 0, tr("policy garbage"), QString()};
     default: break;
     }
-    if (!expect)
+    if (expect.isEmpty())
+        return {A::ReadBody, 0, 0, tr("empty Expect field: no expectation to meet"), QStringLiteral("R1")};
+    if (!expect.present)
         return {A::ReadBody, 0, 0, tr("no expectation"), QString()};
     if (request.isHttp10())
         return {A::ReadBody, 0, 0, tr("HTTP/1.0 request: 100-continue ignored"), QStringLiteral("R7")};
     if (policy.kind == ServerPolicy::Kind::Reject)
         return {A::RejectExpectation, 417, 0, tr("policy reject"), QStringLiteral("R11")};
     if (!request.announcesContent())
-        return {A::ReadBody, 0, 0, tr("no content announced: no 100 needed"), QStringLiteral("R8")};
+        return {A::ReadBody, 0, 0, tr("Expect: 100-continue without content (the client breaks R2): no 100 needed"),
+                QStringLiteral("R8")};
     switch (policy.kind) {
     case ServerPolicy::Kind::Continue:
-        return {A::SendContinueNow, 100, 0, tr("policy continue"), QStringLiteral("R11")};
+        return {A::SendContinueNow, 100, 0,
+                expect.continues > 1 ? tr("policy continue (100-continue was sent %1 times: one expectation)")
+                                           .arg(expect.continues)
+                                     : tr("policy continue"),
+                QStringLiteral("R11")};
     case ServerPolicy::Kind::Delay:
         return {A::SendContinueLater, 100, policy.delayMs, tr("policy delay:%1").arg(policy.delayMs),
                 QStringLiteral("R12")};

@@ -48,7 +48,29 @@ QJsonObject wireLogToJson(const WireLog &log)
             {QStringLiteral("bytes_b64"), base64(r.bytes)},
         });
     }
-    return QJsonObject{{QStringLiteral("capacity"), int64(log.capacity())}, {QStringLiteral("records"), records}};
+    QJsonObject o{{QStringLiteral("capacity"), int64(log.capacity())}, {QStringLiteral("records"), records}};
+    if (log.droppedRecords() > 0) {
+        o.insert(QStringLiteral("dropped_records"), int64(log.droppedRecords()));
+        o.insert(QStringLiteral("dropped_sent"), int64(log.droppedBytes(WireLog::Direction::Sent)));
+        o.insert(QStringLiteral("dropped_received"), int64(log.droppedBytes(WireLog::Direction::Received)));
+    }
+    return o;
+}
+
+QJsonObject attemptToJson(const AttemptSummary &a)
+{
+    QJsonArray heads;
+    for (const MessageHead &h : a.interimHeads)
+        heads.append(messageHeadToJson(h));
+    return QJsonObject{
+        {QStringLiteral("expect"), latin1(a.expect)},
+        {QStringLiteral("start_ns"), int64(a.startNs)},
+        {QStringLiteral("end_ns"), int64(a.endNs)},
+        {QStringLiteral("interim_heads"), heads},
+        {QStringLiteral("final_status"), a.finalStatus ? QJsonValue(*a.finalStatus) : QJsonValue()},
+        {QStringLiteral("final_head"), messageHeadToJson(a.finalHead)},
+        {QStringLiteral("body_bytes_sent"), int64(a.bodyBytesSent)},
+    };
 }
 
 QJsonObject summaryToJson(const ExchangeSummary &s)
@@ -57,7 +79,7 @@ QJsonObject summaryToJson(const ExchangeSummary &s)
     for (const TimelineEvent &e : s.events)
         events.append(timelineEventToJson(e));
     QJsonArray interimStatuses;
-    for (int status : s.interimStatuses)
+    for (int status : s.interimStatuses())
         interimStatuses.append(status);
     QJsonArray interimHeads;
     for (const MessageHead &h : s.interimHeads)
@@ -73,7 +95,7 @@ QJsonObject summaryToJson(const ExchangeSummary &s)
     o.insert(QStringLiteral("request_headers"), headersToJson(s.requestHeaders));
     o.insert(QStringLiteral("body_bytes"), int64(s.bodyBytes));
     o.insert(QStringLiteral("start_ns"), int64(s.startNs));
-    o.insert(QStringLiteral("end_ns"), int64(s.endNs));
+    o.insert(QStringLiteral("end_ns"), s.endNs ? int64(*s.endNs) : QJsonValue());
     o.insert(QStringLiteral("events"), events);
     o.insert(QStringLiteral("interim_statuses"), interimStatuses);
     o.insert(QStringLiteral("interim_heads"), interimHeads);
@@ -88,6 +110,13 @@ QJsonObject summaryToJson(const ExchangeSummary &s)
     o.insert(QStringLiteral("retried"), s.retried);
     o.insert(QStringLiteral("cancelled"), s.cancelled);
     o.insert(QStringLiteral("error"), s.error);
+    o.insert(QStringLiteral("error_kind"), errorKindName(s.errorKind));
+    o.insert(QStringLiteral("response_complete"), s.responseComplete);
+    o.insert(QStringLiteral("sent_anyway"), s.sentAnyway);
+    QJsonArray earlier;
+    for (const AttemptSummary &a : s.earlierAttempts)
+        earlier.append(attemptToJson(a));
+    o.insert(QStringLiteral("earlier_attempts"), earlier);
     o.insert(QStringLiteral("wire_logs"), wireLogs);
     return o;
 }
@@ -112,7 +141,7 @@ public:
         if (!o.contains(k)) {
             if (!optional)
                 fail(path, tr("missing field '%1'").arg(k));
-            return {};
+            return QJsonValue(QJsonValue::Undefined);
         }
         return o.value(k);
     }
@@ -267,6 +296,28 @@ public:
         e.bytes = integer(o, path, "bytes");
         e.detail = string(o, path, "detail");
         e.rule = string(o, path, "rule");
+        // Typed facts, version 2 on; a version 1 file has none of them.
+        e.request = int32(o, path, "request", true);
+        if (ok() && !closerFromName(string(o, path, "closed_by", true), &e.closedBy))
+            fail(join(path, "closed_by"), tr("expected \"local\" or \"peer\""));
+        e.reset = boolean(o, path, "reset", true);
+        e.bytesBeforeFinal = integer(o, path, "bytes_before_final", true, -1);
+        e.bytesAfterFinal = integer(o, path, "bytes_after_final", true, -1);
+        if (ok() && !errorKindFromName(string(o, path, "error_kind", true), &e.error))
+            fail(join(path, "error_kind"), tr("unknown error kind"));
+        if (o.contains(QStringLiteral("head")))
+            e.head = std::make_shared<const MessageHead>(head(object(o.value(QStringLiteral("head")), join(path, "head")),
+                                                              join(path, "head")));
+        if (o.contains(QStringLiteral("endpoints"))) {
+            const QString at = join(path, "endpoints");
+            const QJsonObject p = object(o.value(QStringLiteral("endpoints")), at);
+            Endpoints ends;
+            ends.localAddress = QHostAddress(string(p, at, "local_address"));
+            ends.localPort = quint16(int32(p, at, "local_port"));
+            ends.peerAddress = QHostAddress(string(p, at, "peer_address"));
+            ends.peerPort = quint16(int32(p, at, "peer_port"));
+            e.endpoints = std::make_shared<const Endpoints>(ends);
+        }
         return e;
     }
 
@@ -306,7 +357,33 @@ public:
             rec.bytes = base64Bytes(r, at, "bytes_b64");
             records.append(std::move(rec));
         }
-        return WireLog::fromRecords(std::move(records), qsizetype(capacity));
+        return WireLog::fromRecords(std::move(records), qsizetype(capacity), integer(o, path, "dropped_records", true),
+                                    integer(o, path, "dropped_sent", true), integer(o, path, "dropped_received", true));
+    }
+
+    QList<MessageHead> heads(const QJsonObject &o, const QString &path, const char *key)
+    {
+        QList<MessageHead> out;
+        const QJsonArray list = array(o, path, key);
+        for (qsizetype i = 0; i < list.size() && ok(); ++i) {
+            const QString at = QStringLiteral("%1[%2]").arg(join(path, key)).arg(i);
+            out.append(head(object(list.at(i), at), at));
+        }
+        return out;
+    }
+
+    AttemptSummary attempt(const QJsonObject &o, const QString &path)
+    {
+        AttemptSummary a;
+        a.expect = latin1Bytes(o, path, "expect");
+        a.startNs = integer(o, path, "start_ns");
+        a.endNs = integer(o, path, "end_ns");
+        a.interimHeads = heads(o, path, "interim_heads");
+        if (const auto status = nullableInteger(o, path, "final_status"))
+            a.finalStatus = int(*status);
+        a.finalHead = head(object(field(o, path, "final_head"), join(path, "final_head")), join(path, "final_head"));
+        a.bodyBytesSent = integer(o, path, "body_bytes_sent");
+        return a;
     }
 
     ExchangeSummary summary(const QJsonObject &o, const QString &path)
@@ -321,19 +398,12 @@ public:
         s.requestHeaders = headers(o, path, "request_headers");
         s.bodyBytes = integer(o, path, "body_bytes");
         s.startNs = integer(o, path, "start_ns");
-        s.endNs = integer(o, path, "end_ns");
+        // Version 1 wrote 0 for "not finished"; version 2 writes null.
+        if (const auto end = nullableInteger(o, path, "end_ns"); end && (m_version >= 2 || *end != 0))
+            s.endNs = *end;
         s.events = events(o, path, "events");
-        const QJsonArray statuses = array(o, path, "interim_statuses");
-        for (qsizetype i = 0; i < statuses.size() && ok(); ++i) {
-            if (!statuses.at(i).isDouble())
-                fail(QStringLiteral("%1.interim_statuses[%2]").arg(path).arg(i), tr("expected a status code"));
-            s.interimStatuses.append(statuses.at(i).toInt());
-        }
-        const QJsonArray interimHeads = array(o, path, "interim_heads");
-        for (qsizetype i = 0; i < interimHeads.size() && ok(); ++i) {
-            const QString at = QStringLiteral("%1.interim_heads[%2]").arg(path).arg(i);
-            s.interimHeads.append(head(object(interimHeads.at(i), at), at));
-        }
+        // interim_statuses is written for people reading the file; the heads are the data.
+        s.interimHeads = heads(o, path, "interim_heads");
         if (const auto status = nullableInteger(o, path, "final_status"))
             s.finalStatus = int(*status);
         s.finalHead = head(object(field(o, path, "final_head"), join(path, "final_head")), join(path, "final_head"));
@@ -346,6 +416,23 @@ public:
         s.retried = boolean(o, path, "retried");
         s.cancelled = boolean(o, path, "cancelled");
         s.error = string(o, path, "error");
+        if (m_version >= 2) {
+            if (ok() && !errorKindFromName(string(o, path, "error_kind"), &s.errorKind))
+                fail(join(path, "error_kind"), tr("unknown error kind"));
+            s.responseComplete = boolean(o, path, "response_complete");
+            s.sentAnyway = boolean(o, path, "sent_anyway");
+            const QJsonArray earlier = array(o, path, "earlier_attempts");
+            for (qsizetype i = 0; i < earlier.size() && ok(); ++i) {
+                const QString at = QStringLiteral("%1.earlier_attempts[%2]").arg(path).arg(i);
+                s.earlierAttempts.append(attempt(object(earlier.at(i), at), at));
+            }
+        } else {
+            // Version 1 kept these only in the events.
+            for (const TimelineEvent &e : std::as_const(s.events)) {
+                s.responseComplete = s.responseComplete || e.kind == EventKind::ResponseDone;
+                s.sentAnyway = s.sentAnyway || e.kind == EventKind::ExpectTimeout;
+            }
+        }
         const QJsonArray logs = array(o, path, "wire_logs");
         for (qsizetype i = 0; i < logs.size() && ok(); ++i) {
             const QString at = QStringLiteral("%1.wire_logs[%2]").arg(path).arg(i);
@@ -354,8 +441,11 @@ public:
         return s;
     }
 
+    void setVersion(qint64 version) { m_version = version; }
+
 private:
     QString m_error;
+    qint64 m_version = 1;
 };
 } // namespace
 
@@ -382,12 +472,35 @@ QJsonObject messageHeadToJson(const MessageHead &head)
 
 QJsonObject timelineEventToJson(const TimelineEvent &e)
 {
-    return QJsonObject{
+    QJsonObject o{
         {QStringLiteral("t_ns"), int64(e.tNs)}, {QStringLiteral("side"), sideName(e.side)},
         {QStringLiteral("conn"), e.conn},       {QStringLiteral("kind"), kindName(e.kind)},
         {QStringLiteral("status"), e.status},   {QStringLiteral("bytes"), int64(e.bytes)},
         {QStringLiteral("detail"), e.detail},   {QStringLiteral("rule"), e.rule},
     };
+    // Typed facts: only those the event has, so that old-style events stay small.
+    if (e.request)
+        o.insert(QStringLiteral("request"), e.request);
+    if (e.closedBy != Closer::Unknown)
+        o.insert(QStringLiteral("closed_by"), closerName(e.closedBy));
+    if (e.reset)
+        o.insert(QStringLiteral("reset"), true);
+    if (e.bytesBeforeFinal >= 0)
+        o.insert(QStringLiteral("bytes_before_final"), int64(e.bytesBeforeFinal));
+    if (e.bytesAfterFinal >= 0)
+        o.insert(QStringLiteral("bytes_after_final"), int64(e.bytesAfterFinal));
+    if (e.error != ErrorKind::None)
+        o.insert(QStringLiteral("error_kind"), errorKindName(e.error));
+    if (e.head)
+        o.insert(QStringLiteral("head"), messageHeadToJson(*e.head));
+    if (e.endpoints) {
+        o.insert(QStringLiteral("endpoints"),
+                 QJsonObject{{QStringLiteral("local_address"), e.endpoints->localAddress.toString()},
+                             {QStringLiteral("local_port"), int(e.endpoints->localPort)},
+                             {QStringLiteral("peer_address"), e.endpoints->peerAddress.toString()},
+                             {QStringLiteral("peer_port"), int(e.endpoints->peerPort)}});
+    }
+    return o;
 }
 
 QJsonObject sessionToJson(const Session &session)
@@ -444,6 +557,7 @@ std::optional<Session> sessionFromJson(const QJsonObject &o, QString *error)
                         .arg(kSessionVersion));
 
     Reader r;
+    r.setVersion(version.toInteger());
     Session s;
     s.originNs = r.integer(o, QString(), "origin_ns");
     const QJsonValue originUtc = r.field(o, QString(), "origin_utc");

@@ -12,7 +12,7 @@ namespace expectlab {
 // Every field of every exchange is kept, raw bytes in base64, so that open(save(s)) == s.
 // A reader refuses a file with a newer version rather than lose what it does not understand.
 inline constexpr char kSessionFormat[] = "expectlab-session";
-inline constexpr int kSessionVersion = 1;
+inline constexpr int kSessionVersion = 2; // 2: typed event facts, attempts, response_complete (reads 1)
 inline constexpr char kSessionSuffix[] = ".expectlab.json";
 
 QJsonObject sessionToJson(const Session &session);

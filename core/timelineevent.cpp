@@ -6,7 +6,7 @@
 namespace expectlab {
 
 namespace {
-constexpr std::array<std::pair<EventKind, const char *>, 18> kNames{{
+constexpr std::array<std::pair<EventKind, const char *>, 19> kNames{{
     {EventKind::Connect, "connect"},
     {EventKind::Connected, "connected"},
     {EventKind::HeadSent, "head_sent"},
@@ -25,32 +25,103 @@ constexpr std::array<std::pair<EventKind, const char *>, 18> kNames{{
     {EventKind::Error, "error"},
     {EventKind::Cancelled, "cancelled"},
     {EventKind::Profile, "profile"},
+    {EventKind::GarbageSent, "garbage_sent"},
 }};
-} // namespace
 
-QString kindName(EventKind kind)
+constexpr std::array<std::pair<ErrorKind, const char *>, 21> kErrorNames{{
+    {ErrorKind::InvalidRequest, "invalid_request"},
+    {ErrorKind::HostNotFound, "host_not_found"},
+    {ErrorKind::ConnectFailed, "connect_failed"},
+    {ErrorKind::Timeout, "timeout"},
+    {ErrorKind::Reset, "reset"},
+    {ErrorKind::ClosedEarly, "closed_early"},
+    {ErrorKind::MalformedResponse, "malformed_response"},
+    {ErrorKind::InvalidStatus, "invalid_status"},
+    {ErrorKind::UnexpectedUpgrade, "unexpected_upgrade"},
+    {ErrorKind::TooManyInterims, "too_many_interims"},
+    {ErrorKind::SpokeFirst, "spoke_first"},
+    {ErrorKind::BodyReadFailed, "body_read_failed"},
+    {ErrorKind::Transport, "transport"},
+    {ErrorKind::MalformedRequest, "malformed_request"},
+    {ErrorKind::HeadTooLarge, "head_too_large"},
+    {ErrorKind::BodyTooLarge, "body_too_large"},
+    {ErrorKind::HeadTimeout, "head_timeout"},
+    {ErrorKind::BodyTimeout, "body_timeout"},
+    {ErrorKind::PeerClosedMidRequest, "peer_closed_mid_request"},
+    {ErrorKind::PolicySilent, "policy_silent"},
+    {ErrorKind::None, ""},
+}};
+
+template<typename Table, typename Value>
+QString nameIn(const Table &table, Value value)
 {
-    for (const auto &[k, name] : kNames) {
-        if (k == kind)
+    for (const auto &[v, name] : table) {
+        if (v == value)
             return QString::fromLatin1(name);
     }
-    return QStringLiteral("unknown");
+    return {};
 }
 
-bool kindFromName(const QString &name, EventKind *kind)
+template<typename Table, typename Value>
+bool valueIn(const Table &table, const QString &name, Value *value)
 {
-    for (const auto &[k, n] : kNames) {
+    for (const auto &[v, n] : table) {
         if (name == QLatin1String(n)) {
-            *kind = k;
+            *value = v;
             return true;
         }
     }
     return false;
 }
+} // namespace
+
+QString kindName(EventKind kind)
+{
+    const QString name = nameIn(kNames, kind);
+    return name.isEmpty() ? QStringLiteral("unknown") : name;
+}
+
+bool kindFromName(const QString &name, EventKind *kind)
+{
+    return valueIn(kNames, name, kind);
+}
 
 QString sideName(Side side)
 {
     return side == Side::Client ? QStringLiteral("client") : QStringLiteral("server");
+}
+
+QString closerName(Closer closer)
+{
+    switch (closer) {
+    case Closer::Local: return QStringLiteral("local");
+    case Closer::Peer: return QStringLiteral("peer");
+    case Closer::Unknown: break;
+    }
+    return {};
+}
+
+bool closerFromName(const QString &name, Closer *closer)
+{
+    if (name.isEmpty())
+        *closer = Closer::Unknown;
+    else if (name == QLatin1String("local"))
+        *closer = Closer::Local;
+    else if (name == QLatin1String("peer"))
+        *closer = Closer::Peer;
+    else
+        return false;
+    return true;
+}
+
+QString errorKindName(ErrorKind kind)
+{
+    return nameIn(kErrorNames, kind);
+}
+
+bool errorKindFromName(const QString &name, ErrorKind *kind)
+{
+    return valueIn(kErrorNames, name, kind);
 }
 
 } // namespace expectlab

@@ -1,9 +1,16 @@
 #pragma once
 
+#include "httpmessage.h"
+
+#include <QHostAddress>
 #include <QMetaType>
 #include <QString>
 
+#include <memory>
+
 namespace expectlab {
+
+struct ClientProfile; // clientprofile.h: what a profile event concluded
 
 enum class Side { Client, Server };
 
@@ -31,24 +38,100 @@ enum class EventKind {
     Cancelled,
     // server: what the client profiler concluded about a foreign client (ClientProfiler)
     Profile,
+    // server: a misbehaviour policy sent bytes that are no HTTP response (policy garbage)
+    GarbageSent,
+};
+
+// Who ended a connection first (Closed events): our side or the peer.
+enum class Closer : quint8 { Unknown, Local, Peer };
+
+// What kind of failure an Error event (and an exchange's error) is: a value scripts and views can
+// switch on, where the detail is a sentence for people. Wire names: errorKindName().
+enum class ErrorKind : quint8 {
+    None,
+    InvalidRequest,    // the request could not be built (bad URL, unreadable body file)
+    HostNotFound,      // the name did not resolve
+    ConnectFailed,     // refused, unreachable, or no connection in time
+    Timeout,           // the exchange's own time bound ran out
+    Reset,             // the peer reset the connection (RST, not FIN)
+    ClosedEarly,       // the peer closed (FIN) before a complete final response
+    MalformedResponse, // the response breaks HTTP/1.1 syntax
+    InvalidStatus,     // a status code outside 100-599
+    UnexpectedUpgrade, // a 101 although we never ask to upgrade
+    TooManyInterims,   // more 1xx than kMaxInterimResponses
+    SpokeFirst,        // the server sent bytes before our request
+    BodyReadFailed,    // the request body's file failed while sending
+    Transport,         // any other socket error
+    // server side
+    MalformedRequest, // 400: the request breaks HTTP/1.1 syntax or RFC 9112 3.2
+    HeadTooLarge,     // 431
+    BodyTooLarge,     // 413
+    HeadTimeout,      // 408 before the head was complete
+    BodyTimeout,      // 408 while the body stopped coming
+    PeerClosedMidRequest,
+    PolicySilent, // policy silent: no response will come
+};
+
+// The two ends of a connection, as the socket saw them (Accepted, Connected).
+struct Endpoints
+{
+    QHostAddress localAddress;
+    quint16 localPort = 0;
+    QHostAddress peerAddress;
+    quint16 peerPort = 0;
 };
 
 struct TimelineEvent
 {
-    qint64 tNs = 0; // monotonicNowNs() when it happened
+    qint64 tNs = 0; // monotonicNowNs() when its bytes were handed to or taken from the kernel
     Side side = Side::Client;
     int conn = 0; // server: connection number; client: exchange number
     EventKind kind = EventKind::Error;
     int status = 0;    // 0 when the event has no status
     qint64 bytes = -1; // -1 when the event counts no bytes
-    QString detail;
-    QString rule; // rule id of shared/docs/expect-rules.md the event relates to, e.g. "R6"
+    QString detail;    // one sentence for people; code reads the typed fields below, never this
+    QString rule;      // rule id of shared/docs/expect-rules.md the event relates to, e.g. "R6"
+
+    // Typed facts, so that views, the profiler and exports never parse `detail`.
+    int request = 0;                      // server: 1-based request on its connection; client: attempt
+    Closer closedBy = Closer::Unknown;    // Closed: who closed first
+    bool reset = false;                   // Closed, Error: the connection ended with a TCP reset
+    qint64 bytesBeforeFinal = -1;         // Closed (server): unread request bytes that came before our
+    qint64 bytesAfterFinal = -1;          //   early final left, and after it (R19, R21)
+    ErrorKind error = ErrorKind::None;    // Error: what failed
+    std::shared_ptr<const MessageHead> head;     // Head, HeadSent, Interim, Final: the head itself
+    std::shared_ptr<const Endpoints> endpoints; // Accepted, Connected
+    std::shared_ptr<const ClientProfile> profile; // Profile
 
     // One event in a single expression; what every recorder (server, client, probe) builds.
     static TimelineEvent at(qint64 tNs, Side side, int conn, EventKind kind, int status = 0, qint64 bytes = -1,
                             QString detail = {}, QString rule = {})
     {
-        return {tNs, side, conn, kind, status, bytes, std::move(detail), std::move(rule)};
+        TimelineEvent e;
+        e.tNs = tNs;
+        e.side = side;
+        e.conn = conn;
+        e.kind = kind;
+        e.status = status;
+        e.bytes = bytes;
+        e.detail = std::move(detail);
+        e.rule = std::move(rule);
+        return e;
+    }
+    TimelineEvent &withHead(const MessageHead &h)
+    {
+        head = std::make_shared<const MessageHead>(h);
+        return *this;
+    }
+    TimelineEvent &withRequest(int index)
+    {
+        request = index;
+        return *this;
+    }
+    TimelineEvent &withError(ErrorKind kind)
+    {
+        error = kind;
+        return *this;
     }
 
     bool hasStatus() const { return status != 0; }
@@ -58,6 +141,10 @@ struct TimelineEvent
 QString kindName(EventKind kind);
 bool kindFromName(const QString &name, EventKind *kind);
 QString sideName(Side side);
+QString closerName(Closer closer); // "local", "peer"; empty for Unknown
+bool closerFromName(const QString &name, Closer *closer);
+QString errorKindName(ErrorKind kind); // snake_case wire names; empty for None
+bool errorKindFromName(const QString &name, ErrorKind *kind);
 
 } // namespace expectlab
 

@@ -10,7 +10,7 @@ void WireLog::add(Direction direction, qint64 tNs, QByteArrayView data, bool bod
 {
     if (data.isEmpty())
         return;
-    if (body && !m_records.isEmpty()) {
+    if (body && !m_records.isEmpty() && m_droppedRecords == 0) {
         Record &last = m_records.last();
         if (last.body && last.direction == direction) {
             last.lastNs = tNs;
@@ -24,6 +24,12 @@ void WireLog::add(Direction direction, qint64 tNs, QByteArrayView data, bool bod
             return;
         }
     }
+    if (isFull()) {
+        // Bounded: the rest is counted, not kept, and toText() says so.
+        ++m_droppedRecords;
+        (direction == Direction::Sent ? m_droppedSent : m_droppedReceived) += data.size();
+        return;
+    }
     Record r;
     r.direction = direction;
     r.firstNs = r.lastNs = tNs;
@@ -36,9 +42,13 @@ void WireLog::add(Direction direction, qint64 tNs, QByteArrayView data, bool bod
     m_records.append(std::move(r));
 }
 
-WireLog WireLog::fromRecords(QList<Record> records, qsizetype capacity)
+WireLog WireLog::fromRecords(QList<Record> records, qsizetype capacity, qint64 droppedRecords, qint64 droppedSent,
+                             qint64 droppedReceived)
 {
     WireLog log(capacity);
+    log.m_droppedRecords = droppedRecords;
+    log.m_droppedSent = droppedSent;
+    log.m_droppedReceived = droppedReceived;
     for (const Record &r : records)
         log.m_kept += r.bytes.size();
     log.m_records = std::move(records);
@@ -47,7 +57,7 @@ WireLog WireLog::fromRecords(QList<Record> records, qsizetype capacity)
 
 qint64 WireLog::totalBytes(Direction direction) const
 {
-    qint64 total = 0;
+    qint64 total = droppedBytes(direction);
     for (const Record &r : m_records) {
         if (r.direction == direction)
             total += r.byteCount;
@@ -77,6 +87,12 @@ QString WireLog::toText(qint64 originNs) const
             if (r.truncated())
                 out += QStringLiteral("[... %1 bytes not kept: wire log full]\n").arg(r.byteCount - r.bytes.size());
         }
+    }
+    if (m_droppedRecords > 0) {
+        out += QStringLiteral("[... %1 more pieces not kept: wire log full (%2 bytes sent, %3 received)]\n")
+                   .arg(m_droppedRecords)
+                   .arg(m_droppedSent)
+                   .arg(m_droppedReceived);
     }
     return out;
 }

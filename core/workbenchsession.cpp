@@ -4,7 +4,6 @@
 #include "exchangerunner.h"
 #include "testserver.h"
 
-#include <QRegularExpression>
 #include <QTimer>
 
 #include <algorithm>
@@ -179,16 +178,14 @@ void WorkbenchSession::loadRows(const QList<ExchangeRecord> &records,
 
 QString WorkbenchSession::clientBehaviourOf(const ExchangeRecord &record) const
 {
-    QString detail;
+    const ClientProfile *profile = nullptr;
     for (int id : record.serverConnections) {
         if (const ServerConnectionRecord *c = serverConnection(id)) {
-            for (const TimelineEvent &e : c->events) {
-                if (e.kind == EventKind::Profile)
-                    detail = e.detail;
-            }
+            if (const ClientProfile *p = lastProfile(c->events))
+                profile = p;
         }
     }
-    return clientBehaviourText(detail);
+    return profile ? profile->behaviourText() : QString();
 }
 
 void WorkbenchSession::noteProfile(int number)
@@ -217,12 +214,10 @@ void WorkbenchSession::onClientEvent(int number, const TimelineEvent &event)
             r->summary.startNs = event.tNs;
         r->summary.events.append(event);
     }
-    if (event.kind == EventKind::Connected) {
-        // ExchangeRunner reports "PEER:PORT from LOCAL:PORT"; the local end is what our server sees.
-        static const QRegularExpression from(QStringLiteral(" from \\[?([^\\]]+?)\\]?:(\\d+)$"));
-        const QRegularExpressionMatch m = from.match(event.detail);
-        if (m.hasMatch()) {
-            const QString key = endpointKey(QHostAddress(m.captured(1)), quint16(m.captured(2).toUInt()));
+    if (event.kind == EventKind::Connected && event.endpoints) {
+        // The client's local end is what our server sees as its peer.
+        {
+            const QString key = endpointKey(event.endpoints->localAddress, event.endpoints->localPort);
             if (const int conn = m_unclaimedServerByPeer.take(key)) {
                 claim(number, conn);
             } else {
@@ -291,13 +286,13 @@ void WorkbenchSession::onServerEvent(const TimelineEvent &event)
 {
     ServerConnectionRecord &c = m_connections[event.conn];
     c.id = event.conn;
-    c.events.append(event);
+    c.addEvent(event);
     if (c.exchangeNumber)
         markDirty(c.exchangeNumber);
     for (const TimelineEvent &profile : m_profiler.consume(event)) {
         ServerConnectionRecord &pc = m_connections[profile.conn];
         pc.id = profile.conn;
-        pc.events.append(profile);
+        pc.addEvent(profile);
         if (const int number = pc.exchangeNumber) {
             noteProfile(number);
             markDirty(number);
@@ -325,7 +320,7 @@ void WorkbenchSession::onConnectionFinished(int conn, const WireLog &wire)
     record.summary.url.setHost(c.peerAddress);
     record.summary.url.setPort(c.peerPort);
     record.started =
-        QDateTime::currentDateTime().addMSecs(-(record.summary.endNs - record.summary.startNs) / 1'000'000);
+        QDateTime::currentDateTime().addMSecs(-record.summary.durationNs() / 1'000'000);
     record.serverConnections = {conn};
     record.running = false;
     record.outcome = classifyOutcome(record.summary, false);

@@ -206,7 +206,7 @@ void TestLoopback::policies_data()
         << "connect connected head_sent final:417 response_done closed retry "
            "connect connected head_sent body_start body_done final:200 response_done closed"
         << QStringList{QStringLiteral("accepted head final_sent:417 closed"), serverNoExpect} << QList<int>{} << 200
-        << K << K << true << false << 0 << 200;
+        << K << qint64(0) << true << false << 0 << 200; // the retry sent the body: nothing saved (case 20)
     // Without retry the 417 is the answer: an exchange that ended with a final response, no error.
     QTest::newRow("reject, Expect, no retry")
         << "reject" << true << 1000 << false << "connect connected head_sent final:417 response_done closed"
@@ -280,14 +280,23 @@ void TestLoopback::policies()
     QCOMPARE(tokens(client), clientLog);
     QStringList actualServerLogs;
     for (int conn = 1; conn <= serverLogs.size() + 1; ++conn) {
-        const QList<TimelineEvent> events = ofConnection(server, conn);
+        QList<TimelineEvent> events = ofConnection(server, conn);
+        // A body that arrives after an early answer is noted (not read, R19) where it falls: before
+        // or after the answer left, as the segments go. Its bytes are checked below instead.
+        const qsizetype before = events.size();
+        events.removeIf([](const TimelineEvent &e) { return e.kind == EventKind::BodyStart && e.rule == QLatin1String("R19"); });
+        if (before != events.size()) {
+            const TimelineEvent *closed = firstOf(events, EventKind::Closed);
+            QVERIFY(closed);
+            QVERIFY2(closed->bytesBeforeFinal + closed->bytesAfterFinal > 0, qPrintable(tokens(events)));
+        }
         if (!events.isEmpty())
             actualServerLogs << tokens(events);
     }
     QCOMPARE(actualServerLogs, serverLogs);
 
     // The summary.
-    QCOMPARE(s.interimStatuses, interims);
+    QCOMPARE(s.interimStatuses(), interims);
     QCOMPARE(s.finalStatus.value_or(0), finalStatus);
     QCOMPARE(s.bodyBytes, kBodySize);
     QCOMPARE(s.bodyBytesSent, bodySent);
@@ -346,7 +355,7 @@ void TestLoopback::policies()
     for (const TimelineEvent &e : client) {
         QCOMPARE(e.side, Side::Client);
         QCOMPARE(e.conn, 1);
-        QVERIFY(e.tNs >= s.startNs && e.tNs <= s.endNs);
+        QVERIFY(e.tNs >= s.startNs && e.tNs <= s.endNs.value_or(0));
     }
     for (const TimelineEvent &e : server)
         QCOMPARE(e.side, Side::Server);
@@ -397,7 +406,7 @@ void TestLoopback::ignoredExpectationTimesOut()
     QVERIFY2(timeout->tNs - head->tNs >= 200'000'000, qPrintable(QString::number(ms(timeout->tNs - head->tNs))));
     QCOMPARE(timeout->rule, QStringLiteral("R5"));
     QCOMPARE(s.finalStatus.value_or(0), 200);
-    QVERIFY(s.interimStatuses.isEmpty());
+    QVERIFY(s.interimStatuses().isEmpty());
     QCOMPARE(countOf(lb.serverEvents, EventKind::InterimSent), 0);
     // The server saw the body arrive without any 100 from it.
     const TimelineEvent *serverBody = firstOf(lb.serverEvents, EventKind::BodyStart);
@@ -463,7 +472,7 @@ void TestLoopback::bodies()
     QVERIFY2(s.error.isEmpty(), qPrintable(s.error));
     QCOMPARE(s.bodyBytes, size);
     QCOMPARE(s.bodyBytesSent, size);
-    QCOMPARE(s.interimStatuses, expect ? QList<int>{100} : QList<int>{});
+    QCOMPARE(s.interimStatuses(), expect ? QList<int>{100} : QList<int>{});
     const auto framingHeader =
         chunked ? HttpHeader("Transfer-Encoding", "chunked") : HttpHeader("Content-Length", QByteArray::number(size));
     QVERIFY(s.requestHeaders.contains(framingHeader));
@@ -583,7 +592,7 @@ void TestLoopback::forcedExpectWithoutBody()
     const ExchangeSummary &s = lb.summary();
     QVERIFY(s.expectSent);
     QCOMPARE(s.finalStatus.value_or(0), 200);
-    QVERIFY(s.interimStatuses.isEmpty());
+    QVERIFY(s.interimStatuses().isEmpty());
     QCOMPARE(tokens(s.events), QStringLiteral("connect connected head_sent final:200 response_done closed"));
     QCOMPARE(firstOf(s.events, EventKind::HeadSent)->rule, QStringLiteral("R2"));
     QCOMPARE(tokens(lb.serverEvents), QStringLiteral("accepted head final_sent:200 closed"));
@@ -674,7 +683,7 @@ void TestLoopback::otherExpectations()
     const ExchangeSummary &s = lb.summary();
     QVERIFY(s.requestHeaders.contains(HttpHeader("Expect", value)));
     QCOMPARE(s.finalStatus.value_or(0), finalStatus);
-    QCOMPARE(s.interimStatuses, interims);
+    QCOMPARE(s.interimStatuses(), interims);
     QVERIFY(!s.retried);
     const TimelineEvent *final = firstOf(lb.serverEvents, EventKind::FinalSent);
     QVERIFY(final);

@@ -164,7 +164,7 @@ void ExchangeDetail::fillHeaders(const ExchangeRecord &r)
         }
     }
     if (r.isExternal()) {
-        for (int status : s.interimStatuses)
+        for (int status : s.interimStatuses())
             section(tr("Interim response sent: %1").arg(status));
     }
     if (s.finalStatus && !r.isExternal()) {

@@ -33,7 +33,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         conn.receive(input.sliced(offset, qMin<qsizetype>(qsizetype(step), input.size() - offset)), now);
         now += 1'000'000;
         conn.advanceTime(now);
-        conn.takeOutgoing();
+        // Alternate between output that leaves at once and output that waits (an unread peer).
+        const QByteArray out = conn.takeOutgoing();
+        if ((offset / qsizetype(step)) % 2 == 0)
+            conn.sent(out.size(), now);
         conn.takeEvents();
         if (conn.closeMode() == ServerConnection::CloseMode::Now)
             break;

@@ -41,7 +41,10 @@ ExchangeRecord record(int number, int finalStatus = 200)
     r.summary.url = QUrl(QStringLiteral("http://127.0.0.1:1/x"));
     r.summary.requestHeaders = {{"Expect", "100-continue"}};
     r.summary.finalStatus = finalStatus;
-    r.summary.interimStatuses = {100};
+    MessageHead continued;
+    continued.status = 100;
+    r.summary.interimHeads = {continued};
+    r.summary.responseComplete = true;
     r.summary.expectWaitNs = 1'500'000;
     r.summary.startNs = 1;
     r.summary.endNs = 2;
@@ -177,16 +180,23 @@ void TestWorkbenchModels::outcomes()
     QFETCH(bool, interim100);
     QFETCH(int, outcome);
     ExchangeSummary s;
-    if (finalStatus)
+    if (finalStatus) {
         s.finalStatus = finalStatus;
-    else
+        s.responseComplete = true;
+    } else {
         s.error = QStringLiteral("Connection refused");
+    }
     s.retried = retried;
     s.cancelled = cancelled;
-    if (timedOut)
+    if (timedOut) {
         s.events << ev(Side::Client, EventKind::ExpectTimeout, 1000);
-    if (interim100)
-        s.interimStatuses << 100;
+        s.sentAnyway = true;
+    }
+    if (interim100) {
+        MessageHead h;
+        h.status = 100;
+        s.interimHeads << h;
+    }
     QCOMPARE(int(classifyOutcome(s, false)), outcome);
     QCOMPARE(classifyOutcome(s, true), Outcome::Running);
     QVERIFY(!outcomeName(Outcome(outcome)).isEmpty());
@@ -472,7 +482,7 @@ void TestWorkbenchModels::sessionListsExternalClients()
     const ExchangeRecord &r = session.model()->recordAt(0);
     QVERIFY(r.isExternal());
     QCOMPARE(r.summary.method, QByteArray("POST"));
-    QCOMPARE(r.summary.interimStatuses, QList<int>{100});
+    QCOMPARE(r.summary.interimStatuses(), QList<int>{100});
     QCOMPARE(r.summary.finalStatus.value_or(0), 200);
     QCOMPARE(r.summary.bodyBytesSent, qint64(5));
     QVERIFY(r.summary.expectWaitNs.has_value());

@@ -2,6 +2,7 @@
 // final status. First on hand-made server event sequences, then on real clients (curl, Python's
 // http.client) talking to the real test server, classified as expect-rules.md's client table says.
 #include "clientprofiler.h"
+#include "httpparser.h"
 #include "monotonicclock.h"
 #include "peerprocess.h"
 #include "testserver.h"
@@ -28,6 +29,28 @@ TimelineEvent ev(qint64 tMs, int conn, EventKind kind, int status = 0, const QSt
     e.detail = detail;
     return e;
 }
+
+// A head event as ServerConnection records it: the head itself, parsed by our llhttp parser.
+TimelineEvent headEv(qint64 tMs, int conn, const QByteArray &raw)
+{
+    TimelineEvent e = ev(tMs, conn, EventKind::Head);
+    const QList<MessageHead> heads = headsIn(HttpParser::Kind::Request, raw);
+    if (!heads.isEmpty())
+        e.withHead(heads.first());
+    return e;
+}
+
+TimelineEvent closedEv(qint64 tMs, int conn, Closer by, qint64 before = -1, qint64 after = -1)
+{
+    TimelineEvent e = ev(tMs, conn, EventKind::Closed);
+    e.closedBy = by;
+    e.bytesBeforeFinal = before;
+    e.bytesAfterFinal = after;
+    return e;
+}
+
+const QByteArray kExpectHead = "POST /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 10\r\n\r\n";
+const QByteArray kPlainHead = "POST /u HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\n";
 
 // "key=value; key=value" -> map
 QMap<QString, QString> fields(const QString &detail)
@@ -113,7 +136,8 @@ private:
                 const qsizetype end = c.buffer.indexOf("\r\n\r\n");
                 if (end < 0)
                     return;
-                const QList<QByteArray> lines = c.buffer.left(end).split('\n');
+                const QByteArray rawHead = c.buffer.left(end);
+                const QList<QByteArray> lines = rawHead.split('\n');
                 c.buffer.remove(0, end + 4);
                 QString detail = QString::fromLatin1(lines.value(0).trimmed());
                 QByteArray expect;
@@ -128,10 +152,11 @@ private:
                     else if (name == "content-length")
                         length = value.toLongLong();
                 }
-                if (!expect.isEmpty())
-                    detail += QStringLiteral("; Expect: %1").arg(QString::fromLatin1(expect));
-                detail += QStringLiteral("; Content-Length: %1").arg(length);
-                record(c.id, EventKind::Head, 0, detail);
+                TimelineEvent head = TimelineEvent::at(monotonicNowNs(), Side::Server, c.id, EventKind::Head, 0, -1, detail);
+                const QList<MessageHead> heads = headsIn(HttpParser::Kind::Request, rawHead + "\r\n\r\n");
+                if (!heads.isEmpty())
+                    head.withHead(heads.first());
+                emit eventRecorded(head);
                 if (!expect.isEmpty()) {
                     // The body will not come: the client learns so from the 417 (it must not send it).
                     s->write("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n");
@@ -199,16 +224,15 @@ void TstClientProfiler::keepsOnlyRecentProfiles()
 {
     // A server that runs for days: every request still gets its profile event, but the profiler
     // itself keeps only the recent ones.
-    const QString head = QStringLiteral("POST /u HTTP/1.1; Expect: 100-continue; Content-Length: 10");
     ClientProfiler profiler;
     const int requests = int(ClientProfiler::kKeptProfiles) + 50;
     int profileEvents = 0;
     for (int conn = 1; conn <= requests; ++conn) {
         for (const TimelineEvent &e :
-             {ev(conn, conn, EventKind::Accepted), ev(conn, conn, EventKind::Head, 0, head),
+             {ev(conn, conn, EventKind::Accepted), headEv(conn, conn, kExpectHead),
               ev(conn, conn, EventKind::InterimSent, 100), ev(conn, conn, EventKind::BodyStart),
               ev(conn, conn, EventKind::BodyDone), ev(conn, conn, EventKind::FinalSent, 200),
-              ev(conn, conn, EventKind::Closed, 0, QStringLiteral("peer closed the connection"))})
+              closedEv(conn, conn, Closer::Peer)})
             profileEvents += int(profiler.consume(e).size());
     }
     QCOMPARE(profileEvents, requests);
@@ -220,62 +244,88 @@ void TstClientProfiler::sequences_data()
     QTest::addColumn<QList<TimelineEvent>>("events");
     QTest::addColumn<QList<QStringList>>("profiles");
 
-    const QString head = QStringLiteral("POST /u HTTP/1.1; Expect: 100-continue; Content-Length: 10");
-    const QString plain = QStringLiteral("POST /u HTTP/1.1; Content-Length: 10");
+    const QByteArray head = kExpectHead;
+    const QByteArray plain = kPlainHead;
     QTest::newRow("waits until the 100")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),         ev(1, 1, EventKind::Head, 0, head),
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),         headEv(1, 1, head),
                                 ev(1, 1, EventKind::InterimSent, 100), ev(2, 1, EventKind::BodyStart),
                                 ev(2, 1, EventKind::BodyDone),         ev(2, 1, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"expect=100-continue", "wait=until-100", "interim=100", "final=200", "wait_ms=1.0"}};
     QTest::newRow("sends anyway after 1 s (R5)")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head),
                                 ev(1001, 1, EventKind::BodyStart), ev(1001, 1, EventKind::BodyDone),
                                 ev(1001, 1, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"wait=bounded", "wait_ms=1000.0", "sent_anyway=yes", "final=200"}};
     QTest::newRow("does not wait (R4)") << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),
-                                                                ev(1, 1, EventKind::Head, 0, head),
+                                                                headEv(1, 1, head),
                                                                 ev(1, 1, EventKind::BodyStart),
                                                                 ev(1, 1, EventKind::BodyDone),
                                                                 ev(1, 1, EventKind::FinalSent, 200)}
                                         << QList<QStringList>{{"wait=none", "sent_anyway=<absent>"}};
     QTest::newRow("no Expect") << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),
-                                                       ev(1, 1, EventKind::Head, 0, plain),
+                                                       headEv(1, 1, plain),
                                                        ev(1, 1, EventKind::BodyStart), ev(1, 1, EventKind::BodyDone),
                                                        ev(1, 1, EventKind::FinalSent, 200)}
                                << QList<QStringList>{{"expect=none", "wait=none", "content_length=10"}};
     QTest::newRow("417, closes, retries on a new connection (R6)")
         << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),
-                                ev(1, 1, EventKind::Head, 0, head),
+                                headEv(1, 1, head),
                                 ev(1, 1, EventKind::FinalSent, 417),
-                                ev(3, 1, EventKind::Closed, 0, QStringLiteral("closed")),
+                                closedEv(3, 1, Closer::Peer, 0, 0),
                                 ev(5, 2, EventKind::Accepted),
-                                ev(6, 2, EventKind::Head, 0, plain),
+                                headEv(6, 2, plain),
                                 ev(6, 2, EventKind::BodyStart),
                                 ev(6, 2, EventKind::BodyDone),
                                 ev(6, 2, EventKind::FinalSent, 200)}
-        << QList<QStringList>{{"final=417", "early_final=stopped-closed", "wait=no-body", "closed_after_ms=2.0"},
+        // It waited for the 100 and got the 417: a wait until the final, not "no body" (case 17).
+        << QList<QStringList>{{"final=417", "early_final=stopped-closed", "wait=until-final", "closed_after_ms=2.0"},
                               {"retry=new-connection", "retry_of=1", "retry_after_ms=5.0", "expect=none", "final=200"}};
     QTest::newRow("417, retries on the same connection (R6)")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),       ev(1, 1, EventKind::Head, 0, head),
-                                ev(1, 1, EventKind::FinalSent, 417), ev(2, 1, EventKind::Head, 0, plain),
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),       headEv(1, 1, head),
+                                ev(1, 1, EventKind::FinalSent, 417), headEv(2, 1, plain),
                                 ev(2, 1, EventKind::BodyStart),      ev(2, 1, EventKind::BodyDone),
                                 ev(2, 1, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"final=417", "early_final=reused"},
                               {"request=2", "retry=same-connection", "retry_of=1", "retry_after_ms=1.0"}};
     QTest::newRow("early 413, keeps sending")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head),
                                 ev(1, 1, EventKind::FinalSent, 413),
-                                ev(4, 1, EventKind::Closed, 0,
-                                   QStringLiteral("closed after 413; 10 unread bytes discarded"))}
+                                closedEv(4, 1, Closer::Peer, 0, 10)}
         << QList<QStringList>{{"final=413", "early_final=kept-sending", "bytes_after_final=10"}};
+    // The body came with the head, before our 413 left: it did not wait at all (case 17).
+    QTest::newRow("early 413, whole body before it left")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), ev(1, 1, EventKind::BodyStart),
+                                ev(2, 1, EventKind::FinalSent, 413), closedEv(4, 1, Closer::Peer, 10, 0)}
+        << QList<QStringList>{{"final=413", "wait=none", "bytes_before_final=10", "bytes_after_final=<absent>"}};
+    // Case 16: the body reached us before our 100 left (httpx): it did not wait for the 100.
+    QTest::newRow("body before the 100 left")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), ev(1, 1, EventKind::BodyStart),
+                                ev(2, 1, EventKind::InterimSent, 100), ev(2, 1, EventKind::BodyDone),
+                                ev(3, 1, EventKind::FinalSent, 200)}
+        << QList<QStringList>{{"wait=none", "interim=100"}};
+    // Case 18: garbage is no final status, and our FIN first is no giving up.
+    QTest::newRow("garbage, we close first")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), ev(1, 1, EventKind::GarbageSent),
+                                closedEv(3, 1, Closer::Local, 0, 0)}
+        << QList<QStringList>{{"final=garbage", "closed_by=server", "gave_up=<absent>"}};
+    QTest::newRow("policy close: our FIN first, the client did not give up")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), closedEv(2, 1, Closer::Local)}
+        << QList<QStringList>{{"final=none", "gave_up=<absent>", "closed_by=server", "wait=until-close"}};
+    // Case 12: Expect without content breaks R2, and the profile says so.
+    QTest::newRow("Expect without content (R2)")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),
+                                headEv(1, 1, "POST /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n"),
+                                ev(1, 1, EventKind::FinalSent, 200)}
+        << QList<QStringList>{{"expect_without_content=yes", "wait=no-body"}};
     QTest::newRow("gives up before any answer")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), ev(1, 1, EventKind::Head, 0, head),
-                                ev(5001, 1, EventKind::Closed, 0, QStringLiteral("peer closed the connection"))}
-        << QList<QStringList>{{"final=none", "gave_up=yes", "wait=no-body"}};
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head),
+                                closedEv(5001, 1, Closer::Peer)}
+        // A wait that the close ended is a wait of that length (case 17).
+        << QList<QStringList>{{"final=none", "gave_up=yes", "wait=until-close", "wait_ms=5000.0"}};
     QTest::newRow("a 417 long ago is no retry")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),          ev(1, 1, EventKind::Head, 0, head),
-                                ev(1, 1, EventKind::FinalSent, 417),    ev(2, 1, EventKind::Closed),
-                                ev(20000, 2, EventKind::Accepted),      ev(20001, 2, EventKind::Head, 0, plain),
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),          headEv(1, 1, head),
+                                ev(1, 1, EventKind::FinalSent, 417),    closedEv(2, 1, Closer::Peer),
+                                ev(20000, 2, EventKind::Accepted),      headEv(20001, 2, plain),
                                 ev(20001, 2, EventKind::BodyStart),     ev(20001, 2, EventKind::BodyDone),
                                 ev(20001, 2, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"final=417"}, {"retry=<absent>"}};
@@ -325,10 +375,10 @@ void TstClientProfiler::curl_data()
     // 417 with Connection: close: curl does not retry (expect-rules.md), it reports the 417.
     QTest::newRow("417 with Connection: close")
         << "reject" << QStringList{"--data-binary", "@BODY1"} << "417"
-        << QStringList{"final=417", "wait=no-body", "early_final=stopped-closed", "retry=<absent>"} << -1 << -1;
+        << QStringList{"final=417", "wait=until-final", "early_final=stopped-closed", "retry=<absent>"} << -1 << -1;
     // An early final: curl stops sending, reads the response, closes.
     QTest::newRow("early 413") << "final:413" << QStringList{"--data-binary", "@BODY1"} << "413"
-                               << QStringList{"final=413", "wait=no-body", "early_final=stopped-closed"} << -1 << -1;
+                               << QStringList{"final=413", "wait=until-final", "early_final=stopped-closed"} << -1 << -1;
 }
 
 void TstClientProfiler::curl()

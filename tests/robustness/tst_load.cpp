@@ -77,7 +77,7 @@ void TestLoad::runOurRound(TestServer &server, Round &round)
         ++running;
         connect(runner, &ExchangeRunner::finished, this, [&, runner] {
             const ExchangeSummary &s = runner->exchange().summary();
-            if (s.finalStatus == 200 && s.interimStatuses == QList<int>{100} && s.bodyBytesSent == 4096) {
+            if (s.finalStatus == 200 && s.interimStatuses() == QList<int>{100} && s.bodyBytesSent == 4096) {
                 ++round.ok;
             } else {
                 ++round.failed;

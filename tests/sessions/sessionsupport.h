@@ -79,7 +79,7 @@ public:
         same(p + QStringLiteral(".startNs"), a.startNs, b.startNs);
         same(p + QStringLiteral(".endNs"), a.endNs, b.endNs);
         events(p + QStringLiteral(".events"), a.events, b.events);
-        same(p + QStringLiteral(".interimStatuses"), a.interimStatuses, b.interimStatuses);
+        same(p + QStringLiteral(".interimStatuses()"), a.interimStatuses(), b.interimStatuses());
         same(p + QStringLiteral(".interimHeads.size"), a.interimHeads.size(), b.interimHeads.size());
         for (qsizetype i = 0; i < qMin(a.interimHeads.size(), b.interimHeads.size()); ++i)
             heads(QStringLiteral("%1.interimHeads[%2]").arg(p).arg(i), a.interimHeads[i], b.interimHeads[i]);

@@ -138,7 +138,7 @@ private slots:
                     QVERIFY2(cell->outcome() == QLatin1String(e.outcome), qPrintable(where));
                     QVERIFY2(cell->bodyBytesSent == (e.bodySent ? size : 0), qPrintable(where));
                     QVERIFY2(cell->savedVsNoExpect == std::optional<qint64>(e.saved ? size : 0), qPrintable(where));
-                    QVERIFY2(cell->summary.interimStatuses == (e.interim100 ? QList<int>{100} : QList<int>{}),
+                    QVERIFY2(cell->summary.interimStatuses() == (e.interim100 ? QList<int>{100} : QList<int>{}),
                              qPrintable(where));
                     // An Expect wait exists exactly when Expect was sent, and nothing here made it long.
                     QCOMPARE(cell->expectWaitNs.has_value(), c < 2);

@@ -153,7 +153,7 @@ private slots:
         QCOMPARE(session->exchanges.size(), 1);
         const ExchangeSummary &x = session->exchanges.first();
         QCOMPARE(x.finalStatus, std::optional<int>(200));
-        QCOMPARE(x.interimStatuses, QList<int>{100});
+        QCOMPARE(x.interimStatuses(), QList<int>{100});
         QCOMPARE(x.bodyBytesSent, 5000);
         QVERIFY(x.expectWaitNs);
         QVERIFY(!x.wireLogs.isEmpty());

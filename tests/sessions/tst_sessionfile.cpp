@@ -51,7 +51,6 @@ Session syntheticSession()
     interim.status = 100;
     interim.reason = "Continue";
     interim.headers = {{"X-Interim", "1"}};
-    x.interimStatuses = {100, 102};
     MessageHead processing = interim;
     processing.status = 102;
     processing.reason = "Processing";

@@ -76,7 +76,7 @@ private:
         server = std::make_unique<ServerConnection>(++serverConnections, m_policy, now);
         m_serverHalfClosed = false;
         m_clientSawEof = false;
-        client->connected(now, QStringLiteral("memory"));
+        client->connected(now, {});
         drain();
     }
 
@@ -93,13 +93,16 @@ private:
         bool moved = false;
         if (client->wantsToSend() && server && !server->isClosed()) {
             const QByteArray out = client->nextOutgoing(m_slice, now);
+            client->sent(out.size(), now);
             if (!out.isEmpty()) {
                 server->receive(out, now);
                 moved = true;
             }
         }
         if (server && server->hasOutgoing()) {
-            client->receive(server->takeOutgoing(), now);
+            const QByteArray out = server->takeOutgoing();
+            server->sent(out.size(), now); // in memory, handed over at once
+            client->receive(out, now);
             moved = true;
         }
         if (server && !server->isClosed()) {
