@@ -137,8 +137,10 @@ int runSend(const QStringList &args)
         printOut(QString::fromUtf8(QJsonDocument(exchangeToJson(summary)).toJson(QJsonDocument::Indented)));
     else
         printOut(QStringLiteral("-- %1\n").arg(summary.outcomeText()));
+    // Exit 0 only for a whole, valid final response to the last attempt: a 417 whose retry got no
+    // answer, or a response cut short, is no success.
     int rc = ExitOk;
-    if (!summary.finalStatus) {
+    if (!summary.succeeded()) {
         printErr(
             QStringLiteral("expectlab: %1\n").arg(summary.error.isEmpty() ? t("no final response") : summary.error));
         rc = ExitNoFinalResponse;

@@ -54,6 +54,12 @@ int runServe(const QStringList &args)
         QCoreApplication::translate("cli", "A head not complete in MS gets 408 and a close (default %1; 0: none).")
             .arg(defaults.headTimeoutMs),
         QStringLiteral("MS"), QString::number(defaults.headTimeoutMs));
+    const QCommandLineOption bodyTimeoutOpt(
+        QStringLiteral("body-timeout"),
+        QCoreApplication::translate("cli",
+                                    "A body that stops arriving for MS gets 408 and a close (default %1; 0: never).")
+            .arg(defaults.bodyTimeoutMs),
+        QStringLiteral("MS"), QString::number(defaults.bodyTimeoutMs));
     const QCommandLineOption idleTimeoutOpt(
         QStringLiteral("idle-timeout"),
         QCoreApplication::translate("cli", "Close idle keep-alive connections after MS (default %1; 0: never).")
@@ -65,7 +71,7 @@ int runServe(const QStringList &args)
                                     "Open connections at most; more are closed at once (default %1; 0: no limit).")
             .arg(defaults.maxConnections),
         QStringLiteral("N"), QString::number(defaults.maxConnections));
-    parser.addOptions({maxHeadOpt, maxBodyOpt, headTimeoutOpt, idleTimeoutOpt, maxConnectionsOpt});
+    parser.addOptions({maxHeadOpt, maxBodyOpt, headTimeoutOpt, bodyTimeoutOpt, idleTimeoutOpt, maxConnectionsOpt});
 
     addPreciseTimingOption(parser);
     if (const auto done = parseSubcommand(parser, QStringLiteral("serve"), args))
@@ -106,6 +112,9 @@ int runServe(const QStringList &args)
     if (!parseCount(headTimeoutOpt, &limits.headTimeoutMs))
         return usageError(
             QCoreApplication::translate("cli", "invalid --head-timeout '%1'").arg(parser.value(headTimeoutOpt)));
+    if (!parseCount(bodyTimeoutOpt, &limits.bodyTimeoutMs))
+        return usageError(
+            QCoreApplication::translate("cli", "invalid --body-timeout '%1'").arg(parser.value(bodyTimeoutOpt)));
     if (!parseCount(idleTimeoutOpt, &limits.idleTimeoutMs))
         return usageError(
             QCoreApplication::translate("cli", "invalid --idle-timeout '%1'").arg(parser.value(idleTimeoutOpt)));

@@ -1,5 +1,6 @@
 #include "cliutil.h"
 #include "commands.h"
+#include "platformsocket.h"
 
 #include "guiapp.h"
 
@@ -27,6 +28,8 @@ bool isQtGuiOption(const QString &arg)
 
 int main(int argc, char **argv)
 {
+    // Each connection keeps a second descriptor (platform::CloseWatch): room for the server's 512.
+    expectlab::platform::raiseOpenFileLimit();
     QStringList args;
     for (int i = 1; i < argc; ++i)
         args << QString::fromLocal8Bit(argv[i]);

@@ -93,6 +93,13 @@ void ExchangeRunner::onConnected()
     m_written = m_reported = 0;
     m_exchange->connected(monotonicNowNs(), {m_socket->localAddress(), m_socket->localPort(), m_socket->peerAddress(),
                                              m_socket->peerPort()});
+    // Bytes already waiting in the kernel were sent before our request: take them in now, before
+    // the head goes, so that the exchange sees them for what they are (issue 12, case 6).
+    if (platform::bytesWaiting(m_socket->socketDescriptor()) > 0) {
+        m_socket->waitForReadyRead(0); // the data is there: Qt reads it and emits readyRead now
+        if (!m_socket)
+            return;
+    }
     pump();
 }
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
+#include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -64,6 +65,18 @@ void CloseWatch::release()
         ::close(int(m_fd));
 #endif
     m_fd = -1;
+}
+
+qint64 bytesWaiting(qintptr socketDescriptor)
+{
+#ifndef Q_OS_WIN
+    int n = 0;
+    if (socketDescriptor >= 0 && ::ioctl(int(socketDescriptor), FIONREAD, &n) == 0)
+        return n;
+#else
+    Q_UNUSED(socketDescriptor);
+#endif
+    return 0;
 }
 
 void raiseOpenFileLimit()

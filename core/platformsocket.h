@@ -33,6 +33,9 @@ private:
     qintptr m_fd = -1;
 };
 
+// Bytes waiting in the kernel's receive queue that Qt has not read yet (0 when unknown).
+qint64 bytesWaiting(qintptr socketDescriptor);
+
 // Raises this process's soft limit of open descriptors to its hard limit (at most 65536): a server
 // with 512 connections and a CloseWatch each needs more than the 1024 many systems start with.
 void raiseOpenFileLimit();
