@@ -135,18 +135,23 @@ ProbeScenario earlyFinal(const ProbeTarget &t)
     const QByteArray behind = requestHead(desync, "GET", 1, {});
     return {.id = QStringLiteral("early-final"),
             .title = tr("Early final status, then a request right behind the unread body"),
-            .rules = {QStringLiteral("R10"), QStringLiteral("R19"), QStringLiteral("R22")},
-            .steps = {Step::send(head, EventKind::HeadSent, headLabel(head)),
+            .rules = {QStringLiteral("R11"), QStringLiteral("R10"), QStringLiteral("R19"), QStringLiteral("R22")},
+            .steps = {Step::send(head, EventKind::HeadSent, headLabel(head), When::Always,
+                                 {QStringLiteral("POST %1").arg(QString::fromLatin1(t.target))}),
                       Step::await(Until::AnyResponse, t.timeoutMs), Step::close(When::IfNoFinal),
                       Step::send(behind, EventKind::BodyStart,
-                                 tr("a request right behind the unread body: GET /expectlab-desync"), When::IfFinal),
-                      Step::await(Until::Final, qMin(t.timeoutMs, kPromptMs)), Step::close()},
+                                 tr("a request right behind the unread body: GET /expectlab-desync"), When::IfFinal,
+                                 {QStringLiteral("GET /expectlab-desync")}),
+                      // The whole window: what a desynchronised server answers comes now, or never.
+                      Step::await(Until::Quiet, qMin(t.timeoutMs, kPromptMs)), Step::close()},
             .assess = assessEarlyFinal};
 }
 
 // The desync check proper: a small body that is itself a complete request, and a second request
-// right behind it. An unknown expectation is the most portable way to get an early final status
-// (Apache, Node.js, Go and ExpectLab answer 417 before reading the body).
+// right behind it that asks to close. An unknown expectation is the most portable way to get an
+// early final status (Apache, Node.js, Go and ExpectLab answer 417 before reading the body). A
+// server that reads the body as a body answers once (the second request) and closes; one that takes
+// the body for a request answers twice.
 ProbeScenario earlyFinalDesync(const ProbeTarget &t)
 {
     ProbeTarget smuggled = t;
@@ -154,18 +159,21 @@ ProbeScenario earlyFinalDesync(const ProbeTarget &t)
     const QByteArray body = requestHead(smuggled, "GET", 1, {});
     ProbeTarget second = t;
     second.target = "/expectlab-second";
-    const QByteArray behind = requestHead(second, "GET", 1, {});
+    const QByteArray behind = requestHead(second, "GET", 1, {{"Connection", "close"}});
     const QByteArray head = expectHead(t, 1, body.size(), "x-unknown");
     return {
         .id = QStringLiteral("early-final-desync"),
         .title = tr("Body that looks like a request, then a second request, after an early 417"),
         .rules = {QStringLiteral("R19"), QStringLiteral("R10"), QStringLiteral("R22")},
-        .steps = {Step::send(head, EventKind::HeadSent, headLabel(head)), Step::await(Until::AnyResponse, t.timeoutMs),
+        .steps = {Step::send(head, EventKind::HeadSent, headLabel(head), When::Always,
+                             {QStringLiteral("POST %1").arg(QString::fromLatin1(t.target))}),
+                  Step::await(Until::AnyResponse, t.timeoutMs),
                   Step::send(body + behind, EventKind::BodyStart,
-                             tr("body: GET /expectlab-desync (%1 bytes), then GET /expectlab-second").arg(body.size())),
-                  Step::await(Until::Final, t.timeoutMs),
-                  // A desynchronised server answers one request more: listen for it.
-                  Step::await(Until::Final, qMin(t.timeoutMs, kPromptMs)), Step::close()},
+                             tr("body: GET /expectlab-desync (%1 bytes), then GET /expectlab-second").arg(body.size()),
+                             When::Always,
+                             {QStringLiteral("GET /expectlab-desync"), QStringLiteral("GET /expectlab-second")}),
+                  // Listen the whole window (or until the close the second request asked for).
+                  Step::await(Until::Quiet, t.timeoutMs), Step::close()},
         .assess = assessEarlyFinalDesync};
 }
 } // namespace
@@ -232,14 +240,16 @@ ProbeResult makeResult(const ProbeScenario &scenario, const ProbeObservation &ob
     if (!obs.error.isEmpty() && obs.connectFailed) {
         r.verdict = ProbeVerdict::Fail;
         r.message = obs.error;
+    } else if (const auto unanswered = assessUnanswered(obs)) {
+        // Silence, garbage or a reset is no valid answer, whatever the scenario asked (case 15).
+        r.verdict = unanswered->verdict;
+        r.message = unanswered->message;
     } else {
         const ProbeAssessment a = scenario.assess(obs, earlier);
         r.verdict = a.verdict;
         r.message = a.message;
         if (!obs.error.isEmpty())
             r.message += QStringLiteral(" (%1)").arg(obs.error);
-        else if (obs.responses.isEmpty() && obs.peerClosedNs)
-            r.message += tr(" (the server closed the connection without a response)");
     }
     return r;
 }

@@ -25,6 +25,45 @@ const ProbeResponse *answerBeforeBody(const ProbeObservation &obs, int headStep,
     return nullptr;
 }
 
+// The handshake cannot be asked about: the server speaks HTTP/1.0 (no 100 exists for it, R15) or
+// refuses the method at this URL. Then neither pass nor fail is true (case 15).
+std::optional<ProbeAssessment> untestable(const ProbeObservation &obs)
+{
+    const ProbeResponse *first = obs.responses.isEmpty() ? nullptr : &obs.responses.first();
+    if (!first)
+        return std::nullopt;
+    if (first->head.isHttp10()) {
+        return ProbeAssessment{ProbeVerdict::Inconclusive,
+                               tr("the server answers in HTTP/1.0 (%1): it cannot send 100 Continue, so the handshake "
+                                  "could not be tested (R15)")
+                                   .arg(first->head.status)};
+    }
+    const int status = first->head.status;
+    if (!first->interim() && (status == 404 || status == 405 || status == 501)) {
+        return ProbeAssessment{ProbeVerdict::Inconclusive,
+                               tr("the server refuses POST at this URL (%1): the handshake could not be tested; probe a "
+                                  "URL that accepts uploads")
+                                   .arg(status)};
+    }
+    return std::nullopt;
+}
+
+// The final responses after `first`, in order: the answers to what followed the early answer.
+QList<ProbeResponse> finalsAfter(const ProbeObservation &obs, const ProbeResponse &first)
+{
+    QList<ProbeResponse> out;
+    for (const ProbeResponse &r : obs.responses) {
+        if (r.index > first.index && !r.interim())
+            out.append(r);
+    }
+    return out;
+}
+
+bool closeAnnounced(const MessageHead &head)
+{
+    return head.hasConnectionToken("close") || (head.isHttp10() && !head.hasConnectionToken("keep-alive"));
+}
+
 QString finalsText(const ProbeObservation &obs)
 {
     QStringList s;
@@ -37,6 +76,8 @@ QString finalsText(const ProbeObservation &obs)
 // continue-small, continue-large, case-variant, chunked: head, wait, body, final.
 ProbeAssessment assessContinue(const ProbeObservation &obs, bool caseVariant, const QList<ProbeResult> &earlier)
 {
+    if (const auto inconclusive = untestable(obs))
+        return *inconclusive;
     constexpr int headStep = 0;
     constexpr int bodyStep = 2;
     const qint64 headNs = obs.stepSentNs(headStep).value_or(obs.startNs);
@@ -81,6 +122,8 @@ ProbeAssessment assessContinue(const ProbeObservation &obs, bool caseVariant, co
 
 ProbeAssessment assessBodyAtOnce(const ProbeObservation &obs, const QList<ProbeResult> &)
 {
+    if (const auto inconclusive = untestable(obs))
+        return *inconclusive;
     const QList<ProbeResponse> finals = obs.finals();
     if (finals.isEmpty())
         return {ProbeVerdict::Fail, tr("no final status although the body came with the head (R4)")};
@@ -94,6 +137,8 @@ ProbeAssessment assessBodyAtOnce(const ProbeObservation &obs, const QList<ProbeR
 
 ProbeAssessment assessUnknownExpectation(const ProbeObservation &obs, const QList<ProbeResult> &)
 {
+    if (const auto inconclusive = untestable(obs); inconclusive && obs.finals().value(0).head.status != 417)
+        return *inconclusive;
     const QList<ProbeResponse> finals = obs.finals();
     if (finals.isEmpty())
         return {ProbeVerdict::Fail, tr("no final status; responses: %1").arg(finalsText(obs))};
@@ -141,42 +186,44 @@ ProbeAssessment assessEarlyFinal(const ProbeObservation &obs, const QList<ProbeR
                     .arg(kHugeBody)};
     }
     const int status = first->head.status;
-    const bool closeAnnounced = first->head.hasConnectionToken("close") || first->head.isHttp10();
-    const QList<ProbeResponse> finals = obs.finals();
-    if (closeAnnounced && obs.bytesAfterClose > 0)
-        return {ProbeVerdict::Fail, tr("%1 said Connection: close, yet %2 more bytes followed: the request "
-                                       "behind it was answered (R22)")
+    const bool closes = closeAnnounced(first->head);
+    const QList<ProbeResponse> after = finalsAfter(obs, *first);
+    if (closes && (obs.bytesAfterClose > 0 || !after.isEmpty()))
+        return {ProbeVerdict::Fail, tr("%1 said Connection: close, yet %2 more bytes followed: GET /expectlab-desync, "
+                                       "which was only the unread body, was answered (R22)")
                                         .arg(status)
                                         .arg(obs.bytesAfterClose)};
-    if (finals.size() > 1) {
-        if (closeAnnounced)
-            return {ProbeVerdict::Fail, tr("%1 said Connection: close, yet the request behind it was answered %2 (R22)")
-                                            .arg(status)
-                                            .arg(finals.at(1).head.status)};
-        return {ProbeVerdict::Fail, tr("desync: after %1 the unread body was read as a request and answered %2 (R19)")
+    if (!after.isEmpty()) {
+        return {ProbeVerdict::Fail, tr("desync: after %1 the unread body was read as a request: GET /expectlab-desync "
+                                       "got %2 (R19)")
                                         .arg(status)
-                                        .arg(finals.at(1).head.status)};
+                                        .arg(after.first().head.status)};
     }
-    if (!closeAnnounced && first->head.hasConnectionToken("keep-alive")) {
-        return {ProbeVerdict::Pass, tr("%1 before the body with Connection: keep-alive: it reads on, and the request "
-                                       "behind the body was not taken for one (R10, R19)")
-                                        .arg(status)};
+    const QString closedText =
+        obs.peerClosedNs ? tr("; it closed %1 after the answer").arg(ms(*obs.peerClosedNs - first->headNs)) : QString();
+    if (!closes && first->head.hasConnectionToken("keep-alive")) {
+        return {ProbeVerdict::Pass, tr("%1 before the body with Connection: keep-alive: it reads on, and GET "
+                                       "/expectlab-desync behind the body was not taken for a request (R10, R19)%2")
+                                        .arg(status)
+                                        .arg(closedText)};
     }
-    if (!closeAnnounced) {
+    if (!closes) {
         return {ProbeVerdict::Warn, tr("%1 before the body without Connection: close: the client cannot tell "
                                        "whether the server reads on (R10)%2")
                                         .arg(status)
-                                        .arg(obs.peerClosedNs ? tr("; it closed") : QString())};
+                                        .arg(closedText)};
     }
     if (!obs.peerClosedNs) {
         // nginx keeps reading for its lingering_timeout before it closes: not a fault as long
         // as nothing behind the final status is answered.
-        return {ProbeVerdict::Pass, tr("%1 with Connection: close; the request behind it was not answered; "
+        return {ProbeVerdict::Pass, tr("%1 with Connection: close; GET /expectlab-desync behind it was not answered; "
                                        "still open after %2 ms (lingering close) (R10, R19)")
                                         .arg(status)
                                         .arg(kPromptMs)};
     }
-    return {ProbeVerdict::Pass, tr("%1 with Connection: close, closed, nothing more answered (R10, R19)").arg(status)};
+    return {ProbeVerdict::Pass, tr("%1 with Connection: close, closed %2 after it, nothing more answered (R10, R19)")
+                                    .arg(status)
+                                    .arg(ms(*obs.peerClosedNs - first->headNs))};
 }
 
 ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<ProbeResult> &)
@@ -184,17 +231,16 @@ ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<
     constexpr int bodyStep = 2;
     const ProbeResponse *first = obs.firstResponseFrom(0);
     const bool early = first && !first->interim() && first->afterStep < bodyStep;
-    QList<ProbeResponse> after;
-    for (const ProbeResponse &r : obs.responses) {
-        if (!r.interim() && &r != first && r.afterStep >= bodyStep)
-            after.append(r);
-    }
     if (!early) {
         return {ProbeVerdict::Info,
-                tr("no early final status (responses: %1): the body was read as a body").arg(finalsText(obs))};
+                tr("no early final status (responses: %1): the body was read as a body; nothing to check")
+                    .arg(finalsText(obs))};
     }
     const int status = first->head.status;
-    if (first->head.hasConnectionToken("close")) {
+    const QList<ProbeResponse> after = finalsAfter(obs, *first);
+    // Answers come in the order of the requests the server read: with the body read as a body there
+    // is one request after the 417 (the second); taken for a request, the body is one more.
+    if (closeAnnounced(first->head)) {
         if (!after.isEmpty() || obs.bytesAfterClose > 0)
             return {ProbeVerdict::Fail,
                     tr("%1 said Connection: close, yet a request behind it was answered (R22)").arg(status)};
@@ -202,19 +248,49 @@ ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<
                 tr("%1 with Connection: close; nothing behind it was answered (R10, R22)").arg(status)};
     }
     if (after.size() >= 2) {
-        return {ProbeVerdict::Fail,
-                tr("desync: after %1 the unread body was read as a request; %2 answers to one request (R19)")
-                    .arg(status)
-                    .arg(after.size())};
+        return {ProbeVerdict::Fail, tr("desync: after %1 the unread body was read as a request: %2 to GET "
+                                       "/expectlab-desync (the body) and %3 to GET /expectlab-second (R19)")
+                                        .arg(status)
+                                        .arg(after.at(0).head.status)
+                                        .arg(after.at(1).head.status)};
     }
     if (after.size() == 1) {
-        return {ProbeVerdict::Pass,
-                tr("%1, then it read the body as a body and answered only the second request %2 (R19)")
-                    .arg(status)
-                    .arg(after.first().head.status)};
+        if (obs.peerClosedNs) {
+            return {ProbeVerdict::Pass, tr("%1, then it read the body as a body: one answer, %2 to GET "
+                                           "/expectlab-second, and the close that request asked for (R19)")
+                                            .arg(status)
+                                            .arg(after.first().head.status)};
+        }
+        return {ProbeVerdict::Fail, tr("%1, then one answer (%2) and no close although GET /expectlab-second asked "
+                                       "for one: the body was read as a request (desync, R19) or Connection: close "
+                                       "was ignored (R22)")
+                                        .arg(status)
+                                        .arg(after.first().head.status)};
     }
-    return {ProbeVerdict::Warn,
-            tr("%1 without Connection: close, then neither answered the second request nor closed (R10)").arg(status)};
+    if (obs.peerClosedNs) {
+        return {ProbeVerdict::Warn, tr("%1 without Connection: close, then it closed %2 after it without answering "
+                                       "what followed (R10: a server that will close says so)")
+                                        .arg(status)
+                                        .arg(ms(*obs.peerClosedNs - first->headNs))};
+    }
+    return {ProbeVerdict::Warn, tr("%1 without Connection: close, then neither answered GET /expectlab-second nor "
+                                   "closed (R10)")
+                                    .arg(status)};
+}
+
+std::optional<ProbeAssessment> assessUnanswered(const ProbeObservation &obs)
+{
+    if (!obs.responses.isEmpty())
+        return std::nullopt;
+    if (!obs.error.isEmpty())
+        return ProbeAssessment{ProbeVerdict::Fail, tr("no valid answer: %1").arg(obs.error)};
+    if (obs.peerClosedNs) {
+        return ProbeAssessment{ProbeVerdict::Fail, obs.reset
+                                                       ? tr("the server reset the connection without an answer")
+                                                       : tr("the server closed the connection without an answer")};
+    }
+    return ProbeAssessment{ProbeVerdict::Fail, tr("no answer at all within the scenario's %1 (R11)")
+                                                   .arg(ms(obs.endNs - obs.startNs))};
 }
 
 } // namespace expectlab::probe::detail

@@ -7,6 +7,8 @@
 
 #include <QCoreApplication>
 
+#include <optional>
+
 namespace expectlab::probe::detail {
 
 // Both halves of the battery share one translation context, as they did when they were one file.
@@ -24,5 +26,7 @@ ProbeAssessment assessHttp10(const ProbeObservation &obs, const QList<ProbeResul
 ProbeAssessment assessNoContent(const ProbeObservation &obs, const QList<ProbeResult> &earlier);
 ProbeAssessment assessEarlyFinal(const ProbeObservation &obs, const QList<ProbeResult> &earlier);
 ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<ProbeResult> &earlier);
+// Any scenario: no valid answer at all (silence, garbage, a close or reset) is a failure.
+std::optional<ProbeAssessment> assessUnanswered(const ProbeObservation &obs);
 
 } // namespace expectlab::probe::detail

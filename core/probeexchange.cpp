@@ -61,19 +61,20 @@ void ProbeExchange::receive(QByteArrayView data, qint64 nowNs)
     m_now = nowNs;
     if (m_finished || data.isEmpty())
         return;
-    const QList<ProbeResponse> finals = m_obs.finals();
-    if (!finals.isEmpty() && finals.last().completeNs > 0 && finals.last().head.hasConnectionToken("close")) {
-        // llhttp quietly swallows whatever follows a `Connection: close` response; for the probe it
-        // is evidence that the server answered something it should not have (R22).
-        if (m_obs.bytesAfterClose == 0) {
-            emitEvent(EventKind::Error, 0, data.size(), tr("the server sent more after its Connection: close response"),
-                      QStringLiteral("R22"));
+    const HttpParser::Result r = m_parser.feed(data);
+    if (r.status == HttpParser::Status::Stopped) {
+        // After a response that closed the connection (onMessageComplete stopped the parser): more
+        // bytes are evidence that the server answered something it should not have (R22).
+        const qint64 more = data.size() - r.consumed;
+        if (more > 0) {
+            if (m_obs.bytesAfterClose == 0)
+                emitEvent(EventKind::Error, 0, more, tr("the server sent more after its Connection: close response"),
+                          QStringLiteral("R22"));
+            m_obs.bytesAfterClose += more;
         }
-        m_obs.bytesAfterClose += data.size();
         run();
         return;
     }
-    const HttpParser::Result r = m_parser.feed(data);
     if (r.status == HttpParser::Status::Error) {
         m_obs.error = tr("malformed response: %1").arg(m_parser.errorReason());
         emitEvent(EventKind::Error, 0, -1, m_obs.error);
@@ -83,18 +84,21 @@ void ProbeExchange::receive(QByteArrayView data, qint64 nowNs)
     run();
 }
 
-void ProbeExchange::peerClosed(qint64 nowNs)
+void ProbeExchange::peerClosed(qint64 nowNs, bool reset)
 {
     m_now = nowNs;
     if (m_finished || m_obs.peerClosedNs)
         return;
     m_obs.peerClosedNs = nowNs;
+    m_obs.reset = m_obs.reset || reset;
     // Completes a response whose body runs until the close.
     if (m_parser.finish().status == HttpParser::Status::Error && m_obs.error.isEmpty()) {
         m_obs.error = tr("response cut short: %1").arg(m_parser.errorReason());
         emitEvent(EventKind::Error, 0, -1, m_obs.error);
     }
-    emitEvent(EventKind::Closed, 0, -1, tr("server closed the connection"));
+    emitEvent(EventKind::Closed, 0, -1, reset ? tr("server reset the connection") : tr("server closed the connection"));
+    m_obs.events.last().closedBy = Closer::Peer;
+    m_obs.events.last().reset = reset;
     run();
 }
 
@@ -105,7 +109,7 @@ void ProbeExchange::transportError(qint64 nowNs, const QString &message)
         return;
     // A reset after an early final is evidence, not a probe failure: record it and treat it as a close.
     emitEvent(EventKind::Error, 0, -1, message);
-    peerClosed(nowNs);
+    peerClosed(nowNs, true);
 }
 
 void ProbeExchange::advanceTime(qint64 nowNs)
@@ -133,7 +137,15 @@ bool ProbeExchange::awaitSatisfied() const
     const ProbeStep &step = m_steps.at(m_step);
     switch (step.until) {
     case ProbeStep::Until::AnyResponse: return m_obs.responses.size() > m_responsesAtAwait;
-    case ProbeStep::Until::Final: return m_finalsComplete > m_finalsCompleteAtAwait;
+    case ProbeStep::Until::Final:
+        // A response that began during this wait: the rest of an earlier one (an early 413 whose
+        // body comes in its own write, as aiohttp sends it) does not end the listening window.
+        for (qsizetype i = m_responsesAtAwait; i < m_obs.responses.size(); ++i) {
+            const ProbeResponse &r = m_obs.responses.at(i);
+            if (!r.interim() && r.completeNs > 0)
+                return true;
+        }
+        return false;
     case ProbeStep::Until::Quiet: return false;
     }
     return false;
@@ -162,7 +174,6 @@ void ProbeExchange::run()
             if (!m_awaitDeadlineNs) {
                 m_awaitDeadlineNs = m_now + qint64(step.waitMs) * 1'000'000;
                 m_responsesAtAwait = int(m_obs.responses.size());
-                m_finalsCompleteAtAwait = m_finalsComplete;
             }
             if (awaitSatisfied()) {
                 m_awaitDeadlineNs.reset();
@@ -203,6 +214,7 @@ HttpParser::HeadAction ProbeExchange::onHead(const MessageHead &head)
     response.head = head;
     response.headNs = m_now;
     response.afterStep = m_step;
+    response.index = int(m_obs.responses.size());
     m_obs.responses.append(response);
     emitEvent(head.isInterim() ? EventKind::Interim : EventKind::Final, head.status, -1, statusLine(head));
     return HttpParser::HeadAction::Continue;
@@ -220,7 +232,9 @@ void ProbeExchange::onMessageComplete()
         return;
     ProbeResponse &r = m_obs.responses.last();
     r.completeNs = m_now;
-    ++m_finalsComplete;
+    // A response that ends the connection ends what we parse: anything after it is evidence (R22).
+    if (!m_parser.keepAlive())
+        m_parser.stop();
     emitEvent(EventKind::ResponseDone, r.head.status, r.bodyBytes);
 }
 

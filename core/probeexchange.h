@@ -18,7 +18,7 @@ public:
     void connected(qint64 nowNs);
     void connectFailed(qint64 nowNs, const QString &message);
     void receive(QByteArrayView data, qint64 nowNs);
-    void peerClosed(qint64 nowNs);
+    void peerClosed(qint64 nowNs, bool reset = false);
     void transportError(qint64 nowNs, const QString &message);
     void advanceTime(qint64 nowNs);
 
@@ -54,9 +54,7 @@ private:
     bool m_finished = false;
     // The current Await step
     std::optional<qint64> m_awaitDeadlineNs;
-    int m_responsesAtAwait = 0;
-    int m_finalsCompleteAtAwait = 0;
-    int m_finalsComplete = 0;
+    int m_responsesAtAwait = 0; // responses that began before the current wait
 };
 
 } // namespace expectlab

@@ -63,7 +63,8 @@ QJsonObject probeReportToJson(const ProbeReport &report)
     o.insert(QStringLiteral("timeout_ms"), report.timeoutMs);
     o.insert(QStringLiteral("error"), report.error.isEmpty() ? QJsonValue() : QJsonValue(report.error));
     QJsonObject summary;
-    for (ProbeVerdict v : {ProbeVerdict::Pass, ProbeVerdict::Warn, ProbeVerdict::Fail, ProbeVerdict::Info})
+    for (ProbeVerdict v :
+         {ProbeVerdict::Pass, ProbeVerdict::Warn, ProbeVerdict::Fail, ProbeVerdict::Info, ProbeVerdict::Inconclusive})
         summary.insert(verdictName(v), report.count(v));
     o.insert(QStringLiteral("summary"), summary);
     QJsonArray scenarios;
@@ -95,7 +96,8 @@ QByteArray probeReportToJUnit(const ProbeReport &report)
                      QString::number(report.results.size() + (report.error.isEmpty() ? 0 : 1)));
     w.writeAttribute(QStringLiteral("failures"), QString::number(failures));
     w.writeAttribute(QStringLiteral("errors"), QString::number(report.error.isEmpty() ? 0 : 1));
-    w.writeAttribute(QStringLiteral("skipped"), QString::number(report.count(ProbeVerdict::Info)));
+    w.writeAttribute(QStringLiteral("skipped"),
+                     QString::number(report.count(ProbeVerdict::Info) + report.count(ProbeVerdict::Inconclusive)));
     double total = 0;
     for (const ProbeResult &r : report.results)
         total += r.timings.durationMs;
@@ -120,7 +122,7 @@ QByteArray probeReportToJUnit(const ProbeReport &report)
             w.writeAttribute(QStringLiteral("message"), r.message);
             w.writeCharacters(evidence);
             w.writeEndElement();
-        } else if (r.verdict == ProbeVerdict::Info) {
+        } else if (r.verdict == ProbeVerdict::Info || r.verdict == ProbeVerdict::Inconclusive) {
             w.writeStartElement(QStringLiteral("skipped"));
             w.writeAttribute(QStringLiteral("message"), r.message);
             w.writeEndElement();
@@ -147,7 +149,7 @@ QString probeReportToText(const ProbeReport &report)
         ruleWidth = qMax(ruleWidth, r.rules.join(QLatin1Char(' ')).size());
     }
     out += QStringLiteral("%1  %2  %3  %4  %5\n")
-               .arg(tr("VERDICT"), -7)
+               .arg(tr("VERDICT"), -12)
                .arg(tr("ID"), -int(idWidth))
                .arg(tr("RULES"), -int(ruleWidth))
                .arg(tr("FIRST"), 9)
@@ -157,17 +159,18 @@ QString probeReportToText(const ProbeReport &report)
                                   ? QString::number(*r.timings.firstResponseMs, 'f', 1) + QStringLiteral(" ms")
                                   : QStringLiteral("-");
         out += QStringLiteral("%1  %2  %3  %4  %5\n")
-                   .arg(verdictName(r.verdict).toUpper(), -7)
+                   .arg(verdictName(r.verdict).toUpper(), -12)
                    .arg(r.id, -int(idWidth))
                    .arg(r.rules.join(QLatin1Char(' ')), -int(ruleWidth))
                    .arg(first, 9)
                    .arg(r.message);
     }
-    out += tr("%1 pass, %2 warn, %3 fail, %4 info\n")
+    out += tr("%1 pass, %2 warn, %3 fail, %4 info, %5 inconclusive\n")
                .arg(report.count(ProbeVerdict::Pass))
                .arg(report.count(ProbeVerdict::Warn))
                .arg(report.count(ProbeVerdict::Fail))
-               .arg(report.count(ProbeVerdict::Info));
+               .arg(report.count(ProbeVerdict::Info))
+               .arg(report.count(ProbeVerdict::Inconclusive));
     return out;
 }
 

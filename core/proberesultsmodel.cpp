@@ -23,6 +23,7 @@ QString ProbeResultsModel::verdictColorName(ProbeVerdict verdict)
     case ProbeVerdict::Warn: return QStringLiteral("#b26a00");
     case ProbeVerdict::Fail: return QStringLiteral("#c62828");
     case ProbeVerdict::Info: return QStringLiteral("#616161");
+    case ProbeVerdict::Inconclusive: return QStringLiteral("#5e35b1");
     }
     return QStringLiteral("#616161");
 }

@@ -57,6 +57,7 @@ void ProbeRunner::cancel()
         m_socket->deleteLater();
         m_socket = nullptr;
     }
+    m_closeWatch.release();
     m_exchange.reset();
     m_report.error = tr("cancelled");
     m_running = false;
@@ -91,6 +92,7 @@ void ProbeRunner::onConnected()
 {
     m_connectTimer->stop();
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
+    m_closeWatch.watch(m_socket->socketDescriptor());
     m_exchange->connected(monotonicNowNs());
     pump();
 }
@@ -114,7 +116,7 @@ void ProbeRunner::onDisconnected()
         return;
     onReadyRead();
     if (m_exchange)
-        m_exchange->peerClosed(monotonicNowNs());
+        m_exchange->peerClosed(monotonicNowNs(), m_closeWatch.wasReset());
     pump();
 }
 
@@ -132,7 +134,7 @@ void ProbeRunner::onError()
     } else if (m_socket->error() == QAbstractSocket::RemoteHostClosedError) {
         onReadyRead();
         if (m_exchange)
-            m_exchange->peerClosed(now);
+            m_exchange->peerClosed(now, m_closeWatch.wasReset());
     } else {
         m_exchange->transportError(now, m_socket->errorString());
     }
@@ -180,6 +182,7 @@ void ProbeRunner::endScenario()
         m_socket->deleteLater();
         m_socket = nullptr;
     }
+    m_closeWatch.release();
     const ProbeResult result = probe::makeResult(m_scenarios.at(m_index), obs, m_report.results);
     m_report.results.append(result);
     emit scenarioFinished(m_index, result);

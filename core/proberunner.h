@@ -1,5 +1,6 @@
 #pragma once
 
+#include "platformsocket.h"
 #include "probereport.h"
 
 #include <QObject>
@@ -53,6 +54,7 @@ private:
     QTcpSocket *m_socket = nullptr;
     QTimer *m_timer;
     QTimer *m_connectTimer;
+    platform::CloseWatch m_closeWatch;
     bool m_running = false;
 };
 

@@ -2,7 +2,8 @@
 
 namespace expectlab {
 
-ProbeStep ProbeStep::send(const QByteArray &bytes, EventKind event, const QString &label, When when)
+ProbeStep ProbeStep::send(const QByteArray &bytes, EventKind event, const QString &label, When when,
+                          const QStringList &requests)
 {
     ProbeStep s;
     s.kind = Kind::Send;
@@ -10,6 +11,7 @@ ProbeStep ProbeStep::send(const QByteArray &bytes, EventKind event, const QStrin
     s.event = event;
     s.label = label;
     s.when = when;
+    s.requests = requests;
     return s;
 }
 
@@ -75,6 +77,7 @@ QString verdictName(ProbeVerdict verdict)
     case ProbeVerdict::Warn: return QStringLiteral("warn");
     case ProbeVerdict::Fail: return QStringLiteral("fail");
     case ProbeVerdict::Info: return QStringLiteral("info");
+    case ProbeVerdict::Inconclusive: return QStringLiteral("inconclusive");
     }
     return QStringLiteral("info");
 }

@@ -23,9 +23,9 @@ struct ProbeStep
         Close, // end the scenario and close the connection
     };
     enum class Until {
-        AnyResponse, // any response head, 1xx or final
-        Final,       // a complete final response
-        Quiet,       // just listen for waitMs (ends early if the peer closes)
+        AnyResponse, // a response head (1xx or final) that began during this wait
+        Final,       // a final response that began during this wait and is complete
+        Quiet,       // listen the whole waitMs (ends early only if the peer closes): a desync shows here
     };
     enum class When {
         Always,
@@ -38,10 +38,14 @@ struct ProbeStep
     QByteArray bytes;
     EventKind event = EventKind::HeadSent;
     QString label; // the event's detail, e.g. "head: POST / HTTP/1.1; Expect: 100-continue"
+    // The requests these bytes are, as the server may parse them, in order ("POST /", and for a body
+    // that is itself a request, "GET /expectlab-desync"): answers are matched to them in order.
+    QStringList requests;
     Until until = Until::AnyResponse;
     int waitMs = 0;
 
-    static ProbeStep send(const QByteArray &bytes, EventKind event, const QString &label, When when = When::Always);
+    static ProbeStep send(const QByteArray &bytes, EventKind event, const QString &label, When when = When::Always,
+                          const QStringList &requests = {});
     static ProbeStep await(Until until, int waitMs, When when = When::Always);
     static ProbeStep close(When when = When::Always);
 };
@@ -54,6 +58,7 @@ struct ProbeResponse
     qint64 completeNs = 0; // final responses: when the message ended (0: not yet)
     int afterStep = -1;    // index of the step that was running when it arrived
     qint64 bodyBytes = 0;
+    int index = 0;         // 0-based among the connection's responses
     bool interim() const { return head.isInterim(); }
 };
 
@@ -68,6 +73,7 @@ struct ProbeObservation
     QList<int> sentSteps;     // indexes of the Send steps that went out
     QList<qint64> sentStepNs; // when each of them went out (same order)
     std::optional<qint64> peerClosedNs;
+    bool reset = false;         // the connection ended with a reset (RST), not a close
     qint64 bytesAfterClose = 0; // bytes the server sent after a final response with Connection: close
     QString error;              // transport or parse error; empty when none
     bool connectFailed = false;
@@ -80,8 +86,11 @@ struct ProbeObservation
     const ProbeResponse *firstResponseFrom(int index) const;
 };
 
-enum class ProbeVerdict { Pass, Warn, Fail, Info };
-QString verdictName(ProbeVerdict verdict); // "pass", "warn", "fail", "info": part of the JSON contract
+// Inconclusive: the scenario's question could not be asked (the server speaks HTTP/1.0, or refuses
+// the method at this URL), so neither pass nor fail can be said.
+enum class ProbeVerdict { Pass, Warn, Fail, Info, Inconclusive };
+// "pass", "warn", "fail", "info", "inconclusive": part of the JSON contract
+QString verdictName(ProbeVerdict verdict);
 
 struct ProbeAssessment
 {

@@ -221,11 +221,12 @@ void ProbeWidget::onRunnerFinished()
         m_status->setText(tr("Probe failed: %1").arg(m_report.error));
         m_progress->setValue(m_progress->maximum());
     } else {
-        m_status->setText(tr("%1 pass, %2 warn, %3 fail, %4 info")
+        m_status->setText(tr("%1 pass, %2 warn, %3 fail, %4 info, %5 inconclusive")
                               .arg(m_report.count(ProbeVerdict::Pass))
                               .arg(m_report.count(ProbeVerdict::Warn))
                               .arg(m_report.count(ProbeVerdict::Fail))
-                              .arg(m_report.count(ProbeVerdict::Info)));
+                              .arg(m_report.count(ProbeVerdict::Info))
+                              .arg(m_report.count(ProbeVerdict::Inconclusive)));
     }
     updateButtons();
     emit runFinished();

@@ -65,7 +65,8 @@ void TstProbeServe::policies_data()
                                       << QStringList{"continue-small=fail",     "continue-large=fail",
                                                      "body-at-once=pass",       "unknown-expectation=pass",
                                                      "case-variant=fail",       "http10-expect=pass",
-                                                     "no-content=pass",         "early-final=info",
+                                                     // No answer at all to the 4 GiB head: R11 broken (case 15).
+                                                     "no-content=pass",         "early-final=fail",
                                                      "early-final-desync=pass", "chunked=fail"};
     QTest::newRow("reject answers 417") << "reject" << 0
                                         << QStringList{"continue-small=warn",     "continue-large=warn",
@@ -170,8 +171,8 @@ void TstProbeServe::junitReport()
     }
     QVERIFY2(!reader.hasError(), qPrintable(reader.errorString()));
     QCOMPARE(testcases, 10);
-    QCOMPARE(failures, 4);
-    QCOMPARE(suiteFailures, QStringLiteral("4"));
+    QCOMPARE(failures, 5);
+    QCOMPARE(suiteFailures, QStringLiteral("5"));
 }
 
 void TstProbeServe::readableTable()
