@@ -11,6 +11,8 @@
 #include <QJsonDocument>
 #include <QSaveFile>
 
+#include <algorithm>
+
 using namespace expectlab;
 
 int runProbe(const QStringList &args)
@@ -27,7 +29,10 @@ int runProbe(const QStringList &args)
         QStringLiteral("timeout"),
         t("Bound each wait of each scenario to MS (default %1).").arg(probe::kDefaultTimeoutMs), QStringLiteral("MS"),
         QString::number(probe::kDefaultTimeoutMs));
-    parser.addOptions({jsonOpt, junitOpt, timeoutOpt});
+    const QCommandLineOption scenarioOpt(QStringLiteral("scenario"),
+                                         t("Run only scenario ID (repeatable; default: the whole battery)."),
+                                         QStringLiteral("ID"));
+    parser.addOptions({jsonOpt, junitOpt, timeoutOpt, scenarioOpt});
 
     addPreciseTimingOption(parser);
     const QString hint = helpHint(QStringLiteral("probe"));
@@ -59,6 +64,21 @@ int runProbe(const QStringList &args)
     }
 
     ProbeRunner runner(url, timeoutMs);
+    if (parser.isSet(scenarioOpt)) {
+        const QList<ProbeScenario> all = probe::battery(probe::targetFromUrl(url, timeoutMs));
+        QList<ProbeScenario> chosen;
+        for (const QString &id : parser.values(scenarioOpt)) {
+            const auto it = std::find_if(all.begin(), all.end(), [&id](const ProbeScenario &s) { return s.id == id; });
+            if (it == all.end()) {
+                QStringList ids;
+                for (const ProbeScenario &s : all)
+                    ids << s.id;
+                return usageError(t("unknown scenario '%1': use one of %2").arg(id, ids.join(QStringLiteral(", "))), hint);
+            }
+            chosen.append(*it);
+        }
+        runner.setScenarios(chosen);
+    }
     const bool json = parser.isSet(jsonOpt);
     if (!json) {
         QObject::connect(&runner, &ProbeRunner::scenarioStarted, [](int index, int count, const QString &id) {

@@ -7,6 +7,7 @@
 #include <QDir>
 #include <QElapsedTimer>
 #include <QFile>
+#include <QFileInfo>
 #include <QHostAddress>
 #include <QMap>
 #include <QProcess>
@@ -46,6 +47,24 @@ inline QString pythonProgram()
     const QString fromCMake = qEnvironmentVariable("EXPECTLAB_PYTHON");
     return fromCMake.isEmpty() ? findProgram(QStringLiteral("python3")) : fromCMake;
 }
+
+// Debian's own Python, whose dist-packages hold the python3-* peers (aiohttp, httpx): a Python on
+// PATH (pyenv, a venv) may not see them.
+inline QString debianPython()
+{
+    return QFileInfo::exists(QStringLiteral("/usr/bin/python3")) ? QStringLiteral("/usr/bin/python3") : QString();
+}
+
+// A peer the test needs is missing: a developer's machine may lack it (skip, saying how to get it),
+// but CI installs every peer (tools/deps.sh), so there a missing one fails the test.
+#define EXPECTLAB_REQUIRE_PEER(found, what)                                                                            \
+    do {                                                                                                               \
+        if (!(found)) {                                                                                                \
+            if (qEnvironmentVariableIsSet("CI"))                                                                       \
+                QFAIL(qPrintable(QStringLiteral("%1 is missing on CI (tools/deps.sh installs it)").arg(what)));       \
+            QSKIP(qPrintable(QStringLiteral("%1 is not installed (tools/deps.sh installs it)").arg(what)));            \
+        }                                                                                                              \
+    } while (false)
 
 // A port nobody listens on right now: bind port 0 and give it back. Only for servers that cannot
 // listen on port 0 themselves and report the port (nginx, apache2, lighttpd).
