@@ -67,6 +67,7 @@ void ClientExchange::start(qint64 nowNs)
     m_unreadAfterFinal = 0;
     m_closeWhy.clear();
     m_queuedBytes = m_sentBytes = 0;
+    m_sentLog = OutgoingLog();
     m_pending.clear();
     buildHead();
     m_state = State::Connecting;
@@ -143,7 +144,7 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
         return {};
     if (!m_headQueued) {
         m_headQueued = true;
-        wire().add(WireLog::Direction::Sent, nowNs, m_head, false);
+        m_sentLog.queue(m_head, false);
         QString detail = QStringLiteral("%1 %2").arg(QString::fromLatin1(m_summary.method), m_request.url.toString());
         QString rule;
         if (!m_expectThisAttempt.isEmpty()) {
@@ -184,7 +185,6 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
     const bool first = m_bodySent == 0;
     m_bodySent += slice.size();
     m_summary.bodyBytesSent += slice.size();
-    wire().add(WireLog::Direction::Sent, nowNs, slice, true);
     const bool last = m_bodySent >= m_bodySize;
     if (m_request.chunked) {
         // The chunk goes out as size line, data, CRLF: three pieces rather than one framed copy, so
@@ -192,10 +192,18 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
         const QByteArray end = last ? QByteArrayLiteral("0\r\n\r\n") : QByteArray();
         if (slice.isEmpty()) {
             slice = end;
+            m_sentLog.skip(end.size());
         } else {
-            m_chunkPieces << slice << QByteArrayLiteral("\r\n") + end;
-            slice = QByteArray::number(slice.size(), 16) + "\r\n";
+            const QByteArray sizeLine = QByteArray::number(slice.size(), 16) + "\r\n";
+            const QByteArray after = QByteArrayLiteral("\r\n") + end;
+            m_sentLog.skip(sizeLine.size());
+            m_sentLog.queue(slice, true);
+            m_sentLog.skip(after.size());
+            m_chunkPieces << slice << after;
+            slice = sizeLine;
         }
+    } else {
+        m_sentLog.queue(slice, true);
     }
     if (first)
         emitSentEvent(event(EventKind::BodyStart, 0, m_bodySent), m_queuedBytes);
@@ -232,6 +240,7 @@ void ClientExchange::stopBody(bool answered)
 void ClientExchange::sent(qint64 bytes, qint64 nowNs)
 {
     m_sentBytes += bytes;
+    m_sentLog.sent(m_sentBytes, nowNs, wire());
     while (!m_pending.isEmpty() && m_pending.first().offset < m_sentBytes) {
         TimelineEvent e = m_pending.takeFirst().event;
         e.tNs = nowNs;

@@ -115,6 +115,7 @@ private:
     // Output bookkeeping for sent(): bytes handed to the adapter, and of those to the kernel.
     qint64 m_queuedBytes = 0;
     qint64 m_sentBytes = 0;
+    OutgoingLog m_sentLog; // our bytes, into the wire log once they left
     struct PendingEvent
     {
         qint64 offset = 0; // the event waits until this byte of our output reached the kernel

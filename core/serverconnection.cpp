@@ -295,7 +295,7 @@ void ServerConnection::queueSend(const QByteArray &bytes, bool body)
         m_lastSendProgressNs = m_now; // the send timeout counts from when output starts waiting
     m_outgoing += bytes;
     m_queuedBytes += bytes.size();
-    m_wire.add(WireLog::Direction::Sent, m_now, bytes, body);
+    m_sentLog.queue(bytes, body); // into the wire log when it leaves, with that time
 }
 
 void ServerConnection::sendInterim(int status, const QString &why, const QString &rule)
@@ -528,6 +528,7 @@ void ServerConnection::sent(qint64 bytes, qint64 nowNs)
     if (bytes > 0)
         m_lastSendProgressNs = nowNs;
     m_sentBytes += bytes;
+    m_sentLog.sent(m_sentBytes, nowNs, m_wire);
     while (!m_pending.isEmpty() && m_pending.first().offset < m_sentBytes) {
         TimelineEvent e = m_pending.takeFirst().event;
         e.tNs = nowNs;

@@ -89,6 +89,7 @@ private:
     ServerLimits m_limits;
     HttpParser m_parser;
     WireLog m_wire;
+    OutgoingLog m_sentLog;
     QByteArray m_outgoing;
     QList<TimelineEvent> m_events;
     // Events waiting for their bytes to reach the kernel: the offset of their first byte in our output.

@@ -36,6 +36,34 @@ qint64 Session::earliestNs() const
     return earliest.value_or(originNs);
 }
 
+QHash<int, int> Session::exchangeOfConnections() const
+{
+    auto key = [](const QHostAddress &address, quint16 port) {
+        bool v4 = false;
+        const quint32 ip = address.toIPv4Address(&v4); // a dual-stack server sees ::ffff:a.b.c.d
+        return (v4 ? QHostAddress(ip).toString() : address.toString()) + QLatin1Char('|') + QString::number(port);
+    };
+    QHash<QString, int> exchangeByLocalEnd;
+    for (const ExchangeSummary &s : exchanges) {
+        for (const TimelineEvent &e : s.events) {
+            if (e.kind == EventKind::Connected && e.endpoints)
+                exchangeByLocalEnd.insert(key(e.endpoints->localAddress, e.endpoints->localPort), s.id);
+        }
+    }
+    QHash<int, int> out;
+    for (const SessionServerConnection &c : serverConnections) {
+        if (c.exchangeId)
+            out.insert(c.id, c.exchangeId);
+    }
+    for (const TimelineEvent &e : serverEvents) {
+        if (e.kind != EventKind::Accepted || !e.endpoints || out.contains(e.conn))
+            continue;
+        if (const int id = exchangeByLocalEnd.value(key(e.endpoints->peerAddress, e.endpoints->peerPort)))
+            out.insert(e.conn, id);
+    }
+    return out;
+}
+
 int Session::nextExchangeId() const
 {
     int id = 0;

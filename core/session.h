@@ -4,6 +4,7 @@
 #include "timelineevent.h"
 
 #include <QDateTime>
+#include <QHash>
 #include <QList>
 #include <QString>
 
@@ -43,6 +44,10 @@ struct Session
     qint64 earliestNs() const;
     // Next free exchange id (one more than the largest).
     int nextExchangeId() const;
+    // The exchange each server connection served: its exchangeId, or else the client exchange whose
+    // connection's local end is the connection's peer (the typed endpoints of connected and
+    // accepted events), so that a file recorded without the workbench links the two sides too.
+    QHash<int, int> exchangeOfConnections() const;
 };
 
 } // namespace expectlab

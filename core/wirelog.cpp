@@ -6,15 +6,16 @@
 
 namespace expectlab {
 
-void WireLog::add(Direction direction, qint64 tNs, QByteArrayView data, bool body)
+void WireLog::add(Direction direction, qint64 tNs, QByteArrayView data, bool body, qint64 byteCount)
 {
-    if (data.isEmpty())
+    const qint64 count = qMax<qint64>(byteCount, data.size());
+    if (count == 0)
         return;
     if (body && !m_records.isEmpty() && m_droppedRecords == 0) {
         Record &last = m_records.last();
         if (last.body && last.direction == direction) {
             last.lastNs = tNs;
-            last.byteCount += data.size();
+            last.byteCount += count;
             const qsizetype room = qMin(kBodyPreview - last.bytes.size(), m_capacity - m_kept);
             if (room > 0) {
                 const qsizetype n = qMin(room, data.size());
@@ -27,19 +28,36 @@ void WireLog::add(Direction direction, qint64 tNs, QByteArrayView data, bool bod
     if (isFull()) {
         // Bounded: the rest is counted, not kept, and toText() says so.
         ++m_droppedRecords;
-        (direction == Direction::Sent ? m_droppedSent : m_droppedReceived) += data.size();
+        (direction == Direction::Sent ? m_droppedSent : m_droppedReceived) += count;
         return;
     }
     Record r;
     r.direction = direction;
     r.firstNs = r.lastNs = tNs;
-    r.byteCount = data.size();
+    r.byteCount = count;
     r.body = body;
     const qsizetype limit = body ? kBodyPreview : data.size();
     const qsizetype n = qMax<qsizetype>(0, std::min({limit, data.size(), m_capacity - m_kept}));
     r.bytes = data.first(n).toByteArray();
     m_kept += n;
     m_records.append(std::move(r));
+}
+
+void OutgoingLog::queue(QByteArrayView data, bool body)
+{
+    if (data.isEmpty())
+        return;
+    m_pieces.append({m_queued, data.size(), (body ? data.first(qMin(data.size(), WireLog::kBodyPreview)) : data).toByteArray(),
+                     body});
+    m_queued += data.size();
+}
+
+void OutgoingLog::sent(qint64 sentTotal, qint64 nowNs, WireLog &log)
+{
+    while (!m_pieces.isEmpty() && m_pieces.first().offset < sentTotal) {
+        const Piece p = m_pieces.takeFirst();
+        log.add(WireLog::Direction::Sent, nowNs, p.kept, p.body, p.size);
+    }
 }
 
 WireLog WireLog::fromRecords(QList<Record> records, qsizetype capacity, qint64 droppedRecords, qint64 droppedSent,

@@ -33,7 +33,8 @@ public:
         : m_capacity(capacity)
     {}
 
-    void add(Direction direction, qint64 tNs, QByteArrayView data, bool body);
+    // byteCount: the bytes data stands for, when data is only their beginning (a body's preview).
+    void add(Direction direction, qint64 tNs, QByteArrayView data, bool body, qint64 byteCount = -1);
     // Rebuilds a log from saved records (sessions): the records are taken as they are.
     static WireLog fromRecords(QList<Record> records, qsizetype capacity = kDefaultCapacity, qint64 droppedRecords = 0,
                                qint64 droppedSent = 0, qint64 droppedReceived = 0);
@@ -59,6 +60,30 @@ private:
     qint64 m_droppedRecords = 0;
     qint64 m_droppedSent = 0;
     qint64 m_droppedReceived = 0;
+};
+
+// What our side queued for sending, logged into a WireLog only once the adapter says the bytes
+// reached the kernel, and with that time: the wire log then shows the figure the events show.
+class OutgoingLog
+{
+public:
+    void queue(QByteArrayView data, bool body);
+    // Bytes that go out but are not logged (chunk framing around a body slice).
+    void skip(qint64 bytes) { m_queued += bytes; }
+    // Of everything queued, sentTotal bytes have now reached the kernel.
+    void sent(qint64 sentTotal, qint64 nowNs, WireLog &log);
+    qint64 queued() const { return m_queued; }
+
+private:
+    struct Piece
+    {
+        qint64 offset = 0;
+        qint64 size = 0;
+        QByteArray kept; // a head whole, a body's first WireLog::kBodyPreview bytes
+        bool body = false;
+    };
+    QList<Piece> m_pieces;
+    qint64 m_queued = 0;
 };
 
 } // namespace expectlab

@@ -367,6 +367,18 @@ void WorkbenchSession::flush()
     emit exchangesChanged(numbers);
 }
 
+std::optional<std::pair<int, qint64>> WorkbenchSession::exchangeOfConnection(int conn) const
+{
+    const ServerConnectionRecord *c = serverConnection(conn);
+    if (!c || !c->exchangeNumber)
+        return std::nullopt;
+    const auto live = m_live.constFind(c->exchangeNumber);
+    const ExchangeRecord *r = live != m_live.cend() ? &live.value() : m_model->recordByNumber(c->exchangeNumber);
+    if (!r || r->summary.startNs == 0)
+        return std::nullopt;
+    return std::make_pair(r->number, r->summary.startNs);
+}
+
 const ServerConnectionRecord *WorkbenchSession::serverConnection(int id) const
 {
     auto it = m_connections.constFind(id);

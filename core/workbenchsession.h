@@ -56,6 +56,9 @@ public:
     void loadRows(const QList<ExchangeRecord> &records, const QHash<int, ServerConnectionRecord> &connections);
 
     const ServerConnectionRecord *serverConnection(int id) const;
+    // The exchange a server connection belongs to, and its time origin (the start of the exchange:
+    // every pane measures its events from it); nullopt while the connection is not matched.
+    std::optional<std::pair<int, qint64>> exchangeOfConnection(int conn) const;
     // The server's events of an exchange, over all its connections, in time order.
     QList<TimelineEvent> serverEvents(const ExchangeRecord &record) const;
     // Applies pending changes to the model now (tests and shutdown; normally a timer does it).

@@ -188,4 +188,9 @@ QString ExchangeDetail::wireText() const
     return m_wire->toPlainText();
 }
 
+QString ExchangeDetail::eventsText() const
+{
+    return m_events->toPlainText();
+}
+
 } // namespace expectlab

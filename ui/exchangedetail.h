@@ -26,6 +26,7 @@ public:
     TimelineView *timeline() const { return m_timeline; }
     QTabWidget *tabs() const { return m_tabs; }
     QString wireText() const;
+    QString eventsText() const;
 
 private:
     void fillHeaders(const ExchangeRecord &record);

@@ -73,6 +73,11 @@ MainWindow::MainWindow(QWidget *parent)
     m_session->attachServer(m_server);
 
     m_serverPanel = new ServerPanel(m_server, this);
+    m_serverPanel->setExchangeResolver([session = m_session](int conn) -> std::optional<ServerPanel::ExchangeRef> {
+        if (const auto found = session->exchangeOfConnection(conn))
+            return ServerPanel::ExchangeRef{found->first, found->second};
+        return std::nullopt;
+    });
     m_composer = new ComposerPanel(this);
     m_composer->setMinimumWidth(330);
     m_serverPanel->setMinimumWidth(320);

@@ -302,9 +302,9 @@ void ServerPanel::onPolicyWidgetsChanged()
 
 void ServerPanel::onEvent(const TimelineEvent &event)
 {
-    if (m_logOriginNs == 0)
-        m_logOriginNs = event.tNs;
-    m_pendingLog << QStringLiteral("#%1 %2").arg(event.conn).arg(eventToTextLine(event, m_logOriginNs).trimmed());
+    m_pendingLog << event;
+    if (m_pendingLog.size() > 5000)
+        m_pendingLog.removeFirst();
     if (!m_logTimer->isActive())
         m_logTimer->start();
 }
@@ -314,10 +314,21 @@ void ServerPanel::flushLog()
     // One append per batch: a burst of connections must not cost a layout per line.
     if (m_pendingLog.isEmpty())
         return;
-    if (m_pendingLog.size() > 5000)
-        m_pendingLog = m_pendingLog.mid(m_pendingLog.size() - 5000);
-    m_log->appendPlainText(m_pendingLog.join(QLatin1Char('\n')));
+    QStringList lines;
+    lines.reserve(m_pendingLog.size());
+    for (const TimelineEvent &e : std::as_const(m_pendingLog)) {
+        // The exchange's origin when the session knows it; until then (an outside client's open
+        // connection) the connection's first event, which is that exchange's origin too.
+        const std::optional<ExchangeRef> ref = m_resolver ? m_resolver(e.conn) : std::nullopt;
+        const qint64 origin = ref ? ref->originNs : *m_connectionOrigins.insert(e.conn, m_connectionOrigins.value(e.conn, e.tNs));
+        const QString where = ref ? tr("exchange %1, connection %2").arg(ref->number).arg(e.conn)
+                                  : tr("connection %1").arg(e.conn);
+        lines << QStringLiteral("[%1] %2").arg(where, eventToTextLine(e, origin).trimmed());
+        if (e.kind == EventKind::Closed)
+            m_connectionOrigins.remove(e.conn);
+    }
     m_pendingLog.clear();
+    m_log->appendPlainText(lines.join(QLatin1Char('\n')));
 }
 
 void ServerPanel::saveSettings(QSettings &s) const

@@ -3,7 +3,11 @@
 #include "serverpolicy.h"
 #include "timelineevent.h"
 
+#include <QHash>
 #include <QWidget>
+
+#include <functional>
+#include <optional>
 
 class QComboBox;
 class QLabel;
@@ -33,6 +37,16 @@ public:
     ServerPolicy policy() const;
     void applyPreset(const QString &id);
     QString errorText() const;
+
+    // The exchange a server connection belongs to and that exchange's time origin: the log then
+    // gives every event the figure the exchange's own panes give it (one origin per exchange).
+    struct ExchangeRef
+    {
+        int number = 0;
+        qint64 originNs = 0;
+    };
+    using ExchangeResolver = std::function<std::optional<ExchangeRef>(int conn)>;
+    void setExchangeResolver(ExchangeResolver resolver) { m_resolver = std::move(resolver); }
 
     void saveSettings(QSettings &settings) const;
     void restoreSettings(QSettings &settings);
@@ -64,9 +78,11 @@ private:
     QLabel *m_policyText;
     QLabel *m_connections;
     QPlainTextEdit *m_log;
-    QStringList m_pendingLog;
+    // Formatted at the batch's flush, when the session has matched the connection to its exchange.
+    QList<TimelineEvent> m_pendingLog;
     QTimer *m_logTimer;
-    qint64 m_logOriginNs = 0;
+    ExchangeResolver m_resolver;
+    QHash<int, qint64> m_connectionOrigins; // first event of each open connection not yet matched
     bool m_applying = false;
 };
 

@@ -26,11 +26,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ClientExchange exchange(1, request, openBodySource(request.body, &error));
     qint64 now = 0;
     exchange.start(now);
-    exchange.connected(now, QStringLiteral("fuzz"));
+    exchange.connected(now, {});
     const QByteArrayView input(reinterpret_cast<const char *>(data + 2), qsizetype(size - 2));
     for (qsizetype offset = 0; offset < input.size() && !exchange.isFinished(); offset += qsizetype(step)) {
         while (exchange.wantsToSend())
-            exchange.nextOutgoing(8192, now);
+            exchange.sent(exchange.nextOutgoing(8192, now).size(), now);
         exchange.receive(input.sliced(offset, qMin<qsizetype>(qsizetype(step), input.size() - offset)), now);
         now += 10'000'000;
         exchange.advanceTime(now);
@@ -38,13 +38,14 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             exchange.transportClosed(now);
         if (exchange.wantsReconnect()) {
             exchange.start(now);
-            exchange.connected(now, QStringLiteral("fuzz"));
+            exchange.connected(now, {});
         }
         exchange.takeEvents();
     }
-    exchange.peerClosed(now + 1);
+    exchange.peerClosed(now + 1, data[0] & 32);
     exchange.transportClosed(now + 2);
     exchange.advanceTime(now + 100'000'000'000);
     exchange.summary().outcomeText();
+    exchange.summary().outcomeCode();
     return 0;
 }

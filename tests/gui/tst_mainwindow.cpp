@@ -225,6 +225,19 @@ void TestMainWindow::exchangeThroughWidgets()
     QVERIFY(m_window->detail()->wireText().contains(QLatin1String("Expect: 100-continue")));
     QVERIFY(m_window->outcomeText().startsWith(QLatin1String("#1: ")));
     QTRY_COMPARE_WITH_TIMEOUT(m_window->overview()->pointCount(), 1, 2000);
+
+    // One time origin per exchange (issue 12, case 20): the server log gives the server's head the
+    // figure the Events tab gives it.
+    auto *log = child<QPlainTextEdit>("serverLog");
+    const QRegularExpression headLine(QStringLiteral("^\\[exchange 1, connection \\d+\\]\\s+(\\d+\\.\\d+) ms  server\\s+head\\b"),
+                                      QRegularExpression::MultilineOption);
+    QTRY_VERIFY_WITH_TIMEOUT(headLine.match(log->toPlainText()).hasMatch(), 5000);
+    const QString inLog = headLine.match(log->toPlainText()).captured(1);
+    const QRegularExpression eventsHead(QStringLiteral("^\\s*(\\d+\\.\\d+) ms  server\\s+head\\b"),
+                                        QRegularExpression::MultilineOption);
+    const QString inEvents = eventsHead.match(m_window->detail()->eventsText()).captured(1);
+    QVERIFY2(!inEvents.isEmpty(), qPrintable(m_window->detail()->eventsText()));
+    QCOMPARE(inLog, inEvents);
 }
 
 void TestMainWindow::screenshotAfter417Retry()

@@ -73,6 +73,7 @@ private slots:
     void bytesAndRate();
     void sessionMatchesServerConnections();
     void sessionListsExternalClients();
+    void foreignStallIsTheSameOutcome();
     void sessionOnNetworkThread();
 };
 
@@ -489,6 +490,38 @@ void TestWorkbenchModels::sessionListsExternalClients()
     QCOMPARE(r.outcome, Outcome::Continued);
     QVERIFY(
         session.model()->index(0, ExchangeListModel::UrlColumn).data().toString().contains(QLatin1String("external")));
+}
+
+void TestWorkbenchModels::foreignStallIsTheSameOutcome()
+{
+    // Issue 12, case 20: a foreign client that waits 300 ms on its own timer, then sends the body
+    // without a 100, is "expect timed out", as our own client doing the same is.
+    TestServer server;
+    server.setPolicy(*ServerPolicy::parse(QStringLiteral("ignore")));
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    WorkbenchSession session;
+    session.attachServer(&server);
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, server.port());
+    QVERIFY(socket.waitForConnected(5000));
+    socket.write("POST /stall HTTP/1.1\r\nHost: example\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    QTimer::singleShot(300, &socket, [&socket] { socket.write("hello"); }); // the client's own expect timer
+    QTRY_VERIFY_WITH_TIMEOUT(socket.bytesAvailable() > 0, 5000);
+    socket.disconnectFromHost();
+    QTRY_COMPARE_WITH_TIMEOUT(session.model()->rowCount(), 1, 5000);
+    const ExchangeRecord foreign = session.model()->recordAt(0);
+    QVERIFY(foreign.isExternal());
+    QCOMPARE(foreign.outcome, Outcome::WaitedOut);
+
+    ClientRequest request;
+    request.url = QUrl(server.url() + QStringLiteral("stall"));
+    request.body.kind = BodySpec::Kind::Text;
+    request.body.text = "hello";
+    request.expectTimeoutMs = 300;
+    const int number = session.send(request);
+    QTRY_VERIFY_WITH_TIMEOUT(session.model()->recordByNumber(number) && !session.model()->recordByNumber(number)->running,
+                             5000);
+    QCOMPARE(session.model()->recordByNumber(number)->outcome, Outcome::WaitedOut);
 }
 
 void TestWorkbenchModels::sessionOnNetworkThread()

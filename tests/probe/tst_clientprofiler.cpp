@@ -201,6 +201,9 @@ private slots:
     void curlRetriesOnTheSameConnectionAfter417WithoutClose();
     void pythonHttpClient_data();
     void pythonHttpClient();
+    void clientsThatWait_data();
+    void clientsThatWait();
+    void httpxTimesAreConsistent();
     void serveEventsPrintsProfiles();
 
 private:
@@ -379,6 +382,12 @@ void TstClientProfiler::curl_data()
     // An early final: curl stops sending, reads the response, closes.
     QTest::newRow("early 413") << "final:413" << QStringList{"--data-binary", "@BODY1"} << "413"
                                << QStringList{"final=413", "wait=until-final", "early_final=stopped-closed"} << -1 << -1;
+    // Case 18: our FIN came first under close: curl did not give up; garbage is no final status.
+    QTest::newRow("close: we close first") << "close" << QStringList{"--data-binary", "@BODY1"} << "000"
+                                           << QStringList{"final=none", "closed_by=server", "gave_up=<absent>"} << -1
+                                           << -1;
+    QTest::newRow("garbage") << "garbage" << QStringList{"--data-binary", "@BODY1"} << "000"
+                             << QStringList{"final=garbage", "closed_by=server", "gave_up=<absent>"} << -1 << -1;
 }
 
 void TstClientProfiler::curl()
@@ -492,6 +501,139 @@ void TstClientProfiler::pythonHttpClient()
     QString why;
     QVERIFY2(matches(fields(profiles.first().detail), profile, &why),
              qPrintable(why + QStringLiteral(" in ") + profiles.first().detail));
+}
+
+void TstClientProfiler::clientsThatWait_data()
+{
+    QTest::addColumn<QString>("client"); // node or aiohttp
+    QTest::addColumn<QString>("policy");
+    QTest::addColumn<QStringList>("profile");
+    // Case 17: clients that wait for a 100 that never comes. Our body timeout (1 s here) ends the wait
+    // with a 408: a wait of that length, not "no body".
+    QTest::newRow("Node.js under ignore") << "node" << "ignore"
+                                          << QStringList{"expect=100-continue", "wait=until-final", "final=408"};
+    QTest::newRow("aiohttp under ignore") << "aiohttp" << "ignore"
+                                          << QStringList{"expect=100-continue", "wait=until-final", "final=408"};
+    // Case 17: the whole body at once, then our early 417: it did not wait (R4), and the bytes that
+    // came before the 417 left are not "after the final".
+    QTest::newRow("http.client, hand-set Expect, reject") << "http.client" << "reject"
+                                                          << QStringList{"wait=none", "final=417"};
+}
+
+void TstClientProfiler::clientsThatWait()
+{
+    QFETCH(QString, client);
+    QFETCH(QString, policy);
+    QFETCH(QStringList, profile);
+    QString program;
+    QStringList args;
+    TestServer server;
+    server.setPolicy(*ServerPolicy::parse(policy));
+    ServerLimits limits;
+    limits.bodyTimeoutMs = 1000;
+    server.setLimits(limits);
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    const QString port = QString::number(server.port());
+    if (client == QLatin1String("node")) {
+        program = findProgram(QStringLiteral("node"));
+        EXPECTLAB_REQUIRE_PEER(!program.isEmpty(), QStringLiteral("node (Debian package nodejs)"));
+        // Node writes the body on the `continue` event only (expect-rules.md): it waits forever.
+        args << QStringLiteral("-e")
+             << QStringLiteral("const http = require('http'); const body = Buffer.alloc(100000, 'n');"
+                               "const req = http.request({host: '127.0.0.1', port: %1, method: 'POST', path: '/up',"
+                               " headers: {'Expect': '100-continue', 'Content-Length': body.length}});"
+                               "req.on('continue', () => req.end(body));"
+                               "req.on('response', r => { console.log(r.statusCode); r.resume(); });"
+                               "req.on('error', e => console.log('error', e.message));")
+                    .arg(port);
+    } else if (client == QLatin1String("aiohttp")) {
+        program = debianPython();
+        EXPECTLAB_REQUIRE_PEER(!program.isEmpty() && run(program, {QStringLiteral("-c"), QStringLiteral("import aiohttp")}).exitCode == 0,
+                               QStringLiteral("aiohttp (Debian package python3-aiohttp)"));
+        args << QStringLiteral("-c")
+             << QStringLiteral("import asyncio, aiohttp\n"
+                               "async def main():\n"
+                               "    async with aiohttp.ClientSession() as s:\n"
+                               "        async with s.post('http://127.0.0.1:%1/up', data=b'a' * 100000, expect100=True) as r:\n"
+                               "            print(r.status)\n"
+                               "asyncio.run(main())\n")
+                    .arg(port);
+    } else {
+        program = pythonProgram();
+        EXPECTLAB_REQUIRE_PEER(!program.isEmpty(), QStringLiteral("python3"));
+        args << QStringLiteral("-c")
+             << QStringLiteral("import http.client\n"
+                               "c = http.client.HTTPConnection('127.0.0.1', %1, timeout=20)\n"
+                               "try:\n"
+                               "    c.request('POST', '/up', body=b'p' * 2000000, headers={'Expect': '100-continue'})\n"
+                               "    print(c.getresponse().status)\n"
+                               "except OSError as e:\n"
+                               "    print('error', e)\n")
+                    .arg(port);
+    }
+    ClientProfiler profiler;
+    QList<TimelineEvent> profiles;
+    connect(&server, &TestServer::eventRecorded, this, [&](const TimelineEvent &e) { profiles += profiler.consume(e); });
+    QProcess p;
+    p.start(program, args);
+    QVERIFY(p.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 25000);
+    QTRY_VERIFY_WITH_TIMEOUT(server.connectionCount() == 0 && !profiles.isEmpty(), 10000);
+    const QString detail = profiles.first().detail;
+    QString why;
+    QVERIFY2(matches(fields(detail), profile, &why), qPrintable(why + QStringLiteral(" in ") + detail));
+    QVERIFY2(profiles.first().profile, "the profile travels typed");
+    if (policy == QLatin1String("ignore")) {
+        const double waited = fields(detail).value(QStringLiteral("wait_ms")).toDouble();
+        QVERIFY2(waited >= 900 && waited < 5000, qPrintable(detail));
+    }
+}
+
+void TstClientProfiler::httpxTimesAreConsistent()
+{
+    // Case 16: httpx sends the body without waiting; whatever the reads, the profile must agree
+    // with the times of the server's own events (our 100's time is when it reached the kernel).
+    const QString python = debianPython();
+    EXPECTLAB_REQUIRE_PEER(!python.isEmpty() && run(python, {QStringLiteral("-c"), QStringLiteral("import httpx")}).exitCode == 0,
+                           QStringLiteral("httpx (Debian package python3-httpx)"));
+    TestServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    ClientProfiler profiler;
+    QList<TimelineEvent> events;
+    QList<TimelineEvent> profiles;
+    connect(&server, &TestServer::eventRecorded, this, [&](const TimelineEvent &e) {
+        events << e;
+        profiles += profiler.consume(e);
+    });
+    const QString script = QStringLiteral("import httpx\n"
+                                          "for i in range(5):\n"
+                                          "    r = httpx.post('http://127.0.0.1:%1/up', content=b'x' * 2000000,"
+                                          " headers={'Expect': '100-continue'}, timeout=20)\n"
+                                          "    print(r.status_code)\n")
+                               .arg(server.port());
+    QProcess p;
+    p.start(python, {QStringLiteral("-c"), script});
+    QVERIFY(p.waitForStarted(5000));
+    QTRY_VERIFY_WITH_TIMEOUT(p.state() == QProcess::NotRunning, 25000);
+    QCOMPARE(p.readAllStandardOutput().count("200"), 5);
+    QTRY_COMPARE_WITH_TIMEOUT(profiles.size(), 5, 10000);
+    for (const TimelineEvent &profile : std::as_const(profiles)) {
+        qint64 interim = -1;
+        qint64 body = -1;
+        for (const TimelineEvent &e : std::as_const(events)) {
+            if (e.conn != profile.conn)
+                continue;
+            if (e.kind == EventKind::InterimSent && interim < 0)
+                interim = e.tNs;
+            if (e.kind == EventKind::BodyStart && body < 0)
+                body = e.tNs;
+        }
+        const QString wait = fields(profile.detail).value(QStringLiteral("wait"));
+        if (body >= 0 && (interim < 0 || body < interim))
+            QVERIFY2(wait != QLatin1String("until-100"), qPrintable(profile.detail));
+        if (wait == QLatin1String("until-100"))
+            QVERIFY2(interim >= 0 && interim <= body, qPrintable(profile.detail));
+    }
 }
 
 void TstClientProfiler::serveEventsPrintsProfiles()

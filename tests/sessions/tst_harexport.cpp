@@ -378,7 +378,7 @@ private slots:
         const Session session = recordedSession(QStringLiteral("continue"), true, true, 1000);
         const QString csv = sessionEventsToCsv(session);
         QStringList lines = csv.split(QStringLiteral("\r\n"), Qt::SkipEmptyParts);
-        QCOMPARE(lines.first(), QStringLiteral("t_ms,side,conn,kind,status,bytes,detail,rule"));
+        QCOMPARE(lines.first(), QStringLiteral("t_ms,side,conn,kind,status,bytes,detail,rule,exchange,t_exchange_ms"));
         lines.removeFirst();
         QCOMPARE(lines.size(), session.exchanges.first().events.size() + session.serverEvents.size());
         double last = -1;
@@ -388,8 +388,15 @@ private slots:
             QVERIFY2(t >= last, qPrintable(line)); // time order across both sides
             last = t;
             if (line.section(QLatin1Char(','), 1, 1) == QLatin1String("server") &&
-                line.section(QLatin1Char(','), 3, 3) == QLatin1String("head"))
+                line.section(QLatin1Char(','), 3, 3) == QLatin1String("head")) {
                 sawServerHead = true;
+                // The server's events carry their exchange and the time since it began (case 20).
+                QCOMPARE(line.section(QLatin1Char(','), -2, -2), QStringLiteral("1"));
+                const double sinceExchange = line.section(QLatin1Char(','), -1, -1).toDouble();
+                const double expected =
+                    double((session.serverEvents.first().tNs - session.exchanges.first().startNs) / 1000) / 1000.0;
+                QVERIFY(sinceExchange > 0 && sinceExchange >= expected);
+            }
         }
         QVERIFY(sawServerHead);
         QVERIFY(lines.first().startsWith(QStringLiteral("0.000,client,1,connect,,,")));
@@ -399,7 +406,7 @@ private slots:
         e.kind = EventKind::Error;
         e.detail = QStringLiteral("a \"quoted\", text\nnext line");
         const QString one = eventsToCsv({e}, 0);
-        QVERIFY2(one.endsWith(QStringLiteral(",\"a \"\"quoted\"\", text\nnext line\",\r\n")), qPrintable(one));
+        QVERIFY2(one.endsWith(QStringLiteral(",\"a \"\"quoted\"\", text\nnext line\",,,\r\n")), qPrintable(one));
 
         QTemporaryDir dir;
         QString error;
