@@ -10,7 +10,6 @@
 
 #include <QCoreApplication>
 #include <QHash>
-#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QThread>
 
@@ -121,11 +120,8 @@ int main(int argc, char **argv)
                     continue;
                 quint16 port = 0;
                 for (const TimelineEvent &e : s.events)
-                    if (e.kind == EventKind::Connected)
-                        port = QRegularExpression(QStringLiteral("from .*:(\\d+)$"))
-                                   .match(e.detail)
-                                   .captured(1)
-                                   .toUShort();
+                    if (e.kind == EventKind::Connected && e.endpoints)
+                        port = e.endpoints->localPort;
                 const double ms = double(*s.expectWaitNs) / 1e6;
                 clientMs.insert(port, ms);
                 clientAll.push_back(ms);

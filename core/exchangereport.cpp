@@ -49,6 +49,16 @@ QJsonObject eventToJson(const TimelineEvent &event, qint64 originNs, bool server
         o.insert(QStringLiteral("bytes_after_final"), double(event.bytesAfterFinal));
     if (event.error != ErrorKind::None)
         o.insert(QStringLiteral("error_code"), errorKindName(event.error));
+    if (event.endpoints) {
+        // accepted, connected: both ends, so that a script can find a connection in a capture.
+        auto endpoint = [](const QHostAddress &a, quint16 port) {
+            return (a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]:%2") : QStringLiteral("%1:%2"))
+                .arg(a.toString())
+                .arg(port);
+        };
+        o.insert(QStringLiteral("local"), endpoint(event.endpoints->localAddress, event.endpoints->localPort));
+        o.insert(QStringLiteral("peer"), endpoint(event.endpoints->peerAddress, event.endpoints->peerPort));
+    }
     return o;
 }
 
