@@ -158,6 +158,12 @@ int runServe(const QStringList &args)
     const int rc = QCoreApplication::exec();
     server.close();
     if (parser.isSet(saveOpt)) {
+        if (const qint64 dropped = recorder.session().droppedServerEvents)
+            printErr(QCoreApplication::translate("cli", "expectlab: note: %1 server events not kept in %2 (more than %3 on "
+                                                        "one connection)\n")
+                         .arg(dropped)
+                         .arg(parser.value(saveOpt))
+                         .arg(SessionRecorder::kMaxEventsPerConnection));
         QString saveError;
         if (!saveSession(recorder.session(), parser.value(saveOpt), &saveError)) {
             printErr(QStringLiteral("expectlab: %1\n").arg(saveError));

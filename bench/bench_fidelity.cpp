@@ -1,7 +1,10 @@
 // Timing fidelity: with the server policy delay:D, the expect wait our client and our server record
 // against the same intervals in a tshark capture of the loopback port (head packet to 100 packet).
+// Then a foreign client: curl against `expectlab serve --events` run as users run it (two processes),
+// the intervals head -> 100, head -> body and head -> final as serve's events say, against the
+// capture (issue 12, case 16: event times are when bytes reach or leave the kernel).
 //
-//   bench_fidelity [COUNT]      exchanges per delay (default 200; 50 for D = 100 ms)
+//   bench_fidelity [COUNT]      exchanges per delay (default 200; 50 for D = 100 ms); curl: COUNT/2
 
 #include "benchutil.h"
 #include "exchangerunner.h"
@@ -10,7 +13,11 @@
 
 #include <QCoreApplication>
 #include <QHash>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QFile>
 #include <QTemporaryDir>
+#include <QUrl>
 #include <QThread>
 
 #include <cmath>
@@ -59,6 +66,130 @@ QHash<quint16, double> captureWaits(const QString &pcap, quint16 serverPort)
         if (it->headS >= 0 && it->continueS >= 0)
             waits.insert(it.key(), (it->continueS - it->headS) * 1e3);
     return waits;
+}
+
+// One foreign exchange's moments, in seconds on one clock (the capture's or serve's).
+struct Moments
+{
+    double head = -1;
+    double interim = -1;
+    double body = -1;
+    double final = -1;
+};
+
+// client port -> head, 100, first body and final packets, from the capture.
+QHash<quint16, Moments> capturedMoments(const QString &pcap, quint16 serverPort)
+{
+    const RunResult r =
+        run(findProgram(QStringLiteral("tshark")),
+            {QStringLiteral("-r"), pcap, QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
+             QStringLiteral("frame.time_epoch"), QStringLiteral("-e"), QStringLiteral("tcp.srcport"),
+             QStringLiteral("-e"), QStringLiteral("tcp.dstport"), QStringLiteral("-e"), QStringLiteral("tcp.payload")},
+            120000);
+    static const QByteArray continueHex = QByteArray("HTTP/1.1 100").toHex();
+    static const QByteArray finalHex = QByteArray("HTTP/1.1 2").toHex();
+    QHash<quint16, Moments> out;
+    for (const QByteArray &line : r.out.split('\n')) {
+        const QList<QByteArray> f = line.split('\t');
+        if (f.size() < 4 || f[3].isEmpty())
+            continue;
+        const double t = f[0].toDouble();
+        const quint16 src = f[1].toUShort(), dst = f[2].toUShort();
+        const QByteArray payload = QByteArray(f[3]).replace(":", "");
+        if (dst == serverPort) {
+            Moments &m = out[src];
+            if (m.head < 0)
+                m.head = t;
+            else if (m.body < 0)
+                m.body = t;
+        } else if (src == serverPort) {
+            Moments &m = out[dst];
+            if (m.interim < 0 && payload.startsWith(continueHex))
+                m.interim = t;
+            else if (m.final < 0 && payload.startsWith(finalHex))
+                m.final = t;
+        }
+    }
+    return out;
+}
+
+// curl against `expectlab serve --events`: serve's recorded intervals against the capture's.
+void foreignClientRows(Table &t, int count, bool precise)
+{
+    const QString curl = findProgram(QStringLiteral("curl"));
+    const QString tshark = findProgram(QStringLiteral("tshark"));
+    if (curl.isEmpty() || tshark.isEmpty()) {
+        std::fprintf(stderr, "curl or tshark missing: no foreign-client rows\n");
+        return;
+    }
+    QTemporaryDir dir;
+    const QString body = dir.filePath(QStringLiteral("body"));
+    {
+        QFile f(body);
+        if (!f.open(QIODevice::WriteOnly) || f.write(QByteArray(2 << 20, 'b')) < 0)
+            return;
+    }
+    ExpectlabServe serve;
+    QString error;
+    QStringList args{QStringLiteral("--events")};
+    if (precise)
+        args << QStringLiteral("--precise-timing");
+    if (!serve.start(args, &error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return;
+    }
+    const quint16 port = QUrl(serve.url()).port();
+    const QString pcap = dir.filePath(QStringLiteral("lo.pcapng"));
+    Peer capture;
+    if (!capture.start(tshark,
+                       {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
+                        QStringLiteral("tcp port %1").arg(port), QStringLiteral("-w"), pcap},
+                       QStringLiteral("Capturing on"))) {
+        std::fprintf(stderr, "tshark did not start: %s\n", qPrintable(capture.output()));
+        return;
+    }
+    QThread::msleep(500); // "Capturing on" comes a moment before the filter is live
+    for (int i = 0; i < count; ++i)
+        run(curl, {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("--data-binary"),
+                   QLatin1Char('@') + body, serve.url()},
+            30000);
+    QThread::msleep(500); // the last packets and events
+    capture.stop();
+    QHash<int, quint16> portOfConn;
+    QHash<quint16, Moments> recorded;
+    for (const QString &line : serve.peer().drain().split(QLatin1Char('\n'))) {
+        const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+        const QString kind = o.value(QStringLiteral("kind")).toString();
+        const int conn = o.value(QStringLiteral("conn")).toInt();
+        const double s = o.value(QStringLiteral("t_ms")).toDouble() / 1e3;
+        if (kind == QLatin1String("accepted"))
+            portOfConn.insert(conn, quint16(o.value(QStringLiteral("peer")).toString().section(QLatin1Char(':'), -1).toUInt()));
+        Moments &m = recorded[portOfConn.value(conn)];
+        if (kind == QLatin1String("head") && m.head < 0)
+            m.head = s;
+        else if (kind == QLatin1String("interim_sent") && m.interim < 0)
+            m.interim = s;
+        else if (kind == QLatin1String("body_start") && m.body < 0)
+            m.body = s;
+        else if (kind == QLatin1String("final_sent") && m.final < 0)
+            m.final = s;
+    }
+    const QHash<quint16, Moments> captured = capturedMoments(pcap, port);
+    std::vector<double> toInterim, toBody, toFinal;
+    for (auto it = recorded.begin(); it != recorded.end(); ++it) {
+        const Moments &r = it.value();
+        const Moments c = captured.value(it.key());
+        auto diff = [](double rs, double re, double cs, double ce, std::vector<double> &into) {
+            if (rs >= 0 && re >= 0 && cs >= 0 && ce >= 0)
+                into.push_back(std::abs((re - rs) - (ce - cs)) * 1e3);
+        };
+        diff(r.head, r.interim, c.head, c.interim, toInterim);
+        diff(r.head, r.body, c.head, c.body, toBody);
+        diff(r.head, r.final, c.head, c.final, toFinal);
+    }
+    t.add({precise ? QStringLiteral("--precise-timing") : QStringLiteral("default"), QString::number(toInterim.size()),
+           fmt(percentile(toInterim, 50), 3), fmt(percentile(toInterim, 99), 3), fmt(percentile(toBody, 50), 3),
+           fmt(percentile(toBody, 99), 3), fmt(percentile(toFinal, 50), 3), fmt(percentile(toFinal, 99), 3)});
 }
 
 } // namespace
@@ -156,5 +287,14 @@ int main(int argc, char **argv)
     t.print();
     std::printf("\nTarget: recorded times within 0.5 ms of the capture at p99.\n"
                 "--precise-timing holds /dev/cpu_dma_latency at 0 (as cyclictest does) for the whole system.\n");
+
+    printHeader(QStringLiteral("curl -> expectlab serve --events (2 MiB, policy continue): |serve's interval - "
+                               "capture's interval|, ms"));
+    Table foreign({QStringLiteral("timing"), QStringLiteral("n"), QStringLiteral("head->100 p50"),
+                   QStringLiteral("head->100 p99"), QStringLiteral("head->body p50"), QStringLiteral("head->body p99"),
+                   QStringLiteral("head->final p50"), QStringLiteral("head->final p99")});
+    for (const bool precise : {false, true})
+        foreignClientRows(foreign, qMax(10, count / 2), precise);
+    foreign.print();
     return 0;
 }

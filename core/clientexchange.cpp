@@ -66,9 +66,9 @@ void ClientExchange::start(qint64 nowNs)
     m_currentIsInterim = m_finalReceived = m_retryAfterClose = m_failedThisAttempt = false;
     m_unreadAfterFinal = 0;
     m_closeWhy.clear();
-    m_queuedBytes = m_sentBytes = 0;
-    m_sentLog = OutgoingLog();
-    m_pending.clear();
+    m_out.reset();
+    m_closedBy = Closer::Unknown;
+    m_peerReset = false;
     buildHead();
     m_state = State::Connecting;
     const int port = m_request.url.port(80);
@@ -113,6 +113,7 @@ void ClientExchange::buildHead()
         m_summary.requestHeaders = head.headers;
         m_summary.expectSent = !m_expectThisAttempt.isEmpty();
     }
+    m_requestHead = head;
     m_head = head.serializeRequest();
 }
 
@@ -144,7 +145,6 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
         return {};
     if (!m_headQueued) {
         m_headQueued = true;
-        m_sentLog.queue(m_head, false);
         QString detail = QStringLiteral("%1 %2").arg(QString::fromLatin1(m_summary.method), m_request.url.toString());
         QString rule;
         if (!m_expectThisAttempt.isEmpty()) {
@@ -156,8 +156,9 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
                 rule = QStringLiteral("R3");
             }
         }
-        m_queuedBytes += m_head.size();
-        emitSentEvent(event(EventKind::HeadSent, 0, m_head.size(), detail, rule), m_queuedBytes - 1);
+        m_out.queue(m_head, false);
+        emitSentEvent(event(EventKind::HeadSent, 0, m_head.size(), detail, rule).withHead(m_requestHead),
+                      m_out.queued() - 1);
         if (m_hasContent) {
             if (!m_expectThisAttempt.isEmpty() && m_request.expectTimeoutMs > 0) {
                 // Counted again from when the head reaches the kernel (sent()).
@@ -170,7 +171,6 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
     }
     if (!m_chunkPieces.isEmpty()) {
         const QByteArray piece = m_chunkPieces.takeFirst();
-        m_queuedBytes += piece.size();
         if (m_chunkPieces.isEmpty() && m_bodySent >= m_bodySize && m_bodyState == Body::Sending)
             finishBody();
         return piece;
@@ -190,24 +190,26 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
         // The chunk goes out as size line, data, CRLF: three pieces rather than one framed copy, so
         // the data reaches the socket as the source gave it (for generated bodies, shared memory).
         const QByteArray end = last ? QByteArrayLiteral("0\r\n\r\n") : QByteArray();
+        const qint64 start = m_out.queued();
         if (slice.isEmpty()) {
             slice = end;
-            m_sentLog.skip(end.size());
+            m_out.queueUnlogged(end.size());
         } else {
             const QByteArray sizeLine = QByteArray::number(slice.size(), 16) + "\r\n";
             const QByteArray after = QByteArrayLiteral("\r\n") + end;
-            m_sentLog.skip(sizeLine.size());
-            m_sentLog.queue(slice, true);
-            m_sentLog.skip(after.size());
+            m_out.queueUnlogged(sizeLine.size());
+            m_out.queue(slice, true);
+            m_out.queueUnlogged(after.size());
             m_chunkPieces << slice << after;
             slice = sizeLine;
         }
+        if (first)
+            emitSentEvent(event(EventKind::BodyStart, 0, m_bodySent), start);
     } else {
-        m_sentLog.queue(slice, true);
+        if (first)
+            emitSentEvent(event(EventKind::BodyStart, 0, m_bodySent), m_out.queued());
+        m_out.queue(slice, true);
     }
-    if (first)
-        emitSentEvent(event(EventKind::BodyStart, 0, m_bodySent), m_queuedBytes);
-    m_queuedBytes += slice.size();
     if (last && m_chunkPieces.isEmpty())
         finishBody();
     return slice;
@@ -216,7 +218,9 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
 void ClientExchange::finishBody()
 {
     m_bodyState = Body::Done;
-    emitSentEvent(event(EventKind::BodyDone, 0, m_bodySent), m_queuedBytes - 1);
+    // Everything of the body is queued by now (its last chunk pieces included): it is done when the
+    // last queued byte has left.
+    emitSentEvent(event(EventKind::BodyDone, 0, m_bodySent), m_out.queued() - 1);
 }
 
 void ClientExchange::startBody()
@@ -239,19 +243,23 @@ void ClientExchange::stopBody(bool answered)
 
 void ClientExchange::sent(qint64 bytes, qint64 nowNs)
 {
-    m_sentBytes += bytes;
-    m_sentLog.sent(m_sentBytes, nowNs, wire());
-    while (!m_pending.isEmpty() && m_pending.first().offset < m_sentBytes) {
-        TimelineEvent e = m_pending.takeFirst().event;
-        e.tNs = nowNs;
-        if (e.kind == EventKind::HeadSent) {
-            // The expect wait starts when the head reached the kernel.
-            m_headSentNs = nowNs;
-            if (m_continueDeadlineNs)
-                m_continueDeadlineNs = nowNs + qint64(m_request.expectTimeoutMs) * 1'000'000;
-        }
+    if (m_state != State::Exchanging && m_state != State::Closing)
+        return; // bytes of a connection that is gone are not this attempt's
+    QList<TimelineEvent> released;
+    m_out.handed(bytes, nowNs, wire(), released);
+    for (const TimelineEvent &e : std::as_const(released)) {
+        if (e.kind == EventKind::HeadSent)
+            noteHeadSent(e.tNs);
         emitEvent(e);
     }
+}
+
+void ClientExchange::noteHeadSent(qint64 tNs)
+{
+    // The expect wait starts when the head reached the kernel.
+    m_headSentNs = tNs;
+    if (m_continueDeadlineNs)
+        m_continueDeadlineNs = tNs + qint64(m_request.expectTimeoutMs) * 1'000'000;
 }
 
 void ClientExchange::noteFirstAnswer()
@@ -265,10 +273,10 @@ void ClientExchange::receive(QByteArrayView data, qint64 nowNs)
     m_now = nowNs;
     if (m_state != State::Exchanging || data.isEmpty())
         return;
-    if (!m_headSentNs) {
-        // Nobody answers a request that has not left yet: a banner, or not an HTTP server at all.
+    if (m_out.sent() == 0) {
+        // Nobody answers a request of which no byte has left: a banner, or not an HTTP server at all.
         wire().add(WireLog::Direction::Received, nowNs, data, false);
-        fail(ErrorKind::SpokeFirst, tr("the server sent %1 bytes before the request was sent: is it an HTTP server?")
+        fail(ErrorKind::SpokeFirst, tr("the server sent %1 bytes before any byte of the request left: is it an HTTP server?")
                                         .arg(data.size()));
         return;
     }
@@ -316,8 +324,9 @@ HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
     noteFirstAnswer();
     QString detail = QStringLiteral("%1 %2").arg(head.status).arg(displayText(head.reason));
     QString rule;
+    qint64 unsent = -1;
     if (m_hasContent && m_bodyState != Body::Done) {
-        const qint64 unsent = m_bodySize - m_bodySent;
+        unsent = m_bodySize - m_bodySent;
         stopBody(true);
         detail += tr("; body stopped, %1 bytes not sent").arg(unsent);
         rule = QStringLiteral("R21");
@@ -329,7 +338,9 @@ HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
             detail += tr("; will retry without Expect");
         }
     }
-    emitEvent(event(EventKind::Final, head.status, -1, detail, rule).withHead(head));
+    TimelineEvent final = event(EventKind::Final, head.status, -1, detail, rule).withHead(head);
+    final.bodyNotSent = unsent;
+    emitEvent(final);
     return m_summary.method == "HEAD" ? HttpParser::HeadAction::SkipBody : HttpParser::HeadAction::Continue;
 }
 
@@ -402,6 +413,9 @@ void ClientExchange::peerClosed(qint64 nowNs, bool reset)
     m_now = nowNs;
     if (m_state != State::Exchanging && m_state != State::Connecting)
         return;
+    if (m_closedBy == Closer::Unknown)
+        m_closedBy = Closer::Peer;
+    m_peerReset = m_peerReset || reset;
     if (m_parser && m_finalReceived && !m_summary.responseComplete) {
         // A body delimited by the close completes here.
         m_parser->finish();
@@ -445,18 +459,19 @@ void ClientExchange::transportClosed(qint64 nowNs)
     if (m_state == State::Done || m_state == State::ReconnectPending || m_state == State::Idle)
         return;
     // Anything still waiting for the kernel never left.
-    for (PendingEvent &p : m_pending) {
-        p.event.tNs = nowNs;
-        p.event.detail += tr(" (not sent: the connection was gone)");
-        emitEvent(p.event);
+    QList<TimelineEvent> unsent;
+    m_out.abandon(nowNs, unsent);
+    for (TimelineEvent &e : unsent) {
+        e.detail += tr(" (not sent: the connection was gone)");
+        emitEvent(e);
     }
-    m_pending.clear();
     TimelineEvent closed = event(EventKind::Closed, 0, -1, m_closeWhy.isEmpty() ? tr("closed") : m_closeWhy);
     if (m_unreadAfterFinal > 0) {
         closed.bytes = m_unreadAfterFinal;
         closed.detail += tr("; %1 bytes after the final response not read (R20)").arg(m_unreadAfterFinal);
     }
-    closed.closedBy = m_state == State::Closing ? Closer::Local : Closer::Peer;
+    closed.closedBy = m_closedBy == Closer::Unknown ? Closer::Local : m_closedBy;
+    closed.reset = m_peerReset;
     emitEvent(closed);
     if (m_retryAfterClose && m_summary.error.isEmpty()) {
         endAttempt();
@@ -576,6 +591,8 @@ void ClientExchange::closeNow(const QString &why)
 {
     if (m_state == State::Done || m_state == State::Closing)
         return;
+    if (m_closedBy == Closer::Unknown)
+        m_closedBy = Closer::Local;
     m_state = State::Closing;
     m_continueDeadlineNs.reset();
     if (m_closeWhy.isEmpty())
@@ -595,10 +612,13 @@ void ClientExchange::emitEvent(const TimelineEvent &e)
 
 void ClientExchange::emitSentEvent(const TimelineEvent &e, qint64 lastByteOffset)
 {
-    if (lastByteOffset < m_sentBytes)
-        emitEvent(e);
-    else
-        m_pending.append({lastByteOffset, e});
+    QList<TimelineEvent> ready;
+    m_out.hold(e, lastByteOffset, ready);
+    for (const TimelineEvent &r : std::as_const(ready)) {
+        if (r.kind == EventKind::HeadSent)
+            noteHeadSent(r.tNs);
+        emitEvent(r);
+    }
 }
 
 } // namespace expectlab

@@ -4,6 +4,7 @@
 #include "clientrequest.h"
 #include "exchangesummary.h"
 #include "httpparser.h"
+#include "sendtracker.h"
 
 #include <QList>
 
@@ -81,6 +82,7 @@ private:
                         const QString &rule = {}) const;
     void emitEvent(const TimelineEvent &e);
     void emitSentEvent(const TimelineEvent &e, qint64 lastByteOffset);
+    void noteHeadSent(qint64 tNs);
     WireLog &wire() { return m_summary.wireLogs.last(); }
 
     ClientRequest m_request;
@@ -97,7 +99,8 @@ private:
     // The attempt in progress
     int m_attempt = 0;
     qint64 m_attemptStartNs = 0;
-    QByteArray m_head;
+    MessageHead m_requestHead;
+    QByteArray m_head; // m_requestHead as bytes
     QByteArray m_expectThisAttempt;
     bool m_headQueued = false;                // handed to the adapter
     std::optional<qint64> m_headSentNs;      // when it reached the kernel
@@ -113,15 +116,9 @@ private:
     qint64 m_unreadAfterFinal = 0;
     QString m_closeWhy;
     // Output bookkeeping for sent(): bytes handed to the adapter, and of those to the kernel.
-    qint64 m_queuedBytes = 0;
-    qint64 m_sentBytes = 0;
-    OutgoingLog m_sentLog; // our bytes, into the wire log once they left
-    struct PendingEvent
-    {
-        qint64 offset = 0; // the event waits until this byte of our output reached the kernel
-        TimelineEvent event;
-    };
-    QList<PendingEvent> m_pending;
+    SendTracker m_out; // this attempt's output on its way to the kernel, and the events waiting for it
+    Closer m_closedBy = Closer::Unknown;
+    bool m_peerReset = false;
 };
 
 } // namespace expectlab

@@ -18,6 +18,15 @@ QList<TimelineEvent> ClientProfiler::consume(const TimelineEvent &e)
         return out;
     Connection &c = m_connections[e.conn];
     switch (e.kind) {
+    case EventKind::Accepted:
+        if (e.endpoints)
+            c.peer = e.endpoints->peerAddress;
+        break;
+    case EventKind::Error:
+        // Our own body timeout: what follows (the 408) ends a wait the client never ended itself.
+        if (c.current && e.error == ErrorKind::BodyTimeout)
+            c.current->bodyTimedOut = true;
+        break;
     case EventKind::Head: onHead(c, e, out); break;
     case EventKind::InterimSent:
         // Its time is when the 100 left (ServerConnection stamps sent bytes), so a body that came
@@ -52,18 +61,21 @@ QList<TimelineEvent> ClientProfiler::consume(const TimelineEvent &e)
 
 void ClientProfiler::onAnswer(Connection &c, const TimelineEvent &e, QList<TimelineEvent> &out)
 {
-    if (!c.current || c.current->finalNs >= 0)
+    if (!c.current || c.current->finalNs >= 0 || e.notSent)
         return;
     Request &r = *c.current;
     r.finalNs = e.tNs;
     r.profile.garbage = e.kind == EventKind::GarbageSent;
     r.profile.finalStatus = r.profile.garbage ? 0 : e.status;
-    r.profile.earlyFinal = r.announced && !r.bodyDone;
+    // Garbage is no final status: no early final (R21) either; what the client did then is told by
+    // the close (case 18).
+    r.profile.earlyFinal = r.announced && !r.bodyDone && !r.profile.garbage;
+    r.answerEndedOurWait = r.bodyTimedOut;
     if (e.status == 417)
-        m_rejections.append({e.conn, r.profile.method, r.profile.target, e.tNs, false});
+        m_rejections.append({e.conn, c.peer, r.profile.method, r.profile.target, e.tNs, false});
     // An early final's story ends with what the client does next: decided at the next head or at
-    // the close.
-    if (!r.profile.earlyFinal)
+    // the close; so does garbage's.
+    if (!r.profile.earlyFinal && !r.profile.garbage)
         finalize(c, e, out);
 }
 
@@ -92,7 +104,7 @@ void ClientProfiler::onHead(Connection &c, const TimelineEvent &e, QList<Timelin
     if (c.current) {
         Request &prev = *c.current;
         if (prev.profile.finalStatus == 417)
-            sameConn417 = Rejection{e.conn, prev.profile.method, prev.profile.target, prev.finalNs, true};
+            sameConn417 = Rejection{e.conn, c.peer, prev.profile.method, prev.profile.target, prev.finalNs, true};
         if (prev.profile.earlyFinal)
             prev.profile.afterEarlyFinal = ClientProfile::AfterEarlyFinal::Reused;
         finalize(c, e, out);
@@ -132,6 +144,9 @@ void ClientProfiler::onHead(Connection &c, const TimelineEvent &e, QList<Timelin
             Rejection &rej = m_rejections[i];
             if (rej.matched || rej.conn == e.conn || rej.method != p.method || rej.target != p.target)
                 continue;
+            // Off loopback the peer address tells clients apart; on it, every client shares one.
+            if (!rej.peer.isLoopback() && !c.peer.isLoopback() && !rej.peer.isEqual(c.peer, QHostAddress::TolerantConversion))
+                continue;
             rej.matched = true;
             p.retryOfConn = rej.conn;
             p.retryAfterNs = e.tNs - rej.tNs;
@@ -165,8 +180,12 @@ void ClientProfiler::finalize(Connection &c, const TimelineEvent &at, QList<Time
             p.wait = Wait::Bounded;
             p.sentAnyway = true;
         }
-    } else if (r.finalNs >= 0) {
+    } else if (r.finalNs >= 0 && !r.answerEndedOurWait) {
         p.wait = Wait::UntilFinal;
+        p.waitNs = r.finalNs - r.headNs;
+    } else if (r.answerEndedOurWait) {
+        // It would have waited on: our body timeout's 408 ended the wait, not the client.
+        p.wait = Wait::UntilClose;
         p.waitNs = r.finalNs - r.headNs;
     } else if (endNs >= 0) {
         // It waited, and the wait ended only because the connection did: a wait of that length.

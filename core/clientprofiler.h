@@ -39,15 +39,19 @@ private:
         qint64 finalNs = -1;
         bool bodyDone = false;
         bool announced = false;
+        bool bodyTimedOut = false;       // our body timeout fired
+        bool answerEndedOurWait = false; // the final was that timeout's 408
     };
     struct Connection
     {
         int requests = 0;
+        QHostAddress peer;
         std::optional<Request> current;
     };
     struct Rejection
     {
         int conn = 0;
+        QHostAddress peer;
         QString method;
         QString target;
         qint64 tNs = 0;

@@ -92,12 +92,12 @@ QVariant ExchangeListModel::display(const ExchangeRecord &r, int column) const
     switch (column) {
     case NumberColumn: return r.number;
     case StartedColumn: return r.started.toString(QStringLiteral("HH:mm:ss.zzz"));
-    case MethodColumn: return QString::fromLatin1(s.method);
+    case MethodColumn: return displayText(s.method);
     case UrlColumn: return r.isExternal() ? tr("%1 (external client)").arg(s.url.toString()) : s.url.toString();
     case ExpectationColumn: {
         for (const auto &[name, value] : s.requestHeaders) {
             if (name.compare("Expect", Qt::CaseInsensitive) == 0)
-                return QString::fromLatin1(value);
+                return displayText(value);
         }
         return QString();
     }

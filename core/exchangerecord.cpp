@@ -6,11 +6,20 @@ namespace expectlab {
 
 void ServerConnectionRecord::addEvent(const TimelineEvent &event)
 {
-    if (events.size() >= kMaxEvents && event.kind != EventKind::Closed && event.kind != EventKind::Profile) {
-        ++droppedEvents;
+    if (events.size() < kMaxEvents) {
+        events.append(event);
         return;
     }
-    events.append(event);
+    // Full: the close is always kept, and one slot at the end holds the latest profile.
+    ++droppedEvents;
+    if (event.kind == EventKind::Closed) {
+        events.append(event);
+    } else if (event.kind == EventKind::Profile) {
+        if (events.size() > kMaxEvents && events.last().kind == EventKind::Profile)
+            events.last() = event;
+        else
+            events.append(event);
+    }
 }
 
 const ClientProfile *lastProfile(const QList<TimelineEvent> &events)
@@ -61,6 +70,8 @@ ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &c)
             break;
         }
         case EventKind::FinalSent:
+            if (e.notSent)
+                break; // it never left: no answer
             if (!s.finalStatus) {
                 s.finalStatus = e.status;
                 if (e.head)

@@ -66,7 +66,7 @@ QJsonObject exchangeToJson(const ExchangeSummary &s)
 {
     QJsonArray headers;
     for (const auto &[name, value] : s.requestHeaders)
-        headers.append(QJsonArray{QString::fromLatin1(name), QString::fromLatin1(value)});
+        headers.append(QJsonArray{displayText(name), displayText(value)});
     QJsonArray events;
     for (const TimelineEvent &e : s.events)
         events.append(eventToJson(e, s.startNs, false));
@@ -91,7 +91,7 @@ QJsonObject exchangeToJson(const ExchangeSummary &s)
 
     QJsonObject o;
     o.insert(QStringLiteral("url"), s.url.toString());
-    o.insert(QStringLiteral("method"), QString::fromLatin1(s.method));
+    o.insert(QStringLiteral("method"), displayText(s.method));
     o.insert(QStringLiteral("request_headers"), headers);
     o.insert(QStringLiteral("body_bytes"), double(s.bodyBytes));
     o.insert(QStringLiteral("events"), events);
@@ -114,7 +114,7 @@ QJsonObject exchangeToJson(const ExchangeSummary &s)
     if (s.finalStatus) {
         QJsonArray responseHeaders;
         for (const auto &[name, value] : s.finalHead.headers)
-            responseHeaders.append(QJsonArray{QString::fromLatin1(name), QString::fromLatin1(value)});
+            responseHeaders.append(QJsonArray{displayText(name), displayText(value)});
         o.insert(QStringLiteral("response_headers"), responseHeaders);
     }
     o.insert(QStringLiteral("outcome"), s.outcomeText());

@@ -66,6 +66,7 @@ void ExchangeRunner::connectSocket()
         m_socket->deleteLater();
     }
     m_closeWatch.release();
+    m_written = m_reported = 0; // a new socket: nothing of it written yet
     m_socket = new QTcpSocket(this);
     // Small writes (the head, then a body) must not wait for Nagle's algorithm: it would add up to
     // 40 ms to the very timings we measure.
@@ -166,7 +167,7 @@ void ExchangeRunner::pump()
                 const QByteArray out = m_exchange->nextOutgoing(kSliceSize, monotonicNowNs());
                 if (out.isEmpty())
                     break;
-                m_written += m_socket->write(out);
+                m_written += qMax<qint64>(0, m_socket->write(out));
                 wrote = true;
             }
             if (wrote) {
@@ -199,6 +200,7 @@ void ExchangeRunner::pump()
                 m_socket = nullptr;
             }
             m_closeWatch.release(); // now the close really leaves
+            m_written = m_reported = 0;
             for (const TimelineEvent &e : m_exchange->takeEvents())
                 emit eventRecorded(e);
             m_exchange->transportClosed(monotonicNowNs());

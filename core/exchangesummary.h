@@ -36,7 +36,7 @@ struct ExchangeSummary
     QByteArray method;
     HttpHeaders requestHeaders; // as sent on the first attempt
     qint64 bodyBytes = 0;       // the body's size
-    qint64 startNs = 0;
+    qint64 startNs = 0;          // the exchange's time origin: every pane and export measures from it
     std::optional<qint64> endNs; // set when the exchange is over
     QList<TimelineEvent> events;
     QList<MessageHead> interimHeads;

@@ -150,7 +150,12 @@ std::optional<Session> sessionFromHar(const QJsonObject &har, QString *error)
         s.endNs = time >= 0 ? qMax(doneAt, s.startNs + nsOf(time)) : doneAt;
         s.events.append(event(connectAt, s.id, EventKind::Connect, 0, -1, s.url.authority()));
         s.events.append(event(connectedAt, s.id, EventKind::Connected));
-        s.events.append(event(connectedAt, s.id, EventKind::HeadSent));
+        // The request's head travels with its event, as when recorded: the timeline sees the Expect.
+        MessageHead sentHead;
+        sentHead.method = s.method;
+        sentHead.target = s.url.path(QUrl::FullyEncoded).toLatin1();
+        sentHead.headers = s.requestHeaders;
+        s.events.append(event(connectedAt, s.id, EventKind::HeadSent).withHead(sentHead));
 
         for (const QJsonValue &v : response.value(QStringLiteral("_interim")).toArray()) {
             const QJsonObject o = v.toObject();

@@ -2,6 +2,8 @@
 
 #include <QCoreApplication>
 
+#include <algorithm>
+
 namespace expectlab {
 
 namespace {
@@ -204,6 +206,11 @@ HttpParser::Result HttpParser::feed(QByteArrayView data)
             if (size.isEmpty())
                 return failWith(why, offset);
             // llhttp sees the size alone: the extensions were checked here and mean nothing to us.
+            // A zero size begins the trailer section, which gets a head budget of its own.
+            if (std::all_of(size.begin(), size.end(), [](char c) { return c == '0'; })) {
+                m_inTrailers = true;
+                m_headBytes = 0;
+            }
             const Result r = execute(size + "\r\n");
             if (r.status == Status::Error || r.status == Status::Stopped)
                 return {r.status, offset};
@@ -292,6 +299,7 @@ int HttpParser::onMessageBegin(llhttp_t *p)
     s->m_value.clear();
     s->m_inMessage = true;
     s->m_chunked = false;
+    s->m_inTrailers = false;
     s->m_headBytes = 0;
     return HPE_OK;
 }
@@ -302,7 +310,8 @@ int HttpParser::countHead(llhttp_t *p, size_t len)
     HttpParser *s = self(p);
     s->m_headBytes += qint64(len);
     if (s->m_maxHeadBytes > 0 && s->m_headBytes > s->m_maxHeadBytes)
-        return s->callbackError(tr("the message head is larger than %1 bytes").arg(s->m_maxHeadBytes));
+        return s->callbackError(s->m_inTrailers ? tr("the trailer section is larger than %1 bytes").arg(s->m_maxHeadBytes)
+                                                : tr("the message head is larger than %1 bytes").arg(s->m_maxHeadBytes));
     return HPE_OK;
 }
 
@@ -355,7 +364,10 @@ int HttpParser::onHeaderValueComplete(llhttp_t *p)
         return s->callbackError(
             tr("the header field name '%1' is not a token (RFC 9110 5.1)").arg(displayText(s->m_field)));
     }
-    s->m_head.headers.append({s->m_field, s->m_value.trimmed()});
+    // Trailer fields are checked and counted but not kept: nothing of ours reads them, and a peer could
+    // send them without end.
+    if (!s->m_inTrailers)
+        s->m_head.headers.append({s->m_field, s->m_value.trimmed()});
     s->m_field.clear();
     s->m_value.clear();
     return HPE_OK;
@@ -416,6 +428,7 @@ int HttpParser::onMessageComplete(llhttp_t *p)
     HttpParser *s = self(p);
     s->m_inMessage = false;
     s->m_chunkLinePending = false;
+    s->m_inTrailers = false;
     s->m_sink->onMessageComplete();
     if (s->m_stopRequested)
         return -1;

@@ -122,6 +122,7 @@ private:
     bool m_inMessage = false;
     bool m_chunked = false;          // the current message's body is chunked
     bool m_chunkLinePending = false; // the next bytes start a chunk-size line
+    bool m_inTrailers = false;       // after the last chunk: trailer fields
     QByteArray m_chunkLine;          // a chunk-size line read so far
     bool m_stopRequested = false;
     bool m_stopped = false;

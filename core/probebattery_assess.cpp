@@ -64,6 +64,36 @@ bool closeAnnounced(const MessageHead &head)
     return head.hasConnectionToken("close") || (head.isHttp10() && !head.hasConnectionToken("keep-alive"));
 }
 
+// How the answer announced its close, as the evidence shows it.
+QString closeWords(const MessageHead &head)
+{
+    return head.hasConnectionToken("close") ? tr("said Connection: close") : tr("was HTTP/1.0 without keep-alive");
+}
+
+// The requests the probe sent from step `fromStep` on, as the server may read them, in order.
+QStringList requestsFrom(const ProbeObservation &obs, int fromStep)
+{
+    QStringList out;
+    for (qsizetype i = 0; i < obs.sentSteps.size(); ++i) {
+        if (obs.sentSteps.at(i) >= fromStep)
+            out += obs.sentRequests.value(i);
+    }
+    return out;
+}
+
+// Answers matched to requests in order. With `bodyIsBody`, the first request (the unread body that
+// looks like one) is not a request, and the answers belong to the rest.
+QString answersText(const QList<ProbeResponse> &answers, QStringList requests, bool bodyIsBody)
+{
+    if (bodyIsBody && !requests.isEmpty())
+        requests.removeFirst();
+    QStringList parts;
+    for (qsizetype i = 0; i < answers.size(); ++i) {
+        parts << tr("%1 to %2").arg(answers.at(i).head.status).arg(i < requests.size() ? requests.at(i) : tr("no request of ours"));
+    }
+    return parts.join(tr(" and "));
+}
+
 QString finalsText(const ProbeObservation &obs)
 {
     QStringList s;
@@ -188,23 +218,27 @@ ProbeAssessment assessEarlyFinal(const ProbeObservation &obs, const QList<ProbeR
     const int status = first->head.status;
     const bool closes = closeAnnounced(first->head);
     const QList<ProbeResponse> after = finalsAfter(obs, *first);
+    const QStringList behind = requestsFrom(obs, first->afterStep + 1);
+    const QString behindName = behind.value(0, tr("the request behind the body"));
     if (closes && (obs.bytesAfterClose > 0 || !after.isEmpty()))
-        return {ProbeVerdict::Fail, tr("%1 said Connection: close, yet %2 more bytes followed: GET /expectlab-desync, "
-                                       "which was only the unread body, was answered (R22)")
+        return {ProbeVerdict::Fail, tr("%1 %2, yet %3 more bytes followed: %4, which was only the unread body, was "
+                                       "answered (R22)")
                                         .arg(status)
-                                        .arg(obs.bytesAfterClose)};
+                                        .arg(closeWords(first->head))
+                                        .arg(obs.bytesAfterClose)
+                                        .arg(behindName)};
     if (!after.isEmpty()) {
-        return {ProbeVerdict::Fail, tr("desync: after %1 the unread body was read as a request: GET /expectlab-desync "
-                                       "got %2 (R19)")
+        return {ProbeVerdict::Fail, tr("desync: after %1 the unread body was read as a request: %2 (R19)")
                                         .arg(status)
-                                        .arg(after.first().head.status)};
+                                        .arg(answersText(after, behind, false))};
     }
     const QString closedText =
         obs.peerClosedNs ? tr("; it closed %1 after the answer").arg(ms(*obs.peerClosedNs - first->headNs)) : QString();
     if (!closes && first->head.hasConnectionToken("keep-alive")) {
-        return {ProbeVerdict::Pass, tr("%1 before the body with Connection: keep-alive: it reads on, and GET "
-                                       "/expectlab-desync behind the body was not taken for a request (R10, R19)%2")
+        return {ProbeVerdict::Pass, tr("%1 before the body with Connection: keep-alive: it reads on, and %2 behind "
+                                       "the body was not taken for a request (R10, R19)%3")
                                         .arg(status)
+                                        .arg(behindName)
                                         .arg(closedText)};
     }
     if (!closes) {
@@ -216,13 +250,16 @@ ProbeAssessment assessEarlyFinal(const ProbeObservation &obs, const QList<ProbeR
     if (!obs.peerClosedNs) {
         // nginx keeps reading for its lingering_timeout before it closes: not a fault as long
         // as nothing behind the final status is answered.
-        return {ProbeVerdict::Pass, tr("%1 with Connection: close; GET /expectlab-desync behind it was not answered; "
-                                       "still open after %2 ms (lingering close) (R10, R19)")
+        return {ProbeVerdict::Pass, tr("%1 %2; %3 behind it was not answered; still open after %4 ms (lingering "
+                                       "close) (R10, R19)")
                                         .arg(status)
+                                        .arg(closeWords(first->head))
+                                        .arg(behindName)
                                         .arg(kPromptMs)};
     }
-    return {ProbeVerdict::Pass, tr("%1 with Connection: close, closed %2 after it, nothing more answered (R10, R19)")
+    return {ProbeVerdict::Pass, tr("%1 %2, closed %3 after it, nothing more answered (R10, R19)")
                                     .arg(status)
+                                    .arg(closeWords(first->head))
                                     .arg(ms(*obs.peerClosedNs - first->headNs))};
 }
 
@@ -240,32 +277,32 @@ ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<
     const QList<ProbeResponse> after = finalsAfter(obs, *first);
     // Answers come in the order of the requests the server read: with the body read as a body there
     // is one request after the 417 (the second); taken for a request, the body is one more.
+    const QStringList behind = requestsFrom(obs, bodyStep);
+    const QString last = behind.value(behind.size() - 1, tr("the second request"));
     if (closeAnnounced(first->head)) {
         if (!after.isEmpty() || obs.bytesAfterClose > 0)
             return {ProbeVerdict::Fail,
-                    tr("%1 said Connection: close, yet a request behind it was answered (R22)").arg(status)};
+                    tr("%1 %2, yet a request behind it was answered (R22)").arg(status).arg(closeWords(first->head))};
         return {ProbeVerdict::Pass,
-                tr("%1 with Connection: close; nothing behind it was answered (R10, R22)").arg(status)};
+                tr("%1 %2; nothing behind it was answered (R10, R22)").arg(status).arg(closeWords(first->head))};
     }
-    if (after.size() >= 2) {
-        return {ProbeVerdict::Fail, tr("desync: after %1 the unread body was read as a request: %2 to GET "
-                                       "/expectlab-desync (the body) and %3 to GET /expectlab-second (R19)")
+    if (after.size() >= behind.size() && after.size() >= 2) {
+        return {ProbeVerdict::Fail, tr("desync: after %1 the unread body was read as a request: %2 (R19)")
                                         .arg(status)
-                                        .arg(after.at(0).head.status)
-                                        .arg(after.at(1).head.status)};
+                                        .arg(answersText(after, behind, false))};
     }
     if (after.size() == 1) {
         if (obs.peerClosedNs) {
-            return {ProbeVerdict::Pass, tr("%1, then it read the body as a body: one answer, %2 to GET "
-                                           "/expectlab-second, and the close that request asked for (R19)")
+            return {ProbeVerdict::Pass, tr("%1, then it read the body as a body: one answer, %2, and the close that "
+                                           "request asked for (R19)")
                                             .arg(status)
-                                            .arg(after.first().head.status)};
+                                            .arg(answersText(after, behind, true))};
         }
-        return {ProbeVerdict::Fail, tr("%1, then one answer (%2) and no close although GET /expectlab-second asked "
-                                       "for one: the body was read as a request (desync, R19) or Connection: close "
-                                       "was ignored (R22)")
+        return {ProbeVerdict::Fail, tr("%1, then one answer (%2) and no close although %3 asked for one: the body "
+                                       "was read as a request (desync, R19) or Connection: close was ignored (R22)")
                                         .arg(status)
-                                        .arg(after.first().head.status)};
+                                        .arg(after.first().head.status)
+                                        .arg(last)};
     }
     if (obs.peerClosedNs) {
         return {ProbeVerdict::Warn, tr("%1 without Connection: close, then it closed %2 after it without answering "
@@ -273,9 +310,9 @@ ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<
                                         .arg(status)
                                         .arg(ms(*obs.peerClosedNs - first->headNs))};
     }
-    return {ProbeVerdict::Warn, tr("%1 without Connection: close, then neither answered GET /expectlab-second nor "
-                                   "closed (R10)")
-                                    .arg(status)};
+    return {ProbeVerdict::Warn, tr("%1 without Connection: close, then neither answered %2 nor closed (R10)")
+                                    .arg(status)
+                                    .arg(last)};
 }
 
 std::optional<ProbeAssessment> assessUnanswered(const ProbeObservation &obs)

@@ -16,7 +16,7 @@ QString statusLine(const MessageHead &head)
                        .arg(head.versionMajor)
                        .arg(head.versionMinor)
                        .arg(head.status)
-                       .arg(QString::fromLatin1(head.reason));
+                       .arg(displayText(head.reason));
     if (head.hasConnectionToken("close"))
         text += QStringLiteral("; Connection: close");
     return text;
@@ -164,9 +164,14 @@ void ProbeExchange::run()
             // Nothing goes out after the server closed: what was not sent is part of the evidence.
             if (!m_obs.peerClosedNs) {
                 m_outgoing += step.bytes;
+                m_out.queue(step.bytes, step.event == EventKind::BodyStart);
                 m_obs.sentSteps.append(m_step);
-                m_obs.sentStepNs.append(m_now);
-                emitEvent(step.event, 0, step.bytes.size(), step.label);
+                m_obs.sentStepNs.append(m_now); // made exact when the bytes leave (sent())
+                m_obs.sentRequests.append(step.requests);
+                m_stamps.append({m_out.queued() - 1, int(m_obs.sentStepNs.size()) - 1});
+                // Its time is when its last byte reaches the kernel, as for every event about output.
+                m_out.hold(TimelineEvent::at(m_now, Side::Client, m_id, step.event, 0, step.bytes.size(), step.label),
+                           m_out.queued() - 1, m_obs.events);
             }
             ++m_step;
             break;
@@ -204,6 +209,7 @@ void ProbeExchange::finish(qint64 nowNs)
     m_finished = true;
     m_awaitDeadlineNs.reset();
     m_obs.endNs = nowNs;
+    m_out.abandon(nowNs, m_obs.events);
     if (!m_obs.peerClosedNs)
         emitEvent(EventKind::Closed, 0, -1, tr("probe closed the connection"));
 }
@@ -241,6 +247,14 @@ void ProbeExchange::onMessageComplete()
 QByteArray ProbeExchange::takeOutgoing()
 {
     return std::exchange(m_outgoing, QByteArray());
+}
+
+void ProbeExchange::sent(qint64 bytes, qint64 nowNs)
+{
+    WireLog unused; // the probe keeps its evidence as events
+    m_out.handed(bytes, nowNs, unused, m_obs.events);
+    while (!m_stamps.isEmpty() && m_stamps.first().lastOffset < m_out.sent())
+        m_obs.sentStepNs[m_stamps.takeFirst().sentIndex] = nowNs;
 }
 
 std::optional<qint64> ProbeExchange::nextDeadlineNs() const

@@ -2,6 +2,7 @@
 
 #include "httpparser.h"
 #include "probescenario.h"
+#include "sendtracker.h"
 
 #include <optional>
 
@@ -23,6 +24,8 @@ public:
     void advanceTime(qint64 nowNs);
 
     QByteArray takeOutgoing();
+    // The adapter handed this many more bytes of takeOutgoing()'s output to the kernel at nowNs.
+    void sent(qint64 bytes, qint64 nowNs);
     bool wantsClose() const { return m_finished; }
     bool isFinished() const { return m_finished; }
     std::optional<qint64> nextDeadlineNs() const;
@@ -47,6 +50,13 @@ private:
     HttpParser m_parser;
     ProbeObservation m_obs;
     QByteArray m_outgoing;
+    SendTracker m_out; // the probe's output on its way to the kernel, and the events waiting for it
+    struct Stamp
+    {
+        qint64 lastOffset = 0;
+        int sentIndex = 0; // into m_obs.sentStepNs
+    };
+    QList<Stamp> m_stamps;
     qsizetype m_newEvents = 0; // events already handed out by takeEvents()
     qint64 m_now = 0;
     int m_step = 0;

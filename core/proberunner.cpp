@@ -79,7 +79,9 @@ void ProbeRunner::startNext()
     m_exchange = std::make_unique<ProbeExchange>(m_index + 1, scenario.steps, monotonicNowNs(),
                                                  QStringLiteral("%1:%2").arg(host).arg(port));
     m_socket = new QTcpSocket(this);
+    m_written = m_reported = 0;
     connect(m_socket, &QTcpSocket::connected, this, &ProbeRunner::onConnected);
+    connect(m_socket, &QTcpSocket::bytesWritten, this, &ProbeRunner::pump);
     connect(m_socket, &QTcpSocket::readyRead, this, &ProbeRunner::onReadyRead);
     connect(m_socket, &QTcpSocket::disconnected, this, &ProbeRunner::onDisconnected);
     connect(m_socket, &QTcpSocket::errorOccurred, this, &ProbeRunner::onError);
@@ -151,13 +153,32 @@ void ProbeRunner::onTimer()
 
 void ProbeRunner::pump()
 {
-    if (!m_exchange)
+    // flush() below emits bytesWritten, which calls back in here: the outer call does the rest.
+    if (!m_exchange || m_pumping)
         return;
+    m_pumping = true;
+    pumpOnce();
+    m_pumping = false;
+}
+
+void ProbeRunner::pumpOnce()
+{
     for (const TimelineEvent &e : m_exchange->takeEvents())
         emit eventRecorded(e);
     const QByteArray out = m_exchange->takeOutgoing();
-    if (!out.isEmpty() && m_socket && m_socket->state() == QAbstractSocket::ConnectedState)
-        m_socket->write(out);
+    if (!out.isEmpty() && m_socket && m_socket->state() == QAbstractSocket::ConnectedState) {
+        m_written += qMax<qint64>(0, m_socket->write(out));
+        m_socket->flush(); // into the kernel now: the step's time is when its bytes left
+    }
+    if (m_socket) {
+        const qint64 handed = m_written - m_socket->bytesToWrite();
+        if (handed > m_reported) {
+            m_exchange->sent(handed - m_reported, monotonicNowNs());
+            m_reported = handed;
+        }
+        for (const TimelineEvent &e : m_exchange->takeEvents())
+            emit eventRecorded(e);
+    }
     if (m_exchange->isFinished()) {
         endScenario();
         return;

@@ -45,6 +45,7 @@ private:
     void onError();
     void onTimer();
     void pump();
+    void pumpOnce();
     void endScenario();
 
     ProbeReport m_report;
@@ -55,6 +56,9 @@ private:
     QTimer *m_timer;
     QTimer *m_connectTimer;
     platform::CloseWatch m_closeWatch;
+    bool m_pumping = false;
+    qint64 m_written = 0;  // bytes given to the scenario's socket
+    qint64 m_reported = 0; // of those, reported to the exchange as in the kernel
     bool m_running = false;
 };
 

@@ -72,6 +72,7 @@ struct ProbeObservation
     QList<ProbeResponse> responses;
     QList<int> sentSteps;     // indexes of the Send steps that went out
     QList<qint64> sentStepNs; // when each of them went out (same order)
+    QList<QStringList> sentRequests; // the requests each sent step holds, as the server may read them
     std::optional<qint64> peerClosedNs;
     bool reset = false;         // the connection ended with a reset (RST), not a close
     qint64 bytesAfterClose = 0; // bytes the server sent after a final response with Connection: close

@@ -31,6 +31,9 @@ ServerConnection::ServerConnection(int id, const ServerPolicy &policy, qint64 no
     , m_now(nowNs)
 {
     m_parser.setPauseAfterMessage(true);
+    // The raw head limit is ours (431, below); the parser's bounds the trailer section, which no
+    // other limit sees.
+    m_parser.setMaxHeadBytes(m_limits.maxHeadBytes);
     if (m_limits.headTimeoutMs > 0)
         m_headDeadlineNs = nowNs + m_limits.headTimeoutMs * kMs;
     TimelineEvent accepted = event(EventKind::Accepted, 0, -1, tr("policy %1").arg(policy.toString()));
@@ -44,6 +47,25 @@ void ServerConnection::receive(QByteArrayView data, qint64 nowNs)
     m_now = nowNs;
     if (m_closed || data.isEmpty())
         return;
+    if (!m_heldInput.isEmpty()) {
+        // Input is held (our output waits unread): what comes meanwhile queues behind it.
+        m_heldInput.append(data);
+        return;
+    }
+    consume(data);
+}
+
+void ServerConnection::resumeInput(qint64 nowNs)
+{
+    m_now = nowNs;
+    if (m_closed || m_heldInput.isEmpty() || !wantsInput())
+        return;
+    const QByteArray held = std::exchange(m_heldInput, QByteArray());
+    consume(held);
+}
+
+void ServerConnection::consume(QByteArrayView data)
+{
     if (m_closeMode != CloseMode::None || m_silenced) {
         // After an early answer the rest is not parsed: it is what the client sent before it saw
         // our answer (R19: we close instead of reading it as the next request).
@@ -54,10 +76,16 @@ void ServerConnection::receive(QByteArrayView data, qint64 nowNs)
         // The first byte of the next request: from now on the head has headTimeoutMs to complete.
         m_idleDeadlineNs.reset();
         if (m_limits.headTimeoutMs > 0)
-            m_headDeadlineNs = nowNs + m_limits.headTimeoutMs * kMs;
+            m_headDeadlineNs = m_now + m_limits.headTimeoutMs * kMs;
     }
     qsizetype offset = 0;
     while (offset < data.size() && m_closeMode == CloseMode::None && !m_silenced) {
+        if (!wantsInput()) {
+            // Pipelined requests from a peer that reads none of our answers: parse no more of them
+            // until it does (case 9); the rest waits here, bounded by what the adapter read at once.
+            m_heldInput = data.sliced(offset).toByteArray();
+            return;
+        }
         QByteArrayView rest = data.sliced(offset);
         const bool inHead = headPhase();
         if (inHead && m_limits.maxHeadBytes > 0) {
@@ -66,7 +94,7 @@ void ServerConnection::receive(QByteArrayView data, qint64 nowNs)
             rest = rest.first(qMin(rest.size(), qMax<qint64>(1, m_limits.maxHeadBytes - m_headBytes + 1)));
         }
         const HttpParser::Result r = m_parser.feed(rest);
-        m_wire.add(WireLog::Direction::Received, nowNs, rest.first(r.consumed), !inHead);
+        m_wire.add(WireLog::Direction::Received, m_now, rest.first(r.consumed), !inHead);
         offset += r.consumed;
         if (inHead)
             m_headBytes += r.consumed;
@@ -80,6 +108,8 @@ void ServerConnection::receive(QByteArrayView data, qint64 nowNs)
                       tr("request head larger than %1 bytes").arg(m_limits.maxHeadBytes), QString());
             break;
         }
+        if (r.status == HttpParser::Status::Stopped)
+            break; // we answered mid-body (413, close-mid-body): the rest is discarded below
         if (r.status == HttpParser::Status::Error) {
             const QString reason = tr("malformed request: %1").arg(m_parser.errorReason());
             emitEvent(event(EventKind::Error, 400, -1, reason).withError(ErrorKind::MalformedRequest));
@@ -100,19 +130,27 @@ void ServerConnection::receive(QByteArrayView data, qint64 nowNs)
 
 void ServerConnection::discard(QByteArrayView data)
 {
-    const bool beforeAnswer = m_earlyAnswerOffset && m_sentBytes <= *m_earlyAnswerOffset;
-    if (!m_discardNoted && m_earlyAnswerOffset && m_bodyBytes == 0 && m_request.announcesContent()) {
-        // The early-answered request's body began to arrive: not read (R19), but when it came says
-        // whether the client waited (the profiler reads this event).
+    // Before our early answer left, or already in the kernel's queue when it left (the adapter said
+    // how much, at sent()): either way the client sent it without having seen the answer.
+    const bool answerOut = m_earlyAnswerOffset && m_out.sent() > *m_earlyAnswerOffset;
+    qint64 before = 0;
+    if (m_earlyAnswerOffset && !answerOut) {
+        before = data.size();
+    } else if (m_waitingAtAnswer > 0) {
+        before = qMin<qint64>(data.size(), m_waitingAtAnswer);
+        m_waitingAtAnswer -= before;
+    }
+    if (!m_discardNoted && m_bodyBytes == 0 && m_request.announcesContent() && m_requestCount > 0) {
+        // The refused request's body began to arrive (an early answer, policy close): not read
+        // (R19), but when it came says whether the client waited (the profiler reads this event).
         m_discardNoted = true;
         emitEvent(event(EventKind::BodyStart, 0, data.size(),
-                        beforeAnswer ? tr("the body came before our answer left; not read (R4, R19)")
-                                     : tr("the body came after our answer; not read (R19, R21)"),
+                        before > 0 || !m_earlyAnswerOffset ? tr("the body came before our answer left; not read (R4, R19)")
+                                                           : tr("the body came after our answer; not read (R19, R21)"),
                         QStringLiteral("R19")));
     }
     m_discardedBytes += data.size();
-    if (beforeAnswer)
-        m_discardedBeforeAnswer += data.size();
+    m_discardedBeforeAnswer += before;
     m_wire.add(WireLog::Direction::Received, m_now, data, true);
 }
 
@@ -230,12 +268,14 @@ void ServerConnection::onBody(QByteArrayView data)
     armBodyDeadline();
     if (m_policy.kind == ServerPolicy::Kind::CloseMidBody && m_closeMode == CloseMode::None) {
         requestClose(CloseMode::Now, tr("policy close-mid-body: closed after %1 body bytes").arg(m_bodyBytes));
+        m_parser.stop(); // nothing more of this connection is parsed
         return;
     }
     if (m_limits.maxBodyBytes > 0 && m_bodyBytes > m_limits.maxBodyBytes && m_closeMode == CloseMode::None) {
         // A chunked body crossed the limit: answer now and stop reading (R10, R19).
         sendError(413, QStringLiteral("content_too_large"),
                   tr("body crossed the limit of %1 bytes").arg(m_limits.maxBodyBytes), QStringLiteral("R10"));
+        m_parser.stop();
     }
 }
 
@@ -291,11 +331,9 @@ void ServerConnection::onMessageComplete()
 
 void ServerConnection::queueSend(const QByteArray &bytes, bool body)
 {
-    if (m_queuedBytes == m_sentBytes)
-        m_lastSendProgressNs = m_now; // the send timeout counts from when output starts waiting
+    m_out.noteQueueStart(m_now); // the send timeout counts from when output starts waiting
     m_outgoing += bytes;
-    m_queuedBytes += bytes.size();
-    m_sentLog.queue(bytes, body); // into the wire log when it leaves, with that time
+    m_out.queue(bytes, body); // into the wire log when it leaves, with that time
 }
 
 void ServerConnection::sendInterim(int status, const QString &why, const QString &rule)
@@ -306,7 +344,7 @@ void ServerConnection::sendInterim(int status, const QString &why, const QString
     if (status == 103)
         bytes += "Link: </style.css>; rel=preload; as=style\r\n";
     bytes += "\r\n";
-    const qint64 offset = m_queuedBytes;
+    const qint64 offset = m_out.queued();
     queueSend(bytes, false);
     if (status == 100) {
         m_interimSent = true;
@@ -328,7 +366,7 @@ void ServerConnection::sendFinal(int status, const QByteArray &jsonBody, bool cl
         response.headers.append(HttpHeader("Connection", "close")); // R10, R22
     else if (m_request.isHttp10())
         response.headers.append(HttpHeader("Connection", "keep-alive"));
-    const qint64 offset = m_queuedBytes;
+    const qint64 offset = m_out.queued();
     queueSend(response.serializeResponse(), false);
     // A response to HEAD has the same head as to GET but no content (RFC 9110 9.3.2).
     const bool withContent = m_request.method != "HEAD";
@@ -355,7 +393,7 @@ void ServerConnection::sendError(int status, const QString &code, const QString 
 void ServerConnection::sendGarbage()
 {
     const QByteArray garbage = QByteArrayLiteral("HTTX/9.9 ABC Not A Status Line\r\n\r\n");
-    const qint64 offset = m_queuedBytes;
+    const qint64 offset = m_out.queued();
     queueSend(garbage, false);
     m_earlyAnswerOffset = offset;
     emitSentEvent(event(EventKind::GarbageSent, 0, garbage.size(), tr("a garbage status line (policy garbage)")),
@@ -419,13 +457,14 @@ void ServerConnection::advanceTime(qint64 nowNs)
         m_continueDeadlineNs.reset();
         sendInterim(100, m_decision.why, m_decision.rule);
     }
-    if (m_headDeadlineNs && nowNs >= *m_headDeadlineNs && m_closeMode == CloseMode::None) {
+    const bool holding = !m_heldInput.isEmpty();
+    if (m_headDeadlineNs && nowNs >= *m_headDeadlineNs && m_closeMode == CloseMode::None && !holding) {
         m_headDeadlineNs.reset();
         const QString why = tr("request head not complete within %1 ms").arg(m_limits.headTimeoutMs);
         emitEvent(event(EventKind::Error, 408, m_headBytes, why).withError(ErrorKind::HeadTimeout));
         sendError(408, QStringLiteral("request_timeout"), why, QString());
     }
-    if (m_bodyDeadlineNs && nowNs >= *m_bodyDeadlineNs && m_closeMode == CloseMode::None) {
+    if (m_bodyDeadlineNs && nowNs >= *m_bodyDeadlineNs && m_closeMode == CloseMode::None && !holding) {
         m_bodyDeadlineNs.reset();
         const QString why = m_bodyBytes > 0 ? tr("the body stopped arriving: no byte for %1 ms after %2 body bytes")
                                                   .arg(m_limits.bodyTimeoutMs)
@@ -442,7 +481,7 @@ void ServerConnection::advanceTime(qint64 nowNs)
     if (const auto stalled = sendStallDeadlineNs(); stalled && nowNs >= *stalled && m_closeMode != CloseMode::Now) {
         // Our responses sit unread: the peer neither reads nor closes. Without this it could hold
         // the connection (and its memory) forever.
-        requestClose(CloseMode::Now, tr("the client read none of our output for %1 ms").arg(m_limits.idleTimeoutMs));
+        requestClose(CloseMode::Now, tr("the client read none of our output for %1 ms").arg(m_limits.sendTimeoutMs));
     }
     if (m_lingerDeadlineNs && nowNs >= *m_lingerDeadlineNs && m_closeMode == CloseMode::Graceful)
         m_closeMode = CloseMode::Now;
@@ -450,9 +489,9 @@ void ServerConnection::advanceTime(qint64 nowNs)
 
 std::optional<qint64> ServerConnection::sendStallDeadlineNs() const
 {
-    if (m_limits.idleTimeoutMs <= 0 || m_sentBytes >= m_queuedBytes)
+    if (m_limits.sendTimeoutMs <= 0 || m_out.unsent() == 0)
         return std::nullopt;
-    return m_lastSendProgressNs + m_limits.idleTimeoutMs * kMs;
+    return m_out.lastProgressNs() + m_limits.sendTimeoutMs * kMs;
 }
 
 std::optional<qint64> ServerConnection::nextDeadlineNs() const
@@ -463,7 +502,8 @@ std::optional<qint64> ServerConnection::nextDeadlineNs() const
             next = d;
     };
     consider(m_continueDeadlineNs);
-    if (m_closeMode == CloseMode::None) {
+    // While we hold the client's input (our output waits unread) its head or body is not late.
+    if (m_closeMode == CloseMode::None && m_heldInput.isEmpty()) {
         consider(m_headDeadlineNs);
         consider(m_idleDeadlineNs);
         consider(m_bodyDeadlineNs);
@@ -482,12 +522,12 @@ void ServerConnection::transportClosed(qint64 nowNs, const QString &transportRea
         return;
     m_closed = true;
     // Anything still waiting for the kernel never left.
-    for (PendingEvent &p : m_pending) {
-        p.event.tNs = nowNs;
-        p.event.detail += tr(" (not sent: the connection was gone)");
-        m_events.append(p.event);
+    QList<TimelineEvent> unsent;
+    m_out.abandon(nowNs, unsent);
+    for (TimelineEvent &e : unsent) {
+        e.detail += tr(" (not sent: the connection was gone)");
+        m_events.append(e);
     }
-    m_pending.clear();
     QString reason = m_closeReason.isEmpty() ? transportReason : m_closeReason;
     if (reason.isEmpty())
         reason = m_peerReset ? tr("peer reset the connection") : tr("peer closed the connection");
@@ -523,17 +563,12 @@ QByteArray ServerConnection::takeOutgoing()
     return std::exchange(m_outgoing, QByteArray());
 }
 
-void ServerConnection::sent(qint64 bytes, qint64 nowNs)
+void ServerConnection::sent(qint64 bytes, qint64 nowNs, qint64 inputWaiting)
 {
-    if (bytes > 0)
-        m_lastSendProgressNs = nowNs;
-    m_sentBytes += bytes;
-    m_sentLog.sent(m_sentBytes, nowNs, m_wire);
-    while (!m_pending.isEmpty() && m_pending.first().offset < m_sentBytes) {
-        TimelineEvent e = m_pending.takeFirst().event;
-        e.tNs = nowNs;
-        m_events.append(e);
-    }
+    const bool answerWasIn = m_earlyAnswerOffset && m_out.sent() <= *m_earlyAnswerOffset;
+    m_out.handed(bytes, nowNs, m_wire, m_events);
+    if (answerWasIn && m_out.sent() > *m_earlyAnswerOffset)
+        m_waitingAtAnswer = inputWaiting; // already here when the answer left: sent before it
 }
 
 QList<TimelineEvent> ServerConnection::takeEvents()
@@ -549,10 +584,7 @@ TimelineEvent ServerConnection::event(EventKind kind, int status, qint64 bytes, 
 
 void ServerConnection::emitSentEvent(const TimelineEvent &e, qint64 streamOffset)
 {
-    if (streamOffset < m_sentBytes)
-        m_events.append(e);
-    else
-        m_pending.append({streamOffset, e});
+    m_out.hold(e, streamOffset, m_events);
 }
 
 QString ServerConnection::describeHead(const MessageHead &head) const

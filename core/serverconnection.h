@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpparser.h"
+#include "sendtracker.h"
 #include "serverlimits.h"
 #include "serverpolicy.h"
 #include "timelineevent.h"
@@ -34,6 +35,9 @@ public:
                      const Endpoints &endpoints = {});
 
     void receive(QByteArrayView data, qint64 nowNs);
+    // Parses input held back while our output waited unread; the adapter calls it once wantsInput().
+    void resumeInput(qint64 nowNs);
+    bool hasHeldInput() const { return !m_heldInput.isEmpty(); }
     // The peer closed its side (FIN), or reset the connection.
     void peerClosed(qint64 nowNs, bool reset = false);
     void advanceTime(qint64 nowNs);
@@ -44,13 +48,14 @@ public:
     void transportError(qint64 nowNs, const QString &message, bool reset = false);
 
     QByteArray takeOutgoing();
-    // The adapter handed this many more bytes of takeOutgoing()'s output to the kernel at nowNs.
-    void sent(qint64 bytes, qint64 nowNs);
+    // The adapter handed this many more bytes of takeOutgoing()'s output to the kernel at nowNs;
+    // inputWaiting: bytes of the peer's that sat in the kernel's receive queue at that moment.
+    void sent(qint64 bytes, qint64 nowNs, qint64 inputWaiting = 0);
     bool hasOutgoing() const { return !m_outgoing.isEmpty(); }
     // Backpressure: a peer that does not read our responses must not make us buffer without limit,
     // so while this much of our output is still waiting for the kernel, the adapter reads no more.
     static constexpr qint64 kMaxUnsentBytes = 1 << 20;
-    bool wantsInput() const { return m_queuedBytes - m_sentBytes < kMaxUnsentBytes; }
+    bool wantsInput() const { return m_out.unsent() < kMaxUnsentBytes; }
     CloseMode closeMode() const { return m_closeMode; }
     std::optional<qint64> nextDeadlineNs() const;
     QList<TimelineEvent> takeEvents();
@@ -66,6 +71,7 @@ private:
     void onBody(QByteArrayView data) override;
     void onMessageComplete() override;
 
+    void consume(QByteArrayView data);
     void applyDecision();
     void discard(QByteArrayView data);
     void sendInterim(int status, const QString &why, const QString &rule);
@@ -89,19 +95,10 @@ private:
     ServerLimits m_limits;
     HttpParser m_parser;
     WireLog m_wire;
-    OutgoingLog m_sentLog;
+    SendTracker m_out; // our output on its way to the kernel, and the events waiting for it
     QByteArray m_outgoing;
+    QByteArray m_heldInput; // input not parsed while too much of our output waits unread
     QList<TimelineEvent> m_events;
-    // Events waiting for their bytes to reach the kernel: the offset of their first byte in our output.
-    struct PendingEvent
-    {
-        qint64 offset = 0;
-        TimelineEvent event;
-    };
-    QList<PendingEvent> m_pending;
-    qint64 m_queuedBytes = 0; // bytes ever queued for sending
-    qint64 m_sentBytes = 0;   // of those, handed to the kernel
-    qint64 m_lastSendProgressNs = 0; // when the kernel last took some of our output
     qint64 m_now = 0;
 
     // The request in progress
@@ -131,6 +128,7 @@ private:
     std::optional<qint64> m_earlyAnswerOffset;
     qint64 m_discardedBytes = 0;
     qint64 m_discardedBeforeAnswer = 0;
+    qint64 m_waitingAtAnswer = 0; // input already in the kernel when our early answer left
     bool m_discardNoted = false;
     Closer m_closedBy = Closer::Unknown;
     bool m_peerReset = false;

@@ -51,7 +51,7 @@ void ServerConnectionHandler::onReadyRead()
     // a fresh block per read made glibc fault new pages in for every slice of an upload.
     static thread_local QByteArray buffer;
     while (m_socket->bytesAvailable() > 0) {
-        if (!m_connection.wantsInput()) {
+        if (!m_connection.wantsInput() || m_connection.hasHeldInput()) {
             m_inputHeld = true; // resumed by pump() once the peer has read some of our output
             break;
         }
@@ -102,10 +102,16 @@ void ServerConnectionHandler::pump()
     m_pumping = true;
     pumpOnce();
     m_pumping = false;
-    // Output drained far enough to read again: what Qt buffered meanwhile is waiting.
-    if (m_inputHeld && !m_done && m_connection.wantsInput()) {
+    // Output drained far enough to read again: first what the core held, then what Qt buffered.
+    if (!m_done && m_connection.wantsInput() && (m_inputHeld || m_connection.hasHeldInput())) {
         m_inputHeld = false;
-        QMetaObject::invokeMethod(this, &ServerConnectionHandler::onReadyRead, Qt::QueuedConnection);
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_connection.resumeInput(monotonicNowNs());
+                onReadyRead();
+            },
+            Qt::QueuedConnection);
     }
 }
 
@@ -114,7 +120,10 @@ void ServerConnectionHandler::reportSent()
     // What left Qt's buffer went to the kernel: its events take this moment as their time.
     const qint64 handed = m_written - m_socket->bytesToWrite();
     if (handed > m_reported) {
-        m_connection.sent(handed - m_reported, monotonicNowNs());
+        // What the peer had already sent when our bytes left (in Qt's buffer or still in the kernel's):
+        // for an early answer, body bytes sent before it (case 17).
+        const qint64 waiting = m_socket->bytesAvailable() + platform::bytesWaiting(m_socket->socketDescriptor());
+        m_connection.sent(handed - m_reported, monotonicNowNs(), waiting);
         m_reported = handed;
     }
 }
@@ -123,7 +132,7 @@ void ServerConnectionHandler::pumpOnce()
 {
     const QByteArray out = m_connection.takeOutgoing();
     if (!out.isEmpty() && m_socket->state() == QAbstractSocket::ConnectedState) {
-        m_written += m_socket->write(out);
+        m_written += qMax<qint64>(0, m_socket->write(out));
         // Into the kernel now rather than on the next turn of the event loop: the 100 leaves when
         // its event says it did, and a response costs no write-notifier round trip.
         m_socket->flush();

@@ -13,6 +13,7 @@ struct ServerLimits
     int headTimeoutMs = 10000;       // a head not complete in time gets 408 and a close (slowloris)
     int bodyTimeoutMs = 30000;       // a body that stops arriving for this long gets 408 and a close
     int idleTimeoutMs = 30000;       // idle keep-alive connections close
+    int sendTimeoutMs = 30000;       // a peer that takes none of our output for this long is closed
     int maxConnections = 512;        // further connections are closed at once
 
     friend bool operator==(const ServerLimits &, const ServerLimits &) = default;

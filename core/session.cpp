@@ -38,11 +38,7 @@ qint64 Session::earliestNs() const
 
 QHash<int, int> Session::exchangeOfConnections() const
 {
-    auto key = [](const QHostAddress &address, quint16 port) {
-        bool v4 = false;
-        const quint32 ip = address.toIPv4Address(&v4); // a dual-stack server sees ::ffff:a.b.c.d
-        return (v4 ? QHostAddress(ip).toString() : address.toString()) + QLatin1Char('|') + QString::number(port);
-    };
+    const auto key = endpointKey;
     QHash<QString, int> exchangeByLocalEnd;
     for (const ExchangeSummary &s : exchanges) {
         for (const TimelineEvent &e : s.events) {

@@ -34,6 +34,7 @@ struct Session
     QDateTime originUtc;
     QString serverPolicy; // the policy the local server ran with, if any ("continue", "final:413")
     QString note;         // free text the user attached
+    qint64 droppedServerEvents = 0; // server events not kept (over the per-connection bound)
 
     bool isEmpty() const { return exchanges.isEmpty() && serverEvents.isEmpty() && serverConnections.isEmpty(); }
     // A session whose origin is now.

@@ -1,5 +1,8 @@
 #include "sessionfile.h"
 
+#include "clientprofile.h"
+#include "httpparser.h"
+
 #include <QCoreApplication>
 #include <QFile>
 #include <QJsonArray>
@@ -308,6 +311,15 @@ public:
         if (o.contains(QStringLiteral("head")))
             e.head = std::make_shared<const MessageHead>(head(object(o.value(QStringLiteral("head")), join(path, "head")),
                                                               join(path, "head")));
+        if (o.contains(QStringLiteral("profile"))) {
+            QString why;
+            if (const auto profile = clientProfileFromJson(object(o.value(QStringLiteral("profile")), join(path, "profile")), &why))
+                e.profile = std::make_shared<const ClientProfile>(*profile);
+            else
+                fail(join(path, "profile"), why);
+        }
+        e.notSent = boolean(o, path, "not_sent", true);
+        e.bodyNotSent = integer(o, path, "body_not_sent", true, -1);
         if (o.contains(QStringLiteral("endpoints"))) {
             const QString at = join(path, "endpoints");
             const QJsonObject p = object(o.value(QStringLiteral("endpoints")), at);
@@ -427,10 +439,22 @@ public:
                 s.earlierAttempts.append(attempt(object(earlier.at(i), at), at));
             }
         } else {
-            // Version 1 kept these only in the events.
-            for (const TimelineEvent &e : std::as_const(s.events)) {
+            // Version 1 kept these only in the events, and its head events had no head: give the
+            // first its request (attempts after a 417 went without Expect, R6).
+            bool first = true;
+            for (TimelineEvent &e : s.events) {
                 s.responseComplete = s.responseComplete || e.kind == EventKind::ResponseDone;
                 s.sentAnyway = s.sentAnyway || e.kind == EventKind::ExpectTimeout;
+                if (e.kind == EventKind::HeadSent && !e.head) {
+                    MessageHead h;
+                    h.method = s.method;
+                    h.target = s.url.path(QUrl::FullyEncoded).toLatin1();
+                    h.headers = s.requestHeaders;
+                    if (!first)
+                        removeHeader(h.headers, "Expect");
+                    e.head = std::make_shared<const MessageHead>(h);
+                    first = false;
+                }
             }
         }
         const QJsonArray logs = array(o, path, "wire_logs");
@@ -493,6 +517,12 @@ QJsonObject timelineEventToJson(const TimelineEvent &e)
         o.insert(QStringLiteral("error_kind"), errorKindName(e.error));
     if (e.head)
         o.insert(QStringLiteral("head"), messageHeadToJson(*e.head));
+    if (e.profile)
+        o.insert(QStringLiteral("profile"), clientProfileToJson(*e.profile));
+    if (e.notSent)
+        o.insert(QStringLiteral("not_sent"), true);
+    if (e.bodyNotSent >= 0)
+        o.insert(QStringLiteral("body_not_sent"), int64(e.bodyNotSent));
     if (e.endpoints) {
         o.insert(QStringLiteral("endpoints"),
                  QJsonObject{{QStringLiteral("local_address"), e.endpoints->localAddress.toString()},
@@ -531,6 +561,8 @@ QJsonObject sessionToJson(const Session &session)
                                                : QJsonValue());
     o.insert(QStringLiteral("server_policy"), session.serverPolicy);
     o.insert(QStringLiteral("note"), session.note);
+    if (session.droppedServerEvents > 0)
+        o.insert(QStringLiteral("dropped_server_events"), int64(session.droppedServerEvents));
     o.insert(QStringLiteral("exchanges"), exchanges);
     o.insert(QStringLiteral("server_events"), serverEvents);
     o.insert(QStringLiteral("server_connections"), serverConnections);
@@ -571,6 +603,7 @@ std::optional<Session> sessionFromJson(const QJsonObject &o, QString *error)
     }
     s.serverPolicy = r.string(o, QString(), "server_policy", true);
     s.note = r.string(o, QString(), "note", true);
+    s.droppedServerEvents = r.integer(o, QString(), "dropped_server_events", true);
     const QJsonArray exchanges = r.array(o, QString(), "exchanges");
     for (qsizetype i = 0; i < exchanges.size() && r.ok(); ++i) {
         const QString at = QStringLiteral("exchanges[%1]").arg(i);
@@ -595,6 +628,21 @@ std::optional<Session> sessionFromJson(const QJsonObject &o, QString *error)
     }
     if (!r.ok())
         return fail(tr("broken session file: %1").arg(r.error()));
+    if (version.toInteger() < 2) {
+        // Version 1's server head events had no head: the connection's wire log has them, in order.
+        QHash<int, QList<MessageHead>> headsOf;
+        for (const SessionServerConnection &c : std::as_const(s.serverConnections)) {
+            for (const WireLog::Record &rec : c.wire.records()) {
+                if (rec.direction == WireLog::Direction::Received && !rec.body)
+                    headsOf[c.id] += headsIn(HttpParser::Kind::Request, rec.bytes);
+            }
+        }
+        for (TimelineEvent &e : s.serverEvents) {
+            QList<MessageHead> &heads = headsOf[e.conn];
+            if (e.kind == EventKind::Head && !e.head && !heads.isEmpty())
+                e.head = std::make_shared<const MessageHead>(heads.takeFirst());
+        }
+    }
     return s;
 }
 

@@ -41,6 +41,16 @@ void SessionRecorder::addExchange(const ExchangeSummary &summary)
 
 void SessionRecorder::addServerEvent(const TimelineEvent &event)
 {
+    // Bounded per connection as the workbench's records are: one keep-alive connection can carry
+    // millions of requests. Its close is always kept; what is dropped is counted in the file.
+    int &count = m_eventsPerConnection[event.conn];
+    if (count >= kMaxEventsPerConnection && event.kind != EventKind::Closed) {
+        ++m_session.droppedServerEvents;
+        return;
+    }
+    ++count;
+    if (event.kind == EventKind::Closed)
+        m_eventsPerConnection.remove(event.conn);
     m_session.serverEvents.append(event);
     touch();
 }
@@ -75,6 +85,7 @@ void SessionRecorder::setSession(Session session)
 void SessionRecorder::clear()
 {
     m_session = Session::startingNow();
+    m_eventsPerConnection.clear();
     touch();
 }
 

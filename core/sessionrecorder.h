@@ -2,6 +2,7 @@
 
 #include "session.h"
 
+#include <QHash>
 #include <QObject>
 
 namespace expectlab {
@@ -33,6 +34,8 @@ public:
     // Grows by one with every change: lets a watcher tell whether it saw the latest state.
     quint64 revision() const { return m_revision; }
 
+    static constexpr int kMaxEventsPerConnection = 10000;
+
 signals:
     void changed();
     void exchangeAdded(const expectlab::ExchangeSummary &summary);
@@ -42,6 +45,7 @@ private:
 
     Session m_session;
     quint64 m_revision = 0;
+    QHash<int, int> m_eventsPerConnection; // open connections only
 };
 
 } // namespace expectlab

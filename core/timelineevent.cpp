@@ -86,6 +86,13 @@ bool kindFromName(const QString &name, EventKind *kind)
     return valueIn(kNames, name, kind);
 }
 
+QString endpointKey(const QHostAddress &address, quint16 port)
+{
+    bool isV4 = false;
+    const quint32 v4 = address.toIPv4Address(&isV4);
+    return (isV4 ? QHostAddress(v4).toString() : address.toString()) + QLatin1Char('|') + QString::number(port);
+}
+
 QString sideName(Side side)
 {
     return side == Side::Client ? QStringLiteral("client") : QStringLiteral("server");

@@ -81,6 +81,10 @@ struct Endpoints
     quint16 peerPort = 0;
 };
 
+// One key for an address and port, whichever way the socket saw them: a dual-stack server sees an
+// IPv4 client as ::ffff:a.b.c.d. Matches a client's local end with the server's peer.
+QString endpointKey(const QHostAddress &address, quint16 port);
+
 struct TimelineEvent
 {
     qint64 tNs = 0; // monotonicNowNs() when its bytes were handed to or taken from the kernel
@@ -99,6 +103,8 @@ struct TimelineEvent
     qint64 bytesBeforeFinal = -1;         // Closed (server): unread request bytes that came before our
     qint64 bytesAfterFinal = -1;          //   early final left, and after it (R19, R21)
     ErrorKind error = ErrorKind::None;    // Error: what failed
+    bool notSent = false;                 // an event about our output whose bytes never left
+    qint64 bodyNotSent = -1;              // Final (client): body bytes the answer spared (R21)
     std::shared_ptr<const MessageHead> head;     // Head, HeadSent, Interim, Final: the head itself
     std::shared_ptr<const Endpoints> endpoints; // Accepted, Connected
     std::shared_ptr<const ClientProfile> profile; // Profile

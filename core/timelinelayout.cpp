@@ -90,10 +90,7 @@ QString messageLabel(const TimelineEvent &sent)
 {
     switch (sent.kind) {
     case EventKind::Connect: return {}; // the arrow alone: its label would sit on the head's
-    case EventKind::HeadSent: {
-        const qsizetype expect = sent.detail.indexOf(QLatin1String("Expect: "));
-        return expect >= 0 ? tr("head + Expect") : tr("head");
-    }
+    case EventKind::HeadSent: return sent.head && sent.head->hasHeader("Expect") ? tr("head + Expect") : tr("head");
     case EventKind::Head: return tr("head");
     case EventKind::BodyStart: return tr("body");
     case EventKind::InterimSent:
@@ -136,7 +133,8 @@ Meaning meaningOfEvent(const TimelineEvent &e)
     }
 }
 
-TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const QList<TimelineEvent> &server)
+TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const QList<TimelineEvent> &server,
+                                     std::optional<qint64> originNs)
 {
     TimelineLayout l;
     const bool hasClient = !client.isEmpty();
@@ -153,6 +151,8 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
             last = std::max(last, e.tNs);
         }
     }
+    if (originNs && *originNs <= origin)
+        origin = *originNs;
     l.originNs = origin;
     l.endMs = msSince(last, origin);
     // A server lingers before it closes (R22's staged close): that tail would squeeze the handshake
@@ -234,7 +234,7 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
             } else if (start >= 0 &&
                        (e.kind == EventKind::BodyDone || e.kind == EventKind::Cancelled ||
                         e.kind == EventKind::Closed || e.kind == EventKind::Error ||
-                        (e.kind == EventKind::Final && e.detail.contains(QLatin1String("body stopped"))))) {
+                        (e.kind == EventKind::Final && e.bodyNotSent >= 0))) {
                 const bool done = e.kind == EventKind::BodyDone;
                 l.spans.append(
                     {start, t, laneY(e.side), done ? tr("body %1").arg(formatBytes(e.bytes)) : tr("body stopped")});
@@ -253,8 +253,8 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
     for (const TimelineEvent &e : side) {
         const double t = msSince(e.tNs, origin);
         if (waitStart < 0) {
-            const bool expectHead = (e.kind == EventKind::HeadSent || e.kind == EventKind::Head) &&
-                                    e.detail.contains(QLatin1String("Expect: "));
+            const bool expectHead =
+                (e.kind == EventKind::HeadSent || e.kind == EventKind::Head) && e.head && e.head->hasHeader("Expect");
             if (expectHead)
                 waitStart = t;
             continue;

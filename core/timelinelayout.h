@@ -5,6 +5,8 @@
 #include <QList>
 #include <QString>
 
+#include <optional>
+
 namespace expectlab {
 
 // What a marker, an arrow or a span means; the view maps each to a colour
@@ -78,7 +80,10 @@ struct TimelineLayout
     double endMs = 0;      // time of the last event
     double focusEndMs = 0; // time of the last event before the closes that trail an exchange
 
-    static TimelineLayout build(const QList<TimelineEvent> &clientEvents, const QList<TimelineEvent> &serverEvents);
+    // originNs: the exchange's time origin (ExchangeSummary::startNs), so that the timeline gives an
+    // event the figure every other pane gives it; by default, the earliest event.
+    static TimelineLayout build(const QList<TimelineEvent> &clientEvents, const QList<TimelineEvent> &serverEvents,
+                                std::optional<qint64> originNs = std::nullopt);
 
     bool isEmpty() const { return markers.isEmpty(); }
     double yMin() const;

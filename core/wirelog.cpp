@@ -43,23 +43,6 @@ void WireLog::add(Direction direction, qint64 tNs, QByteArrayView data, bool bod
     m_records.append(std::move(r));
 }
 
-void OutgoingLog::queue(QByteArrayView data, bool body)
-{
-    if (data.isEmpty())
-        return;
-    m_pieces.append({m_queued, data.size(), (body ? data.first(qMin(data.size(), WireLog::kBodyPreview)) : data).toByteArray(),
-                     body});
-    m_queued += data.size();
-}
-
-void OutgoingLog::sent(qint64 sentTotal, qint64 nowNs, WireLog &log)
-{
-    while (!m_pieces.isEmpty() && m_pieces.first().offset < sentTotal) {
-        const Piece p = m_pieces.takeFirst();
-        log.add(WireLog::Direction::Sent, nowNs, p.kept, p.body, p.size);
-    }
-}
-
 WireLog WireLog::fromRecords(QList<Record> records, qsizetype capacity, qint64 droppedRecords, qint64 droppedSent,
                              qint64 droppedReceived)
 {

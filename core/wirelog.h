@@ -62,28 +62,4 @@ private:
     qint64 m_droppedReceived = 0;
 };
 
-// What our side queued for sending, logged into a WireLog only once the adapter says the bytes
-// reached the kernel, and with that time: the wire log then shows the figure the events show.
-class OutgoingLog
-{
-public:
-    void queue(QByteArrayView data, bool body);
-    // Bytes that go out but are not logged (chunk framing around a body slice).
-    void skip(qint64 bytes) { m_queued += bytes; }
-    // Of everything queued, sentTotal bytes have now reached the kernel.
-    void sent(qint64 sentTotal, qint64 nowNs, WireLog &log);
-    qint64 queued() const { return m_queued; }
-
-private:
-    struct Piece
-    {
-        qint64 offset = 0;
-        qint64 size = 0;
-        QByteArray kept; // a head whole, a body's first WireLog::kBodyPreview bytes
-        bool body = false;
-    };
-    QList<Piece> m_pieces;
-    qint64 m_queued = 0;
-};
-
 } // namespace expectlab

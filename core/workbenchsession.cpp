@@ -52,15 +52,6 @@ void WorkbenchSession::attachServer(TestServer *server)
     connect(server, &TestServer::connectionFinished, this, &WorkbenchSession::onConnectionFinished);
 }
 
-QString WorkbenchSession::endpointKey(const QHostAddress &address, quint16 port)
-{
-    bool isV4 = false;
-    const quint32 v4 = address.toIPv4Address(&isV4);
-    // A dual-stack server sees an IPv4 client as ::ffff:a.b.c.d; match it with a.b.c.d.
-    const QString host = isV4 ? QHostAddress(v4).toString() : address.toString();
-    return host + QLatin1Char('|') + QString::number(port);
-}
-
 int WorkbenchSession::send(const ClientRequest &request)
 {
     const int number = m_nextNumber++;

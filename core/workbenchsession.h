@@ -88,7 +88,6 @@ private:
     void markDirty(int number);
     void scheduleFlush();
     ExchangeRecord *liveRecord(int number);
-    static QString endpointKey(const QHostAddress &address, quint16 port);
 
     ExchangeListModel *m_model;
     QTimer *m_flushTimer;

@@ -328,6 +328,9 @@ void ServerPanel::flushLog()
             m_connectionOrigins.remove(e.conn);
     }
     m_pendingLog.clear();
+    // A Closed that fell off the batch's cap must not leave its connection here for ever.
+    if (m_connectionOrigins.size() > 4096)
+        m_connectionOrigins.clear();
     m_log->appendPlainText(lines.join(QLatin1Char('\n')));
 }
 

@@ -31,6 +31,17 @@ TimelineEvent ev(Side side, EventKind kind, double ms, int status = 0, const QSt
     return e;
 }
 
+// A head event whose head asks for 100-continue, as the cores record it (the head is typed).
+TimelineEvent expectHead(Side side, EventKind kind, double ms)
+{
+    TimelineEvent e = ev(side, kind, ms, 0, QStringLiteral("POST /up; Expect: 100-continue"));
+    MessageHead h;
+    h.method = "POST";
+    h.target = "/up";
+    h.headers = {{"Expect", "100-continue"}, {"Content-Length", "5"}};
+    return e.withHead(h);
+}
+
 ExchangeRecord record(int number, int finalStatus = 200)
 {
     ExchangeRecord r;
@@ -221,7 +232,7 @@ void TestWorkbenchModels::layoutTwoLanes_data()
     QTest::newRow("continue")
         << QList<TimelineEvent>{ev(C, EventKind::Connect, 0),
                                 ev(C, EventKind::Connected, 0.1),
-                                ev(C, EventKind::HeadSent, 0.2, 0, QStringLiteral("POST /; Expect: 100-continue")),
+                                expectHead(C, EventKind::HeadSent, 0.2),
                                 ev(C, EventKind::Interim, 0.5, 100),
                                 ev(C, EventKind::BodyStart, 0.6),
                                 ev(C, EventKind::BodyDone, 0.9),
@@ -229,7 +240,7 @@ void TestWorkbenchModels::layoutTwoLanes_data()
                                 ev(C, EventKind::ResponseDone, 1.5, 200),
                                 ev(C, EventKind::Closed, 1.6)}
         << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.05),
-                                ev(S, EventKind::Head, 0.3, 0, QStringLiteral("POST /; Expect: 100-continue")),
+                                expectHead(S, EventKind::Head, 0.3),
                                 ev(S, EventKind::InterimSent, 0.35, 100),
                                 ev(S, EventKind::BodyStart, 0.7),
                                 ev(S, EventKind::BodyDone, 1.2),
@@ -238,7 +249,7 @@ void TestWorkbenchModels::layoutTwoLanes_data()
         << 5 << 2 << 0 << 3 << 0 << 2 << QStringLiteral("expect wait 0.300 ms") << 2;
     QTest::newRow("reject, retry")
         << QList<TimelineEvent>{ev(C, EventKind::Connect, 0),
-                                ev(C, EventKind::HeadSent, 0.2, 0, QStringLiteral("Expect: 100-continue")),
+                                expectHead(C, EventKind::HeadSent, 0.2),
                                 ev(C, EventKind::Final, 0.5, 417),
                                 ev(C, EventKind::Closed, 0.6),
                                 ev(C, EventKind::Retry, 0.6),
@@ -248,7 +259,7 @@ void TestWorkbenchModels::layoutTwoLanes_data()
                                 ev(C, EventKind::BodyDone, 0.9),
                                 ev(C, EventKind::Final, 1.5, 200)}
         << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1),
-                                ev(S, EventKind::Head, 0.3, 0, QStringLiteral("Expect: 100-continue")),
+                                expectHead(S, EventKind::Head, 0.3),
                                 ev(S, EventKind::FinalSent, 0.3, 417),
                                 ev(S, EventKind::Closed, 0.65),
                                 ev(S, EventKind::Accepted, 0.75),
@@ -259,19 +270,18 @@ void TestWorkbenchModels::layoutTwoLanes_data()
         << 7 << 0 << 2 << 2 << 0 << 2 << QStringLiteral("expect wait 0.300 ms") << 2;
     QTest::newRow("ignore, timeout (R5)")
         << QList<TimelineEvent>{ev(C, EventKind::Connect, 0),
-                                ev(C, EventKind::HeadSent, 0.2, 0, QStringLiteral("Expect: 100-continue")),
+                                expectHead(C, EventKind::HeadSent, 0.2),
                                 ev(C, EventKind::ExpectTimeout, 1000.2),
                                 ev(C, EventKind::BodyStart, 1000.3),
                                 ev(C, EventKind::BodyDone, 1000.4),
                                 ev(C, EventKind::Final, 1001, 200)}
         << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1),
-                                ev(S, EventKind::Head, 0.3, 0, QStringLiteral("Expect: 100-continue")),
+                                expectHead(S, EventKind::Head, 0.3),
                                 ev(S, EventKind::BodyStart, 1000.35), ev(S, EventKind::BodyDone, 1000.5),
                                 ev(S, EventKind::FinalSent, 1000.6, 200)}
         << 4 << 0 << 0 << 2 << 0 << 1 << QStringLiteral("expect wait 1000.0 ms (timed out, R5)") << 2;
     QTest::newRow("early 413") << QList<TimelineEvent>{ev(C, EventKind::Connect, 0),
-                                                       ev(C, EventKind::HeadSent, 0.2, 0,
-                                                          QStringLiteral("Expect: 100-continue")),
+                                                       expectHead(C, EventKind::HeadSent, 0.2),
                                                        ev(C, EventKind::Final, 0.6, 413,
                                                           QStringLiteral("413; body stopped, 100 bytes not sent"))}
                                << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1), ev(S, EventKind::Head, 0.3),
@@ -317,7 +327,7 @@ void TestWorkbenchModels::layoutOneLaneForExternalPeers()
     // Our client against an external server: only the client's side is seen.
     const QList<TimelineEvent> client{
         ev(Side::Client, EventKind::Connect, 0),
-        ev(Side::Client, EventKind::HeadSent, 0.2, 0, QStringLiteral("Expect: 100-continue")),
+        expectHead(Side::Client, EventKind::HeadSent, 0.2),
         ev(Side::Client, EventKind::Interim, 5, 100), ev(Side::Client, EventKind::Final, 9, 200)};
     TimelineLayout l = TimelineLayout::build(client, {});
     QCOMPARE(l.lanes.size(), 1);
@@ -329,7 +339,7 @@ void TestWorkbenchModels::layoutOneLaneForExternalPeers()
 
     // An external client against our server: only the server's side.
     const QList<TimelineEvent> server{ev(Side::Server, EventKind::Accepted, 0),
-                                      ev(Side::Server, EventKind::Head, 0.1, 0, QStringLiteral("Expect: 100-continue")),
+                                      expectHead(Side::Server, EventKind::Head, 0.1),
                                       ev(Side::Server, EventKind::InterimSent, 0.2, 100)};
     l = TimelineLayout::build({}, server);
     QCOMPARE(l.lanes.size(), 1);

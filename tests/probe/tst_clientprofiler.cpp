@@ -311,6 +311,11 @@ void TstClientProfiler::sequences_data()
         << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), ev(1, 1, EventKind::GarbageSent),
                                 closedEv(3, 1, Closer::Local, 0, 0)}
         << QList<QStringList>{{"final=garbage", "closed_by=server", "gave_up=<absent>"}};
+    // Review: under policy close, a body sent with the head is a body that did not wait.
+    QTest::newRow("policy close, body at once")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), ev(1, 1, EventKind::BodyStart),
+                                closedEv(2, 1, Closer::Local)}
+        << QList<QStringList>{{"wait=none", "closed_by=server", "gave_up=<absent>"}};
     QTest::newRow("policy close: our FIN first, the client did not give up")
         << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), closedEv(2, 1, Closer::Local)}
         << QList<QStringList>{{"final=none", "gave_up=<absent>", "closed_by=server", "wait=until-close"}};
@@ -511,9 +516,9 @@ void TstClientProfiler::clientsThatWait_data()
     // Case 17: clients that wait for a 100 that never comes. Our body timeout (1 s here) ends the wait
     // with a 408: a wait of that length, not "no body".
     QTest::newRow("Node.js under ignore") << "node" << "ignore"
-                                          << QStringList{"expect=100-continue", "wait=until-final", "final=408"};
+                                          << QStringList{"expect=100-continue", "wait=until-close", "final=408"};
     QTest::newRow("aiohttp under ignore") << "aiohttp" << "ignore"
-                                          << QStringList{"expect=100-continue", "wait=until-final", "final=408"};
+                                          << QStringList{"expect=100-continue", "wait=until-close", "final=408"};
     // Case 17: the whole body at once, then our early 417: it did not wait (R4), and the bytes that
     // came before the 417 left are not "after the final".
     QTest::newRow("http.client, hand-set Expect, reject") << "http.client" << "reject"

@@ -42,6 +42,7 @@ ProbeObservation runScripted(const ProbeScenario &scenario, const ServerScript &
     QList<Pending> pending;
     for (int guard = 0; guard < 200 && !ex.isFinished(); ++guard) {
         const QByteArray out = ex.takeOutgoing();
+        ex.sent(out.size(), now); // in memory, the bytes leave at once
         if (!out.isEmpty() && !closed) {
             received += out;
             const qsizetype headEnd = received.indexOf("\r\n\r\n");

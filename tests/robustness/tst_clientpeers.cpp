@@ -16,6 +16,7 @@ private slots:
     void initTestCase();
     void answers_data();
     void answers();
+    void retryAfterA417MidUpload();
 
 private:
     QString m_python;
@@ -121,6 +122,26 @@ void TestClientPeers::answers()
     QCOMPARE(errors, exitCode == 0 ? 0 : 1);
     QVERIFY(!r.out.contains("HPE_"));
     QVERIFY(!o.value(QStringLiteral("outcome_code")).toString().isEmpty());
+}
+
+void TestClientPeers::retryAfterA417MidUpload()
+{
+    // The body goes at once (--expect-timeout 0) and the 417 arrives while it is being written: what
+    // the first attempt left in the socket must not be counted for the retry (which then took every
+    // answer for bytes "before the request").
+    Peer serve;
+    QVERIFY(serve.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--policy"), QStringLiteral("reject")}));
+    const QString url = serve.waitForLine(QRegularExpression(QStringLiteral("^listening (http://\\S+)$")));
+    QVERIFY2(!url.isEmpty(), qPrintable(serve.output()));
+    const RunResult r = run(expectlabBin(), {QStringLiteral("send"), url + QStringLiteral("up"), QStringLiteral("--json"),
+                                             QStringLiteral("--data-size"), QStringLiteral("20M"),
+                                             QStringLiteral("--expect-timeout"), QStringLiteral("0")},
+                            30000);
+    const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+    QVERIFY2(r.exitCode == 0, qPrintable(QString::fromUtf8(r.err)));
+    QVERIFY(o.value(QStringLiteral("retried")).toBool());
+    QCOMPARE(o.value(QStringLiteral("final_status")).toInt(), 200);
+    QCOMPARE(o.value(QStringLiteral("earlier_attempts")).toArray().first().toObject().value(QStringLiteral("final_status")).toInt(), 417);
 }
 
 QTEST_GUILESS_MAIN(TestClientPeers)

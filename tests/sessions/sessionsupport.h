@@ -4,6 +4,7 @@
 // no operator==; a difference is reported by its path, e.g. "exchanges[0].events[3].detail") and a
 // real loopback exchange to record.
 
+#include "clientprofile.h"
 #include "exchangerunner.h"
 #include "session.h"
 #include "testserver.h"
@@ -49,12 +50,38 @@ public:
             same(q + QStringLiteral(".bytes"), a[i].bytes, b[i].bytes);
             same(q + QStringLiteral(".detail"), a[i].detail, b[i].detail);
             same(q + QStringLiteral(".rule"), a[i].rule, b[i].rule);
+            // The typed facts (session format 2).
+            same(q + QStringLiteral(".request"), a[i].request, b[i].request);
+            same(q + QStringLiteral(".closedBy"), a[i].closedBy, b[i].closedBy);
+            same(q + QStringLiteral(".reset"), a[i].reset, b[i].reset);
+            same(q + QStringLiteral(".bytesBeforeFinal"), a[i].bytesBeforeFinal, b[i].bytesBeforeFinal);
+            same(q + QStringLiteral(".bytesAfterFinal"), a[i].bytesAfterFinal, b[i].bytesAfterFinal);
+            same(q + QStringLiteral(".error"), a[i].error, b[i].error);
+            same(q + QStringLiteral(".notSent"), a[i].notSent, b[i].notSent);
+            same(q + QStringLiteral(".bodyNotSent"), a[i].bodyNotSent, b[i].bodyNotSent);
+            same(q + QStringLiteral(".head"), bool(a[i].head), bool(b[i].head));
+            if (a[i].head && b[i].head)
+                heads(q + QStringLiteral(".head"), *a[i].head, *b[i].head);
+            same(q + QStringLiteral(".endpoints"), bool(a[i].endpoints), bool(b[i].endpoints));
+            if (a[i].endpoints && b[i].endpoints) {
+                same(q + QStringLiteral(".endpoints.local"), a[i].endpoints->localAddress, b[i].endpoints->localAddress);
+                same(q + QStringLiteral(".endpoints.localPort"), a[i].endpoints->localPort, b[i].endpoints->localPort);
+                same(q + QStringLiteral(".endpoints.peer"), a[i].endpoints->peerAddress, b[i].endpoints->peerAddress);
+                same(q + QStringLiteral(".endpoints.peerPort"), a[i].endpoints->peerPort, b[i].endpoints->peerPort);
+            }
+            same(q + QStringLiteral(".profile"), bool(a[i].profile), bool(b[i].profile));
+            if (a[i].profile && b[i].profile)
+                same(q + QStringLiteral(".profile.detail"), a[i].profile->toDetail(), b[i].profile->toDetail());
         }
     }
 
     void wire(const QString &p, const WireLog &a, const WireLog &b)
     {
         same(p + QStringLiteral(".capacity"), a.capacity(), b.capacity());
+        same(p + QStringLiteral(".droppedRecords"), a.droppedRecords(), b.droppedRecords());
+        same(p + QStringLiteral(".droppedSent"), a.droppedBytes(WireLog::Direction::Sent), b.droppedBytes(WireLog::Direction::Sent));
+        same(p + QStringLiteral(".droppedReceived"), a.droppedBytes(WireLog::Direction::Received),
+             b.droppedBytes(WireLog::Direction::Received));
         same(p + QStringLiteral(".records.size"), a.records().size(), b.records().size());
         for (qsizetype i = 0; i < qMin(a.records().size(), b.records().size()); ++i) {
             const WireLog::Record &x = a.records()[i];
@@ -94,6 +121,22 @@ public:
         same(p + QStringLiteral(".retried"), a.retried, b.retried);
         same(p + QStringLiteral(".cancelled"), a.cancelled, b.cancelled);
         same(p + QStringLiteral(".error"), a.error, b.error);
+        same(p + QStringLiteral(".errorKind"), a.errorKind, b.errorKind);
+        same(p + QStringLiteral(".responseComplete"), a.responseComplete, b.responseComplete);
+        same(p + QStringLiteral(".sentAnyway"), a.sentAnyway, b.sentAnyway);
+        same(p + QStringLiteral(".earlierAttempts.size"), a.earlierAttempts.size(), b.earlierAttempts.size());
+        for (qsizetype i = 0; i < qMin(a.earlierAttempts.size(), b.earlierAttempts.size()); ++i) {
+            const QString q = QStringLiteral("%1.earlierAttempts[%2]").arg(p).arg(i);
+            const AttemptSummary &x = a.earlierAttempts[i];
+            const AttemptSummary &y = b.earlierAttempts[i];
+            same(q + QStringLiteral(".expect"), x.expect, y.expect);
+            same(q + QStringLiteral(".startNs"), x.startNs, y.startNs);
+            same(q + QStringLiteral(".endNs"), x.endNs, y.endNs);
+            same(q + QStringLiteral(".interimStatuses"), x.interimStatuses(), y.interimStatuses());
+            same(q + QStringLiteral(".finalStatus"), x.finalStatus, y.finalStatus);
+            heads(q + QStringLiteral(".finalHead"), x.finalHead, y.finalHead);
+            same(q + QStringLiteral(".bodyBytesSent"), x.bodyBytesSent, y.bodyBytesSent);
+        }
         same(p + QStringLiteral(".wireLogs.size"), a.wireLogs.size(), b.wireLogs.size());
         for (qsizetype i = 0; i < qMin(a.wireLogs.size(), b.wireLogs.size()); ++i)
             wire(QStringLiteral("%1.wireLogs[%2]").arg(p).arg(i), a.wireLogs[i], b.wireLogs[i]);
@@ -105,6 +148,7 @@ public:
         same(QStringLiteral("originUtc"), a.originUtc, b.originUtc);
         same(QStringLiteral("serverPolicy"), a.serverPolicy, b.serverPolicy);
         same(QStringLiteral("note"), a.note, b.note);
+        same(QStringLiteral("droppedServerEvents"), a.droppedServerEvents, b.droppedServerEvents);
         same(QStringLiteral("exchanges.size"), a.exchanges.size(), b.exchanges.size());
         for (qsizetype i = 0; i < qMin(a.exchanges.size(), b.exchanges.size()); ++i)
             summaries(QStringLiteral("exchanges[%1]").arg(i), a.exchanges[i], b.exchanges[i]);

@@ -11,6 +11,8 @@
 #include <QTemporaryDir>
 #include <QTest>
 
+#include "sessionrecorder.h"
+
 using namespace expectlab;
 using sessiontest::differences;
 
@@ -45,8 +47,35 @@ Session syntheticSession()
         e.bytes = k == 0 ? 321 : -1;
         e.detail = QStringLiteral("detail %1, with\nline break").arg(k);
         e.rule = k == 2 ? QStringLiteral("R21") : QString();
+        // Typed facts of format 2, each of a kind.
+        e.request = k + 1;
+        if (k == 0) {
+            MessageHead sent;
+            sent.method = "PUT";
+            sent.target = "/up%20load";
+            sent.headers = x.requestHeaders;
+            e.withHead(sent);
+            e.endpoints = std::make_shared<const Endpoints>(
+                Endpoints{QHostAddress(QStringLiteral("::1")), 40000, QHostAddress(QStringLiteral("127.0.0.1")), 8080});
+        }
+        if (k == 2) {
+            e.bodyNotSent = 4'999'999'000LL;
+            e.notSent = true;
+            e.error = ErrorKind::Reset;
+        }
         x.events << e;
     }
+    x.errorKind = ErrorKind::Reset;
+    x.responseComplete = true;
+    x.sentAnyway = true;
+    AttemptSummary first;
+    first.expect = "100-continue";
+    first.startNs = x.startNs;
+    first.endNs = x.startNs + 500;
+    first.finalStatus = 417;
+    first.finalHead.status = 417;
+    first.bodyBytesSent = 12;
+    x.earlierAttempts = {first};
     MessageHead interim;
     interim.status = 100;
     interim.reason = "Continue";
@@ -73,7 +102,10 @@ Session syntheticSession()
     log.add(WireLog::Direction::Sent, x.startNs + 5, "PUT /x HTTP/1.1\r\n\r\n", false);
     log.add(WireLog::Direction::Sent, x.startNs + 6, QByteArray(300, '\0'), true);
     log.add(WireLog::Direction::Received, x.startNs + 9, "HTTP/1.1 413 X\r\n\r\n", false);
-    x.wireLogs = {log, WireLog()};
+    WireLog full(20); // a log that filled up: what it dropped is counted, and kept in the file
+    full.add(WireLog::Direction::Sent, x.startNs, QByteArray(20, 'h'), false);
+    full.add(WireLog::Direction::Received, x.startNs + 1, QByteArray(30, 'r'), false);
+    x.wireLogs = {log, WireLog(), full};
     s.exchanges << x;
 
     ExchangeSummary unfinished; // defaults, no final response
@@ -90,6 +122,26 @@ Session syntheticSession()
     se.detail = QStringLiteral("policy final:413");
     se.rule = QStringLiteral("R11");
     s.serverEvents << se;
+    TimelineEvent closed = se;
+    closed.kind = EventKind::Closed;
+    closed.closedBy = Closer::Local;
+    closed.reset = true;
+    closed.bytesBeforeFinal = 7;
+    closed.bytesAfterFinal = 9;
+    s.serverEvents << closed;
+    ClientProfile profile;
+    profile.conn = 2;
+    profile.request = 1;
+    profile.expect = QStringLiteral("100-continue");
+    profile.wait = ClientProfile::Wait::UntilClose;
+    profile.waitNs = 5;
+    profile.closedBy = Closer::Peer;
+    TimelineEvent profiled = se;
+    profiled.kind = EventKind::Profile;
+    profiled.detail = profile.toDetail();
+    profiled.profile = std::make_shared<const ClientProfile>(profile);
+    s.serverEvents << profiled;
+    s.droppedServerEvents = 3;
 
     SessionServerConnection c;
     c.id = 2;
@@ -108,6 +160,50 @@ class TestSessionFile : public QObject
     Q_OBJECT
 
 private slots:
+    void readsVersion1()
+    {
+        // A file of the first format (tests/sessions/session-v1.expectlab.json, written by ExpectLab
+        // before the typed event facts): it opens, and what it had only as text or in its wire logs
+        // becomes the typed facts the views read.
+        QString error;
+        const auto s = loadSession(
+            qEnvironmentVariable("EXPECTLAB_SOURCE_DIR") + QStringLiteral("/tests/sessions/session-v1.expectlab.json"), &error);
+        QVERIFY2(s, qPrintable(error));
+        QCOMPARE(s->exchanges.size(), 1);
+        const ExchangeSummary &x = s->exchanges.first();
+        QVERIFY(x.finished());
+        QVERIFY(x.responseComplete);
+        QVERIFY(x.succeeded());
+        const auto head = std::find_if(x.events.cbegin(), x.events.cend(),
+                                       [](const TimelineEvent &e) { return e.kind == EventKind::HeadSent; });
+        QVERIFY(head != x.events.cend() && head->head && head->head->hasHeader("Expect"));
+        int serverHeads = 0;
+        for (const TimelineEvent &e : s->serverEvents) {
+            if (e.kind == EventKind::Head) {
+                QVERIFY2(e.head, "a v1 server head gets its head from the wire log");
+                QCOMPARE(e.head->method, QByteArray("POST"));
+                ++serverHeads;
+            }
+        }
+        QCOMPARE(serverHeads, 2);
+    }
+
+    void recorderBoundsAConnection()
+    {
+        SessionRecorder recorder;
+        TimelineEvent e;
+        e.side = Side::Server;
+        e.conn = 1;
+        e.kind = EventKind::Head;
+        for (int i = 0; i < SessionRecorder::kMaxEventsPerConnection + 5; ++i)
+            recorder.addServerEvent(e);
+        e.kind = EventKind::Closed;
+        recorder.addServerEvent(e);
+        QCOMPARE(recorder.session().serverEvents.size(), SessionRecorder::kMaxEventsPerConnection + 1);
+        QCOMPARE(recorder.session().serverEvents.last().kind, EventKind::Closed);
+        QCOMPARE(recorder.session().droppedServerEvents, 5);
+    }
+
     void syntheticRoundTrip()
     {
         QTemporaryDir dir;

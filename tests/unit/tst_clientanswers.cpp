@@ -139,7 +139,7 @@ void TestClientAnswers::answers_data()
                               << Outcome{0, false, ErrorKind::UnexpectedUpgrade, 1, false, 0, "switched protocols"};
     // Case 6: bytes before the request are no answer; a flood of 1xx is one error; resets are resets.
     QTest::newRow("bytes before the request was sent")
-        << qint64(5) << Script{"recv:" + k200, "head"} << Outcome{0, false, ErrorKind::SpokeFirst, 1, false, 0, "before the request"};
+        << qint64(5) << Script{"recv:" + k200, "head"} << Outcome{0, false, ErrorKind::SpokeFirst, 1, false, 0, "before any byte of the request"};
     QTest::newRow("10,000 x 103")
         << qint64(-1) << Script{"head", "recv:" + QByteArray("HTTP/1.1 103 Early Hints\r\n\r\n").repeated(10000)}
         << Outcome{0, false, ErrorKind::TooManyInterims, 1, false, 0, "more than 100 interim"};
@@ -175,6 +175,12 @@ void TestClientAnswers::answers()
     if (!expected.detail.isEmpty())
         QVERIFY2(details.contains(expected.detail), qPrintable(details));
     QVERIFY(!details.contains(QLatin1String("HPE_")));
+    // Who closed first, typed: the server when it sent FIN or RST first, we otherwise.
+    const TimelineEvent &closed = s.events.last();
+    QCOMPARE(closed.kind, EventKind::Closed);
+    const bool peerFirst = script.contains("fin") || script.contains("rst");
+    QCOMPARE(closed.closedBy, peerFirst && !expected.succeeded ? Closer::Peer : Closer::Local);
+    QCOMPARE(closed.reset, script.last() == "rst" && !expected.succeeded);
 }
 
 void TestClientAnswers::segmentationDoesNotMatter_data()

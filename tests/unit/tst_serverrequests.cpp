@@ -87,8 +87,11 @@ private slots:
     void bodyTimeout();
     void bodyTimeoutWaitsForDelayedContinue();
     void unreadOutputStopsReading();
-    void unreadOutputClosesAfterIdleTimeout();
+    void unreadOutputClosesAfterSendTimeout();
     void wireLogStaysBounded();
+    void pipelinedFloodIsHeldInTheCore();
+    void oneAnswerWhenABodyIsRefused();
+    void trailersAreBounded();
     void nonAsciiIsNotDoubleEncoded();
     void interimTimeIsWhenItLeft();
     void whoClosedFirst_data();
@@ -260,10 +263,12 @@ void TestServerRequests::unreadOutputStopsReading()
     QVERIFY(s.conn.wantsInput());
 }
 
-void TestServerRequests::unreadOutputClosesAfterIdleTimeout()
+void TestServerRequests::unreadOutputClosesAfterSendTimeout()
 {
+    // Its own limit: even with idle connections kept forever, a peer that reads nothing is closed.
     ServerLimits limits;
-    limits.idleTimeoutMs = 5000;
+    limits.idleTimeoutMs = 0;
+    limits.sendTimeoutMs = 5000;
     Server s(QStringLiteral("continue"), limits);
     s.holdOutput = true;
     s.feed("GET / HTTP/1.1\r\n" + kHost + "\r\n", 10);
@@ -287,6 +292,50 @@ void TestServerRequests::wireLogStaysBounded()
     QVERIFY(wire.droppedRecords() > 0);
     QCOMPARE(wire.totalBytes(WireLog::Direction::Received), 50000 * get.size());
     QVERIFY(wire.toText(0).contains(QLatin1String("not kept")));
+}
+
+void TestServerRequests::pipelinedFloodIsHeldInTheCore()
+{
+    // Case 9: 50,000 pipelined GETs in one read from a peer that reads nothing. The core stops at
+    // about 1 MiB of unsent answers and holds the rest; the body and head timers do not run meanwhile.
+    Server s(QStringLiteral("continue"));
+    s.holdOutput = true;
+    const QByteArray get = "GET / HTTP/1.1\r\n" + kHost + "\r\n";
+    const QByteArray out = s.feed(get.repeated(50000));
+    QVERIFY2(out.size() < 2 * ServerConnection::kMaxUnsentBytes, qPrintable(QString::number(out.size())));
+    QVERIFY(s.conn.hasHeldInput());
+    QVERIFY(!s.conn.wantsInput());
+    QCOMPARE(s.conn.nextDeadlineNs().value_or(0), 30000 * kMs); // only the send timeout
+    // The peer reads: what was held is answered, a megabyte at a time.
+    const int answered = s.conn.requestCount();
+    s.conn.sent(out.size(), 1 * kMs);
+    s.conn.resumeInput(1 * kMs);
+    QVERIFY(s.conn.requestCount() > answered);
+}
+
+void TestServerRequests::oneAnswerWhenABodyIsRefused()
+{
+    // A chunked body crosses --max-body and, in the same read, a broken chunk follows: one 413, not
+    // a 413 and a 400.
+    ServerLimits limits;
+    limits.maxBodyBytes = 4;
+    Server s(QStringLiteral("continue"), limits);
+    const QByteArray out =
+        s.feed("POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\nzz\r\n\r\n");
+    QCOMPARE(s.statuses(out), QList<int>{413});
+}
+
+void TestServerRequests::trailersAreBounded()
+{
+    // The trailer section has the head's limit too: an endless one gets 400, not all our memory.
+    ServerLimits limits;
+    limits.maxHeadBytes = 1024;
+    Server s(QStringLiteral("continue"), limits);
+    QByteArray out = s.feed("POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n0\r\nX-Trailer: ");
+    for (int i = 0; i < 100 && out.isEmpty(); ++i)
+        out += s.feed(QByteArray(100, 't'));
+    QCOMPARE(s.statuses(out), QList<int>{400});
+    QVERIFY2(out.contains("trailer section"), out.constData());
 }
 
 void TestServerRequests::nonAsciiIsNotDoubleEncoded()
