@@ -65,13 +65,19 @@ int runServe(const QStringList &args)
         QCoreApplication::translate("cli", "Close idle keep-alive connections after MS (default %1; 0: never).")
             .arg(defaults.idleTimeoutMs),
         QStringLiteral("MS"), QString::number(defaults.idleTimeoutMs));
+    const QCommandLineOption sendTimeoutOpt(
+        QStringLiteral("send-timeout"),
+        QCoreApplication::translate("cli", "Close a client that reads none of our output for MS (default %1; 0: never).")
+            .arg(defaults.sendTimeoutMs),
+        QStringLiteral("MS"), QString::number(defaults.sendTimeoutMs));
     const QCommandLineOption maxConnectionsOpt(
         QStringLiteral("max-connections"),
         QCoreApplication::translate("cli",
                                     "Open connections at most; more are closed at once (default %1; 0: no limit).")
             .arg(defaults.maxConnections),
         QStringLiteral("N"), QString::number(defaults.maxConnections));
-    parser.addOptions({maxHeadOpt, maxBodyOpt, headTimeoutOpt, bodyTimeoutOpt, idleTimeoutOpt, maxConnectionsOpt});
+    parser.addOptions(
+        {maxHeadOpt, maxBodyOpt, headTimeoutOpt, bodyTimeoutOpt, idleTimeoutOpt, sendTimeoutOpt, maxConnectionsOpt});
 
     addPreciseTimingOption(parser);
     if (const auto done = parseSubcommand(parser, QStringLiteral("serve"), args))
@@ -115,6 +121,9 @@ int runServe(const QStringList &args)
     if (!parseCount(bodyTimeoutOpt, &limits.bodyTimeoutMs))
         return usageError(
             QCoreApplication::translate("cli", "invalid --body-timeout '%1'").arg(parser.value(bodyTimeoutOpt)));
+    if (!parseCount(sendTimeoutOpt, &limits.sendTimeoutMs))
+        return usageError(
+            QCoreApplication::translate("cli", "invalid --send-timeout '%1'").arg(parser.value(sendTimeoutOpt)));
     if (!parseCount(idleTimeoutOpt, &limits.idleTimeoutMs))
         return usageError(
             QCoreApplication::translate("cli", "invalid --idle-timeout '%1'").arg(parser.value(idleTimeoutOpt)));

@@ -1,5 +1,6 @@
 // The limit options of `expectlab serve` end to end: the binary with its flags, our send command
 // as the client, and clear usage errors for bad values.
+#include <QFile>
 #include <QProcess>
 #include <QTest>
 
@@ -18,6 +19,8 @@ private slots:
     void badValues_data();
     void badValues();
     void bodyLimitAnswers413();
+    void pipelinedFloodKeepsMemoryBounded_data();
+    void pipelinedFloodKeepsMemoryBounded();
 };
 
 void TestServeLimitsCli::initTestCase()
@@ -33,6 +36,8 @@ void TestServeLimitsCli::badValues_data()
     QTest::newRow("max-head") << QStringList{"--max-head", "-1"} << "invalid --max-head";
     QTest::newRow("head-timeout") << QStringList{"--head-timeout", "-5"} << "invalid --head-timeout";
     QTest::newRow("idle-timeout") << QStringList{"--idle-timeout", "soon"} << "invalid --idle-timeout";
+    QTest::newRow("body-timeout") << QStringList{"--body-timeout", "-1"} << "invalid --body-timeout";
+    QTest::newRow("send-timeout") << QStringList{"--send-timeout", "never"} << "invalid --send-timeout";
     QTest::newRow("max-connections") << QStringList{"--max-connections", "x"} << "invalid --max-connections";
     QTest::newRow("interim code") << QStringList{"--policy", "interim:99"} << "interim needs";
     QTest::newRow("unknown misbehaviour") << QStringList{"--policy", "explode"} << "unknown policy";
@@ -78,6 +83,58 @@ void TestServeLimitsCli::bodyLimitAnswers413()
     server.terminate();
     QVERIFY(server.waitForFinished(10000));
     QCOMPARE(server.exitCode(), 0);
+}
+
+void TestServeLimitsCli::pipelinedFloodKeepsMemoryBounded_data()
+{
+    QTest::addColumn<bool>("reads");
+    QTest::newRow("a client that never reads") << false;
+    QTest::newRow("a client that reads") << true;
+}
+
+// Issue 12, case 9: 600,000 pipelined GETs on one keep-alive connection took the server from 21 to
+// 136 MB, and to 300 MB when the client read nothing. Records and output are bounded now.
+void TestServeLimitsCli::pipelinedFloodKeepsMemoryBounded()
+{
+    QFETCH(bool, reads);
+    const QString python = qEnvironmentVariable("EXPECTLAB_PYTHON");
+    if (python.isEmpty() && qEnvironmentVariableIsSet("CI"))
+        QFAIL("python3 is missing on CI");
+    if (python.isEmpty())
+        QSKIP("python3 is not installed (tools/deps.sh installs it)");
+    QProcess server;
+    server.start(binary(), {QStringLiteral("serve")});
+    QVERIFY(server.waitForReadyRead(10000));
+    const QByteArray line = server.readLine().trimmed();
+    const QString port = QString::fromLatin1(line.mid(line.lastIndexOf(':') + 1)).remove(QLatin1Char('/'));
+    auto kb = [&server](const char *field) {
+        QFile status(QStringLiteral("/proc/%1/status").arg(server.processId()));
+        if (!status.open(QIODevice::ReadOnly))
+            return qint64(-1);
+        for (const QByteArray &l : status.readAll().split('\n')) {
+            if (l.startsWith(field))
+                return l.mid(qstrlen(field)).trimmed().split(' ').first().toLongLong();
+        }
+        return qint64(-1);
+    };
+    const qint64 before = kb("VmRSS:");
+    QVERIFY(before > 0);
+    QProcess flood;
+    QStringList args{qEnvironmentVariable("EXPECTLAB_SOURCE_DIR") + QStringLiteral("/tests/peers/pipeline_flood.py"), port,
+                     QStringLiteral("600000")};
+    if (reads)
+        args << QStringLiteral("--read");
+    flood.start(python, args);
+    QVERIFY(flood.waitForStarted(5000));
+    QVERIFY2(flood.waitForReadyRead(30000), flood.readAllStandardError().constData());
+    QVERIFY(flood.readAll().startsWith("sent "));
+    const qint64 peak = kb("VmHWM:");
+    qInfo("server RSS %lld KiB before, peak %lld KiB during the flood", before, peak);
+    QVERIFY2(peak - before < 64 * 1024, qPrintable(QString::number(peak - before)));
+    flood.closeWriteChannel(); // the client goes
+    QVERIFY(flood.waitForFinished(10000));
+    server.terminate();
+    QVERIFY(server.waitForFinished(10000));
 }
 
 QTEST_GUILESS_MAIN(TestServeLimitsCli)
