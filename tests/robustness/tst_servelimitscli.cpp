@@ -1,7 +1,11 @@
 // The limit options of `expectlab serve` end to end: the binary with its flags, our send command
 // as the client, and clear usage errors for bad values.
 #include <QFile>
+#include <QElapsedTimer>
 #include <QProcess>
+#include <QTcpSocket>
+
+#include <memory>
 #include <QTest>
 
 namespace {
@@ -19,6 +23,7 @@ private slots:
     void badValues_data();
     void badValues();
     void bodyLimitAnswers413();
+    void stalledBodyEndsWith408();
     void pipelinedFloodKeepsMemoryBounded_data();
     void pipelinedFloodKeepsMemoryBounded();
 };
@@ -83,6 +88,43 @@ void TestServeLimitsCli::bodyLimitAnswers413()
     server.terminate();
     QVERIFY(server.waitForFinished(10000));
     QCOMPARE(server.exitCode(), 0);
+}
+
+// Issue 12, case 8: a head and half a body, then nothing: 408 and a close after --body-timeout,
+// so stalled uploads cannot hold every slot of --max-connections.
+void TestServeLimitsCli::stalledBodyEndsWith408()
+{
+    QProcess server;
+    server.start(binary(), {QStringLiteral("serve"), QStringLiteral("--body-timeout"), QStringLiteral("500"),
+                            QStringLiteral("--head-timeout"), QStringLiteral("2000"), QStringLiteral("--idle-timeout"),
+                            QStringLiteral("2000"), QStringLiteral("--max-connections"), QStringLiteral("5")});
+    QVERIFY(server.waitForReadyRead(10000));
+    const QByteArray line = server.readLine().trimmed();
+    const quint16 port = quint16(line.mid(line.lastIndexOf(':') + 1).chopped(1).toUInt());
+    QList<std::shared_ptr<QTcpSocket>> stalled;
+    for (int i = 0; i < 5; ++i) {
+        auto s = std::make_shared<QTcpSocket>();
+        s->connectToHost(QHostAddress::LocalHost, port);
+        QVERIFY(s->waitForConnected(5000));
+        s->write("POST /up HTTP/1.1\r\nHost: h\r\nContent-Length: 10\r\n\r\nhalf!");
+        QVERIFY(s->waitForBytesWritten(5000));
+        stalled << s;
+    }
+    QElapsedTimer timer;
+    timer.start();
+    for (const auto &s : std::as_const(stalled)) {
+        QTRY_VERIFY_WITH_TIMEOUT(s->state() == QAbstractSocket::UnconnectedState || s->bytesAvailable() > 0, 5000);
+        QTRY_VERIFY_WITH_TIMEOUT(s->state() == QAbstractSocket::UnconnectedState, 5000);
+        QVERIFY2(s->readAll().startsWith("HTTP/1.1 408 "), "a 408 before the close");
+    }
+    QVERIFY2(timer.elapsed() < 4000, qPrintable(QString::number(timer.elapsed())));
+    // The slots are free again: a sixth upload is served.
+    QProcess send;
+    send.start(binary(), {QStringLiteral("send"), QString::fromLatin1(line.mid(10)), QStringLiteral("--data"), QStringLiteral("ok")});
+    QVERIFY(send.waitForFinished(15000));
+    QCOMPARE(send.exitCode(), 0);
+    server.terminate();
+    QVERIFY(server.waitForFinished(10000));
 }
 
 void TestServeLimitsCli::pipelinedFloodKeepsMemoryBounded_data()
