@@ -260,6 +260,11 @@ HttpParser::Result HttpParser::finish()
         m_paused = false;
     }
     const llhttp_errno_t err = llhttp_finish(&m_parser);
+    if (m_stopRequested) {
+        // A close-delimited message completed at the close and its sink stopped: no error.
+        m_stopped = true;
+        return {Status::Stopped, 0};
+    }
     if (err == HPE_OK)
         return {Status::Ok, 0};
     return fail(err, 0);

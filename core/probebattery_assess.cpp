@@ -59,15 +59,23 @@ QList<ProbeResponse> finalsAfter(const ProbeObservation &obs, const ProbeRespons
     return out;
 }
 
-bool closeAnnounced(const MessageHead &head)
+// The answer says the connection ends after it: Connection: close, HTTP/1.0 without keep-alive, or
+// no length at all (its body runs until the close, as Varnish 7.1 sends its 417).
+bool closeAnnounced(const ProbeResponse &r)
 {
-    return head.hasConnectionToken("close") || (head.isHttp10() && !head.hasConnectionToken("keep-alive"));
+    const MessageHead &head = r.head;
+    return head.hasConnectionToken("close") || (head.isHttp10() && !head.hasConnectionToken("keep-alive")) ||
+           r.closeDelimited;
 }
 
 // How the answer announced its close, as the evidence shows it.
-QString closeWords(const MessageHead &head)
+QString closeWords(const ProbeResponse &r)
 {
-    return head.hasConnectionToken("close") ? tr("said Connection: close") : tr("was HTTP/1.0 without keep-alive");
+    if (r.head.hasConnectionToken("close"))
+        return tr("said Connection: close");
+    if (r.head.isHttp10() && !r.head.hasConnectionToken("keep-alive"))
+        return tr("was HTTP/1.0 without keep-alive");
+    return tr("had no length, so it ends with the close");
 }
 
 // The requests the probe sent from step `fromStep` on, as the server may read them, in order.
@@ -216,7 +224,7 @@ ProbeAssessment assessEarlyFinal(const ProbeObservation &obs, const QList<ProbeR
                     .arg(kHugeBody)};
     }
     const int status = first->head.status;
-    const bool closes = closeAnnounced(first->head);
+    const bool closes = closeAnnounced(*first);
     const QList<ProbeResponse> after = finalsAfter(obs, *first);
     const QStringList behind = requestsFrom(obs, first->afterStep + 1);
     const QString behindName = behind.value(0, tr("the request behind the body"));
@@ -224,7 +232,7 @@ ProbeAssessment assessEarlyFinal(const ProbeObservation &obs, const QList<ProbeR
         return {ProbeVerdict::Fail, tr("%1 %2, yet %3 more bytes followed: %4, which was only the unread body, was "
                                        "answered (R22)")
                                         .arg(status)
-                                        .arg(closeWords(first->head))
+                                        .arg(closeWords(*first))
                                         .arg(obs.bytesAfterClose)
                                         .arg(behindName)};
     if (!after.isEmpty()) {
@@ -253,13 +261,13 @@ ProbeAssessment assessEarlyFinal(const ProbeObservation &obs, const QList<ProbeR
         return {ProbeVerdict::Pass, tr("%1 %2; %3 behind it was not answered; still open after %4 ms (lingering "
                                        "close) (R10, R19)")
                                         .arg(status)
-                                        .arg(closeWords(first->head))
+                                        .arg(closeWords(*first))
                                         .arg(behindName)
                                         .arg(kPromptMs)};
     }
     return {ProbeVerdict::Pass, tr("%1 %2, closed %3 after it, nothing more answered (R10, R19)")
                                     .arg(status)
-                                    .arg(closeWords(first->head))
+                                    .arg(closeWords(*first))
                                     .arg(ms(*obs.peerClosedNs - first->headNs))};
 }
 
@@ -279,12 +287,12 @@ ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<
     // is one request after the 417 (the second); taken for a request, the body is one more.
     const QStringList behind = requestsFrom(obs, bodyStep);
     const QString last = behind.value(behind.size() - 1, tr("the second request"));
-    if (closeAnnounced(first->head)) {
+    if (closeAnnounced(*first)) {
         if (!after.isEmpty() || obs.bytesAfterClose > 0)
             return {ProbeVerdict::Fail,
-                    tr("%1 %2, yet a request behind it was answered (R22)").arg(status).arg(closeWords(first->head))};
+                    tr("%1 %2, yet a request behind it was answered (R22)").arg(status).arg(closeWords(*first))};
         return {ProbeVerdict::Pass,
-                tr("%1 %2; nothing behind it was answered (R10, R22)").arg(status).arg(closeWords(first->head))};
+                tr("%1 %2; nothing behind it was answered (R10, R22)").arg(status).arg(closeWords(*first))};
     }
     if (after.size() >= behind.size() && after.size() >= 2) {
         return {ProbeVerdict::Fail, tr("desync: after %1 the unread body was read as a request: %2 (R19)")

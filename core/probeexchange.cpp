@@ -221,6 +221,8 @@ HttpParser::HeadAction ProbeExchange::onHead(const MessageHead &head)
     response.headNs = m_now;
     response.afterStep = m_step;
     response.index = int(m_obs.responses.size());
+    response.closeDelimited = !head.isInterim() && head.status != 204 && head.status != 304 && !head.isChunked() &&
+                              !head.contentLength() && !head.contentLengthTooLarge();
     m_obs.responses.append(response);
     emitEvent(head.isInterim() ? EventKind::Interim : EventKind::Final, head.status, -1, statusLine(head));
     return HttpParser::HeadAction::Continue;

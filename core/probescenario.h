@@ -59,6 +59,7 @@ struct ProbeResponse
     int afterStep = -1;    // index of the step that was running when it arrived
     qint64 bodyBytes = 0;
     int index = 0;         // 0-based among the connection's responses
+    bool closeDelimited = false; // a final with neither length nor chunking: it ends with the close
     bool interim() const { return head.isInterim(); }
 };
 

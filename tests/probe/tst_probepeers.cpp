@@ -56,6 +56,7 @@ private slots:
     void caddyRelaysAnHttp10Continue();
     void stockPythonServerIsInconclusive();
     void aiohttpKeepsTheWindowOpen();
+    void varnishClosesAfterItsOwn417();
     void desyncAfterAnEarlyFinal_data();
     void desyncAfterAnEarlyFinal();
 };
@@ -154,6 +155,32 @@ void TstProbePeers::aiohttpKeepsTheWindowOpen()
     QVERIFY2(verdictOf(p, QStringLiteral("early-final-desync")).startsWith(QLatin1String("pass")),
              qPrintable(verdictOf(p, QStringLiteral("early-final-desync"))));
     QVERIFY(verdictOf(p, QStringLiteral("early-final-desync")).contains(QLatin1String("GET /expectlab-second")));
+}
+
+void TstProbePeers::varnishClosesAfterItsOwn417()
+{
+    // Case 14 on the real peer: Varnish 7.1 answers an unknown expectation itself with a bare
+    // `417` (no length, so it ends with the close) and closes. The message must say what happened.
+    const QString varnishd = findProgram(QStringLiteral("varnishd"));
+    EXPECTLAB_REQUIRE_PEER(!varnishd.isEmpty(), QStringLiteral("varnishd (Debian package varnish)"));
+    Peer serve;
+    QVERIFY(serve.start(expectlabBin(), {QStringLiteral("serve")}));
+    const QString upstream =
+        serve.waitForLine(QRegularExpression(QStringLiteral("^listening http://(127\\.0\\.0\\.1:\\d+)/$")));
+    QVERIFY2(!upstream.isEmpty(), qPrintable(serve.output()));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const quint16 port = freePort();
+    Peer varnish;
+    // -j none: no jail, so the VCL compiler (another user when started as root) works in our temp dir.
+    QVERIFY(varnish.start(varnishd, {QStringLiteral("-F"), QStringLiteral("-j"), QStringLiteral("none"), QStringLiteral("-a"), QStringLiteral("127.0.0.1:%1").arg(port),
+                                     QStringLiteral("-b"), upstream, QStringLiteral("-n"), dir.path(),
+                                     QStringLiteral("-s"), QStringLiteral("malloc,16m")}));
+    QTRY_VERIFY2_WITH_TIMEOUT(accepts(port), qPrintable(varnish.output()), 20000);
+    const Probed p = probe(QStringLiteral("http://127.0.0.1:%1/upload").arg(port), {QStringLiteral("early-final-desync")});
+    const QString v = verdictOf(p, QStringLiteral("early-final-desync"));
+    QVERIFY2(v.startsWith(QLatin1String("pass: 417 had no length, so it ends with the close")), qPrintable(v));
+    QVERIFY2(!v.contains(QLatin1String("nor closed")) && !v.contains(QLatin1String("breaks")), qPrintable(v));
 }
 
 void TstProbePeers::desyncAfterAnEarlyFinal_data()
