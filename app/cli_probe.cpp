@@ -73,7 +73,8 @@ int runProbe(const QStringList &args)
                 QStringList ids;
                 for (const ProbeScenario &s : all)
                     ids << s.id;
-                return usageError(t("unknown scenario '%1': use one of %2").arg(id, ids.join(QStringLiteral(", "))), hint);
+                return usageError(t("unknown scenario '%1': use one of %2").arg(id, ids.join(QStringLiteral(", "))),
+                                  hint);
             }
             chosen.append(*it);
         }

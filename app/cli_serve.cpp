@@ -67,7 +67,8 @@ int runServe(const QStringList &args)
         QStringLiteral("MS"), QString::number(defaults.idleTimeoutMs));
     const QCommandLineOption sendTimeoutOpt(
         QStringLiteral("send-timeout"),
-        QCoreApplication::translate("cli", "Close a client that reads none of our output for MS (default %1; 0: never).")
+        QCoreApplication::translate("cli",
+                                    "Close a client that reads none of our output for MS (default %1; 0: never).")
             .arg(defaults.sendTimeoutMs),
         QStringLiteral("MS"), QString::number(defaults.sendTimeoutMs));
     const QCommandLineOption maxConnectionsOpt(
@@ -168,8 +169,9 @@ int runServe(const QStringList &args)
     server.close();
     if (parser.isSet(saveOpt)) {
         if (const qint64 dropped = recorder.session().droppedServerEvents)
-            printErr(QCoreApplication::translate("cli", "expectlab: note: %1 server events not kept in %2 (more than %3 on "
-                                                        "one connection)\n")
+            printErr(QCoreApplication::translate("cli",
+                                                 "expectlab: note: %1 server events not kept in %2 (more than %3 on "
+                                                 "one connection)\n")
                          .arg(dropped)
                          .arg(parser.value(saveOpt))
                          .arg(SessionRecorder::kMaxEventsPerConnection));

@@ -12,13 +12,13 @@
 #include "serverthread.h"
 
 #include <QCoreApplication>
+#include <QFile>
 #include <QHash>
 #include <QJsonDocument>
 #include <QJsonObject>
-#include <QFile>
 #include <QTemporaryDir>
-#include <QUrl>
 #include <QThread>
+#include <QUrl>
 
 #include <cmath>
 #include <cstdio>
@@ -150,8 +150,9 @@ void foreignClientRows(Table &t, int count, bool precise)
     }
     QThread::msleep(500); // "Capturing on" comes a moment before the filter is live
     for (int i = 0; i < count; ++i)
-        run(curl, {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("--data-binary"),
-                   QLatin1Char('@') + body, serve.url()},
+        run(curl,
+            {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("--data-binary"),
+             QLatin1Char('@') + body, serve.url()},
             30000);
     QThread::msleep(500); // the last packets and events
     capture.stop();
@@ -163,7 +164,8 @@ void foreignClientRows(Table &t, int count, bool precise)
         const int conn = o.value(QStringLiteral("conn")).toInt();
         const double s = o.value(QStringLiteral("t_ms")).toDouble() / 1e3;
         if (kind == QLatin1String("accepted"))
-            portOfConn.insert(conn, quint16(o.value(QStringLiteral("peer")).toString().section(QLatin1Char(':'), -1).toUInt()));
+            portOfConn.insert(
+                conn, quint16(o.value(QStringLiteral("peer")).toString().section(QLatin1Char(':'), -1).toUInt()));
         Moments &m = recorded[portOfConn.value(conn)];
         if (kind == QLatin1String("head") && m.head < 0)
             m.head = s;

@@ -72,8 +72,8 @@ void ClientExchange::start(qint64 nowNs)
     buildHead();
     m_state = State::Connecting;
     const int port = m_request.url.port(80);
-    emitEvent(event(EventKind::Connect, 0, -1,
-                    tr("%1:%2 (attempt %3)").arg(m_request.url.host()).arg(port).arg(m_attempt)));
+    emitEvent(
+        event(EventKind::Connect, 0, -1, tr("%1:%2 (attempt %3)").arg(m_request.url.host()).arg(port).arg(m_attempt)));
 }
 
 void ClientExchange::buildHead()
@@ -276,8 +276,9 @@ void ClientExchange::receive(QByteArrayView data, qint64 nowNs)
     if (m_out.sent() == 0) {
         // Nobody answers a request of which no byte has left: a banner, or not an HTTP server at all.
         wire().add(WireLog::Direction::Received, nowNs, data, false);
-        fail(ErrorKind::SpokeFirst, tr("the server sent %1 bytes before any byte of the request left: is it an HTTP server?")
-                                        .arg(data.size()));
+        fail(
+            ErrorKind::SpokeFirst,
+            tr("the server sent %1 bytes before any byte of the request left: is it an HTTP server?").arg(data.size()));
         return;
     }
     if (m_parser->isStopped()) {
@@ -297,8 +298,8 @@ void ClientExchange::receive(QByteArrayView data, qint64 nowNs)
 HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
 {
     if (head.status < 100 || head.status > 599) {
-        fail(ErrorKind::InvalidStatus, tr("invalid status code %1: RFC 9110 15 allows 100 to 599")
-                                           .arg(head.status, 3, 10, QLatin1Char('0')));
+        fail(ErrorKind::InvalidStatus,
+             tr("invalid status code %1: RFC 9110 15 allows 100 to 599").arg(head.status, 3, 10, QLatin1Char('0')));
         return HttpParser::HeadAction::Stop;
     }
     if (head.versionMajor != 1) {
@@ -348,8 +349,7 @@ HttpParser::HeadAction ClientExchange::onInterim(const MessageHead &head)
 {
     m_currentIsInterim = true;
     if (m_summary.interimHeads.size() >= kMaxInterimResponses) {
-        fail(ErrorKind::TooManyInterims,
-             tr("more than %1 interim responses: giving up").arg(kMaxInterimResponses));
+        fail(ErrorKind::TooManyInterims, tr("more than %1 interim responses: giving up").arg(kMaxInterimResponses));
         return HttpParser::HeadAction::Stop;
     }
     const bool duplicate = head.status == 100 && m_summary.interimStatuses().contains(100);
@@ -482,8 +482,8 @@ void ClientExchange::transportClosed(qint64 nowNs)
             fail(ErrorKind::BodyReadFailed, rewindError);
             return;
         }
-        emitEvent(
-            event(EventKind::Retry, 0, -1, tr("417 received: repeating the request without Expect"), QStringLiteral("R6")));
+        emitEvent(event(EventKind::Retry, 0, -1, tr("417 received: repeating the request without Expect"),
+                        QStringLiteral("R6")));
         return;
     }
     m_state = State::Done;
@@ -536,7 +536,8 @@ void ClientExchange::cancel(qint64 nowNs)
     m_summary.cancelled = true;
     m_retryAfterClose = false;
     stopBody(false);
-    emitEvent(event(EventKind::Cancelled, 0, m_bodySent, tr("cancelled by the user after %1 body bytes").arg(m_bodySent)));
+    emitEvent(
+        event(EventKind::Cancelled, 0, m_bodySent, tr("cancelled by the user after %1 body bytes").arg(m_bodySent)));
     if (m_summary.error.isEmpty())
         m_summary.error = tr("cancelled");
     if (m_state == State::Idle || m_state == State::ReconnectPending) {
@@ -602,7 +603,8 @@ void ClientExchange::closeNow(const QString &why)
 TimelineEvent ClientExchange::event(EventKind kind, int status, qint64 bytes, const QString &detail,
                                     const QString &rule) const
 {
-    return TimelineEvent::at(m_now, Side::Client, m_summary.id, kind, status, bytes, detail, rule).withRequest(m_attempt);
+    return TimelineEvent::at(m_now, Side::Client, m_summary.id, kind, status, bytes, detail, rule)
+        .withRequest(m_attempt);
 }
 
 void ClientExchange::emitEvent(const TimelineEvent &e)

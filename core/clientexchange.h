@@ -102,8 +102,8 @@ private:
     MessageHead m_requestHead;
     QByteArray m_head; // m_requestHead as bytes
     QByteArray m_expectThisAttempt;
-    bool m_headQueued = false;                // handed to the adapter
-    std::optional<qint64> m_headSentNs;      // when it reached the kernel
+    bool m_headQueued = false;                  // handed to the adapter
+    std::optional<qint64> m_headSentNs;         // when it reached the kernel
     std::optional<qint64> m_continueDeadlineNs; // set while waiting for a 100
     Body m_bodyState = Body::Waiting;
     qint64 m_bodySent = 0;

@@ -36,8 +36,7 @@ constexpr std::array<std::pair<ClientProfile::AfterEarlyFinal, const char *>, 5>
     {ClientProfile::AfterEarlyFinal::StillOpen, "still-open"},
 }};
 
-template<typename Table, typename Value>
-QString nameOf(const Table &table, Value v)
+template <typename Table, typename Value> QString nameOf(const Table &table, Value v)
 {
     for (const auto &[value, name] : table) {
         if (value == v)
@@ -46,8 +45,7 @@ QString nameOf(const Table &table, Value v)
     return {};
 }
 
-template<typename Table, typename Value>
-bool valueOf(const Table &table, const QString &name, Value *v)
+template <typename Table, typename Value> bool valueOf(const Table &table, const QString &name, Value *v)
 {
     for (const auto &[value, n] : table) {
         if (name == QLatin1String(n)) {
@@ -93,7 +91,9 @@ QString ClientProfile::toDetail() const
         add("sent_anyway", QStringLiteral("yes"));
     if (interimStatus)
         add("interim", QString::number(interimStatus));
-    add("final", garbage ? QStringLiteral("garbage") : finalStatus ? QString::number(finalStatus) : QStringLiteral("none"));
+    add("final", garbage       ? QStringLiteral("garbage")
+                 : finalStatus ? QString::number(finalStatus)
+                               : QStringLiteral("none"));
     if (earlyFinal) {
         add("early_final", afterEarlyFinalName());
         if (bytesBeforeFinal > 0)
@@ -208,7 +208,8 @@ std::optional<ClientProfile> clientProfileFromJson(const QJsonObject &o, QString
     if (!valueOf(kWaits, wait, &p.wait) || !valueOf(kAfter, after, &p.afterEarlyFinal) ||
         !closerFromName(closer, &p.closedBy)) {
         if (error)
-            *error = tr("not a client profile (wait '%1', after_early_final '%2', closed_by '%3')").arg(wait, after, closer);
+            *error =
+                tr("not a client profile (wait '%1', after_early_final '%2', closed_by '%3')").arg(wait, after, closer);
         return std::nullopt;
     }
     return p;

@@ -145,7 +145,8 @@ void ClientProfiler::onHead(Connection &c, const TimelineEvent &e, QList<Timelin
             if (rej.matched || rej.conn == e.conn || rej.method != p.method || rej.target != p.target)
                 continue;
             // Off loopback the peer address tells clients apart; on it, every client shares one.
-            if (!rej.peer.isLoopback() && !c.peer.isLoopback() && !rej.peer.isEqual(c.peer, QHostAddress::TolerantConversion))
+            if (!rej.peer.isLoopback() && !c.peer.isLoopback() &&
+                !rej.peer.isEqual(c.peer, QHostAddress::TolerantConversion))
                 continue;
             rej.matched = true;
             p.retryOfConn = rej.conn;
@@ -202,8 +203,8 @@ void ClientProfiler::finalize(Connection &c, const TimelineEvent &at, QList<Time
 
 TimelineEvent ClientProfiler::profileEvent(const ClientProfile &p, const TimelineEvent &at) const
 {
-    TimelineEvent e = TimelineEvent::at(at.tNs, Side::Server, p.conn, EventKind::Profile, p.finalStatus, -1,
-                                        p.toDetail());
+    TimelineEvent e =
+        TimelineEvent::at(at.tNs, Side::Server, p.conn, EventKind::Profile, p.finalStatus, -1, p.toDetail());
     e.request = p.request;
     e.profile = std::make_shared<const ClientProfile>(p);
     if (p.expectWithoutContent)

@@ -81,9 +81,7 @@ ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &c)
             }
             noteWait(e.tNs);
             break;
-        case EventKind::GarbageSent:
-            noteWait(e.tNs);
-            break;
+        case EventKind::GarbageSent: noteWait(e.tNs); break;
         case EventKind::BodyStart: noteWait(e.tNs); break;
         case EventKind::BodyDone: bodyRead = qMax<qint64>(bodyRead, e.bytes); break;
         case EventKind::Closed:

@@ -2,7 +2,6 @@
 
 #include <QJsonArray>
 
-
 namespace expectlab {
 
 namespace {
@@ -106,7 +105,8 @@ QJsonObject exchangeToJson(const ExchangeSummary &s)
     o.insert(QStringLiteral("cancelled"), s.cancelled);
     o.insert(QStringLiteral("total_ms"), s.endNs ? QJsonValue(toMs(s.durationNs())) : QJsonValue());
     // Why the exchange failed, as a value (error is the sentence); null when it did not.
-    o.insert(QStringLiteral("error_code"), s.errorKind == ErrorKind::None ? QJsonValue() : QJsonValue(errorKindName(s.errorKind)));
+    o.insert(QStringLiteral("error_code"),
+             s.errorKind == ErrorKind::None ? QJsonValue() : QJsonValue(errorKindName(s.errorKind)));
     o.insert(QStringLiteral("response_complete"), s.responseComplete);
     o.insert(QStringLiteral("sent_anyway"), s.sentAnyway);
     o.insert(QStringLiteral("earlier_attempts"), earlier);

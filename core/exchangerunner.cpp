@@ -142,7 +142,7 @@ void ExchangeRunner::onError()
     case QAbstractSocket::SocketTimeoutError:
         m_exchange->transportError(monotonicNowNs(), m_socket->errorString(),
                                    m_socket->state() == QAbstractSocket::ConnectedState ? ErrorKind::Transport
-                                                                                         : ErrorKind::ConnectFailed);
+                                                                                        : ErrorKind::ConnectFailed);
         break;
     default: m_exchange->transportError(monotonicNowNs(), m_socket->errorString()); break;
     }

@@ -34,8 +34,8 @@ struct ExchangeSummary
     int id = 0;
     QUrl url;
     QByteArray method;
-    HttpHeaders requestHeaders; // as sent on the first attempt
-    qint64 bodyBytes = 0;       // the body's size
+    HttpHeaders requestHeaders;  // as sent on the first attempt
+    qint64 bodyBytes = 0;        // the body's size
     qint64 startNs = 0;          // the exchange's time origin: every pane and export measures from it
     std::optional<qint64> endNs; // set when the exchange is over
     QList<TimelineEvent> events;
@@ -55,7 +55,7 @@ struct ExchangeSummary
     bool sentAnyway = false;
     bool retried = false;
     bool cancelled = false;
-    QString error;                       // empty when the exchange ended with a complete final response
+    QString error;                         // empty when the exchange ended with a complete final response
     ErrorKind errorKind = ErrorKind::None; // what kind of failure `error` is
     QList<AttemptSummary> earlierAttempts;
     QList<WireLog> wireLogs; // one per attempt

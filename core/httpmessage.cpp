@@ -202,7 +202,8 @@ bool isValidHostValue(QByteArrayView value)
                             QByteArrayView("-._~!$&'()*+,;=%").contains(c);
             if (!ok)
                 return false;
-            if (c == '%' && (i + 2 >= end || !std::isxdigit(uchar(value[i + 1])) || !std::isxdigit(uchar(value[i + 2]))))
+            if (c == '%' &&
+                (i + 2 >= end || !std::isxdigit(uchar(value[i + 1])) || !std::isxdigit(uchar(value[i + 2]))))
                 return false;
         }
     }

@@ -21,7 +21,8 @@ QString describeParseError(llhttp_errno_t err, QByteArrayView reason)
     case HPE_INVALID_CONSTANT: return tr("the start line is not HTTP (expected HTTP/1.x)");
     case HPE_INVALID_VERSION: return tr("the HTTP version is invalid");
     case HPE_INVALID_HEADER_TOKEN: return tr("a header line has an invalid character");
-    case HPE_INVALID_CONTENT_LENGTH: return tr("the Content-Length is not a number or appears twice with different values");
+    case HPE_INVALID_CONTENT_LENGTH:
+        return tr("the Content-Length is not a number or appears twice with different values");
     case HPE_UNEXPECTED_CONTENT_LENGTH:
         return tr("Content-Length and Transfer-Encoding: chunked together (RFC 9112 6.3: a smuggling risk)");
     case HPE_INVALID_CHUNK_SIZE: return tr("a chunk-size line is invalid");
@@ -278,8 +279,9 @@ bool HttpParser::keepAlive() const
 HttpParser::Result HttpParser::fail(llhttp_errno_t err, qsizetype consumed)
 {
     const char *reason = llhttp_get_error_reason(&m_parser);
-    return failWith(m_callbackReason.isEmpty() ? describeParseError(err, reason ? QByteArrayView(reason) : QByteArrayView())
-                                               : m_callbackReason,
+    return failWith(m_callbackReason.isEmpty()
+                        ? describeParseError(err, reason ? QByteArrayView(reason) : QByteArrayView())
+                        : m_callbackReason,
                     consumed);
 }
 
@@ -315,8 +317,9 @@ int HttpParser::countHead(llhttp_t *p, size_t len)
     HttpParser *s = self(p);
     s->m_headBytes += qint64(len);
     if (s->m_maxHeadBytes > 0 && s->m_headBytes > s->m_maxHeadBytes)
-        return s->callbackError(s->m_inTrailers ? tr("the trailer section is larger than %1 bytes").arg(s->m_maxHeadBytes)
-                                                : tr("the message head is larger than %1 bytes").arg(s->m_maxHeadBytes));
+        return s->callbackError(s->m_inTrailers
+                                    ? tr("the trailer section is larger than %1 bytes").arg(s->m_maxHeadBytes)
+                                    : tr("the message head is larger than %1 bytes").arg(s->m_maxHeadBytes));
     return HPE_OK;
 }
 

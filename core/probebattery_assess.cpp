@@ -40,10 +40,11 @@ std::optional<ProbeAssessment> untestable(const ProbeObservation &obs)
     }
     const int status = first->head.status;
     if (!first->interim() && (status == 404 || status == 405 || status == 501)) {
-        return ProbeAssessment{ProbeVerdict::Inconclusive,
-                               tr("the server refuses POST at this URL (%1): the handshake could not be tested; probe a "
-                                  "URL that accepts uploads")
-                                   .arg(status)};
+        return ProbeAssessment{
+            ProbeVerdict::Inconclusive,
+            tr("the server refuses POST at this URL (%1): the handshake could not be tested; probe a "
+               "URL that accepts uploads")
+                .arg(status)};
     }
     return std::nullopt;
 }
@@ -97,7 +98,9 @@ QString answersText(const QList<ProbeResponse> &answers, QStringList requests, b
         requests.removeFirst();
     QStringList parts;
     for (qsizetype i = 0; i < answers.size(); ++i) {
-        parts << tr("%1 to %2").arg(answers.at(i).head.status).arg(i < requests.size() ? requests.at(i) : tr("no request of ours"));
+        parts << tr("%1 to %2")
+                     .arg(answers.at(i).head.status)
+                     .arg(i < requests.size() ? requests.at(i) : tr("no request of ours"));
     }
     return parts.join(tr(" and "));
 }
@@ -318,9 +321,8 @@ ProbeAssessment assessEarlyFinalDesync(const ProbeObservation &obs, const QList<
                                         .arg(status)
                                         .arg(ms(*obs.peerClosedNs - first->headNs))};
     }
-    return {ProbeVerdict::Warn, tr("%1 without Connection: close, then neither answered %2 nor closed (R10)")
-                                    .arg(status)
-                                    .arg(last)};
+    return {ProbeVerdict::Warn,
+            tr("%1 without Connection: close, then neither answered %2 nor closed (R10)").arg(status).arg(last)};
 }
 
 std::optional<ProbeAssessment> assessUnanswered(const ProbeObservation &obs)
@@ -334,8 +336,8 @@ std::optional<ProbeAssessment> assessUnanswered(const ProbeObservation &obs)
                                                        ? tr("the server reset the connection without an answer")
                                                        : tr("the server closed the connection without an answer")};
     }
-    return ProbeAssessment{ProbeVerdict::Fail, tr("no answer at all within the scenario's %1 (R11)")
-                                                   .arg(ms(obs.endNs - obs.startNs))};
+    return ProbeAssessment{ProbeVerdict::Fail,
+                           tr("no answer at all within the scenario's %1 (R11)").arg(ms(obs.endNs - obs.startNs))};
 }
 
 } // namespace expectlab::probe::detail

@@ -58,7 +58,7 @@ struct ProbeResponse
     qint64 completeNs = 0; // final responses: when the message ended (0: not yet)
     int afterStep = -1;    // index of the step that was running when it arrived
     qint64 bodyBytes = 0;
-    int index = 0;         // 0-based among the connection's responses
+    int index = 0;               // 0-based among the connection's responses
     bool closeDelimited = false; // a final with neither length nor chunking: it ends with the close
     bool interim() const { return head.isInterim(); }
 };
@@ -71,8 +71,8 @@ struct ProbeObservation
     qint64 endNs = 0;
     QList<TimelineEvent> events;
     QList<ProbeResponse> responses;
-    QList<int> sentSteps;     // indexes of the Send steps that went out
-    QList<qint64> sentStepNs; // when each of them went out (same order)
+    QList<int> sentSteps;            // indexes of the Send steps that went out
+    QList<qint64> sentStepNs;        // when each of them went out (same order)
     QList<QStringList> sentRequests; // the requests each sent step holds, as the server may read them
     std::optional<qint64> peerClosedNs;
     bool reset = false;         // the connection ended with a reset (RST), not a close

@@ -145,8 +145,9 @@ void ServerConnection::discard(QByteArrayView data)
         // (R19), but when it came says whether the client waited (the profiler reads this event).
         m_discardNoted = true;
         emitEvent(event(EventKind::BodyStart, 0, data.size(),
-                        before > 0 || !m_earlyAnswerOffset ? tr("the body came before our answer left; not read (R4, R19)")
-                                                           : tr("the body came after our answer; not read (R19, R21)"),
+                        before > 0 || !m_earlyAnswerOffset
+                            ? tr("the body came before our answer left; not read (R4, R19)")
+                            : tr("the body came after our answer; not read (R19, R21)"),
                         QStringLiteral("R19")));
     }
     m_discardedBytes += data.size();
@@ -168,8 +169,8 @@ HttpParser::HeadAction ServerConnection::onHead(const MessageHead &head)
     // Its size is known once the feed returns (applyDecision). A 100-continue on a request without
     // content is the client's fault (R2): the head event says so.
     const bool breaksR2 = readExpect(head).isContinue() && !head.announcesContent();
-    emitEvent(event(EventKind::Head, 0, -1, describeHead(head), breaksR2 ? QStringLiteral("R2") : QString())
-                  .withHead(head));
+    emitEvent(
+        event(EventKind::Head, 0, -1, describeHead(head), breaksR2 ? QStringLiteral("R2") : QString()).withHead(head));
     return HttpParser::HeadAction::Pause;
 }
 
@@ -184,7 +185,8 @@ void ServerConnection::applyDecision()
     }
     m_headBytes = 0;
     if (const auto problem = checkRequestHead(m_request)) {
-        emitEvent(event(EventKind::Error, problem->status, -1, problem->reason, problem->rule).withError(problem->error));
+        emitEvent(
+            event(EventKind::Error, problem->status, -1, problem->reason, problem->rule).withError(problem->error));
         sendError(problem->status, problem->code, problem->reason, problem->rule);
         return;
     }
@@ -222,9 +224,9 @@ void ServerConnection::applyDecision()
         armBodyDeadline();
         break;
     case A::RejectExpectation: {
-        const QJsonObject body{{QStringLiteral("error"), QStringLiteral("expectation_failed")},
-                               {QStringLiteral("expect"),
-                                displayText(m_request.combinedHeader("Expect").value_or(QByteArray()))}};
+        const QJsonObject body{
+            {QStringLiteral("error"), QStringLiteral("expectation_failed")},
+            {QStringLiteral("expect"), displayText(m_request.combinedHeader("Expect").value_or(QByteArray()))}};
         sendFinal(417, jsonBytes(body), true, m_decision.why, m_decision.rule);
         break;
     }

@@ -176,10 +176,11 @@ HeadDecision decideOnHead(const ServerPolicy &policy, const MessageHead &request
         QStringList names;
         for (const QByteArray &m : expect.others)
             names << QStringLiteral("'%1'").arg(displayText(m));
-        const QString what = expect.others.size() == 1 ? tr("unknown expectation %1").arg(names.first())
-                                                       : tr("unknown expectations %1").arg(names.join(QStringLiteral(", ")));
-        return {A::RejectExpectation, 417, 0,
-                expect.continues > 0 ? tr("%1 beside 100-continue").arg(what) : what, QStringLiteral("R1")};
+        const QString what = expect.others.size() == 1
+                                 ? tr("unknown expectation %1").arg(names.first())
+                                 : tr("unknown expectations %1").arg(names.join(QStringLiteral(", ")));
+        return {A::RejectExpectation, 417, 0, expect.continues > 0 ? tr("%1 beside 100-continue").arg(what) : what,
+                QStringLiteral("R1")};
     }
     switch (policy.kind) {
     case ServerPolicy::Kind::Close: return {A::CloseNow, 0, 0, tr("policy close"), QString()};
@@ -203,9 +204,9 @@ HeadDecision decideOnHead(const ServerPolicy &policy, const MessageHead &request
     switch (policy.kind) {
     case ServerPolicy::Kind::Continue:
         return {A::SendContinueNow, 100, 0,
-                expect.continues > 1 ? tr("policy continue (100-continue was sent %1 times: one expectation)")
-                                           .arg(expect.continues)
-                                     : tr("policy continue"),
+                expect.continues > 1
+                    ? tr("policy continue (100-continue was sent %1 times: one expectation)").arg(expect.continues)
+                    : tr("policy continue"),
                 QStringLiteral("R11")};
     case ServerPolicy::Kind::Delay:
         return {A::SendContinueLater, 100, policy.delayMs, tr("policy delay:%1").arg(policy.delayMs),

@@ -78,8 +78,8 @@ bool isContinueExpectation(QByteArrayView value);
 // members are no members (RFC 9110 5.6.1), 100-continue is case-insensitive (R1).
 struct ExpectField
 {
-    bool present = false;    // the request has at least one Expect field line
-    int continues = 0;       // members that are 100-continue
+    bool present = false;     // the request has at least one Expect field line
+    int continues = 0;        // members that are 100-continue
     QList<QByteArray> others; // members that are not, as sent
 
     // 100-continue and nothing else (given twice, it is still the one expectation).

@@ -32,8 +32,8 @@ struct Session
     // exports that need dates (HAR's startedDateTime) place the events.
     qint64 originNs = 0;
     QDateTime originUtc;
-    QString serverPolicy; // the policy the local server ran with, if any ("continue", "final:413")
-    QString note;         // free text the user attached
+    QString serverPolicy;           // the policy the local server ran with, if any ("continue", "final:413")
+    QString note;                   // free text the user attached
     qint64 droppedServerEvents = 0; // server events not kept (over the per-connection bound)
 
     bool isEmpty() const { return exchanges.isEmpty() && serverEvents.isEmpty() && serverConnections.isEmpty(); }

@@ -309,11 +309,12 @@ public:
         if (ok() && !errorKindFromName(string(o, path, "error_kind", true), &e.error))
             fail(join(path, "error_kind"), tr("unknown error kind"));
         if (o.contains(QStringLiteral("head")))
-            e.head = std::make_shared<const MessageHead>(head(object(o.value(QStringLiteral("head")), join(path, "head")),
-                                                              join(path, "head")));
+            e.head = std::make_shared<const MessageHead>(
+                head(object(o.value(QStringLiteral("head")), join(path, "head")), join(path, "head")));
         if (o.contains(QStringLiteral("profile"))) {
             QString why;
-            if (const auto profile = clientProfileFromJson(object(o.value(QStringLiteral("profile")), join(path, "profile")), &why))
+            if (const auto profile =
+                    clientProfileFromJson(object(o.value(QStringLiteral("profile")), join(path, "profile")), &why))
                 e.profile = std::make_shared<const ClientProfile>(*profile);
             else
                 fail(join(path, "profile"), why);

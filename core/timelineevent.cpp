@@ -52,8 +52,7 @@ constexpr std::array<std::pair<ErrorKind, const char *>, 21> kErrorNames{{
     {ErrorKind::None, ""},
 }};
 
-template<typename Table, typename Value>
-QString nameIn(const Table &table, Value value)
+template <typename Table, typename Value> QString nameIn(const Table &table, Value value)
 {
     for (const auto &[v, name] : table) {
         if (v == value)
@@ -62,8 +61,7 @@ QString nameIn(const Table &table, Value value)
     return {};
 }
 
-template<typename Table, typename Value>
-bool valueIn(const Table &table, const QString &name, Value *value)
+template <typename Table, typename Value> bool valueIn(const Table &table, const QString &name, Value *value)
 {
     for (const auto &[v, n] : table) {
         if (name == QLatin1String(n)) {

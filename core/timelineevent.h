@@ -97,16 +97,16 @@ struct TimelineEvent
     QString rule;      // rule id of shared/docs/expect-rules.md the event relates to, e.g. "R6"
 
     // Typed facts, so that views, the profiler and exports never parse `detail`.
-    int request = 0;                      // server: 1-based request on its connection; client: attempt
-    Closer closedBy = Closer::Unknown;    // Closed: who closed first
-    bool reset = false;                   // Closed, Error: the connection ended with a TCP reset
-    qint64 bytesBeforeFinal = -1;         // Closed (server): unread request bytes that came before our
-    qint64 bytesAfterFinal = -1;          //   early final left, and after it (R19, R21)
-    ErrorKind error = ErrorKind::None;    // Error: what failed
-    bool notSent = false;                 // an event about our output whose bytes never left
-    qint64 bodyNotSent = -1;              // Final (client): body bytes the answer spared (R21)
-    std::shared_ptr<const MessageHead> head;     // Head, HeadSent, Interim, Final: the head itself
-    std::shared_ptr<const Endpoints> endpoints; // Accepted, Connected
+    int request = 0;                              // server: 1-based request on its connection; client: attempt
+    Closer closedBy = Closer::Unknown;            // Closed: who closed first
+    bool reset = false;                           // Closed, Error: the connection ended with a TCP reset
+    qint64 bytesBeforeFinal = -1;                 // Closed (server): unread request bytes that came before our
+    qint64 bytesAfterFinal = -1;                  //   early final left, and after it (R19, R21)
+    ErrorKind error = ErrorKind::None;            // Error: what failed
+    bool notSent = false;                         // an event about our output whose bytes never left
+    qint64 bodyNotSent = -1;                      // Final (client): body bytes the answer spared (R21)
+    std::shared_ptr<const MessageHead> head;      // Head, HeadSent, Interim, Final: the head itself
+    std::shared_ptr<const Endpoints> endpoints;   // Accepted, Connected
     std::shared_ptr<const ClientProfile> profile; // Profile
 
     // One event in a single expression; what every recorder (server, client, probe) builds.

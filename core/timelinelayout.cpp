@@ -231,10 +231,9 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
             const double t = msSince(e.tNs, origin);
             if (e.kind == EventKind::BodyStart && start < 0) {
                 start = t;
-            } else if (start >= 0 &&
-                       (e.kind == EventKind::BodyDone || e.kind == EventKind::Cancelled ||
-                        e.kind == EventKind::Closed || e.kind == EventKind::Error ||
-                        (e.kind == EventKind::Final && e.bodyNotSent >= 0))) {
+            } else if (start >= 0 && (e.kind == EventKind::BodyDone || e.kind == EventKind::Cancelled ||
+                                      e.kind == EventKind::Closed || e.kind == EventKind::Error ||
+                                      (e.kind == EventKind::Final && e.bodyNotSent >= 0))) {
                 const bool done = e.kind == EventKind::BodyDone;
                 l.spans.append(
                     {start, t, laneY(e.side), done ? tr("body %1").arg(formatBytes(e.bytes)) : tr("body stopped")});

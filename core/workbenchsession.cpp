@@ -310,8 +310,7 @@ void WorkbenchSession::onConnectionFinished(int conn, const WireLog &wire)
     record.summary = summaryFromServerConnection(c);
     record.summary.url.setHost(c.peerAddress);
     record.summary.url.setPort(c.peerPort);
-    record.started =
-        QDateTime::currentDateTime().addMSecs(-record.summary.durationNs() / 1'000'000);
+    record.started = QDateTime::currentDateTime().addMSecs(-record.summary.durationNs() / 1'000'000);
     record.serverConnections = {conn};
     record.running = false;
     record.outcome = classifyOutcome(record.summary, false);

@@ -284,7 +284,8 @@ void TestLoopback::policies()
         // A body that arrives after an early answer is noted (not read, R19) where it falls: before
         // or after the answer left, as the segments go. Its bytes are checked below instead.
         const qsizetype before = events.size();
-        events.removeIf([](const TimelineEvent &e) { return e.kind == EventKind::BodyStart && e.rule == QLatin1String("R19"); });
+        events.removeIf(
+            [](const TimelineEvent &e) { return e.kind == EventKind::BodyStart && e.rule == QLatin1String("R19"); });
         if (before != events.size()) {
             const TimelineEvent *closed = firstOf(events, EventKind::Closed);
             QVERIFY(closed);

@@ -79,9 +79,8 @@ void ExchangeDetail::showExchange(const ExchangeRecord *record)
     m_number = record->number;
     const QList<TimelineEvent> server = m_session->serverEvents(*record);
     const QList<TimelineEvent> client = record->isExternal() ? QList<TimelineEvent>() : record->summary.events;
-    const TimelineLayout layout =
-        TimelineLayout::build(client, server, record->summary.startNs ? std::optional<qint64>(record->summary.startNs)
-                                                                      : std::nullopt);
+    const TimelineLayout layout = TimelineLayout::build(
+        client, server, record->summary.startNs ? std::optional<qint64>(record->summary.startNs) : std::nullopt);
     m_timeline->setLayout(layout, record->number);
     const qint64 origin = layout.originNs;
 

@@ -320,9 +320,10 @@ void ServerPanel::flushLog()
         // The exchange's origin when the session knows it; until then (an outside client's open
         // connection) the connection's first event, which is that exchange's origin too.
         const std::optional<ExchangeRef> ref = m_resolver ? m_resolver(e.conn) : std::nullopt;
-        const qint64 origin = ref ? ref->originNs : *m_connectionOrigins.insert(e.conn, m_connectionOrigins.value(e.conn, e.tNs));
-        const QString where = ref ? tr("exchange %1, connection %2").arg(ref->number).arg(e.conn)
-                                  : tr("connection %1").arg(e.conn);
+        const qint64 origin =
+            ref ? ref->originNs : *m_connectionOrigins.insert(e.conn, m_connectionOrigins.value(e.conn, e.tNs));
+        const QString where =
+            ref ? tr("exchange %1, connection %2").arg(ref->number).arg(e.conn) : tr("connection %1").arg(e.conn);
         lines << QStringLiteral("[%1] %2").arg(where, eventToTextLine(e, origin).trimmed());
         if (e.kind == EventKind::Closed)
             m_connectionOrigins.remove(e.conn);

@@ -229,8 +229,9 @@ void TestMainWindow::exchangeThroughWidgets()
     // One time origin per exchange (issue 12, case 20): the server log gives the server's head the
     // figure the Events tab gives it.
     auto *log = child<QPlainTextEdit>("serverLog");
-    const QRegularExpression headLine(QStringLiteral("^\\[exchange 1, connection \\d+\\]\\s+(\\d+\\.\\d+) ms  server\\s+head\\b"),
-                                      QRegularExpression::MultilineOption);
+    const QRegularExpression headLine(
+        QStringLiteral("^\\[exchange 1, connection \\d+\\]\\s+(\\d+\\.\\d+) ms  server\\s+head\\b"),
+        QRegularExpression::MultilineOption);
     QTRY_VERIFY_WITH_TIMEOUT(headLine.match(log->toPlainText()).hasMatch(), 5000);
     const QString inLog = headLine.match(log->toPlainText()).captured(1);
     const QRegularExpression eventsHead(QStringLiteral("^\\s*(\\d+\\.\\d+) ms  server\\s+head\\b"),

@@ -229,24 +229,23 @@ void TestWorkbenchModels::layoutTwoLanes_data()
 
     const auto C = Side::Client;
     const auto S = Side::Server;
-    QTest::newRow("continue")
-        << QList<TimelineEvent>{ev(C, EventKind::Connect, 0),
-                                ev(C, EventKind::Connected, 0.1),
-                                expectHead(C, EventKind::HeadSent, 0.2),
-                                ev(C, EventKind::Interim, 0.5, 100),
-                                ev(C, EventKind::BodyStart, 0.6),
-                                ev(C, EventKind::BodyDone, 0.9),
-                                ev(C, EventKind::Final, 1.4, 200),
-                                ev(C, EventKind::ResponseDone, 1.5, 200),
-                                ev(C, EventKind::Closed, 1.6)}
-        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.05),
-                                expectHead(S, EventKind::Head, 0.3),
-                                ev(S, EventKind::InterimSent, 0.35, 100),
-                                ev(S, EventKind::BodyStart, 0.7),
-                                ev(S, EventKind::BodyDone, 1.2),
-                                ev(S, EventKind::FinalSent, 1.25, 200),
-                                ev(S, EventKind::Closed, 1.7)}
-        << 5 << 2 << 0 << 3 << 0 << 2 << QStringLiteral("expect wait 0.300 ms") << 2;
+    QTest::newRow("continue") << QList<TimelineEvent>{ev(C, EventKind::Connect, 0),
+                                                      ev(C, EventKind::Connected, 0.1),
+                                                      expectHead(C, EventKind::HeadSent, 0.2),
+                                                      ev(C, EventKind::Interim, 0.5, 100),
+                                                      ev(C, EventKind::BodyStart, 0.6),
+                                                      ev(C, EventKind::BodyDone, 0.9),
+                                                      ev(C, EventKind::Final, 1.4, 200),
+                                                      ev(C, EventKind::ResponseDone, 1.5, 200),
+                                                      ev(C, EventKind::Closed, 1.6)}
+                              << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.05),
+                                                      expectHead(S, EventKind::Head, 0.3),
+                                                      ev(S, EventKind::InterimSent, 0.35, 100),
+                                                      ev(S, EventKind::BodyStart, 0.7),
+                                                      ev(S, EventKind::BodyDone, 1.2),
+                                                      ev(S, EventKind::FinalSent, 1.25, 200),
+                                                      ev(S, EventKind::Closed, 1.7)}
+                              << 5 << 2 << 0 << 3 << 0 << 2 << QStringLiteral("expect wait 0.300 ms") << 2;
     QTest::newRow("reject, retry")
         << QList<TimelineEvent>{ev(C, EventKind::Connect, 0),
                                 expectHead(C, EventKind::HeadSent, 0.2),
@@ -258,14 +257,10 @@ void TestWorkbenchModels::layoutTwoLanes_data()
                                 ev(C, EventKind::BodyStart, 0.8),
                                 ev(C, EventKind::BodyDone, 0.9),
                                 ev(C, EventKind::Final, 1.5, 200)}
-        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1),
-                                expectHead(S, EventKind::Head, 0.3),
-                                ev(S, EventKind::FinalSent, 0.3, 417),
-                                ev(S, EventKind::Closed, 0.65),
-                                ev(S, EventKind::Accepted, 0.75),
-                                ev(S, EventKind::Head, 0.85),
-                                ev(S, EventKind::BodyStart, 0.86),
-                                ev(S, EventKind::BodyDone, 1.0),
+        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1),       expectHead(S, EventKind::Head, 0.3),
+                                ev(S, EventKind::FinalSent, 0.3, 417), ev(S, EventKind::Closed, 0.65),
+                                ev(S, EventKind::Accepted, 0.75),      ev(S, EventKind::Head, 0.85),
+                                ev(S, EventKind::BodyStart, 0.86),     ev(S, EventKind::BodyDone, 1.0),
                                 ev(S, EventKind::FinalSent, 1.1, 200)}
         << 7 << 0 << 2 << 2 << 0 << 2 << QStringLiteral("expect wait 0.300 ms") << 2;
     QTest::newRow("ignore, timeout (R5)")
@@ -275,8 +270,7 @@ void TestWorkbenchModels::layoutTwoLanes_data()
                                 ev(C, EventKind::BodyStart, 1000.3),
                                 ev(C, EventKind::BodyDone, 1000.4),
                                 ev(C, EventKind::Final, 1001, 200)}
-        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1),
-                                expectHead(S, EventKind::Head, 0.3),
+        << QList<TimelineEvent>{ev(S, EventKind::Accepted, 0.1), expectHead(S, EventKind::Head, 0.3),
                                 ev(S, EventKind::BodyStart, 1000.35), ev(S, EventKind::BodyDone, 1000.5),
                                 ev(S, EventKind::FinalSent, 1000.6, 200)}
         << 4 << 0 << 0 << 2 << 0 << 1 << QStringLiteral("expect wait 1000.0 ms (timed out, R5)") << 2;
@@ -326,8 +320,7 @@ void TestWorkbenchModels::layoutOneLaneForExternalPeers()
 {
     // Our client against an external server: only the client's side is seen.
     const QList<TimelineEvent> client{
-        ev(Side::Client, EventKind::Connect, 0),
-        expectHead(Side::Client, EventKind::HeadSent, 0.2),
+        ev(Side::Client, EventKind::Connect, 0), expectHead(Side::Client, EventKind::HeadSent, 0.2),
         ev(Side::Client, EventKind::Interim, 5, 100), ev(Side::Client, EventKind::Final, 9, 200)};
     TimelineLayout l = TimelineLayout::build(client, {});
     QCOMPARE(l.lanes.size(), 1);
@@ -529,8 +522,8 @@ void TestWorkbenchModels::foreignStallIsTheSameOutcome()
     request.body.text = "hello";
     request.expectTimeoutMs = 300;
     const int number = session.send(request);
-    QTRY_VERIFY_WITH_TIMEOUT(session.model()->recordByNumber(number) && !session.model()->recordByNumber(number)->running,
-                             5000);
+    QTRY_VERIFY_WITH_TIMEOUT(
+        session.model()->recordByNumber(number) && !session.model()->recordByNumber(number)->running, 5000);
     QCOMPARE(session.model()->recordByNumber(number)->outcome, Outcome::WaitedOut);
 }
 

@@ -61,7 +61,7 @@ inline QString debianPython()
     do {                                                                                                               \
         if (!(found)) {                                                                                                \
             if (qEnvironmentVariableIsSet("CI"))                                                                       \
-                QFAIL(qPrintable(QStringLiteral("%1 is missing on CI (tools/deps.sh installs it)").arg(what)));       \
+                QFAIL(qPrintable(QStringLiteral("%1 is missing on CI (tools/deps.sh installs it)").arg(what)));        \
             QSKIP(qPrintable(QStringLiteral("%1 is not installed (tools/deps.sh installs it)").arg(what)));            \
         }                                                                                                              \
     } while (false)

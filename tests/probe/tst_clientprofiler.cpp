@@ -152,7 +152,8 @@ private:
                     else if (name == "content-length")
                         length = value.toLongLong();
                 }
-                TimelineEvent head = TimelineEvent::at(monotonicNowNs(), Side::Server, c.id, EventKind::Head, 0, -1, detail);
+                TimelineEvent head =
+                    TimelineEvent::at(monotonicNowNs(), Side::Server, c.id, EventKind::Head, 0, -1, detail);
                 const QList<MessageHead> heads = headsIn(HttpParser::Kind::Request, rawHead + "\r\n\r\n");
                 if (!heads.isEmpty())
                     head.withHead(heads.first());
@@ -231,11 +232,10 @@ void TstClientProfiler::keepsOnlyRecentProfiles()
     const int requests = int(ClientProfiler::kKeptProfiles) + 50;
     int profileEvents = 0;
     for (int conn = 1; conn <= requests; ++conn) {
-        for (const TimelineEvent &e :
-             {ev(conn, conn, EventKind::Accepted), headEv(conn, conn, kExpectHead),
-              ev(conn, conn, EventKind::InterimSent, 100), ev(conn, conn, EventKind::BodyStart),
-              ev(conn, conn, EventKind::BodyDone), ev(conn, conn, EventKind::FinalSent, 200),
-              closedEv(conn, conn, Closer::Peer)})
+        for (const TimelineEvent &e : {ev(conn, conn, EventKind::Accepted), headEv(conn, conn, kExpectHead),
+                                       ev(conn, conn, EventKind::InterimSent, 100),
+                                       ev(conn, conn, EventKind::BodyStart), ev(conn, conn, EventKind::BodyDone),
+                                       ev(conn, conn, EventKind::FinalSent, 200), closedEv(conn, conn, Closer::Peer)})
             profileEvents += int(profiler.consume(e).size());
     }
     QCOMPARE(profileEvents, requests);
@@ -255,30 +255,23 @@ void TstClientProfiler::sequences_data()
                                 ev(2, 1, EventKind::BodyDone),         ev(2, 1, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"expect=100-continue", "wait=until-100", "interim=100", "final=200", "wait_ms=1.0"}};
     QTest::newRow("sends anyway after 1 s (R5)")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head),
-                                ev(1001, 1, EventKind::BodyStart), ev(1001, 1, EventKind::BodyDone),
-                                ev(1001, 1, EventKind::FinalSent, 200)}
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), ev(1001, 1, EventKind::BodyStart),
+                                ev(1001, 1, EventKind::BodyDone), ev(1001, 1, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"wait=bounded", "wait_ms=1000.0", "sent_anyway=yes", "final=200"}};
-    QTest::newRow("does not wait (R4)") << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),
-                                                                headEv(1, 1, head),
+    QTest::newRow("does not wait (R4)") << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head),
                                                                 ev(1, 1, EventKind::BodyStart),
                                                                 ev(1, 1, EventKind::BodyDone),
                                                                 ev(1, 1, EventKind::FinalSent, 200)}
                                         << QList<QStringList>{{"wait=none", "sent_anyway=<absent>"}};
-    QTest::newRow("no Expect") << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),
-                                                       headEv(1, 1, plain),
+    QTest::newRow("no Expect") << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, plain),
                                                        ev(1, 1, EventKind::BodyStart), ev(1, 1, EventKind::BodyDone),
                                                        ev(1, 1, EventKind::FinalSent, 200)}
                                << QList<QStringList>{{"expect=none", "wait=none", "content_length=10"}};
     QTest::newRow("417, closes, retries on a new connection (R6)")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),
-                                headEv(1, 1, head),
-                                ev(1, 1, EventKind::FinalSent, 417),
-                                closedEv(3, 1, Closer::Peer, 0, 0),
-                                ev(5, 2, EventKind::Accepted),
-                                headEv(6, 2, plain),
-                                ev(6, 2, EventKind::BodyStart),
-                                ev(6, 2, EventKind::BodyDone),
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),       headEv(1, 1, head),
+                                ev(1, 1, EventKind::FinalSent, 417), closedEv(3, 1, Closer::Peer, 0, 0),
+                                ev(5, 2, EventKind::Accepted),       headEv(6, 2, plain),
+                                ev(6, 2, EventKind::BodyStart),      ev(6, 2, EventKind::BodyDone),
                                 ev(6, 2, EventKind::FinalSent, 200)}
         // It waited for the 100 and got the 417: a wait until the final, not "no body" (case 17).
         << QList<QStringList>{{"final=417", "early_final=stopped-closed", "wait=until-final", "closed_after_ms=2.0"},
@@ -291,8 +284,7 @@ void TstClientProfiler::sequences_data()
         << QList<QStringList>{{"final=417", "early_final=reused"},
                               {"request=2", "retry=same-connection", "retry_of=1", "retry_after_ms=1.0"}};
     QTest::newRow("early 413, keeps sending")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head),
-                                ev(1, 1, EventKind::FinalSent, 413),
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), ev(1, 1, EventKind::FinalSent, 413),
                                 closedEv(4, 1, Closer::Peer, 0, 10)}
         << QList<QStringList>{{"final=413", "early_final=kept-sending", "bytes_after_final=10"}};
     // The body came with the head, before our 413 left: it did not wait at all (case 17).
@@ -302,9 +294,9 @@ void TstClientProfiler::sequences_data()
         << QList<QStringList>{{"final=413", "wait=none", "bytes_before_final=10", "bytes_after_final=<absent>"}};
     // Case 16: the body reached us before our 100 left (httpx): it did not wait for the 100.
     QTest::newRow("body before the 100 left")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), ev(1, 1, EventKind::BodyStart),
-                                ev(2, 1, EventKind::InterimSent, 100), ev(2, 1, EventKind::BodyDone),
-                                ev(3, 1, EventKind::FinalSent, 200)}
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),  headEv(1, 1, head),
+                                ev(1, 1, EventKind::BodyStart), ev(2, 1, EventKind::InterimSent, 100),
+                                ev(2, 1, EventKind::BodyDone),  ev(3, 1, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"wait=none", "interim=100"}};
     // Case 18: garbage is no final status, and our FIN first is no giving up.
     QTest::newRow("garbage, we close first")
@@ -322,12 +314,13 @@ void TstClientProfiler::sequences_data()
     // Case 12: Expect without content breaks R2, and the profile says so.
     QTest::newRow("Expect without content (R2)")
         << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),
-                                headEv(1, 1, "POST /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n"),
+                                headEv(
+                                    1, 1,
+                                    "POST /u HTTP/1.1\r\nHost: h\r\nExpect: 100-continue\r\nContent-Length: 0\r\n\r\n"),
                                 ev(1, 1, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"expect_without_content=yes", "wait=no-body"}};
     QTest::newRow("gives up before any answer")
-        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head),
-                                closedEv(5001, 1, Closer::Peer)}
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), closedEv(5001, 1, Closer::Peer)}
         // A wait that the close ended is a wait of that length (case 17).
         << QList<QStringList>{{"final=none", "gave_up=yes", "wait=until-close", "wait_ms=5000.0"}};
     QTest::newRow("a 417 long ago is no retry")
@@ -386,11 +379,12 @@ void TstClientProfiler::curl_data()
         << QStringList{"final=417", "wait=until-final", "early_final=stopped-closed", "retry=<absent>"} << -1 << -1;
     // An early final: curl stops sending, reads the response, closes.
     QTest::newRow("early 413") << "final:413" << QStringList{"--data-binary", "@BODY1"} << "413"
-                               << QStringList{"final=413", "wait=until-final", "early_final=stopped-closed"} << -1 << -1;
+                               << QStringList{"final=413", "wait=until-final", "early_final=stopped-closed"} << -1
+                               << -1;
     // Case 18: our FIN came first under close: curl did not give up; garbage is no final status.
-    QTest::newRow("close: we close first") << "close" << QStringList{"--data-binary", "@BODY1"} << "000"
-                                           << QStringList{"final=none", "closed_by=server", "gave_up=<absent>"} << -1
-                                           << -1;
+    QTest::newRow("close: we close first")
+        << "close" << QStringList{"--data-binary", "@BODY1"} << "000"
+        << QStringList{"final=none", "closed_by=server", "gave_up=<absent>"} << -1 << -1;
     QTest::newRow("garbage") << "garbage" << QStringList{"--data-binary", "@BODY1"} << "000"
                              << QStringList{"final=garbage", "closed_by=server", "gave_up=<absent>"} << -1 << -1;
 }
@@ -515,14 +509,16 @@ void TstClientProfiler::clientsThatWait_data()
     QTest::addColumn<QStringList>("profile");
     // Case 17: clients that wait for a 100 that never comes. Our body timeout (1 s here) ends the wait
     // with a 408: a wait of that length, not "no body".
-    QTest::newRow("Node.js under ignore") << "node" << "ignore"
-                                          << QStringList{"expect=100-continue", "wait=until-close", "final=408"};
-    QTest::newRow("aiohttp under ignore") << "aiohttp" << "ignore"
-                                          << QStringList{"expect=100-continue", "wait=until-close", "final=408"};
+    QTest::newRow("Node.js under ignore")
+        << "node"
+        << "ignore" << QStringList{"expect=100-continue", "wait=until-close", "final=408"};
+    QTest::newRow("aiohttp under ignore")
+        << "aiohttp"
+        << "ignore" << QStringList{"expect=100-continue", "wait=until-close", "final=408"};
     // Case 17: the whole body at once, then our early 417: it did not wait (R4), and the bytes that
     // came before the 417 left are not "after the final".
-    QTest::newRow("http.client, hand-set Expect, reject") << "http.client" << "reject"
-                                                          << QStringList{"wait=none", "final=417"};
+    QTest::newRow("http.client, hand-set Expect, reject") << "http.client"
+                                                          << "reject" << QStringList{"wait=none", "final=417"};
 }
 
 void TstClientProfiler::clientsThatWait()
@@ -553,15 +549,17 @@ void TstClientProfiler::clientsThatWait()
                     .arg(port);
     } else if (client == QLatin1String("aiohttp")) {
         program = debianPython();
-        EXPECTLAB_REQUIRE_PEER(!program.isEmpty() && run(program, {QStringLiteral("-c"), QStringLiteral("import aiohttp")}).exitCode == 0,
+        EXPECTLAB_REQUIRE_PEER(!program.isEmpty() &&
+                                   run(program, {QStringLiteral("-c"), QStringLiteral("import aiohttp")}).exitCode == 0,
                                QStringLiteral("aiohttp (Debian package python3-aiohttp)"));
         args << QStringLiteral("-c")
-             << QStringLiteral("import asyncio, aiohttp\n"
-                               "async def main():\n"
-                               "    async with aiohttp.ClientSession() as s:\n"
-                               "        async with s.post('http://127.0.0.1:%1/up', data=b'a' * 100000, expect100=True) as r:\n"
-                               "            print(r.status)\n"
-                               "asyncio.run(main())\n")
+             << QStringLiteral(
+                    "import asyncio, aiohttp\n"
+                    "async def main():\n"
+                    "    async with aiohttp.ClientSession() as s:\n"
+                    "        async with s.post('http://127.0.0.1:%1/up', data=b'a' * 100000, expect100=True) as r:\n"
+                    "            print(r.status)\n"
+                    "asyncio.run(main())\n")
                     .arg(port);
     } else {
         program = pythonProgram();
@@ -578,7 +576,8 @@ void TstClientProfiler::clientsThatWait()
     }
     ClientProfiler profiler;
     QList<TimelineEvent> profiles;
-    connect(&server, &TestServer::eventRecorded, this, [&](const TimelineEvent &e) { profiles += profiler.consume(e); });
+    connect(&server, &TestServer::eventRecorded, this,
+            [&](const TimelineEvent &e) { profiles += profiler.consume(e); });
     QProcess p;
     p.start(program, args);
     QVERIFY(p.waitForStarted(5000));
@@ -599,7 +598,8 @@ void TstClientProfiler::httpxTimesAreConsistent()
     // Case 16: httpx sends the body without waiting; whatever the reads, the profile must agree
     // with the times of the server's own events (our 100's time is when it reached the kernel).
     const QString python = debianPython();
-    EXPECTLAB_REQUIRE_PEER(!python.isEmpty() && run(python, {QStringLiteral("-c"), QStringLiteral("import httpx")}).exitCode == 0,
+    EXPECTLAB_REQUIRE_PEER(!python.isEmpty() &&
+                               run(python, {QStringLiteral("-c"), QStringLiteral("import httpx")}).exitCode == 0,
                            QStringLiteral("httpx (Debian package python3-httpx)"));
     TestServer server;
     QVERIFY(server.listen(QHostAddress::LocalHost, 0));

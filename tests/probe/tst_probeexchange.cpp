@@ -126,52 +126,77 @@ void TstProbeExchange::battery_data()
     QTest::addColumn<QByteArray>("onHeadLater");
 
     // R11/R12: a prompt 100 passes, silence fails, a late 100 warns, a final before the body passes.
-    QTest::newRow("continue: 100 then 200") << "continue-small" << k100 << 1 << false << k200 << "pass" << false << QByteArray();
+    QTest::newRow("continue: 100 then 200")
+        << "continue-small" << k100 << 1 << false << k200 << "pass" << false << QByteArray();
     QTest::newRow("continue: silent until the body (R11)")
         << "continue-small" << QByteArray() << 1 << false << k200 << "fail" << false << QByteArray();
-    QTest::newRow("continue: 100 after 1.5 s (R12)") << "continue-small" << k100 << 1500 << false << k200 << "warn" << false << QByteArray();
+    QTest::newRow("continue: 100 after 1.5 s (R12)")
+        << "continue-small" << k100 << 1500 << false << k200 << "warn" << false << QByteArray();
     QTest::newRow("continue: 100 but no final (R9)")
         << "continue-small" << k100 << 1 << false << QByteArray() << "fail" << false << QByteArray();
-    QTest::newRow("continue: early 413") << "continue-small" << k413Close << 1 << true << QByteArray() << "pass" << false << QByteArray();
-    QTest::newRow("continue: 417 (R6)") << "continue-small" << k417Close << 1 << true << QByteArray() << "warn" << false << QByteArray();
-    QTest::newRow("large: 100 then 200") << "continue-large" << k100 << 1 << false << k200 << "pass" << false << QByteArray();
-    QTest::newRow("chunked: 100 then 200") << "chunked" << k100 << 1 << false << k200 << "pass" << false << QByteArray();
-    QTest::newRow("chunked: silent (R11)") << "chunked" << QByteArray() << 1 << false << k200 << "fail" << false << QByteArray();
+    QTest::newRow("continue: early 413") << "continue-small" << k413Close << 1 << true << QByteArray() << "pass"
+                                         << false << QByteArray();
+    QTest::newRow("continue: 417 (R6)") << "continue-small" << k417Close << 1 << true << QByteArray() << "warn" << false
+                                        << QByteArray();
+    QTest::newRow("large: 100 then 200") << "continue-large" << k100 << 1 << false << k200 << "pass" << false
+                                         << QByteArray();
+    QTest::newRow("chunked: 100 then 200")
+        << "chunked" << k100 << 1 << false << k200 << "pass" << false << QByteArray();
+    QTest::newRow("chunked: silent (R11)")
+        << "chunked" << QByteArray() << 1 << false << k200 << "fail" << false << QByteArray();
     // R4/R8: the body comes with the head.
-    QTest::newRow("at once: 200") << "body-at-once" << k200 << 1 << false << QByteArray() << "pass" << false << QByteArray();
-    QTest::newRow("at once: 100 then 200") << "body-at-once" << k100 + k200 << 1 << false << QByteArray() << "pass" << false << QByteArray();
-    QTest::newRow("at once: nothing (R4)") << "body-at-once" << QByteArray() << 1 << false << QByteArray() << "fail" << false << QByteArray();
+    QTest::newRow("at once: 200") << "body-at-once" << k200 << 1 << false << QByteArray() << "pass" << false
+                                  << QByteArray();
+    QTest::newRow("at once: 100 then 200")
+        << "body-at-once" << k100 + k200 << 1 << false << QByteArray() << "pass" << false << QByteArray();
+    QTest::newRow("at once: nothing (R4)")
+        << "body-at-once" << QByteArray() << 1 << false << QByteArray() << "fail" << false << QByteArray();
     // R1
-    QTest::newRow("unknown: 417") << "unknown-expectation" << k417Close << 1 << true << QByteArray() << "pass" << false << QByteArray();
-    QTest::newRow("unknown: ignored, 200") << "unknown-expectation" << QByteArray() << 1 << false << k200 << "warn" << false << QByteArray();
-    QTest::newRow("unknown: 100 then 200") << "unknown-expectation" << k100 << 1 << false << k200 << "warn" << false << QByteArray();
-    QTest::newRow("case variant: 100") << "case-variant" << k100 << 1 << false << k200 << "pass" << false << QByteArray();
-    QTest::newRow("case variant: 417 (R1)") << "case-variant" << k417Close << 1 << true << QByteArray() << "fail" << false << QByteArray();
+    QTest::newRow("unknown: 417") << "unknown-expectation" << k417Close << 1 << true << QByteArray() << "pass" << false
+                                  << QByteArray();
+    QTest::newRow("unknown: ignored, 200")
+        << "unknown-expectation" << QByteArray() << 1 << false << k200 << "warn" << false << QByteArray();
+    QTest::newRow("unknown: 100 then 200")
+        << "unknown-expectation" << k100 << 1 << false << k200 << "warn" << false << QByteArray();
+    QTest::newRow("case variant: 100") << "case-variant" << k100 << 1 << false << k200 << "pass" << false
+                                       << QByteArray();
+    QTest::newRow("case variant: 417 (R1)")
+        << "case-variant" << k417Close << 1 << true << QByteArray() << "fail" << false << QByteArray();
     // R7/R15
-    QTest::newRow("http/1.0: no 1xx") << "http10-expect" << QByteArray() << 1 << false << k200 << "pass" << false << QByteArray();
-    QTest::newRow("http/1.0: 100 (R15)") << "http10-expect" << k100 << 1 << false << k200 << "fail" << false << QByteArray();
+    QTest::newRow("http/1.0: no 1xx") << "http10-expect" << QByteArray() << 1 << false << k200 << "pass" << false
+                                      << QByteArray();
+    QTest::newRow("http/1.0: 100 (R15)") << "http10-expect" << k100 << 1 << false << k200 << "fail" << false
+                                         << QByteArray();
     // R2/R8
-    QTest::newRow("no content: 200") << "no-content" << k200 << 1 << false << QByteArray() << "pass" << false << QByteArray();
-    QTest::newRow("no content: stalls (R8)") << "no-content" << QByteArray() << 1 << false << QByteArray() << "fail" << false << QByteArray();
+    QTest::newRow("no content: 200") << "no-content" << k200 << 1 << false << QByteArray() << "pass" << false
+                                     << QByteArray();
+    QTest::newRow("no content: stalls (R8)")
+        << "no-content" << QByteArray() << 1 << false << QByteArray() << "fail" << false << QByteArray();
     // R10/R19/R22
-    QTest::newRow("early: 413 close, closes") << "early-final" << k413Close << 1 << true << QByteArray() << "pass" << false << QByteArray();
-    QTest::newRow("early: 413 close, lingers") << "early-final" << k413Close << 1 << false << QByteArray() << "pass" << false << QByteArray();
+    QTest::newRow("early: 413 close, closes")
+        << "early-final" << k413Close << 1 << true << QByteArray() << "pass" << false << QByteArray();
+    QTest::newRow("early: 413 close, lingers")
+        << "early-final" << k413Close << 1 << false << QByteArray() << "pass" << false << QByteArray();
     QTest::newRow("early: 413 close, answers behind (R22)")
         << "early-final" << k413Close << 1 << false << k404 << "fail" << false << QByteArray();
-    QTest::newRow("early: 413 keep-alive, desync (R19)") << "early-final" << k413 << 1 << false << k404 << "fail" << false << QByteArray();
+    QTest::newRow("early: 413 keep-alive, desync (R19)")
+        << "early-final" << k413 << 1 << false << k404 << "fail" << false << QByteArray();
     QTest::newRow("early: 413 keep-alive, reads on (R10)")
         << "early-final" << k413 << 1 << false << QByteArray() << "warn" << false << QByteArray();
-    QTest::newRow("early: 417 keep-alive (R10)") << "early-final" << k417 << 1 << false << QByteArray() << "warn" << false << QByteArray();
-    QTest::newRow("early: 100, nothing to check") << "early-final" << k100 << 1 << false << QByteArray() << "info" << false << QByteArray();
+    QTest::newRow("early: 417 keep-alive (R10)")
+        << "early-final" << k417 << 1 << false << QByteArray() << "warn" << false << QByteArray();
+    QTest::newRow("early: 100, nothing to check")
+        << "early-final" << k100 << 1 << false << QByteArray() << "info" << false << QByteArray();
     const QByteArray k417KeepAlive =
         "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\nConnection: keep-alive\r\n\r\n";
     QTest::newRow("early: 417 keep-alive said (R10)")
         << "early-final" << k417KeepAlive << 1 << false << QByteArray() << "pass" << false << QByteArray();
     // The body is itself a request, a second request follows: one answer is right, two are a desync.
-    QTest::newRow("desync: 417 close") << "early-final-desync" << k417Close << 1 << true << QByteArray() << "pass" << false << QByteArray();
+    QTest::newRow("desync: 417 close") << "early-final-desync" << k417Close << 1 << true << QByteArray() << "pass"
+                                       << false << QByteArray();
     // One answer: the second request's, and the close it asked for.
-    QTest::newRow("desync: 417, body drained") << "early-final-desync" << k417 << 1 << false << k200 << "pass"
-                                               << true << QByteArray();
+    QTest::newRow("desync: 417, body drained")
+        << "early-final-desync" << k417 << 1 << false << k200 << "pass" << true << QByteArray();
     // One answer but no close although the second request asked for one: cannot be a correct reading.
     QTest::newRow("desync: 417, one answer, no close (R19 or R22)")
         << "early-final-desync" << k417 << 1 << false << k200 << "fail" << false << QByteArray();
@@ -185,18 +210,18 @@ void TstProbeExchange::battery_data()
     // Case 15: no valid answer is a failure; a question that could not be asked is inconclusive.
     QTest::newRow("early: silent (R11)") << "early-final" << QByteArray() << 1 << false << QByteArray() << "fail"
                                          << false << QByteArray();
-    QTest::newRow("early: garbage") << "early-final" << QByteArray("HTTX/9.9 ABC\r\n\r\n") << 1 << true
-                                    << QByteArray() << "fail" << false << QByteArray();
-    QTest::newRow("desync: closed without an answer") << "early-final-desync" << QByteArray() << 1 << true
-                                                      << QByteArray() << "fail" << false << QByteArray();
+    QTest::newRow("early: garbage") << "early-final" << QByteArray("HTTX/9.9 ABC\r\n\r\n") << 1 << true << QByteArray()
+                                    << "fail" << false << QByteArray();
+    QTest::newRow("desync: closed without an answer")
+        << "early-final-desync" << QByteArray() << 1 << true << QByteArray() << "fail" << false << QByteArray();
     const QByteArray k501http10 = "HTTP/1.0 501 Unsupported method ('POST')\r\nContent-Length: 0\r\n\r\n";
     QTest::newRow("continue: HTTP/1.0 server answers 501 (Python's http.server)")
         << "continue-small" << k501http10 << 1 << true << QByteArray() << "inconclusive" << false << QByteArray();
     QTest::newRow("continue: 405 to POST (nginx, static file)")
         << "continue-small" << QByteArray("HTTP/1.1 405 Not Allowed\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
         << 1 << true << QByteArray() << "inconclusive" << false << QByteArray();
-    QTest::newRow("unknown expectation: 501") << "unknown-expectation" << k501http10 << 1 << true << QByteArray()
-                                              << "inconclusive" << false << QByteArray();
+    QTest::newRow("unknown expectation: 501")
+        << "unknown-expectation" << k501http10 << 1 << true << QByteArray() << "inconclusive" << false << QByteArray();
     // Case 14: closed right after a keep-alive 417: say so, not "neither answered nor closed".
     QTest::newRow("desync: 417 without close, then a close (Tomcat, Varnish)")
         << "early-final-desync" << k417 << 1 << true << QByteArray() << "warn" << false << QByteArray();
@@ -221,7 +246,8 @@ void TstProbeExchange::battery()
 
     const ProbeScenario s = scenarioById(scenario);
     QVERIFY2(!s.id.isEmpty(), qPrintable(scenario));
-    const ProbeObservation obs = runScripted(s, {onHead, onHeadDelayMs, closeAfterHead, onBody, closeAfterBody, onHeadLater});
+    const ProbeObservation obs =
+        runScripted(s, {onHead, onHeadDelayMs, closeAfterHead, onBody, closeAfterBody, onHeadLater});
     QVERIFY(obs.endNs > 0);
     const ProbeResult r = probe::makeResult(s, obs);
     QVERIFY2(verdictName(r.verdict) == verdict,

@@ -44,7 +44,8 @@ QList<int> statuses(const QJsonObject &scenario)
 QString verdictOf(const Probed &p, const QString &id)
 {
     const QJsonObject s = p.byId.value(id);
-    return s.value(QStringLiteral("verdict")).toString() + QStringLiteral(": ") + s.value(QStringLiteral("message")).toString();
+    return s.value(QStringLiteral("verdict")).toString() + QStringLiteral(": ") +
+           s.value(QStringLiteral("message")).toString();
 }
 } // namespace
 
@@ -93,8 +94,9 @@ void TstProbePeers::caddyRelaysAnHttp10Continue()
         env.insert(QStringLiteral("XDG_CONFIG_HOME"), dir.path());
         return env;
     }());
-    QVERIFY(proxy.start(caddy, {QStringLiteral("run"), QStringLiteral("--config"), config, QStringLiteral("--adapter"),
-                                QStringLiteral("caddyfile")},
+    QVERIFY(proxy.start(caddy,
+                        {QStringLiteral("run"), QStringLiteral("--config"), config, QStringLiteral("--adapter"),
+                         QStringLiteral("caddyfile")},
                         dir.path()));
     QTRY_VERIFY2_WITH_TIMEOUT(accepts(port), qPrintable(proxy.output()), 15000);
 
@@ -114,15 +116,16 @@ void TstProbePeers::stockPythonServerIsInconclusive()
     const quint16 port = freePort();
     QTemporaryDir dir;
     Peer server;
-    QVERIFY(server.start(python, {QStringLiteral("-m"), QStringLiteral("http.server"), QString::number(port),
-                                  QStringLiteral("--bind"), QStringLiteral("127.0.0.1")},
+    QVERIFY(server.start(python,
+                         {QStringLiteral("-m"), QStringLiteral("http.server"), QString::number(port),
+                          QStringLiteral("--bind"), QStringLiteral("127.0.0.1")},
                          dir.path()));
     QTRY_VERIFY2_WITH_TIMEOUT(accepts(port), qPrintable(server.output()), 10000);
     // HTTP/1.0 and 501 to every POST: the handshake cannot be tested, which is no pass (case 15).
     const Probed p = probe(QStringLiteral("http://127.0.0.1:%1/").arg(port), {});
     QCOMPARE(p.exitCode, 0);
-    for (const char *id : {"continue-small", "continue-large", "body-at-once", "unknown-expectation", "case-variant",
-                           "chunked"}) {
+    for (const char *id :
+         {"continue-small", "continue-large", "body-at-once", "unknown-expectation", "case-variant", "chunked"}) {
         const QString v = verdictOf(p, QLatin1String(id));
         QVERIFY2(v.startsWith(QLatin1String("inconclusive: ")), qPrintable(QLatin1String(id) + QLatin1String(" ") + v));
         QVERIFY2(v.contains(QLatin1String("HTTP/1.0")), qPrintable(v));
@@ -135,11 +138,12 @@ void TstProbePeers::stockPythonServerIsInconclusive()
 void TstProbePeers::aiohttpKeepsTheWindowOpen()
 {
     const QString python = debianPython();
-    const bool ok = !python.isEmpty() &&
-                    run(python, {QStringLiteral("-c"), QStringLiteral("import aiohttp")}, 20000).exitCode == 0;
+    const bool ok =
+        !python.isEmpty() && run(python, {QStringLiteral("-c"), QStringLiteral("import aiohttp")}, 20000).exitCode == 0;
     EXPECTLAB_REQUIRE_PEER(ok, QStringLiteral("aiohttp (Debian package python3-aiohttp)"));
     Peer server;
-    QVERIFY(server.start(python, {sourceDir() + QStringLiteral("/tests/interop/aiohttp-server.py"), QStringLiteral("0")}));
+    QVERIFY(
+        server.start(python, {sourceDir() + QStringLiteral("/tests/interop/aiohttp-server.py"), QStringLiteral("0")}));
     const QString port = server.waitForLine(QRegularExpression(QStringLiteral("^listening (\\d+)$")));
     QVERIFY2(!port.isEmpty(), qPrintable(server.output()));
     const Probed p = probe(QStringLiteral("http://127.0.0.1:%1/upload").arg(port),
@@ -173,11 +177,13 @@ void TstProbePeers::varnishClosesAfterItsOwn417()
     const quint16 port = freePort();
     Peer varnish;
     // -j none: no jail, so the VCL compiler (another user when started as root) works in our temp dir.
-    QVERIFY(varnish.start(varnishd, {QStringLiteral("-F"), QStringLiteral("-j"), QStringLiteral("none"), QStringLiteral("-a"), QStringLiteral("127.0.0.1:%1").arg(port),
-                                     QStringLiteral("-b"), upstream, QStringLiteral("-n"), dir.path(),
-                                     QStringLiteral("-s"), QStringLiteral("malloc,16m")}));
+    QVERIFY(varnish.start(varnishd,
+                          {QStringLiteral("-F"), QStringLiteral("-j"), QStringLiteral("none"), QStringLiteral("-a"),
+                           QStringLiteral("127.0.0.1:%1").arg(port), QStringLiteral("-b"), upstream,
+                           QStringLiteral("-n"), dir.path(), QStringLiteral("-s"), QStringLiteral("malloc,16m")}));
     QTRY_VERIFY2_WITH_TIMEOUT(accepts(port), qPrintable(varnish.output()), 20000);
-    const Probed p = probe(QStringLiteral("http://127.0.0.1:%1/upload").arg(port), {QStringLiteral("early-final-desync")});
+    const Probed p =
+        probe(QStringLiteral("http://127.0.0.1:%1/upload").arg(port), {QStringLiteral("early-final-desync")});
     const QString v = verdictOf(p, QStringLiteral("early-final-desync"));
     QVERIFY2(v.startsWith(QLatin1String("pass: 417 had no length, so it ends with the close")), qPrintable(v));
     QVERIFY2(!v.contains(QLatin1String("nor closed")) && !v.contains(QLatin1String("breaks")), qPrintable(v));
@@ -214,7 +220,8 @@ void TstProbePeers::desyncAfterAnEarlyFinal()
     EXPECTLAB_REQUIRE_PEER(!python.isEmpty(), QStringLiteral("python3"));
     Peer peer;
     QVERIFY(peer.start(python, {sourceDir() + QStringLiteral("/tests/peers/scripted_server.py"), script}));
-    const QString url = peer.waitForLine(QRegularExpression(QStringLiteral("^listening (http://127\\.0\\.0\\.1:\\d+/)$")));
+    const QString url =
+        peer.waitForLine(QRegularExpression(QStringLiteral("^listening (http://127\\.0\\.0\\.1:\\d+/)$")));
     QVERIFY2(!url.isEmpty(), qPrintable(peer.output()));
     const Probed p = probe(url + QStringLiteral("upload"), {scenario});
     const QString v = verdictOf(p, scenario);

@@ -62,12 +62,12 @@ void TstProbeServe::policies_data()
                                           "no-content=pass",         "early-final=info",
                                           "early-final-desync=pass", "chunked=pass"};
     QTest::newRow("ignore fails R11") << "ignore" << 1
-                                      << QStringList{"continue-small=fail",     "continue-large=fail",
-                                                     "body-at-once=pass",       "unknown-expectation=pass",
-                                                     "case-variant=fail",       "http10-expect=pass",
+                                      << QStringList{"continue-small=fail", "continue-large=fail", "body-at-once=pass",
+                                                     "unknown-expectation=pass", "case-variant=fail",
+                                                     "http10-expect=pass",
                                                      // No answer at all to the 4 GiB head: R11 broken (case 15).
-                                                     "no-content=pass",         "early-final=fail",
-                                                     "early-final-desync=pass", "chunked=fail"};
+                                                     "no-content=pass", "early-final=fail", "early-final-desync=pass",
+                                                     "chunked=fail"};
     QTest::newRow("reject answers 417") << "reject" << 0
                                         << QStringList{"continue-small=warn",     "continue-large=warn",
                                                        "body-at-once=warn",       "unknown-expectation=pass",

@@ -33,8 +33,8 @@ void TestClientPeers::answers_data()
     QTest::addColumn<QString>("script"); // scripted_server.py's JSON: one step list per connection
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<int>("exitCode");
-    QTest::addColumn<int>("finalStatus"); // 0: none (null in the JSON)
-    QTest::addColumn<QString>("errorCode");    // "" : null
+    QTest::addColumn<int>("finalStatus");   // 0: none (null in the JSON)
+    QTest::addColumn<QString>("errorCode"); // "" : null
     QTest::addColumn<bool>("retried");
     QTest::addColumn<QString>("stderrPart");
 
@@ -80,8 +80,8 @@ void TestClientPeers::answers_data()
     QTest::newRow("bare 101") << R"([[["head"],["send","HTTP/1.1 101 Switching Protocols\r\n\r\n"]]])" << body << 1
                               << none << "unexpected_upgrade" << false << "switched protocols";
     // Case 6: resets are resets.
-    QTest::newRow("reset before the answer") << R"([[["head"],["rst"]]])" << body << 1 << none << "reset" << false
-                                             << "reset";
+    QTest::newRow("reset before the answer")
+        << R"([[["head"],["rst"]]])" << body << 1 << none << "reset" << false << "reset";
 }
 
 void TestClientPeers::answers()
@@ -97,13 +97,15 @@ void TestClientPeers::answers()
         QSKIP("python3 is not installed (tools/deps.sh installs it)");
     Peer peer;
     QVERIFY(peer.start(m_python, {sourceDir() + QStringLiteral("/tests/peers/scripted_server.py"), script}));
-    const QString url = peer.waitForLine(QRegularExpression(QStringLiteral("^listening (http://127\\.0\\.0\\.1:\\d+/)$")));
+    const QString url =
+        peer.waitForLine(QRegularExpression(QStringLiteral("^listening (http://127\\.0\\.0\\.1:\\d+/)$")));
     QVERIFY2(!url.isEmpty(), qPrintable(peer.output()));
 
-    const RunResult r = run(expectlabBin(), QStringList{QStringLiteral("send"), url + QStringLiteral("up"),
-                                                        QStringLiteral("--json")} + args,
-                            20000);
-    const QString why = QStringLiteral("exit %1\n%2\n%3").arg(r.exitCode).arg(QString::fromUtf8(r.out), QString::fromUtf8(r.err));
+    const RunResult r =
+        run(expectlabBin(),
+            QStringList{QStringLiteral("send"), url + QStringLiteral("up"), QStringLiteral("--json")} + args, 20000);
+    const QString why =
+        QStringLiteral("exit %1\n%2\n%3").arg(r.exitCode).arg(QString::fromUtf8(r.out), QString::fromUtf8(r.err));
     QCOMPARE(r.exitCode, exitCode);
     const QJsonObject o = QJsonDocument::fromJson(r.out).object();
     QVERIFY2(!o.isEmpty(), qPrintable(why));
@@ -130,18 +132,26 @@ void TestClientPeers::retryAfterA417MidUpload()
     // the first attempt left in the socket must not be counted for the retry (which then took every
     // answer for bytes "before the request").
     Peer serve;
-    QVERIFY(serve.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--policy"), QStringLiteral("reject")}));
+    QVERIFY(
+        serve.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--policy"), QStringLiteral("reject")}));
     const QString url = serve.waitForLine(QRegularExpression(QStringLiteral("^listening (http://\\S+)$")));
     QVERIFY2(!url.isEmpty(), qPrintable(serve.output()));
-    const RunResult r = run(expectlabBin(), {QStringLiteral("send"), url + QStringLiteral("up"), QStringLiteral("--json"),
-                                             QStringLiteral("--data-size"), QStringLiteral("20M"),
-                                             QStringLiteral("--expect-timeout"), QStringLiteral("0")},
+    const RunResult r = run(expectlabBin(),
+                            {QStringLiteral("send"), url + QStringLiteral("up"), QStringLiteral("--json"),
+                             QStringLiteral("--data-size"), QStringLiteral("20M"), QStringLiteral("--expect-timeout"),
+                             QStringLiteral("0")},
                             30000);
     const QJsonObject o = QJsonDocument::fromJson(r.out).object();
     QVERIFY2(r.exitCode == 0, qPrintable(QString::fromUtf8(r.err)));
     QVERIFY(o.value(QStringLiteral("retried")).toBool());
     QCOMPARE(o.value(QStringLiteral("final_status")).toInt(), 200);
-    QCOMPARE(o.value(QStringLiteral("earlier_attempts")).toArray().first().toObject().value(QStringLiteral("final_status")).toInt(), 417);
+    QCOMPARE(o.value(QStringLiteral("earlier_attempts"))
+                 .toArray()
+                 .first()
+                 .toObject()
+                 .value(QStringLiteral("final_status"))
+                 .toInt(),
+             417);
 }
 
 QTEST_GUILESS_MAIN(TestClientPeers)

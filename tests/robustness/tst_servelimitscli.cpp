@@ -1,12 +1,12 @@
 // The limit options of `expectlab serve` end to end: the binary with its flags, our send command
 // as the client, and clear usage errors for bad values.
-#include <QFile>
 #include <QElapsedTimer>
+#include <QFile>
 #include <QProcess>
 #include <QTcpSocket>
 
-#include <memory>
 #include <QTest>
+#include <memory>
 
 namespace {
 QString binary()
@@ -120,7 +120,8 @@ void TestServeLimitsCli::stalledBodyEndsWith408()
     QVERIFY2(timer.elapsed() < 4000, qPrintable(QString::number(timer.elapsed())));
     // The slots are free again: a sixth upload is served.
     QProcess send;
-    send.start(binary(), {QStringLiteral("send"), QString::fromLatin1(line.mid(10)), QStringLiteral("--data"), QStringLiteral("ok")});
+    send.start(binary(), {QStringLiteral("send"), QString::fromLatin1(line.mid(10)), QStringLiteral("--data"),
+                          QStringLiteral("ok")});
     QVERIFY(send.waitForFinished(15000));
     QCOMPARE(send.exitCode(), 0);
     server.terminate();
@@ -162,8 +163,8 @@ void TestServeLimitsCli::pipelinedFloodKeepsMemoryBounded()
     const qint64 before = kb("VmRSS:");
     QVERIFY(before > 0);
     QProcess flood;
-    QStringList args{qEnvironmentVariable("EXPECTLAB_SOURCE_DIR") + QStringLiteral("/tests/peers/pipeline_flood.py"), port,
-                     QStringLiteral("600000")};
+    QStringList args{qEnvironmentVariable("EXPECTLAB_SOURCE_DIR") + QStringLiteral("/tests/peers/pipeline_flood.py"),
+                     port, QStringLiteral("600000")};
     if (reads)
         args << QStringLiteral("--read");
     flood.start(python, args);

@@ -64,7 +64,8 @@ public:
                 heads(q + QStringLiteral(".head"), *a[i].head, *b[i].head);
             same(q + QStringLiteral(".endpoints"), bool(a[i].endpoints), bool(b[i].endpoints));
             if (a[i].endpoints && b[i].endpoints) {
-                same(q + QStringLiteral(".endpoints.local"), a[i].endpoints->localAddress, b[i].endpoints->localAddress);
+                same(q + QStringLiteral(".endpoints.local"), a[i].endpoints->localAddress,
+                     b[i].endpoints->localAddress);
                 same(q + QStringLiteral(".endpoints.localPort"), a[i].endpoints->localPort, b[i].endpoints->localPort);
                 same(q + QStringLiteral(".endpoints.peer"), a[i].endpoints->peerAddress, b[i].endpoints->peerAddress);
                 same(q + QStringLiteral(".endpoints.peerPort"), a[i].endpoints->peerPort, b[i].endpoints->peerPort);
@@ -79,7 +80,8 @@ public:
     {
         same(p + QStringLiteral(".capacity"), a.capacity(), b.capacity());
         same(p + QStringLiteral(".droppedRecords"), a.droppedRecords(), b.droppedRecords());
-        same(p + QStringLiteral(".droppedSent"), a.droppedBytes(WireLog::Direction::Sent), b.droppedBytes(WireLog::Direction::Sent));
+        same(p + QStringLiteral(".droppedSent"), a.droppedBytes(WireLog::Direction::Sent),
+             b.droppedBytes(WireLog::Direction::Sent));
         same(p + QStringLiteral(".droppedReceived"), a.droppedBytes(WireLog::Direction::Received),
              b.droppedBytes(WireLog::Direction::Received));
         same(p + QStringLiteral(".records.size"), a.records().size(), b.records().size());

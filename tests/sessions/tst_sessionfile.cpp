@@ -166,8 +166,9 @@ private slots:
         // before the typed event facts): it opens, and what it had only as text or in its wire logs
         // becomes the typed facts the views read.
         QString error;
-        const auto s = loadSession(
-            qEnvironmentVariable("EXPECTLAB_SOURCE_DIR") + QStringLiteral("/tests/sessions/session-v1.expectlab.json"), &error);
+        const auto s = loadSession(qEnvironmentVariable("EXPECTLAB_SOURCE_DIR") +
+                                       QStringLiteral("/tests/sessions/session-v1.expectlab.json"),
+                                   &error);
         QVERIFY2(s, qPrintable(error));
         QCOMPARE(s->exchanges.size(), 1);
         const ExchangeSummary &x = s->exchanges.first();

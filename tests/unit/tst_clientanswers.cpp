@@ -111,7 +111,8 @@ void TestClientAnswers::answers_data()
                   "recv:HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nok", "fin"}
         << Outcome{200, true, ErrorKind::None, 0, false, 5, {}};
     QTest::newRow("100 with Connection: close, then 200")
-        << qint64(5) << Script{"head", "recv:HTTP/1.1 100 Continue\r\nConnection: close\r\n\r\n", "body", "recv:" + k200}
+        << qint64(5)
+        << Script{"head", "recv:HTTP/1.1 100 Continue\r\nConnection: close\r\n\r\n", "body", "recv:" + k200}
         << Outcome{200, true, ErrorKind::None, 0, false, 5, {}};
     // Case 3: the retry's connection closes with no answer: no final response to the last attempt.
     QTest::newRow("retry closes without an answer")
@@ -120,11 +121,13 @@ void TestClientAnswers::answers_data()
     // Case 4: incomplete or invalid responses are errors.
     QTest::newRow("Content-Length 100, 20 bytes, close")
         << qint64(-1)
-        << Script{"head", "recv:HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n" + QByteArray(20, 'x'),
+        << Script{"head",
+                  "recv:HTTP/1.1 200 OK\r\nContent-Length: 100\r\nConnection: close\r\n\r\n" + QByteArray(20, 'x'),
                   "fin"}
         << Outcome{200, false, ErrorKind::ClosedEarly, 1, false, 0, "20 of 100 body bytes"};
     QTest::newRow("chunked body that never ends")
-        << qint64(-1) << Script{"head", "recv:HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", "at:3000"}
+        << qint64(-1)
+        << Script{"head", "recv:HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n", "at:3000"}
         << Outcome{200, false, ErrorKind::Timeout, 1, false, 0, "rest of the response body"};
     QTest::newRow("status 099") << qint64(-1) << Script{"head", "recv:HTTP/1.1 099 Low\r\nContent-Length: 0\r\n\r\n"}
                                 << Outcome{0, false, ErrorKind::InvalidStatus, 1, false, 0, "invalid status code 099"};
@@ -133,20 +136,25 @@ void TestClientAnswers::answers_data()
     // Case 5: we never ask to upgrade, so a 101 is a protocol error, and the body is not sent.
     QTest::newRow("101 with Upgrade headers")
         << qint64(5)
-        << Script{"head", "recv:HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n", "body"}
+        << Script{"head", "recv:HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n",
+                  "body"}
         << Outcome{0, false, ErrorKind::UnexpectedUpgrade, 1, false, 0, "switched protocols"};
     QTest::newRow("bare 101") << qint64(5) << Script{"head", "recv:HTTP/1.1 101 Switching Protocols\r\n\r\n", "body"}
                               << Outcome{0, false, ErrorKind::UnexpectedUpgrade, 1, false, 0, "switched protocols"};
     // Case 6: bytes before the request are no answer; a flood of 1xx is one error; resets are resets.
     QTest::newRow("bytes before the request was sent")
-        << qint64(5) << Script{"recv:" + k200, "head"} << Outcome{0, false, ErrorKind::SpokeFirst, 1, false, 0, "before any byte of the request"};
-    QTest::newRow("10,000 x 103")
-        << qint64(-1) << Script{"head", "recv:" + QByteArray("HTTP/1.1 103 Early Hints\r\n\r\n").repeated(10000)}
-        << Outcome{0, false, ErrorKind::TooManyInterims, 1, false, 0, "more than 100 interim"};
+        << qint64(5) << Script{"recv:" + k200, "head"}
+        << Outcome{0, false, ErrorKind::SpokeFirst, 1, false, 0, "before any byte of the request"};
+    QTest::newRow("10,000 x 103") << qint64(-1)
+                                  << Script{"head",
+                                            "recv:" + QByteArray("HTTP/1.1 103 Early Hints\r\n\r\n").repeated(10000)}
+                                  << Outcome{0,     false, ErrorKind::TooManyInterims, 1,
+                                             false, 0,     "more than 100 interim"};
     QTest::newRow("reset before the answer")
         << qint64(5) << Script{"head", "rst"} << Outcome{0, false, ErrorKind::Reset, 1, false, 0, "reset"};
     QTest::newRow("FIN before the answer")
-        << qint64(5) << Script{"head", "fin"} << Outcome{0, false, ErrorKind::ClosedEarly, 1, false, 0, "closed by the server"};
+        << qint64(5) << Script{"head", "fin"}
+        << Outcome{0, false, ErrorKind::ClosedEarly, 1, false, 0, "closed by the server"};
     QTest::newRow("a whole response, then a reset: the answer stands")
         << qint64(-1) << Script{"head", "recv:" + k200, "rst"} << Outcome{200, true, ErrorKind::None, 0, false, 0, {}};
 }
@@ -189,10 +197,10 @@ void TestClientAnswers::segmentationDoesNotMatter_data()
     const QByteArray keepAlive417 = "HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n";
     const QByteArray more = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n";
     // Case 2: bytes behind a keep-alive 417, in its segment or 200 ms later: the retry happens.
-    QTest::newRow("same segment") << Script{"head", "recv:" + keepAlive417 + more, "closed", "retry", "head", "body",
-                                            "recv:" + k200};
-    QTest::newRow("200 ms later") << Script{"head", "recv:" + keepAlive417, "at:200", "recv:" + more, "closed", "retry",
-                                            "head", "body", "recv:" + k200};
+    QTest::newRow("same segment") << Script{
+        "head", "recv:" + keepAlive417 + more, "closed", "retry", "head", "body", "recv:" + k200};
+    QTest::newRow("200 ms later") << Script{
+        "head", "recv:" + keepAlive417, "at:200", "recv:" + more, "closed", "retry", "head", "body", "recv:" + k200};
 }
 
 void TestClientAnswers::segmentationDoesNotMatter()

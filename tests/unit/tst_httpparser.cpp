@@ -147,9 +147,10 @@ void TestHttpParser::splitEverywhere_data()
                        "complete body=ok"};
     QTest::newRow("100 with Connection: close, then 200 (R17)")
         << resp << false
-        << QByteArray("HTTP/1.1 100 Continue\r\nConnection: close\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
-        << QStringList{"head 100 Continue HTTP/1.1 [Connection=close]", "complete body=",
-                       "head 200 OK HTTP/1.1 [Content-Length=2]", "complete body=ok"};
+        << QByteArray(
+               "HTTP/1.1 100 Continue\r\nConnection: close\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        << QStringList{"head 100 Continue HTTP/1.1 [Connection=close]",
+                       "complete body=", "head 200 OK HTTP/1.1 [Content-Length=2]", "complete body=ok"};
     // RFC 9112 7.1.1: BWS around ';' and '=', tokens and quoted strings with quoted pairs.
     QTest::newRow("chunk extensions with BWS and quoted pairs")
         << req << true
@@ -161,8 +162,8 @@ void TestHttpParser::splitEverywhere_data()
         << req << false
         << QByteArray("GET /a HTTP/1.1\r\nHost: a\r\nConnection: Upgrade\r\nUpgrade: h2c\r\n\r\n"
                       "GET /b HTTP/1.1\r\nHost: a\r\n\r\n")
-        << QStringList{"head GET /a HTTP/1.1 [Host=a] [Connection=Upgrade] [Upgrade=h2c]", "complete body=",
-                       "head GET /b HTTP/1.1 [Host=a]", "complete body="};
+        << QStringList{"head GET /a HTTP/1.1 [Host=a] [Connection=Upgrade] [Upgrade=h2c]",
+                       "complete body=", "head GET /b HTTP/1.1 [Host=a]", "complete body="};
     QTest::newRow("chunked response")
         << resp << false << QByteArray("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nwire\r\n0\r\n\r\n")
         << QStringList{"head 200 OK HTTP/1.1 [Transfer-Encoding=chunked]", "complete body=wire"};
@@ -213,8 +214,9 @@ void TestHttpParser::malformed_data()
     QTest::newRow("chunk extension quoted string not closed")
         << req << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;a=\"x\r\nhello\r\n0\r\n\r\n");
     QTest::newRow("chunk-size line too long")
-        << req << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;a=") + QByteArray(5000, 'x') +
-                      "\r\nhello\r\n0\r\n\r\n";
+        << req
+        << QByteArray("POST / HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5;a=") + QByteArray(5000, 'x') +
+               "\r\nhello\r\n0\r\n\r\n";
     QTest::newRow("field name with a space (our own check)") << req << QByteArray("GET / HTTP/1.1\r\nX Y: 1\r\n\r\n");
 }
 
@@ -379,8 +381,8 @@ void TestHttpParser::hostValues()
 
 void TestHttpParser::displayTextKeepsUtf8()
 {
-    QCOMPARE(displayText("caf\xc3\xa9"), QStringLiteral("caf\u00e9"));    // UTF-8 stays itself
-    QCOMPARE(displayText("caf\xe9"), QStringLiteral("caf\u00e9"));         // Latin-1 is not UTF-8
+    QCOMPARE(displayText("caf\xc3\xa9"), QStringLiteral("caf\u00e9")); // UTF-8 stays itself
+    QCOMPARE(displayText("caf\xe9"), QStringLiteral("caf\u00e9"));     // Latin-1 is not UTF-8
     QCOMPARE(displayText("plain"), QStringLiteral("plain"));
 }
 

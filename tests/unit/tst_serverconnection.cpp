@@ -159,7 +159,8 @@ void TestServerConnection::malformedGets400_data()
     QTest::newRow("space in name") << QByteArray("GET / HTTP/1.1\r\nHost: h\r\nX Y: z\r\n\r\n");
     QTest::newRow("CL and TE") << QByteArray(
         "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nTransfer-Encoding: chunked\r\n\r\n");
-    QTest::newRow("bad chunk size") << QByteArray("POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n");
+    QTest::newRow("bad chunk size") << QByteArray(
+        "POST / HTTP/1.1\r\nHost: h\r\nTransfer-Encoding: chunked\r\n\r\nxyz\r\n");
     QTest::newRow("two Content-Length") << QByteArray(
         "POST / HTTP/1.1\r\nHost: h\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\n");
 }
@@ -189,7 +190,8 @@ void TestServerConnection::oversizedHeadGets431()
     QCOMPARE(s.conn.closeMode(), ServerConnection::CloseMode::Graceful);
 
     Server ok(QStringLiteral("continue"), limits);
-    QVERIFY(ok.feed("GET / HTTP/1.1\r\nHost: h\r\nX-Small: " + QByteArray(500, 'a') + "\r\n\r\n").startsWith("HTTP/1.1 200 OK"));
+    QVERIFY(ok.feed("GET / HTTP/1.1\r\nHost: h\r\nX-Small: " + QByteArray(500, 'a') + "\r\n\r\n")
+                .startsWith("HTTP/1.1 200 OK"));
 }
 
 void TestServerConnection::bodyLimitFromContentLength()

@@ -110,61 +110,78 @@ void TestServerRequests::requests_data()
 
     const QByteArray get2 = "GET /2 HTTP/1.1\r\n" + kHost + "\r\n";
     // Case 7: no 101 was sent, so the connection stays HTTP/1.1 (RFC 9110 7.8).
-    QTest::newRow("Upgrade: h2c, then a request") << "continue"
-        << "GET /1 HTTP/1.1\r\n" + kHost + "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n" + get2
+    QTest::newRow("Upgrade: h2c, then a request")
+        << "continue"
+        << "GET /1 HTTP/1.1\r\n" + kHost +
+               "Connection: Upgrade, HTTP2-Settings\r\nUpgrade: h2c\r\nHTTP2-Settings: AAMAAABkAAQAAP__\r\n\r\n" + get2
         << QList<int>{200, 200} << false << "";
-    QTest::newRow("Upgrade: websocket, then a request") << "continue"
-        << "GET /ws HTTP/1.1\r\n" + kHost + "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" + get2
+    QTest::newRow("Upgrade: websocket, then a request")
+        << "continue"
+        << "GET /ws HTTP/1.1\r\n" + kHost +
+               "Connection: Upgrade\r\nUpgrade: websocket\r\nSec-WebSocket-Key: "
+               "dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n" +
+               get2
         << QList<int>{200, 200} << false << "";
-    QTest::newRow("CONNECT is refused (RFC 9110 9.3.6)") << "continue"
-        << QByteArray("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n") + get2
+    QTest::newRow("CONNECT is refused (RFC 9110 9.3.6)")
+        << "continue" << QByteArray("CONNECT example.com:443 HTTP/1.1\r\nHost: example.com:443\r\n\r\n") + get2
         << QList<int>{501} << true << "proxy";
     // Case 10: 2^63-1 is a number; 2^63 .. 2^64-1 cannot be counted; 2^64 is not a Content-Length.
     QTest::newRow("Content-Length 2^63") << "continue"
-        << "POST / HTTP/1.1\r\n" + kHost + "Expect: 100-continue\r\nContent-Length: 9223372036854775808\r\n\r\n"
-        << QList<int>{413} << true << "2^63";
-    QTest::newRow("Content-Length 2^64-1") << "continue"
+                                         << "POST / HTTP/1.1\r\n" + kHost +
+                                                "Expect: 100-continue\r\nContent-Length: 9223372036854775808\r\n\r\n"
+                                         << QList<int>{413} << true << "2^63";
+    QTest::newRow("Content-Length 2^64-1")
+        << "continue"
         << "POST / HTTP/1.1\r\n" + kHost + "Content-Length: 18446744073709551615\r\n\r\n"
         << QList<int>{413} << true << "2^63";
     QTest::newRow("Content-Length 2^64") << "continue"
-        << "POST / HTTP/1.1\r\n" + kHost + "Content-Length: 18446744073709551616\r\n\r\n"
-        << QList<int>{400} << true << "Content-Length";
+                                         << "POST / HTTP/1.1\r\n" + kHost +
+                                                "Content-Length: 18446744073709551616\r\n\r\n"
+                                         << QList<int>{400} << true << "Content-Length";
     // Case 11: RFC 9112 3.2, Host.
-    QTest::newRow("HTTP/1.1 without Host") << "continue" << QByteArray("GET / HTTP/1.1\r\n\r\n")
-        << QList<int>{400} << true << "Host";
+    QTest::newRow("HTTP/1.1 without Host")
+        << "continue" << QByteArray("GET / HTTP/1.1\r\n\r\n") << QList<int>{400} << true << "Host";
     QTest::newRow("two Host fields") << "continue" << QByteArray("GET / HTTP/1.1\r\nHost: a\r\nHost: b\r\n\r\n")
-        << QList<int>{400} << true << "Host";
+                                     << QList<int>{400} << true << "Host";
     QTest::newRow("invalid Host") << "continue" << QByteArray("GET / HTTP/1.1\r\nHost: a b/c\r\n\r\n")
-        << QList<int>{400} << true << "Host";
-    QTest::newRow("HTTP/1.0 without Host is fine") << "continue" << QByteArray("GET / HTTP/1.0\r\n\r\n")
-        << QList<int>{200} << true << "";
+                                  << QList<int>{400} << true << "Host";
+    QTest::newRow("HTTP/1.0 without Host is fine")
+        << "continue" << QByteArray("GET / HTTP/1.0\r\n\r\n") << QList<int>{200} << true << "";
     // Chunk data must end in CRLF: otherwise a request hides behind it (desync).
-    QTest::newRow("chunk data without CRLF, then a smuggled request") << "continue"
+    QTest::newRow("chunk data without CRLF, then a smuggled request")
+        << "continue"
         << "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n5\r\nhelloXX0\r\n\r\n" + get2
         << QList<int>{400} << true << "CRLF";
-    QTest::newRow("chunk extension with BWS") << "continue"
+    QTest::newRow("chunk extension with BWS")
+        << "continue"
         << "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n5 ; ext = 1\r\nhello\r\n0\r\n\r\n"
         << QList<int>{200} << false << "";
-    QTest::newRow("chunk extension, quoted string with an escaped quote") << "continue"
+    QTest::newRow("chunk extension, quoted string with an escaped quote")
+        << "continue"
         << "POST / HTTP/1.1\r\n" + kHost + "Transfer-Encoding: chunked\r\n\r\n5;name=\"a\\\"b\"\r\nhello\r\n0\r\n\r\n"
         << QList<int>{200} << false << "";
-    QTest::newRow("HTTP/0.9 request line with headers gets no 100") << "continue"
+    QTest::newRow("HTTP/0.9 request line with headers gets no 100")
+        << "continue"
         << "POST /up\r\n" + kHost + "Expect: 100-continue\r\nContent-Length: 5\r\n\r\n"
         << QList<int>{400} << true << "HTTP/0.9";
-    QTest::newRow("HTTP/2.0 in a request line") << "continue" << "GET / HTTP/2.0\r\n" + kHost + "\r\n"
-        << QList<int>{505} << true << "HTTP/2.0";
+    QTest::newRow("HTTP/2.0 in a request line") << "continue"
+                                                << "GET / HTTP/2.0\r\n" + kHost + "\r\n"
+                                                << QList<int>{505} << true << "HTTP/2.0";
     // Case 12: what is wrong, named; the expectation read as a list (RFC 9110 10.1.1, 5.6.1).
-    QTest::newRow("empty Expect: no expectation, no 417") << "continue"
-        << "POST / HTTP/1.1\r\n" + kHost + "Expect:\r\nContent-Length: 5\r\n\r\nhello"
-        << QList<int>{200} << false << "";
-    QTest::newRow("100-continue twice is one expectation") << "continue"
+    QTest::newRow("empty Expect: no expectation, no 417")
+        << "continue"
+        << "POST / HTTP/1.1\r\n" + kHost + "Expect:\r\nContent-Length: 5\r\n\r\nhello" << QList<int>{200} << false
+        << "";
+    QTest::newRow("100-continue twice is one expectation")
+        << "continue"
         << "POST / HTTP/1.1\r\n" + kHost + "Expect: 100-continue\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"
         << QList<int>{100} << false << "";
-    QTest::newRow("an unknown expectation is named") << "continue"
+    QTest::newRow("an unknown expectation is named")
+        << "continue"
         << "POST / HTTP/1.1\r\n" + kHost + "Expect: 100-continue, x-foo\r\nContent-Length: 5\r\n\r\n"
         << QList<int>{417} << true << "'x-foo'";
     QTest::newRow("parse error in words") << "continue" << QByteArray("GET / HTTP/1.1\r\nBad Name: x\r\n\r\n")
-        << QList<int>{400} << true << "invalid character";
+                                          << QList<int>{400} << true << "invalid character";
 }
 
 void TestServerRequests::requests()
@@ -342,7 +359,8 @@ void TestServerRequests::nonAsciiIsNotDoubleEncoded()
 {
     // Case 12: header bytes in UTF-8 come back as themselves, not as Latin-1 read twice.
     Server s(QStringLiteral("continue"));
-    const QByteArray out = s.feed("POST / HTTP/1.1\r\n" + kHost + "Expect: x-caf\xc3\xa9\r\nContent-Length: 2\r\n\r\nok");
+    const QByteArray out =
+        s.feed("POST / HTTP/1.1\r\n" + kHost + "Expect: x-caf\xc3\xa9\r\nContent-Length: 2\r\n\r\nok");
     const QJsonObject body = QJsonDocument::fromJson(out.mid(out.indexOf("\r\n\r\n{") + 4)).object();
     QCOMPARE(body.value(QStringLiteral("expect")).toString(), QStringLiteral("x-caf\u00e9"));
     const TimelineEvent *head = s.find(EventKind::Head);
