@@ -275,7 +275,7 @@ void TstProbeExchange::batteryHasTheIssuesScenarios()
 void TstProbeExchange::timingsAndEvidence()
 {
     const ProbeScenario s = scenarioById(QStringLiteral("continue-small"));
-    const ProbeObservation obs = runScripted(s, {k100, 7, false, k200, false});
+    const ProbeObservation obs = runScripted(s, {k100, 7, false, k200, false, {}});
     const ProbeResult r = probe::makeResult(s, obs);
     QVERIFY(r.timings.firstResponseMs.has_value());
     QCOMPARE(*r.timings.firstResponseMs, 7.0);
@@ -296,11 +296,11 @@ void TstProbeExchange::caseVariantComparesWithPlain()
 {
     // A server that rejects every 100-continue is consistent: the case variant only warns.
     const ProbeScenario plain = scenarioById(QStringLiteral("continue-small"));
-    const ProbeResult plainResult = probe::makeResult(plain, runScripted(plain, {k417Close, 1, true, {}, false}));
+    const ProbeResult plainResult = probe::makeResult(plain, runScripted(plain, {k417Close, 1, true, {}, false, {}}));
     QCOMPARE(plainResult.verdict, ProbeVerdict::Warn);
     const ProbeScenario variant = scenarioById(QStringLiteral("case-variant"));
     const ProbeResult r =
-        probe::makeResult(variant, runScripted(variant, {k417Close, 1, true, {}, false}), {plainResult});
+        probe::makeResult(variant, runScripted(variant, {k417Close, 1, true, {}, false, {}}), {plainResult});
     QCOMPARE(r.verdict, ProbeVerdict::Warn);
 }
 
