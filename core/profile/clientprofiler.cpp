@@ -1,6 +1,6 @@
 #include "clientprofiler.h"
 
-#include "serverpolicy.h"
+#include "expectfield.h"
 
 namespace expectlab {
 
