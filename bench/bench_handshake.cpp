@@ -10,6 +10,7 @@
 #include "exchangerunner.h"
 #include "monotonicclock.h"
 #include "platformlatency.h"
+#include "pump.h"
 
 #include <QCoreApplication>
 #include <QElapsedTimer>
@@ -123,7 +124,7 @@ private:
         while (m_exchange) {
             bool wrote = false;
             while (m_exchange->wantsToSend()) {
-                const QByteArray out = m_exchange->nextOutgoing(ExchangeRunner::kSliceSize, monotonicNowNs());
+                const QByteArray out = m_exchange->nextOutgoing(Pump::kSliceSize, monotonicNowNs());
                 if (out.isEmpty())
                     break;
                 m_socket.write(out);

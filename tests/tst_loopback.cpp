@@ -3,6 +3,7 @@
 // the server's events of one exchange can be compared on one time axis.
 #include "exchangerunner.h"
 #include "monotonicclock.h"
+#include "pump.h"
 #include "serverpolicy.h"
 #include "testserver.h"
 
@@ -492,7 +493,7 @@ void TestLoopback::bodies()
 // More than the runner's write window: the body must keep flowing after the first window drains.
 void TestLoopback::largeGeneratedBodyIsStreamedCompletely()
 {
-    const qint64 size = 5 * ExchangeRunner::kWriteWindow + 12345;
+    const qint64 size = 5 * Pump::kWriteWindow + 12345;
     Loopback lb;
     QVERIFY(lb.listen(ServerPolicy{}));
     ClientRequest request = lb.request();

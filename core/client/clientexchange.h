@@ -4,6 +4,7 @@
 #include "clientrequest.h"
 #include "exchangesummary.h"
 #include "httpparser.h"
+#include "party.h"
 #include "sendtracker.h"
 
 #include <QList>
@@ -20,7 +21,7 @@ namespace expectlab {
 //
 // Events about bytes we send (head_sent, body_start, body_done) wait until the adapter says, with
 // sent(), that the bytes reached the kernel, and take that time.
-class ClientExchange : private HttpParser::Sink
+class ClientExchange : public Party, private HttpParser::Sink
 {
 public:
     static constexpr qsizetype kResponsePreview = 64 * 1024;
@@ -39,7 +40,7 @@ public:
     void peerClosed(qint64 nowNs, bool reset = false);
     void transportError(qint64 nowNs, const QString &message, ErrorKind kind = ErrorKind::Transport);
     void transportClosed(qint64 nowNs); // the socket is gone
-    void advanceTime(qint64 nowNs);
+    void advanceTime(qint64 nowNs) override;
     void cancel(qint64 nowNs);
     // The adapter handed this many more bytes of nextOutgoing()'s output to the kernel at nowNs.
     void sent(qint64 bytes, qint64 nowNs);
@@ -51,8 +52,24 @@ public:
     bool wantsClose() const { return m_state == State::Closing; }
     bool wantsReconnect() const { return m_state == State::ReconnectPending; }
     bool isFinished() const { return m_state == State::Done; }
-    std::optional<qint64> nextDeadlineNs() const;
-    QList<TimelineEvent> takeEvents();
+    std::optional<qint64> nextDeadlineNs() const override;
+    QList<TimelineEvent> takeEvents() override;
+
+    // Party: what the Pump drives, one attempt's connection at a time.
+    void streamConnected(qint64 nowNs, const Endpoints &endpoints) override { connected(nowNs, endpoints); }
+    void streamReceived(QByteArrayView data, qint64 nowNs) override { receive(data, nowNs); }
+    void streamSent(qint64 bytes, qint64 nowNs, qint64) override { sent(bytes, nowNs); }
+    void streamPeerClosed(qint64 nowNs, bool reset) override { peerClosed(nowNs, reset); }
+    void streamFailed(qint64 nowNs, const QString &message, ErrorKind kind) override
+    {
+        transportError(nowNs, message, kind);
+    }
+    void streamClosed(qint64 nowNs) override { transportClosed(nowNs); }
+    QByteArray takeOutput(qint64 budget, qint64 nowNs) override
+    {
+        return wantsToSend() ? nextOutgoing(budget, nowNs) : QByteArray();
+    }
+    CloseWish closeWish() const override { return wantsClose() ? CloseWish::Now : CloseWish::None; }
 
     const ExchangeSummary &summary() const { return m_summary; }
     const ClientRequest &request() const { return m_request; }

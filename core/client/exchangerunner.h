@@ -1,27 +1,22 @@
 #pragma once
 
 #include "clientexchange.h"
-#include "platformsocket.h"
 
 #include <QObject>
 
 #include <memory>
 
-class QTcpSocket;
-class QTimer;
-
 namespace expectlab {
 
-// Runs one ClientExchange over QTcpSocket: connects, pumps the head and the body as the socket
-// drains, feeds received bytes and timer ticks back. No protocol logic here.
+class Pump;
+
+// Runs one ClientExchange: a Pump over a new TcpStream for each attempt (a retry without Expect
+// after a 417 is a new connection, R6), progress as the body leaves. No protocol logic here and no
+// socket calls.
 class ExchangeRunner : public QObject
 {
     Q_OBJECT
 public:
-    // Keeps the socket's send queue short so that memory stays flat and Cancel acts at once.
-    static constexpr qint64 kWriteWindow = 1 << 20;
-    static constexpr qint64 kSliceSize = 256 * 1024;
-
     ExchangeRunner(int id, ClientRequest request, QObject *parent = nullptr);
     ~ExchangeRunner() override;
 
@@ -39,24 +34,16 @@ signals:
     void finished();
 
 private:
-    void connectSocket();
-    void onConnected();
-    void onReadyRead();
-    void onDisconnected();
-    void onError();
-    void onTimer();
-    void pump();
+    void startAttempt();
+    void onAttemptFinished();
+    void emitEvents();
+    void finish();
 
     int m_id;
     ClientRequest m_request;
     std::unique_ptr<ClientExchange> m_exchange;
-    QTcpSocket *m_socket = nullptr;
-    QTimer *m_timer;
-    platform::CloseWatch m_closeWatch;
-    qint64 m_written = 0;  // bytes given to the socket of this attempt
-    qint64 m_reported = 0; // of those, reported to the exchange as in the kernel
+    Pump *m_pump = nullptr; // this attempt's
     bool m_finishedEmitted = false;
-    bool m_pumping = false;
 };
 
 } // namespace expectlab

@@ -30,6 +30,7 @@ ProbeExchange::ProbeExchange(int id, QList<ProbeStep> steps, qint64 nowNs, const
     , m_now(nowNs)
 {
     m_obs.startNs = nowNs;
+    m_target = connectDetail;
     emitEvent(EventKind::Connect, 0, -1, connectDetail);
 }
 
@@ -110,6 +111,15 @@ void ProbeExchange::transportError(qint64 nowNs, const QString &message)
     // A reset after an early final is evidence, not a probe failure: record it and treat it as a close.
     emitEvent(EventKind::Error, 0, -1, message);
     peerClosed(nowNs, true);
+}
+
+void ProbeExchange::streamFailed(qint64 nowNs, const QString &message, ErrorKind)
+{
+    // Before the connection there is nothing to observe but the failure.
+    if (!m_connected)
+        connectFailed(nowNs, tr("cannot connect to %1: %2").arg(m_target, message));
+    else
+        transportError(nowNs, message);
 }
 
 void ProbeExchange::advanceTime(qint64 nowNs)

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpparser.h"
+#include "party.h"
 #include "probescenario.h"
 #include "sendtracker.h"
 
@@ -11,7 +12,7 @@ namespace expectlab {
 // Runs one scenario's script on one connection, sans I/O: fed the connect result, response bytes,
 // the peer's close and the time; answers with bytes to send, a wish to close, the next deadline and
 // the observation. The socket adapter (ProbeRunner) only moves bytes and time.
-class ProbeExchange : private HttpParser::Sink
+class ProbeExchange : public Party, private HttpParser::Sink
 {
 public:
     ProbeExchange(int id, QList<ProbeStep> steps, qint64 nowNs, const QString &connectDetail = QString());
@@ -21,16 +22,26 @@ public:
     void receive(QByteArrayView data, qint64 nowNs);
     void peerClosed(qint64 nowNs, bool reset = false);
     void transportError(qint64 nowNs, const QString &message);
-    void advanceTime(qint64 nowNs);
+    void advanceTime(qint64 nowNs) override;
 
     QByteArray takeOutgoing();
     // The adapter handed this many more bytes of takeOutgoing()'s output to the kernel at nowNs.
     void sent(qint64 bytes, qint64 nowNs);
     bool wantsClose() const { return m_finished; }
     bool isFinished() const { return m_finished; }
-    std::optional<qint64> nextDeadlineNs() const;
+    std::optional<qint64> nextDeadlineNs() const override;
     // The new events since the last call (the observation keeps all of them).
-    QList<TimelineEvent> takeEvents();
+    QList<TimelineEvent> takeEvents() override;
+
+    // Party: what the Pump drives.
+    void streamConnected(qint64 nowNs, const Endpoints &) override { connected(nowNs); }
+    void streamReceived(QByteArrayView data, qint64 nowNs) override { receive(data, nowNs); }
+    void streamSent(qint64 bytes, qint64 nowNs, qint64) override { sent(bytes, nowNs); }
+    void streamPeerClosed(qint64 nowNs, bool reset) override { peerClosed(nowNs, reset); }
+    void streamFailed(qint64 nowNs, const QString &message, ErrorKind) override;
+    void streamClosed(qint64 nowNs) override { finish(nowNs); }
+    QByteArray takeOutput(qint64, qint64) override { return takeOutgoing(); }
+    CloseWish closeWish() const override { return isFinished() ? CloseWish::Now : CloseWish::None; }
     const ProbeObservation &observation() const { return m_obs; }
 
 private:
@@ -61,6 +72,7 @@ private:
     qint64 m_now = 0;
     int m_step = 0;
     bool m_connected = false;
+    QString m_target; // host:port, for the connect error
     bool m_finished = false;
     // The current Await step
     std::optional<qint64> m_awaitDeadlineNs;

@@ -1,21 +1,20 @@
 #pragma once
 
-#include "platformsocket.h"
 #include "probereport.h"
 
 #include <QObject>
 
 #include <memory>
 
-class QTcpSocket;
 class QTimer;
 
 namespace expectlab {
 
 class ProbeExchange;
+class Pump;
 
-// Runs the battery's scenarios one after the other, each on a fresh QTcpSocket, moving bytes and
-// time between the socket and a ProbeExchange. No protocol logic here.
+// Runs the battery's scenarios one after the other, each a ProbeExchange driven by a Pump over a
+// fresh TcpStream. No protocol logic here and no socket calls.
 class ProbeRunner : public QObject
 {
     Q_OBJECT
@@ -39,26 +38,15 @@ signals:
 
 private:
     void startNext();
-    void onConnected();
-    void onReadyRead();
-    void onDisconnected();
-    void onError();
-    void onTimer();
-    void pump();
-    void pumpOnce();
     void endScenario();
+    void dropScenario();
 
     ProbeReport m_report;
     QList<ProbeScenario> m_scenarios;
     int m_index = -1;
     std::unique_ptr<ProbeExchange> m_exchange;
-    QTcpSocket *m_socket = nullptr;
-    QTimer *m_timer;
+    Pump *m_pump = nullptr; // the scenario's; refers to m_exchange
     QTimer *m_connectTimer;
-    platform::CloseWatch m_closeWatch;
-    bool m_pumping = false;
-    qint64 m_written = 0;  // bytes given to the scenario's socket
-    qint64 m_reported = 0; // of those, reported to the exchange as in the kernel
     bool m_running = false;
 };
 

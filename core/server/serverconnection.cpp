@@ -560,6 +560,16 @@ void ServerConnection::transportError(qint64 nowNs, const QString &message, bool
     m_closeMode = CloseMode::Now;
 }
 
+Party::CloseWish ServerConnection::closeWish() const
+{
+    switch (m_closeMode) {
+    case CloseMode::None: return CloseWish::None;
+    case CloseMode::Graceful: return CloseWish::AfterOutput;
+    case CloseMode::Now: return CloseWish::Now;
+    }
+    return CloseWish::None;
+}
+
 QByteArray ServerConnection::takeOutgoing()
 {
     return std::exchange(m_outgoing, QByteArray());

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpparser.h"
+#include "party.h"
 #include "sendtracker.h"
 #include "serverlimits.h"
 #include "serverpolicy.h"
@@ -20,7 +21,7 @@ namespace expectlab {
 // Events about bytes we send (interim_sent, final_sent, garbage_sent) are held until the adapter
 // says, with sent(), that those bytes were handed to the kernel, and take that time: an event's
 // time is when its bytes left, not when we decided to send them.
-class ServerConnection : private HttpParser::Sink
+class ServerConnection : public Party, private HttpParser::Sink
 {
 public:
     enum class CloseMode {
@@ -36,11 +37,11 @@ public:
 
     void receive(QByteArrayView data, qint64 nowNs);
     // Parses input held back while our output waited unread; the adapter calls it once wantsInput().
-    void resumeInput(qint64 nowNs);
-    bool hasHeldInput() const { return !m_heldInput.isEmpty(); }
+    void resumeInput(qint64 nowNs) override;
+    bool hasHeldInput() const override { return !m_heldInput.isEmpty(); }
     // The peer closed its side (FIN), or reset the connection.
     void peerClosed(qint64 nowNs, bool reset = false);
-    void advanceTime(qint64 nowNs);
+    void advanceTime(qint64 nowNs) override;
     // Our half-close (FIN) left: if the peer had not closed yet, we closed first.
     void halfClosed(qint64 nowNs);
     // The adapter's last word: the socket is gone. Records the closed event once.
@@ -55,10 +56,30 @@ public:
     // Backpressure: a peer that does not read our responses must not make us buffer without limit,
     // so while this much of our output is still waiting for the kernel, the adapter reads no more.
     static constexpr qint64 kMaxUnsentBytes = 1 << 20;
-    bool wantsInput() const { return m_out.unsent() < kMaxUnsentBytes; }
+    bool wantsInput() const override { return m_out.unsent() < kMaxUnsentBytes; }
     CloseMode closeMode() const { return m_closeMode; }
-    std::optional<qint64> nextDeadlineNs() const;
-    QList<TimelineEvent> takeEvents();
+    std::optional<qint64> nextDeadlineNs() const override;
+    QList<TimelineEvent> takeEvents() override;
+
+    // Party: what the Pump drives.
+    void streamConnected(qint64 nowNs, const Endpoints &) override { receive({}, nowNs); }
+    void streamReceived(QByteArrayView data, qint64 nowNs) override { receive(data, nowNs); }
+    void streamSent(qint64 bytes, qint64 nowNs, qint64 peerWaiting) override { sent(bytes, nowNs, peerWaiting); }
+    void streamPeerClosed(qint64 nowNs, bool reset) override { peerClosed(nowNs, reset); }
+    void streamFailed(qint64 nowNs, const QString &message, ErrorKind kind) override
+    {
+        transportError(nowNs, message, kind == ErrorKind::Reset);
+    }
+    void streamHalfClosed(qint64 nowNs, bool ok) override
+    {
+        if (ok)
+            halfClosed(nowNs);
+        else
+            advanceTime(nowNs + kLingerNs); // cannot half-close: the linger is over at once
+    }
+    void streamClosed(qint64 nowNs) override { transportClosed(nowNs); }
+    QByteArray takeOutput(qint64, qint64) override { return takeOutgoing(); }
+    CloseWish closeWish() const override;
 
     int id() const { return m_id; }
     bool isClosed() const { return m_closed; }

@@ -72,8 +72,6 @@ struct HeadDecision
     friend bool operator==(const HeadDecision &, const HeadDecision &) = default;
 };
 
-
-
 HeadDecision decideOnHead(const ServerPolicy &policy, const MessageHead &request);
 
 QString actionName(HeadDecision::Action action);
