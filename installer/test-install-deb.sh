@@ -32,9 +32,9 @@ dpkg_drops() {
 
 # ---- Can this machine run the test? ----
 [ "$(id -u)" -eq 0 ] || skip "installing a .deb into the machine needs root"
-for tool in cpack dpkg-deb dpkg-shlibdeps file apt-get desktop-file-validate appstreamcli timeout ldd; do
+for tool in cpack dpkg-deb dpkg-shlibdeps file apt-get desktop-file-validate appstreamcli timeout ldd lintian; do
   command -v "$tool" >/dev/null \
-    || skip "$tool is not installed (tools/deps.sh installs dpkg-dev, file, desktop-file-utils, appstream)"
+    || skip "$tool is not installed (tools/deps.sh installs dpkg-dev, file, desktop-file-utils, appstream, lintian)"
 done
 [ "${EXPECTLAB_HAVE_MAN_PAGE:-OFF}" = ON ] \
   || skip "help2man was missing when the build was configured: no man page to check (install it, re-run cmake)"
@@ -91,6 +91,12 @@ depends="$(dpkg-deb -f "$deb" Depends)"
 grep -q 'libqt6widgets6' <<<"$depends" || fail "Depends lacks libqt6widgets6 (shlibdeps did not run?): $depends"
 grep -q 'libqcustomplot2.1-qt6' <<<"$depends" || fail "Depends lacks libqcustomplot2.1-qt6: $depends"
 if grep -qi 'qt5' <<<"$depends"; then fail "Depends names a Qt 5 package: $depends"; fi
+
+step "lintian"
+# Clean means no error, warning or info tag at all (the root warning is lintian talking about itself).
+tags="$(timeout 120 lintian --info "$deb" 2>&1 | grep -v 'running with root privileges' || true)"
+[ -z "$tags" ] || { echo "$tags"; fail "lintian reports problems in the .deb"; }
+echo "lintian: clean"
 
 step "cpack -G TGZ"
 (cd "$work" && timeout 60 cpack --config "$build/CPackConfig.cmake" -G TGZ -B "$work/pkg") \

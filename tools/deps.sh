@@ -13,9 +13,9 @@ EXPECTLAB_BUILD_PACKAGES=(
 # Peers and tools the test suite drives for real.
 EXPECTLAB_TEST_PACKAGES=(
   curl python3 xauth xvfb
-  # installer_deb: cpack -G DEB with shlibdeps (dpkg-dev, file), the validators, man -w, and the
+  # installer_deb: cpack -G DEB with shlibdeps (dpkg-dev, file), the validators, lintian, man -w, and the
   # package's Recommends so that installing the .deb pulls nothing from the network.
-  dpkg-dev file desktop-file-utils appstream man-db libqt6svg6
+  dpkg-dev file desktop-file-utils appstream man-db libqt6svg6 lintian
   # libFuzzer targets (tools/run-fuzz.sh): clang and its runtime.
   clang libclang-rt-14-dev
   # The probe's interop suite (tests/probe): real servers, started in the foreground from temp dirs.
