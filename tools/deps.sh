@@ -47,7 +47,10 @@ expectlab_install_packages() {
   if [ ! -e "$policy" ]; then
     printf '#!/bin/sh\nexit 101\n' | $sudo tee "$policy" >/dev/null && $sudo chmod 755 "$policy" && added=1
   fi
-  $sudo apt-get install -y --no-install-recommends "${missing[@]}" || rc=$?
+  # A machine whose last dpkg run was interrupted refuses every install until the pending packages
+  # are configured; finishing that is what an admin would do by hand, and a no-op otherwise.
+  $sudo dpkg --configure -a || rc=$?
+  [ $rc -ne 0 ] || $sudo apt-get install -y --no-install-recommends "${missing[@]}" || rc=$?
   if [ -n "$added" ]; then $sudo rm -f "$policy"; fi
   return $rc
 }

@@ -9,11 +9,11 @@
 #include "monotonicclock.h"
 #include "outcomedelegate.h"
 #include "overviewplot.h"
+#include "partythread.h"
 #include "platformlatency.h"
 #include "probewidget.h"
+#include "serverhost.h"
 #include "serverpanel.h"
-#include "testserver.h"
-#include "threadcall.h"
 #include "timelineview.h"
 #include "workbenchsession.h"
 
@@ -36,7 +36,6 @@
 #include <QStatusBar>
 #include <QTabWidget>
 #include <QTableView>
-#include <QThread>
 #include <QTimer>
 
 namespace expectlab {
@@ -57,20 +56,19 @@ QScrollArea *scrolled(QWidget *panel, QWidget *parent)
 
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
-    , m_networkThread(new QThread(this))
-    , m_server(new TestServer)
+    , m_server(new ServerHost(this))
+    , m_clientThread(new PartyThread(QStringLiteral("expectlab-client"), this))
     , m_session(new WorkbenchSession(this))
     , m_progressTimer(new QTimer(this))
 {
     setWindowTitle(tr("ExpectLab — Expect: 100-continue workbench"));
     setObjectName(QStringLiteral("mainWindow"));
-    // The server and the client's sockets live on their own thread: the timings they record must
-    // not wait for a repaint. Results come back as values through queued signals.
-    m_networkThread->setObjectName(QStringLiteral("expectlab-network"));
-    m_networkThread->start();
-    m_server->moveToThread(m_networkThread);
-    m_session->setNetworkThread(m_networkThread);
+    // The server and the client each have a thread of their own: the timings one records wait
+    // neither for the other nor for a repaint. Results come back as values through queued signals.
+    m_session->setClientThread(m_clientThread);
     m_session->attachServer(m_server);
+    connect(m_server->partyThread(), &PartyThread::realtimeChanged, this, &MainWindow::onRealtimeChanged);
+    connect(m_clientThread, &PartyThread::realtimeChanged, this, &MainWindow::onRealtimeChanged);
 
     m_serverPanel = new ServerPanel(m_server, this);
     m_serverPanel->setExchangeResolver([session = m_session](int conn) -> std::optional<ServerPanel::ExchangeRef> {
@@ -194,10 +192,8 @@ MainWindow::MainWindow(QWidget *parent)
 
 MainWindow::~MainWindow()
 {
+    // The session's runners go first (deleted in the client's thread as it ends), then the threads.
     m_session->shutdown();
-    m_server->deleteLater(); // in its thread, at the latest when the thread finishes
-    m_networkThread->quit();
-    m_networkThread->wait();
 }
 
 void MainWindow::addToolTab(QWidget *tab, const QString &title)
@@ -309,37 +305,54 @@ bool MainWindow::setPreciseTiming(bool on)
 
 bool MainWindow::applyPreciseTiming(bool on, PreciseFailure report)
 {
-    // The real-time half belongs to the network thread, where the timestamps are taken; the window's
-    // own thread keeps its normal priority.
-    const auto networkRealtime = [this](bool realtime, QString *error) {
-        bool ok = false;
-        callIn(m_server, [&] { ok = platform::setThreadRealtime(realtime, error); });
-        return ok;
-    };
+    // The real-time half belongs to the server's and the client's threads, where the timestamps are
+    // taken; the window's own thread keeps its normal priority. The threads answer as they can
+    // (onRealtimeChanged): nothing here waits for them.
+    m_preciseReport = report;
     if (!on) {
-        if (m_preciseTiming)
-            networkRealtime(false, nullptr);
+        if (m_preciseTiming) {
+            m_server->partyThread()->setRealtime(false);
+            m_clientThread->setRealtime(false);
+        }
         m_preciseTiming.reset();
     } else if (!m_preciseTiming) {
         auto timing = std::make_unique<platform::PreciseTiming>();
         QString error;
-        if (!timing->acquire(&error) || !networkRealtime(true, &error)) {
-            const QSignalBlocker blocker(m_preciseAction);
-            m_preciseAction->setChecked(false);
-            const QString message = tr("Precise timing is off: %1.").arg(error);
-            // Restored from the settings at start-up: a line in the status bar, not a dialog
-            // before the window is even up.
-            if (report == PreciseFailure::StatusBar)
-                m_statusOutcome->setText(message);
-            else
-                reportError(tr("Precise timing"), message);
+        if (!timing->acquire(&error)) {
+            failPreciseTiming(error);
             return false;
         }
         m_preciseTiming = std::move(timing);
+        m_server->partyThread()->setRealtime(true);
+        m_clientThread->setRealtime(true);
     }
     const QSignalBlocker blocker(m_preciseAction);
     m_preciseAction->setChecked(on);
     return true;
+}
+
+void MainWindow::onRealtimeChanged(bool on, bool ok, const QString &error)
+{
+    if (on && !ok && m_preciseTiming) {
+        // One thread may not: neither keeps it, and the menu does not pretend otherwise.
+        m_server->partyThread()->setRealtime(false);
+        m_clientThread->setRealtime(false);
+        m_preciseTiming.reset();
+        failPreciseTiming(error);
+    }
+}
+
+void MainWindow::failPreciseTiming(const QString &error)
+{
+    const QSignalBlocker blocker(m_preciseAction);
+    m_preciseAction->setChecked(false);
+    const QString message = tr("Precise timing is off: %1.").arg(error);
+    // Restored from the settings at start-up: a line in the status bar, not a dialog before the
+    // window is even up.
+    if (m_preciseReport == PreciseFailure::StatusBar)
+        m_statusOutcome->setText(message);
+    else
+        reportError(tr("Precise timing"), message);
 }
 
 bool MainWindow::isPreciseTiming() const
@@ -391,17 +404,9 @@ void MainWindow::closeEvent(QCloseEvent *event)
 
 void MainWindow::startServerAtLaunch()
 {
-    if (!m_serverPanel->start())
-        return;
-    // The client follows the local server when it pointed at the previous one (its port changes
-    // every launch); a URL of another server is the user's choice and stays.
-    const QString url = m_composer->url();
-    const QString fresh = m_server->url();
-    if (url.isEmpty()) {
-        m_composer->setUrl(fresh + QStringLiteral("upload"));
-    } else if (!m_lastServerUrl.isEmpty() && url.startsWith(m_lastServerUrl)) {
-        m_composer->setUrl(fresh + url.mid(m_lastServerUrl.size()));
-    }
+    // The answer comes as serverStateChanged: onServerStateChanged aims the client at the server.
+    m_aimAtFirstListen = true;
+    m_serverPanel->start();
 }
 
 void MainWindow::onServerStateChanged(const QString &message)
@@ -411,13 +416,18 @@ void MainWindow::onServerStateChanged(const QString &message)
     m_statusServer->setText(listening ? tr("Server %1").arg(m_server->url()) : tr("Server stopped"));
     if (m_startStopAction)
         m_startStopAction->setText(listening ? tr("&Stop Server") : tr("&Start Server"));
-    if (listening) {
-        // Keep the client aimed at our server when it was aimed at the address it had before.
-        const QString url = m_composer->url();
-        if (!m_lastServerUrl.isEmpty() && url.startsWith(m_lastServerUrl) && m_lastServerUrl != m_server->url())
-            m_composer->setUrl(m_server->url() + url.mid(m_lastServerUrl.size()));
-        m_lastServerUrl = m_server->url();
-    }
+    if (!listening)
+        return;
+    // The client follows the local server when it pointed at the previous one (its port changes
+    // every launch); a URL of another server is the user's choice and stays.
+    const QString url = m_composer->url();
+    const QString fresh = m_server->url();
+    if (m_aimAtFirstListen && url.isEmpty())
+        m_composer->setUrl(fresh + QStringLiteral("upload"));
+    else if (!m_lastServerUrl.isEmpty() && url.startsWith(m_lastServerUrl) && m_lastServerUrl != fresh)
+        m_composer->setUrl(fresh + url.mid(m_lastServerUrl.size()));
+    m_aimAtFirstListen = false;
+    m_lastServerUrl = fresh;
 }
 
 int MainWindow::send()
@@ -476,14 +486,16 @@ QString MainWindow::plainError(const ExchangeRecord &r) const
     if (s.finalStatus || s.error.isEmpty() || s.cancelled)
         return {};
     const QString target = QStringLiteral("%1:%2").arg(s.url.host()).arg(s.url.port(80));
-    const QString lower = s.error.toLower();
-    if (lower.contains(QLatin1String("refused")))
-        return tr("Exchange %1: nothing is listening on %2 (connection refused). Is the server running, and is the "
-                  "port right?")
+    // The kind of failure is a typed field; the message is only shown.
+    switch (s.errorKind) {
+    case ErrorKind::ConnectFailed:
+        return tr("Exchange %1: no connection to %2 (%3). Is the server running, and are the host and port right?")
             .arg(r.number)
-            .arg(target);
-    if (lower.contains(QLatin1String("not found")) || lower.contains(QLatin1String("host")))
+            .arg(target, s.error);
+    case ErrorKind::HostNotFound:
         return tr("Exchange %1: %2 could not be reached: %3.").arg(r.number).arg(target, s.error);
+    default: break;
+    }
     return tr("Exchange %1 got no final response: %2.").arg(r.number).arg(s.error);
 }
 

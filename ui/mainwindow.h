@@ -13,7 +13,6 @@ class QMenu;
 class QLabel;
 class QSplitter;
 class QTabWidget;
-class QThread;
 class QTableView;
 class QTimer;
 
@@ -23,8 +22,9 @@ class Autosave;
 class ComposerPanel;
 class ExchangeDetail;
 class OverviewPlot;
+class PartyThread;
+class ServerHost;
 class ServerPanel;
-class TestServer;
 class WorkbenchSession;
 namespace platform {
 class PreciseTiming;
@@ -49,7 +49,8 @@ public:
     void cancel();
     void saveSettings() const;
 
-    TestServer *server() const { return m_server; }
+    ServerHost *server() const { return m_server; }
+    PartyThread *clientThread() const { return m_clientThread; }
     WorkbenchSession *session() const { return m_session; }
     ComposerPanel *composer() const { return m_composer; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
@@ -103,6 +104,8 @@ private:
     void restoreSettings();
     enum class PreciseFailure { Dialog, StatusBar };
     bool applyPreciseTiming(bool on, PreciseFailure report);
+    void onRealtimeChanged(bool on, bool ok, const QString &error);
+    void failPreciseTiming(const QString &error);
     void startServerAtLaunch();
     void onServerStateChanged(const QString &message);
     void onExchangeStarted(int number);
@@ -125,8 +128,8 @@ private:
     QString askFile(bool save, const QString &title, const QString &suggested, const QString &filter);
     QString plainError(const ExchangeRecord &record) const;
 
-    QThread *m_networkThread;
-    TestServer *m_server;
+    ServerHost *m_server;        // on its own thread
+    PartyThread *m_clientThread; // the client's exchanges run here
     WorkbenchSession *m_session;
     ServerPanel *m_serverPanel;
     ComposerPanel *m_composer;
@@ -142,6 +145,8 @@ private:
     QAction *m_followAction = nullptr;
     QAction *m_preciseAction = nullptr;
     std::unique_ptr<platform::PreciseTiming> m_preciseTiming;
+    PreciseFailure m_preciseReport = PreciseFailure::Dialog;
+    bool m_aimAtFirstListen = false; // an empty URL gets the server's on its first listen
     QAction *m_startStopAction = nullptr;
     static constexpr int kLiveDetailIntervalMs = 250;
     QTimer *m_progressTimer;

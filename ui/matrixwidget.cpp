@@ -3,6 +3,7 @@
 #include "byteformat.h"
 #include "matrixgridmodel.h"
 #include "matrixrunner.h"
+#include "partythread.h"
 #include "timelinelayout.h"
 #include "timelineview.h"
 
@@ -50,8 +51,12 @@ QCPBars *addBars(QCustomPlot *plot, const QString &name, const QColor &colour)
 MatrixWidget::MatrixWidget(QWidget *parent)
     : QWidget(parent)
     , m_grid(new MatrixGridModel(this))
-    , m_runner(new MatrixRunner(this))
+    , m_thread(new PartyThread(QStringLiteral("expectlab-matrix"), this))
+    , m_runner(new MatrixRunner)
 {
+    qRegisterMetaType<MatrixCell>();
+    qRegisterMetaType<MatrixResult>();
+    m_thread->adopt(m_runner);
     setObjectName(QStringLiteral("matrixTab"));
     auto *form = new QFormLayout;
     auto *boxes = new QHBoxLayout;
@@ -145,13 +150,26 @@ MatrixWidget::MatrixWidget(QWidget *parent)
         m_progress->setRange(0, std::max(1, total));
         m_progress->setValue(done);
     });
+    // Queued: the runner is on its own thread; everything arrives as values.
+    connect(m_runner, &MatrixRunner::cellStarted, this, &MatrixWidget::cellStarted);
     connect(m_runner, &MatrixRunner::cellFinished, this, &MatrixWidget::onCellFinished);
     connect(m_runner, &MatrixRunner::finished, this, &MatrixWidget::onFinished);
+    connect(m_runner, &MatrixRunner::startFailed, this, [this](const QString &error) {
+        m_running = false;
+        setRunning(false);
+        m_status->setText(error);
+        emit finished();
+    });
 }
 
 MatrixWidget::~MatrixWidget()
 {
-    m_runner->cancel();
+    m_runner->disconnect(this);
+    // Cancelled and deleted in its own thread; should the thread end first, it deletes the runner.
+    m_thread->post([runner = m_runner] {
+        runner->cancel();
+        delete runner;
+    });
 }
 
 QString MatrixWidget::statusText() const
@@ -199,14 +217,16 @@ std::optional<MatrixSpec> MatrixWidget::spec(QString *error) const
 
 bool MatrixWidget::run()
 {
-    if (m_runner->isRunning())
+    if (m_running)
         return false;
     QString error;
     const std::optional<MatrixSpec> s = spec(&error);
-    if (!s || !m_runner->start(*s, &error)) {
+    if (!s) {
         m_status->setText(error);
         return false;
     }
+    m_running = true;
+    m_thread->post([runner = m_runner, spec = *s] { runner->requestStart(spec); });
     m_result = MatrixResult{};
     m_grid->setSpec(*s);
     m_progress->setRange(0, std::max(1, s->cellCount()));
@@ -219,7 +239,8 @@ bool MatrixWidget::run()
 
 void MatrixWidget::cancel()
 {
-    m_runner->cancel();
+    if (m_running)
+        m_thread->post([runner = m_runner] { runner->cancel(); });
 }
 
 void MatrixWidget::setRunning(bool running)
@@ -233,10 +254,12 @@ void MatrixWidget::onCellFinished(const MatrixCell &cell)
 {
     m_grid->addCell(cell);
     updateCharts();
+    emit cellFinished(cell);
 }
 
 void MatrixWidget::onFinished(const MatrixResult &result)
 {
+    m_running = false;
     m_result = result;
     m_grid->setResult(result);
     setRunning(false);

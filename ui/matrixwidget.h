@@ -16,12 +16,14 @@ namespace expectlab {
 
 class MatrixGridModel;
 class MatrixRunner;
+class PartyThread;
 class TimelineView;
 
 // The Matrix tab: every combination of client behaviours, server policies and body sizes, run one
 // after the other (MatrixRunner), shown as a grid of outcomes and as charts per cell: the Expect wait
 // (R5), the body bytes sent before the final response against what a client without Expect sends
-// (R11), and the total time. A cell opened in the grid shows its timeline.
+// (R11), and the total time. A cell opened in the grid shows its timeline. The run has a thread of its
+// own ("expectlab-matrix"): its timings never wait for a repaint; cells come back as values.
 class MatrixWidget : public QWidget
 {
     Q_OBJECT
@@ -37,7 +39,9 @@ public:
     void openCell(const QModelIndex &index);
 
     MatrixGridModel *grid() const { return m_grid; }
-    MatrixRunner *runner() const { return m_runner; }
+    bool isRunning() const { return m_running; }
+    // The last run's result, complete once finished() came.
+    const MatrixResult &result() const { return m_result; }
     TimelineView *timeline() const { return m_timeline; }
     QLineEdit *clientsEdit() const { return m_clientsExtra; }
     QLineEdit *policiesEdit() const { return m_policies; }
@@ -47,6 +51,8 @@ public:
     QString statusText() const;
 
 signals:
+    void cellStarted(int index, int total);
+    void cellFinished(const expectlab::MatrixCell &cell);
     void finished();
 
 private:
@@ -71,8 +77,10 @@ private:
     QCustomPlot *m_timePlot;
     TimelineView *m_timeline;
     MatrixGridModel *m_grid;
-    MatrixRunner *m_runner;
+    PartyThread *m_thread;
+    MatrixRunner *m_runner; // lives in m_thread
     MatrixResult m_result;
+    bool m_running = false;
 };
 
 } // namespace expectlab

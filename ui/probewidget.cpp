@@ -1,5 +1,6 @@
 #include "probewidget.h"
 
+#include "partythread.h"
 #include "probebattery.h"
 #include "proberesultsmodel.h"
 #include "proberunner.h"
@@ -132,7 +133,23 @@ ProbeWidget::ProbeWidget(QWidget *parent)
     updateButtons();
 }
 
-ProbeWidget::~ProbeWidget() = default;
+ProbeWidget::~ProbeWidget()
+{
+    dropRunner();
+}
+
+void ProbeWidget::dropRunner()
+{
+    if (!m_runner)
+        return;
+    m_runner->disconnect(this);
+    // Cancelled and deleted in its own thread; should the thread end first, it deletes the runner.
+    m_thread->post([runner = m_runner] {
+        runner->cancel();
+        delete runner;
+    });
+    m_runner = nullptr;
+}
 
 void ProbeWidget::setUrl(const QString &url)
 {
@@ -151,7 +168,7 @@ void ProbeWidget::setTimeoutMs(int ms)
 
 bool ProbeWidget::isRunning() const
 {
-    return m_runner && m_runner->isRunning();
+    return m_running;
 }
 
 QString ProbeWidget::statusText() const
@@ -177,22 +194,28 @@ void ProbeWidget::run()
     m_evidence->clear();
     m_timeline->clear(tr("Select a scenario to see its evidence"));
     m_report = ProbeReport{};
-    auto *runner = new ProbeRunner(url, m_timeout->value(), this);
+    dropRunner();
+    auto *runner = new ProbeRunner(url, m_timeout->value());
     m_runner = runner;
+    m_running = true;
     m_progress->setRange(0, runner->scenarioCount());
     m_progress->setValue(0);
     m_status->setText(tr("Probing %1…").arg(url.toString()));
+    // The run has a thread of its own ("expectlab-probe"); results come back queued, as values.
+    if (!m_thread)
+        m_thread = new PartyThread(QStringLiteral("expectlab-probe"), this);
+    m_thread->adopt(runner);
     connect(runner, &ProbeRunner::scenarioStarted, this, &ProbeWidget::onScenarioStarted);
     connect(runner, &ProbeRunner::scenarioFinished, this, &ProbeWidget::onScenarioFinished);
-    connect(runner, &ProbeRunner::finished, this, &ProbeWidget::onRunnerFinished);
-    runner->start();
+    connect(runner, &ProbeRunner::reported, this, &ProbeWidget::onRunnerFinished);
+    m_thread->post([runner] { runner->start(); });
     updateButtons();
 }
 
 void ProbeWidget::cancel()
 {
-    if (m_runner)
-        m_runner->cancel();
+    if (m_runner && m_running)
+        m_thread->post([runner = m_runner] { runner->cancel(); });
 }
 
 void ProbeWidget::onScenarioStarted(int index, int count, const QString &id)
@@ -209,14 +232,13 @@ void ProbeWidget::onScenarioFinished(int index, const ProbeResult &result)
     m_model->addResult(result);
 }
 
-void ProbeWidget::onRunnerFinished()
+void ProbeWidget::onRunnerFinished(const ProbeReport &report)
 {
-    ProbeRunner *runner = m_runner;
-    if (!runner)
+    if (!m_running)
         return;
-    m_report = runner->report();
-    m_runner.clear();
-    runner->deleteLater();
+    m_running = false;
+    m_report = report;
+    dropRunner();
     if (!m_report.error.isEmpty()) {
         m_status->setText(tr("Probe failed: %1").arg(m_report.error));
         m_progress->setValue(m_progress->maximum());

@@ -16,6 +16,7 @@ class QTableView;
 namespace expectlab {
 
 class ProbeResultsModel;
+class PartyThread;
 class ProbeRunner;
 class TimelineView;
 
@@ -54,7 +55,8 @@ signals:
 private:
     void onScenarioStarted(int index, int count, const QString &id);
     void onScenarioFinished(int index, const ProbeResult &result);
-    void onRunnerFinished();
+    void onRunnerFinished(const ProbeReport &report);
+    void dropRunner();
     void showEvidence(int row);
     void exportWithDialog(bool junit);
     void updateButtons();
@@ -70,7 +72,9 @@ private:
     QListWidget *m_evidence;
     TimelineView *m_timeline;
     ProbeResultsModel *m_model;
-    QPointer<ProbeRunner> m_runner;
+    PartyThread *m_thread = nullptr; // made on the first run
+    ProbeRunner *m_runner = nullptr; // lives in m_thread
+    bool m_running = false;
     ProbeReport m_report;
 };
 

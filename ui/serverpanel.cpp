@@ -2,8 +2,7 @@
 
 #include "clientpreset.h"
 #include "exchangereport.h"
-#include "testserver.h"
-#include "threadcall.h"
+#include "serverhost.h"
 
 #include <QComboBox>
 #include <QFontDatabase>
@@ -29,7 +28,7 @@ bool isLoopback(const QString &host)
 }
 } // namespace
 
-ServerPanel::ServerPanel(TestServer *server, QWidget *parent)
+ServerPanel::ServerPanel(ServerHost *server, QWidget *parent)
     : QWidget(parent)
     , m_server(server)
     , m_logTimer(new QTimer(this))
@@ -184,8 +183,9 @@ ServerPanel::ServerPanel(TestServer *server, QWidget *parent)
     connect(m_interimStatus, &QSpinBox::valueChanged, this, &ServerPanel::onPolicyWidgetsChanged);
     connect(m_preset, &QComboBox::activated, this,
             [this](int index) { applyPreset(m_preset->itemData(index).toString()); });
-    connect(server, &TestServer::eventRecorded, this, &ServerPanel::onEvent);
-    connect(server, &TestServer::connectionCountChanged, this,
+    connect(server, &ServerHost::eventRecorded, this, &ServerPanel::onEvent);
+    connect(server, &ServerHost::stateChanged, this, &ServerPanel::onServerState);
+    connect(server, &ServerHost::connectionCountChanged, this,
             [this](int count) { m_connections->setText(tr("%n open", nullptr, count)); });
     m_connections->setText(tr("%n open", nullptr, 0));
     onPolicyWidgetsChanged();
@@ -205,31 +205,34 @@ bool ServerPanel::start()
         updateState();
         return false;
     }
-    const ServerPolicy p = policy();
     const quint16 port = quint16(m_port->value());
-    bool listening = false;
-    callIn(m_server, [&] {
-        m_server->setPolicy(p);
-        listening = m_server->listen(address, port);
-    });
-    if (!listening) {
-        m_error->setText(tr("The server could not start: %1").arg(m_server->errorString()));
-        m_error->show();
-        updateState();
-        emit serverStateChanged(m_error->text());
-        return false;
-    }
-    m_error->hide();
-    updateState();
-    emit serverStateChanged(tr("Server listening on %1").arg(m_server->url()));
+    m_server->setPolicy(policy());
+    // The server's thread answers with stateChanged (onServerState); nothing waits for it here.
+    m_server->listen(address, port);
+    m_startStop->setEnabled(false);
     return true;
 }
 
 void ServerPanel::stop()
 {
-    callIn(m_server, [this] { m_server->close(); });
+    m_server->close();
+    m_startStop->setEnabled(false);
+}
+
+void ServerPanel::onServerState(const ServerState &state)
+{
+    m_startStop->setEnabled(true);
     updateState();
-    emit serverStateChanged(tr("Server stopped"));
+    if (state.listening) {
+        m_error->hide();
+        emit serverStateChanged(tr("Server listening on %1").arg(state.url()));
+    } else if (!state.error.isEmpty()) {
+        m_error->setText(tr("The server could not start: %1").arg(state.error));
+        m_error->show();
+        emit serverStateChanged(m_error->text());
+    } else {
+        emit serverStateChanged(tr("Server stopped"));
+    }
 }
 
 QString ServerPanel::errorText() const
@@ -296,7 +299,7 @@ void ServerPanel::onPolicyWidgetsChanged()
     m_finalStatus->setVisible(p.kind == ServerPolicy::Kind::Final);
     m_interimStatus->setVisible(p.kind == ServerPolicy::Kind::Interim);
     m_policyText->setText(tr("%1. Applies to new connections.").arg(p.describe()));
-    callIn(m_server, [this, p] { m_server->setPolicy(p); });
+    m_server->setPolicy(p);
     emit policyChanged(p);
 }
 

@@ -19,7 +19,8 @@ class QTimer;
 
 namespace expectlab {
 
-class TestServer;
+class ServerHost;
+struct ServerState;
 
 // The local test server's controls: address (loopback unless the user explicitly picks another
 // interface, then a warning stays visible), start/stop, the policy with its parameters, server
@@ -28,9 +29,10 @@ class ServerPanel : public QWidget
 {
     Q_OBJECT
 public:
-    explicit ServerPanel(TestServer *server, QWidget *parent = nullptr);
+    explicit ServerPanel(ServerHost *server, QWidget *parent = nullptr);
 
-    // Listens on the chosen host and port; false with the reason shown in the panel.
+    // Asks the server to listen on the chosen host and port; false, with the reason shown in the panel,
+    // when the address is not one. The outcome follows as serverStateChanged.
     bool start();
     void stop();
     void setPolicy(const ServerPolicy &policy);
@@ -62,8 +64,9 @@ private:
     void onEvent(const TimelineEvent &event);
     void flushLog();
     void updateState();
+    void onServerState(const ServerState &state);
 
-    TestServer *m_server;
+    ServerHost *m_server;
     QComboBox *m_host;
     QSpinBox *m_port;
     QPushButton *m_startStop;

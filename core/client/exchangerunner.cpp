@@ -13,6 +13,7 @@ ExchangeRunner::ExchangeRunner(int id, ClientRequest request, QObject *parent)
     , m_request(std::move(request))
 {
     platform::keepLargeBuffersInHeap(); // each body slice is a fresh large buffer
+    qRegisterMetaType<ExchangeSummary>();
 }
 
 ExchangeRunner::~ExchangeRunner()
@@ -109,6 +110,7 @@ void ExchangeRunner::finish()
     if (m_finishedEmitted)
         return;
     m_finishedEmitted = true;
+    emit concluded(m_exchange->summary());
     emit finished();
 }
 

@@ -31,6 +31,8 @@ public:
 signals:
     void eventRecorded(const expectlab::TimelineEvent &event);
     void progress(qint64 bodyBytesSent, qint64 bodyBytesTotal);
+    // The exchange's summary, as a value for another thread, just before finished().
+    void concluded(const expectlab::ExchangeSummary &summary);
     void finished();
 
 private:

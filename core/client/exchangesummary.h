@@ -72,3 +72,5 @@ struct ExchangeSummary
 };
 
 } // namespace expectlab
+
+Q_DECLARE_METATYPE(expectlab::ExchangeSummary)

@@ -78,6 +78,13 @@ bool MatrixRunner::start(const MatrixSpec &spec, QString *error)
     return true;
 }
 
+void MatrixRunner::requestStart(const MatrixSpec &spec)
+{
+    QString error;
+    if (!start(spec, &error))
+        emit startFailed(error);
+}
+
 void MatrixRunner::cancel()
 {
     if (!m_running)

@@ -25,11 +25,14 @@ public:
 
     // False with a message when the spec is invalid or the local server cannot listen.
     bool start(const MatrixSpec &spec, QString *error = nullptr);
+    // The same for a runner on another thread: start, or say why not with startFailed.
+    void requestStart(const MatrixSpec &spec);
     void cancel();
     bool isRunning() const { return m_running; }
     const MatrixResult &result() const { return m_result; }
 
 signals:
+    void startFailed(const QString &error);
     void cellStarted(int index, int total);
     void cellFinished(const expectlab::MatrixCell &cell);
     void progress(int done, int total);

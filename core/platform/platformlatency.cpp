@@ -70,7 +70,7 @@ bool setThreadRealtime(bool on, QString *error)
         return true;
     const int why = errno;
     if (error)
-        *error = QCoreApplication::translate("PreciseTiming", "cannot give the network thread real-time priority: %1%2")
+        *error = QCoreApplication::translate("PreciseTiming", "cannot give the thread real-time priority: %1%2")
                      .arg(QString::fromLocal8Bit(std::strerror(why)),
                           why == EPERM
                               ? QCoreApplication::translate("PreciseTiming", " (run as root, or grant CAP_SYS_NICE)")

@@ -14,6 +14,8 @@ ProbeRunner::ProbeRunner(const QUrl &url, int timeoutMs, QObject *parent)
     : QObject(parent)
     , m_connectTimer(new QTimer(this))
 {
+    qRegisterMetaType<ProbeResult>();
+    qRegisterMetaType<ProbeReport>();
     m_report.url = url;
     m_report.timeoutMs = timeoutMs;
     m_scenarios = probe::battery(probe::targetFromUrl(url, timeoutMs));
@@ -51,7 +53,13 @@ void ProbeRunner::cancel()
         return;
     dropScenario();
     m_report.error = tr("cancelled");
+    finish();
+}
+
+void ProbeRunner::finish()
+{
     m_running = false;
+    emit reported(m_report);
     emit finished();
 }
 
@@ -67,8 +75,7 @@ void ProbeRunner::startNext()
 {
     ++m_index;
     if (m_index >= m_scenarios.size()) {
-        m_running = false;
-        emit finished();
+        finish();
         return;
     }
     const ProbeScenario &scenario = m_scenarios.at(m_index);
@@ -101,8 +108,7 @@ void ProbeRunner::endScenario()
         // Unreachable: one clear error rather than a table of identical failures.
         m_report.results.clear();
         m_report.error = obs.error;
-        m_running = false;
-        emit finished();
+        finish();
         return;
     }
     // Next scenario from the event loop, so a caller's slot never runs inside another's.

@@ -34,12 +34,15 @@ signals:
     void scenarioStarted(int index, int count, const QString &id);
     void eventRecorded(const expectlab::TimelineEvent &event);
     void scenarioFinished(int index, const expectlab::ProbeResult &result);
+    // The report, as a value for another thread, just before finished().
+    void reported(const expectlab::ProbeReport &report);
     void finished();
 
 private:
     void startNext();
     void endScenario();
     void dropScenario();
+    void finish();
 
     ProbeReport m_report;
     QList<ProbeScenario> m_scenarios;
@@ -53,3 +56,4 @@ private:
 } // namespace expectlab
 
 Q_DECLARE_METATYPE(expectlab::ProbeResult)
+Q_DECLARE_METATYPE(expectlab::ProbeReport)

@@ -27,15 +27,37 @@ bool TestServer::listen(const QHostAddress &address, quint16 port)
     m_server->setListenBacklogSize(511);
     if (!m_server->listen(address, port)) {
         m_error = tr("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(m_server->errorString());
+        emit stateChanged(state());
         return false;
     }
     m_error.clear();
+    emit stateChanged(state());
     return true;
 }
 
 void TestServer::close()
 {
     m_server->close();
+    emit stateChanged(state());
+}
+
+ServerState TestServer::state() const
+{
+    ServerState s;
+    s.listening = isListening();
+    s.address = address();
+    s.port = port();
+    s.error = m_error;
+    s.connections = m_open;
+    return s;
+}
+
+QString ServerState::url() const
+{
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QStringLiteral("[%1]").arg(address.toString())
+                             : address.toString();
+    return QStringLiteral("http://%1:%2/").arg(host).arg(port);
 }
 
 bool TestServer::isListening() const
@@ -55,10 +77,7 @@ quint16 TestServer::port() const
 
 QString TestServer::url() const
 {
-    const QHostAddress a = address();
-    const QString host =
-        a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString()) : a.toString();
-    return QStringLiteral("http://%1:%2/").arg(host).arg(port());
+    return state().url();
 }
 
 void TestServer::acceptPending()

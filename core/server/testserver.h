@@ -16,6 +16,18 @@ namespace expectlab {
 
 class ServerConnectionHandler;
 
+// What the server's owner knows about it: a value, sent after every listen() and close().
+struct ServerState
+{
+    bool listening = false;
+    QHostAddress address;
+    quint16 port = 0;
+    QString error; // why the last listen failed; empty once one succeeds
+    int connections = 0;
+
+    QString url() const; // http://HOST:PORT/, brackets around IPv6
+};
+
 // The local HTTP/1.1 test server: a QTcpServer whose connections are handled by ServerConnection
 // under the current policy. A policy change applies to connections accepted afterwards.
 class TestServer : public QObject
@@ -39,7 +51,11 @@ public:
     ServerLimits limits() const { return m_limits; }
     int connectionCount() const { return m_open; }
 
+    ServerState state() const;
+
 signals:
+    // After listen() and close().
+    void stateChanged(const expectlab::ServerState &state);
     void eventRecorded(const expectlab::TimelineEvent &event);
     void connectionCountChanged(int count);
     // A connection was accepted from peer:peerPort; lets a view match it to its own client socket.
@@ -61,3 +77,5 @@ private:
 };
 
 } // namespace expectlab
+
+Q_DECLARE_METATYPE(expectlab::ServerState)

@@ -2,7 +2,11 @@
 
 #include "exchangelistmodel.h"
 #include "exchangerunner.h"
+#include "partythread.h"
+#include "serverhost.h"
 #include "testserver.h"
+
+#include <QThread>
 
 #include <QTimer>
 
@@ -19,7 +23,7 @@ WorkbenchSession::WorkbenchSession(QObject *parent)
     m_flushTimer->setSingleShot(true);
     m_flushTimer->setInterval(kFlushIntervalMs);
     connect(m_flushTimer, &QTimer::timeout, this, &WorkbenchSession::flush);
-    // Results cross from the network thread as values.
+    // Results cross from the server's and the client's threads as values.
     qRegisterMetaType<TimelineEvent>();
     qRegisterMetaType<WireLog>();
     qRegisterMetaType<QHostAddress>();
@@ -40,6 +44,16 @@ void WorkbenchSession::shutdown()
         }
     }
     m_runners.clear();
+}
+
+void WorkbenchSession::attachServer(ServerHost *server)
+{
+    if (m_server)
+        m_server->disconnect(this);
+    m_server = server;
+    connect(server, &ServerHost::connectionAccepted, this, &WorkbenchSession::onConnectionAccepted);
+    connect(server, &ServerHost::eventRecorded, this, &WorkbenchSession::onServerEvent);
+    connect(server, &ServerHost::connectionFinished, this, &WorkbenchSession::onConnectionFinished);
 }
 
 void WorkbenchSession::attachServer(TestServer *server)
@@ -66,13 +80,14 @@ int WorkbenchSession::send(const ClientRequest &request)
 
     auto *runner = new ExchangeRunner(number, request, m_thread ? nullptr : this);
     if (m_thread)
-        runner->moveToThread(m_thread);
+        runner->moveToThread(m_thread->worker());
     m_runners.insert(number, runner);
     connect(runner, &ExchangeRunner::eventRecorded, this,
             [this, number](const TimelineEvent &e) { onClientEvent(number, e); });
     connect(runner, &ExchangeRunner::progress, this,
             [this, number](qint64 sent, qint64 total) { emit progress(number, sent, total); });
-    connect(runner, &ExchangeRunner::finished, this, [this, number] { onRunnerFinished(number); });
+    connect(runner, &ExchangeRunner::concluded, this,
+            [this, number](const ExchangeSummary &summary) { onRunnerFinished(number, summary); });
     emit exchangeStarted(number);
     scheduleFlush();
     if (runner->thread() == thread())
@@ -222,13 +237,13 @@ void WorkbenchSession::onClientEvent(int number, const TimelineEvent &event)
     markDirty(number);
 }
 
-void WorkbenchSession::onRunnerFinished(int number)
+void WorkbenchSession::onRunnerFinished(int number, const ExchangeSummary &summary)
 {
     ExchangeRunner *runner = m_runners.take(number);
     if (!runner)
         return;
     if (ExchangeRecord *r = liveRecord(number)) {
-        r->summary = runner->exchange().summary();
+        r->summary = summary; // a value from the client's thread: nothing is read across threads
         r->running = false;
         r->outcome = classifyOutcome(r->summary, false);
     }

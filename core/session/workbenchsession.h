@@ -9,15 +9,15 @@
 #include <QObject>
 #include <QPointer>
 #include <QSet>
-#include <QThread>
 
-class QThread;
 class QTimer;
 
 namespace expectlab {
 
 class ExchangeListModel;
 class ExchangeRunner;
+class PartyThread;
+class ServerHost;
 class TestServer;
 
 // The workbench's session, without widgets: runs the client's exchanges, records what the test
@@ -35,10 +35,13 @@ public:
     explicit WorkbenchSession(QObject *parent = nullptr);
     ~WorkbenchSession() override;
 
+    // The server whose connections are matched to our exchanges: on its own thread (the workbench),
+    // or on this one (tests).
+    void attachServer(ServerHost *server);
     void attachServer(TestServer *server);
-    // Runs the client's exchanges on thread (the network thread) instead of this object's thread, so
+    // Runs the client's exchanges on thread (the client's own) instead of this object's thread, so
     // that drawing never delays a socket and the timings stay true. Call before the first send().
-    void setNetworkThread(QThread *thread) { m_thread = thread; }
+    void setClientThread(PartyThread *thread) { m_thread = thread; }
     // Cancels and releases every running exchange; for the window's shutdown.
     void shutdown();
     ExchangeListModel *model() const { return m_model; }
@@ -78,7 +81,7 @@ private:
     };
 
     void onClientEvent(int number, const TimelineEvent &event);
-    void onRunnerFinished(int number);
+    void onRunnerFinished(int number, const ExchangeSummary &summary);
     void onConnectionAccepted(int conn, const QHostAddress &peer, quint16 peerPort);
     void onServerEvent(const TimelineEvent &event);
     void onConnectionFinished(int conn, const WireLog &wire);
@@ -91,8 +94,8 @@ private:
 
     ExchangeListModel *m_model;
     QTimer *m_flushTimer;
-    QPointer<TestServer> m_server;
-    QPointer<QThread> m_thread;
+    QPointer<QObject> m_server;
+    PartyThread *m_thread = nullptr;
     int m_nextNumber = 1;
     int m_nextLoadedConnectionId = -1; // loaded connections count down, the live server's up
 

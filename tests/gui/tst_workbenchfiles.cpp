@@ -13,6 +13,7 @@
 #include "matrixwidget.h"
 #include "overviewplot.h"
 #include "probewidget.h"
+#include "serverhost.h"
 #include "serverpanel.h"
 #include "sessionfile.h"
 #include "testserver.h"
@@ -110,6 +111,7 @@ void TestWorkbenchFiles::init()
     });
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->server()->isListening(), 5000);
 }
 
 void TestWorkbenchFiles::cleanup()
@@ -625,7 +627,7 @@ void TestWorkbenchFiles::matrixTabRunsSmallGrid()
     matrix->sizesEdit()->setText(QStringLiteral("1K"));
     matrix->urlEdit()->clear();
     QSignalSpy finished(matrix, &MatrixWidget::finished);
-    QSignalSpy cells(matrix->runner(), &MatrixRunner::cellFinished);
+    QSignalSpy cells(matrix, &MatrixWidget::cellFinished);
     QVERIFY2(matrix->run(), qPrintable(matrix->statusText()));
     QCOMPARE(matrix->grid()->rowCount(), 2);
     QCOMPARE(matrix->grid()->columnCount(), 2);
@@ -647,7 +649,7 @@ void TestWorkbenchFiles::matrixTabRunsSmallGrid()
     QVERIFY(f.open(QIODevice::ReadOnly));
     const QJsonDocument doc = QJsonDocument::fromJson(f.readAll());
     QVERIFY(doc.isObject());
-    QCOMPARE(doc.object(), matrixResultToJson(matrix->runner()->result()));
+    QCOMPARE(doc.object(), matrixResultToJson(matrix->result()));
 
     matrix->openCell(matrix->grid()->index(1, 1));
     QVERIFY(matrix->timeline()->markerCount() > 0);
@@ -664,8 +666,12 @@ void TestWorkbenchFiles::matrixTabCancels()
     matrix->policiesEdit()->setText(QStringLiteral("ignore,continue"));
     matrix->sizesEdit()->setText(QStringLiteral("1K"));
     QSignalSpy finished(matrix, &MatrixWidget::finished);
+    QSignalSpy started(matrix, &MatrixWidget::cellStarted);
     QVERIFY2(matrix->run(), qPrintable(matrix->statusText()));
     QVERIFY(!matrix->run()); // one run at a time
+    // Cancel once the first cell's client is waiting for its 100, not before any cell starts: only
+    // then does the cancel have a running exchange to stop.
+    QVERIFY(started.count() > 0 || started.wait(5000));
     QElapsedTimer clock;
     clock.start();
     matrix->cancel();
@@ -673,7 +679,7 @@ void TestWorkbenchFiles::matrixTabCancels()
     // keep an uncancelled cell waiting past it).
     QVERIFY(finished.count() > 0 || finished.wait(10000));
     QVERIFY(clock.elapsed() < 4000);
-    QVERIFY(matrix->runner()->result().cancelled);
+    QVERIFY(matrix->result().cancelled);
     QVERIFY2(matrix->statusText().startsWith(QLatin1String("Cancelled")), qPrintable(matrix->statusText()));
     QVERIFY(matrix->grid()->cells().size() < 2);
     QVERIFY(matrix->findChild<QPushButton *>(QStringLiteral("matrixRun"))->isEnabled());
@@ -709,7 +715,7 @@ void TestWorkbenchFiles::matrixTabRejectsBadInput()
     matrix->sizesEdit()->setText(sizes);
     QVERIFY(!matrix->run());
     QVERIFY2(matrix->statusText().contains(messagePart), qPrintable(matrix->statusText()));
-    QVERIFY(!matrix->runner()->isRunning());
+    QVERIFY(!matrix->isRunning());
 }
 
 void TestWorkbenchFiles::profileAppearsForExchange()
@@ -721,7 +727,7 @@ void TestWorkbenchFiles::profileAppearsForExchange()
     QVERIFY(client.waitForConnected(5000));
     client.write(
         "POST /ext HTTP/1.1\r\nHost: x\r\nContent-Length: 5\r\nExpect: 100-continue\r\nConnection: close\r\n\r\n");
-    // The server runs on the window's network thread: blocking waits here do not stall it.
+    // The server runs on its own thread: blocking waits here do not stall it.
     QVERIFY(client.waitForReadyRead(5000));
     QVERIFY(client.readAll().startsWith("HTTP/1.1 100"));
     client.write("hello");

@@ -5,8 +5,9 @@
 #include "clientpreset.h"
 #include "exchangelistmodel.h"
 #include "exchangeoutcome.h"
+#include "partythread.h"
+#include "serverhost.h"
 #include "testserver.h"
-#include "threadcall.h"
 #include "timelinelayout.h"
 #include "workbenchsession.h"
 
@@ -146,10 +147,11 @@ void TestWorkbenchModels::listModelUpdatesAndClear()
 
 void TestWorkbenchModels::listModelTensOfThousands()
 {
+    // What keeps a long session cheap, checked as structure rather than time (a timed assertion
+    // fails on a loaded machine and passes on a fast one whatever the code does): one insertion per
+    // batch, and a row found by its number without a scan.
     ExchangeListModel model;
     QSignalSpy inserted(&model, &QAbstractItemModel::rowsInserted);
-    QElapsedTimer clock;
-    clock.start();
     int number = 1;
     for (int b = 0; b < 40; ++b) {
         QList<ExchangeRecord> batch;
@@ -161,8 +163,7 @@ void TestWorkbenchModels::listModelTensOfThousands()
     QCOMPARE(inserted.size(), 40);
     QCOMPARE(model.recordByNumber(31234)->number, 31234);
     QCOMPARE(model.index(39999, ExchangeListModel::NumberColumn).data().toInt(), 40000);
-    qInfo("40,000 rows in 40 batches: %lld ms", clock.elapsed());
-    QVERIFY2(clock.elapsed() < 5000, "appending stays cheap");
+    QCOMPARE(model.rowForNumber(40000), 39999);
 }
 
 void TestWorkbenchModels::outcomes_data()
@@ -529,24 +530,22 @@ void TestWorkbenchModels::foreignStallIsTheSameOutcome()
 
 void TestWorkbenchModels::sessionOnNetworkThread()
 {
-    // As the window runs it: server and client sockets on their own thread, results as values.
-    QThread network;
-    network.start();
-    auto *server = new TestServer;
-    server->moveToThread(&network);
-    bool listening = false;
-    callIn(server, [&] {
-        server->setPolicy(*ServerPolicy::parse(QStringLiteral("continue")));
-        listening = server->listen(QHostAddress::LocalHost, 0);
-    });
-    QVERIFY(listening);
+    // As the window runs it: the server and the client on threads of their own, results as values,
+    // no call that waits for another thread.
+    ServerHost server;
+    QSignalSpy state(&server, &ServerHost::stateChanged);
+    server.setPolicy(*ServerPolicy::parse(QStringLiteral("continue")));
+    server.listen(QHostAddress::LocalHost, 0);
+    QVERIFY(state.wait(5000));
+    QVERIFY(server.isListening());
+    PartyThread client(QStringLiteral("expectlab-client"));
     {
         WorkbenchSession session;
-        session.setNetworkThread(&network);
-        session.attachServer(server);
+        session.setClientThread(&client);
+        session.attachServer(&server);
         QSignalSpy finished(&session, &WorkbenchSession::exchangeFinished);
         ClientRequest request;
-        request.url = QUrl(server->url() + QStringLiteral("upload"));
+        request.url = QUrl(server.url() + QStringLiteral("upload"));
         request.body.kind = BodySpec::Kind::Generated;
         request.body.generatedSize = 200000;
         const int number = session.send(request);
@@ -556,9 +555,11 @@ void TestWorkbenchModels::sessionOnNetworkThread()
         QCOMPARE(r->outcome, Outcome::Continued);
         QCOMPARE(r->summary.bodyBytesSent, qint64(200000));
         QTRY_COMPARE_WITH_TIMEOUT(session.model()->recordByNumber(number)->serverConnections.size(), 1, 5000);
+        // Three threads, none of them this one: the server's, the client's and ours.
+        QVERIFY(server.partyThread()->worker() != client.worker());
 
-        // A cancel crosses to the network thread and comes back as a cancelled exchange.
-        callIn(server, [server] { server->setPolicy(*ServerPolicy::parse(QStringLiteral("ignore"))); });
+        // A policy change and a cancel cross to the other threads as queued calls.
+        server.setPolicy(*ServerPolicy::parse(QStringLiteral("ignore")));
         ClientRequest waiting = request;
         waiting.expectTimeoutMs = 60000;
         const int second = session.send(waiting);
@@ -570,9 +571,6 @@ void TestWorkbenchModels::sessionOnNetworkThread()
         QCOMPARE(session.model()->recordByNumber(second)->outcome, Outcome::Cancelled);
         session.shutdown();
     }
-    server->deleteLater();
-    network.quit();
-    QVERIFY(network.wait(5000));
 }
 
 QTEST_GUILESS_MAIN(TestWorkbenchModels)

@@ -1,0 +1,58 @@
+#include "partythread.h"
+
+#include "platformlatency.h"
+
+#include <QThread>
+
+namespace expectlab {
+
+namespace {
+// Lives in the thread; its signals reach the owner queued, and Qt drops them safely should the
+// owner be gone by then.
+class ThreadContext : public QObject
+{
+    Q_OBJECT
+signals:
+    void realtimeChanged(bool on, bool ok, const QString &error);
+};
+} // namespace
+
+PartyThread::PartyThread(const QString &name, QObject *parent)
+    : QObject(parent)
+    , m_thread(new QThread)
+    , m_context(new ThreadContext)
+{
+    m_thread->setObjectName(name);
+    m_context->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, m_context, &QObject::deleteLater);
+    connect(static_cast<ThreadContext *>(m_context), &ThreadContext::realtimeChanged, this,
+            &PartyThread::realtimeChanged);
+    m_thread->start();
+}
+
+PartyThread::~PartyThread()
+{
+    // The thread's last turn deletes what was given deleteLater() (QThread does so when it finishes).
+    m_thread->quit();
+    m_thread->wait();
+    delete m_thread;
+}
+
+void PartyThread::adopt(QObject *object)
+{
+    object->moveToThread(m_thread);
+    connect(m_thread, &QThread::finished, object, &QObject::deleteLater);
+}
+
+void PartyThread::setRealtime(bool on)
+{
+    post([context = static_cast<ThreadContext *>(m_context), on] {
+        QString error;
+        const bool ok = platform::setThreadRealtime(on, &error);
+        emit context->realtimeChanged(on, ok, error); // back on the owner's thread, as values
+    });
+}
+
+} // namespace expectlab
+
+#include "partythread.moc"
