@@ -29,12 +29,16 @@ int runMatrix(const QStringList &args)
           "  expect:200        the same with a 200 ms wait; expect:0 sends the body without waiting\n"
           "  expect:no-retry   give up after a 417\n"
           "  no-expect         the body follows the head at once\n"
-          "Server policies: continue, delay:MS, ignore, reject, final:CODE, close.\n"
+          "Server policies:\n"
+          "  %1.\n"
+          "Misbehaviours for testing clients:\n"
+          "  %2.\n"
           "Sizes: byte counts with optional K, M, G suffixes (binary units).\n"
           "Lists are comma-separated. The JSON shape is documented in docs/matrix-json.md.\n"
           "\n"
           "Exit codes: 0 every cell ran (whatever its outcome); 1 interrupted, the local server could not\n"
-          "start or --save failed; 2 usage error."));
+          "start or --save failed; 2 usage error.")
+            .arg(wrapList(ServerPolicy::names(false), 2), wrapList(ServerPolicy::names(true), 2)));
     parser.addHelpOption();
     const QCommandLineOption clientsOpt(QStringLiteral("clients"),
                                         t("Client behaviours (default %1).").arg(kDefaultClients),

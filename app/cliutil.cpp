@@ -93,3 +93,22 @@ bool parseInt(const QString &text, int *value, int min)
     *value = v;
     return true;
 }
+
+QString wrapList(const QStringList &items, int indent, int width)
+{
+    QString out;
+    int column = indent;
+    for (qsizetype i = 0; i < items.size(); ++i) {
+        const QString piece = items.at(i) + (i + 1 < items.size() ? QStringLiteral(",") : QString());
+        if (column > indent && column + 1 + piece.size() > width) {
+            out += QLatin1Char('\n') + QString(indent, QLatin1Char(' '));
+            column = indent;
+        } else if (i > 0) {
+            out += QLatin1Char(' ');
+            ++column;
+        }
+        out += piece;
+        column += int(piece.size());
+    }
+    return out;
+}

@@ -33,5 +33,8 @@ void addPreciseTimingOption(QCommandLineParser &parser);
 void holdPreciseTimingIfAsked(const QCommandLineParser &parser);
 // "Try 'expectlab NAME --help'."
 QString helpHint(const QString &name);
+// items joined with ", " and broken into lines of at most width columns, every line after the first
+// indented by indent spaces: lists in help texts that come from code (policy names).
+QString wrapList(const QStringList &items, int indent, int width = 100);
 // A whole number >= min; false for anything else (text, negative, overflow).
 bool parseInt(const QString &text, int *value, int min = 0);

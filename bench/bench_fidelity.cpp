@@ -141,10 +141,10 @@ void foreignClientRows(Table &t, int count, bool precise)
     const quint16 port = QUrl(serve.url()).port();
     const QString pcap = dir.filePath(QStringLiteral("lo.pcapng"));
     Peer capture;
-    if (!capture.start(tshark,
-                       {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
-                        QStringLiteral("tcp port %1").arg(port), QStringLiteral("-w"), pcap},
-                       QStringLiteral("Capturing on"))) {
+    if (!capture.startAndWait(tshark,
+                              {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
+                               QStringLiteral("tcp port %1").arg(port), QStringLiteral("-w"), pcap},
+                              QStringLiteral("Capturing on"))) {
         std::fprintf(stderr, "tshark did not start: %s\n", qPrintable(capture.output()));
         return;
     }
@@ -227,10 +227,10 @@ int main(int argc, char **argv)
             const QString pcap = dir.filePath(QStringLiteral("lo.pcapng"));
             Peer capture;
             if (!tshark.isEmpty() &&
-                !capture.start(tshark,
-                               {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
-                                QStringLiteral("tcp port %1").arg(server.port()), QStringLiteral("-w"), pcap},
-                               QStringLiteral("Capturing on"))) {
+                !capture.startAndWait(tshark,
+                                      {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
+                                       QStringLiteral("tcp port %1").arg(server.port()), QStringLiteral("-w"), pcap},
+                                      QStringLiteral("Capturing on"))) {
                 std::fprintf(stderr, "tshark did not start: %s\n", qPrintable(capture.output()));
             }
             // "Capturing on" comes a moment before the filter is live; a benchmark may simply wait.

@@ -203,7 +203,7 @@ Run curlSequential(const QString &url, int count, bool newConnections)
         run.totalUs.push_back(parts[1].toDouble() * 1e6);
     }
     run.failures = count - int(run.totalUs.size());
-    if (!r.ok)
+    if (!r.ok())
         run.firstError = QString::fromUtf8(r.err.left(200));
     return run;
 }

@@ -44,7 +44,7 @@ Sample ourClient(const QString &url, qint64 size, bool chunked, const QString &f
     const QJsonObject o = QJsonDocument::fromJson(r.out).object();
     const double totalMs = o.value(QStringLiteral("total_ms")).toDouble();
     const qint64 sent = qint64(o.value(QStringLiteral("body_bytes_sent")).toDouble());
-    s.ok = r.ok && o.value(QStringLiteral("final_status")).toInt() == 200 && sent == size && totalMs > 0;
+    s.ok = r.ok() && o.value(QStringLiteral("final_status")).toInt() == 200 && sent == size && totalMs > 0;
     if (!s.ok)
         s.note =
             QStringLiteral("failed: %1 %2").arg(QString::fromUtf8(r.err.left(200)), QString::fromUtf8(r.out.left(200)));
@@ -71,7 +71,7 @@ Sample curlClient(const QString &url, const QString &file, qint64 size, bool chu
     const RunResult r = runTimed(findProgram(QStringLiteral("curl")), args, &s.clientPeakKb);
     const QStringList parts = QString::fromUtf8(r.out).split(QLatin1Char(' '));
     const double seconds = parts.value(1).toDouble();
-    s.ok = r.ok && parts.value(0) == QLatin1String("200") && parts.value(2).toLongLong() >= size && seconds > 0;
+    s.ok = r.ok() && parts.value(0) == QLatin1String("200") && parts.value(2).toLongLong() >= size && seconds > 0;
     if (!s.ok)
         s.note =
             QStringLiteral("failed: %1 %2").arg(QString::fromUtf8(r.err.left(200)), QString::fromUtf8(r.out.left(200)));
@@ -90,10 +90,10 @@ double iperf3(qint64 size, QString *note)
     const quint16 port = freePort();
     Peer server;
     // Ready when it prints (its output is block-buffered in a pipe: --forceflush).
-    if (!server.start(prog,
-                      {QStringLiteral("-s"), QStringLiteral("--forceflush"), QStringLiteral("-B"),
-                       QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(port)},
-                      QStringLiteral("listening"))) {
+    if (!server.startAndWait(prog,
+                             {QStringLiteral("-s"), QStringLiteral("--forceflush"), QStringLiteral("-B"),
+                              QStringLiteral("127.0.0.1"), QStringLiteral("-p"), QString::number(port)},
+                             QStringLiteral("listening"))) {
         *note = server.output();
         return 0;
     }

@@ -23,24 +23,6 @@
 
 namespace bench {
 
-QString expectlabBin()
-{
-    return qEnvironmentVariable("EXPECTLAB_BIN", QStringLiteral(EXPECTLAB_BENCH_BIN));
-}
-
-QString sourceDir()
-{
-    return qEnvironmentVariable("EXPECTLAB_SOURCE_DIR", QStringLiteral(EXPECTLAB_BENCH_SOURCE_DIR));
-}
-
-QString findProgram(const QString &name)
-{
-    QString path = QStandardPaths::findExecutable(name);
-    if (path.isEmpty())
-        path = QStandardPaths::findExecutable(name, {QStringLiteral("/usr/sbin"), QStringLiteral("/sbin")});
-    return path;
-}
-
 QString loadAverage()
 {
     QFile f(QStringLiteral("/proc/loadavg"));
@@ -122,78 +104,6 @@ void Table::print() const
     std::fflush(stdout);
 }
 
-Peer::~Peer()
-{
-    stop();
-}
-
-bool Peer::start(const QString &program, const QStringList &args, const QString &ready, quint16 port, int timeoutMs)
-{
-    m_process = std::make_unique<QProcess>();
-    m_process->setProcessChannelMode(QProcess::MergedChannels);
-    m_process->start(program, args);
-    if (!m_process->waitForStarted(timeoutMs)) {
-        m_output = m_process->errorString();
-        return false;
-    }
-    QElapsedTimer timer;
-    timer.start();
-    const QRegularExpression re(ready);
-    while (timer.elapsed() < timeoutMs) {
-        if (ready.isEmpty() ? accepts(port) : re.match(m_output).hasMatch())
-            return true;
-        if (m_process->state() != QProcess::Running)
-            break;
-        if (m_process->waitForReadyRead(ready.isEmpty() ? 20 : 200))
-            m_output += QString::fromUtf8(m_process->readAll());
-    }
-    m_output += QString::fromUtf8(m_process->readAll());
-    return false;
-}
-
-QString Peer::capture(const QString &re) const
-{
-    return QRegularExpression(re).match(m_output).captured(1);
-}
-
-QString Peer::drain()
-{
-    if (!m_process)
-        return {};
-    m_process->waitForReadyRead(0);
-    const QString fresh = QString::fromUtf8(m_process->readAll());
-    m_output += fresh;
-    return fresh;
-}
-
-void Peer::stop()
-{
-    if (!m_process || m_process->state() == QProcess::NotRunning)
-        return;
-    m_process->terminate();
-    if (!m_process->waitForFinished(5000)) {
-        m_process->kill();
-        m_process->waitForFinished(2000);
-    }
-}
-
-quint16 freePort()
-{
-    QTcpServer s;
-    if (!s.listen(QHostAddress::LocalHost, 0))
-        return 0;
-    return s.serverPort();
-}
-
-bool accepts(quint16 port)
-{
-    QTcpSocket s;
-    s.connectToHost(QHostAddress::LocalHost, port);
-    const bool ok = s.waitForConnected(200);
-    s.abort();
-    return ok;
-}
-
 Nginx::~Nginx()
 {
     m_peer.stop();
@@ -225,7 +135,8 @@ bool Nginx::start(QString *error)
         return false;
     }
     out.close();
-    if (!m_peer.start(nginx, {QStringLiteral("-p"), m_prefix, QStringLiteral("-c"), out.fileName()}, {}, m_port)) {
+    if (!m_peer.startAndWait(nginx, {QStringLiteral("-p"), m_prefix, QStringLiteral("-c"), out.fileName()}, {},
+                             m_port)) {
         *error = QStringLiteral("nginx did not start: %1").arg(m_peer.output());
         return false;
     }
@@ -251,9 +162,10 @@ QStringList Nginx::takeAccessLog()
 
 bool ExpectlabServe::start(const QStringList &extraArgs, QString *error)
 {
-    if (!m_peer.start(expectlabBin(),
-                      QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} + extraArgs,
-                      QStringLiteral("listening (http://\\S+)"))) {
+    if (!m_peer.startAndWait(expectlabBin(),
+                             QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} +
+                                 extraArgs,
+                             QStringLiteral("listening (http://\\S+)"))) {
         *error = QStringLiteral("expectlab serve did not start: %1").arg(m_peer.output());
         return false;
     }
@@ -264,28 +176,6 @@ bool ExpectlabServe::start(const QStringList &extraArgs, QString *error)
 QString ExpectlabServe::url(const QString &path) const
 {
     return m_base + path;
-}
-
-RunResult run(const QString &program, const QStringList &args, int timeoutMs)
-{
-    RunResult r;
-    QProcess p;
-    QElapsedTimer timer;
-    timer.start();
-    p.start(program, args);
-    if (!p.waitForStarted(timeoutMs)) {
-        r.err = p.errorString().toUtf8();
-        return r;
-    }
-    p.closeWriteChannel();
-    const bool finished = p.waitForFinished(timeoutMs);
-    r.wallMs = double(timer.nsecsElapsed()) / 1e6;
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    r.ok = finished && p.exitStatus() == QProcess::NormalExit && p.exitCode() == 0;
-    if (!finished)
-        p.kill();
-    return r;
 }
 
 RunResult runTimed(const QString &program, const QStringList &args, qint64 *peakKb, int timeoutMs)

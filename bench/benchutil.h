@@ -4,6 +4,8 @@
 // memory from /proc, percentiles and plain-text tables. Benchmarks print figures; they never fail a
 // build or a test run.
 
+#include "peerprocess.h"
+
 #include <QList>
 #include <QMap>
 #include <QProcess>
@@ -22,10 +24,9 @@ namespace bench {
 // Starts the runner and spins an event loop until its exchange has ended.
 void runToEnd(expectlab::ExchangeRunner &runner);
 
-QString expectlabBin();
-QString sourceDir();
-QString findProgram(const QString &name);
-// "load 1.23 0.98 0.70" from /proc/loadavg: the machine is shared, every table notes its load.
+using testsupport::expectlabBin;
+using testsupport::findProgram;
+using testsupport::sourceDir;
 QString loadAverage();
 void printHeader(const QString &title);
 
@@ -53,34 +54,9 @@ private:
 
 QString fmt(double v, int decimals = 1);
 
-// A peer process started in the foreground and stopped (SIGTERM, then SIGKILL) when destroyed.
-class Peer
-{
-public:
-    Peer() = default;
-    ~Peer();
-    Peer(const Peer &) = delete;
-    Peer &operator=(const Peer &) = delete;
-    // Starts program; waits up to timeoutMs for ready (a regular expression on stdout+stderr) or,
-    // when ready is empty, for the port to accept. Returns false with the output when it did not.
-    bool start(const QString &program, const QStringList &args, const QString &ready, quint16 port = 0,
-               int timeoutMs = 10000);
-    qint64 pid() const { return m_process ? m_process->processId() : -1; }
-    QProcess *process() const { return m_process.get(); }
-    QString output() const { return m_output; }
-    // The first capture of re in what the peer printed so far.
-    QString capture(const QString &re) const;
-    // Reads what the peer printed since the last call.
-    QString drain();
-    void stop();
-
-private:
-    std::unique_ptr<QProcess> m_process;
-    QString m_output;
-};
-
-quint16 freePort();
-bool accepts(quint16 port);
+using testsupport::accepts;
+using testsupport::freePort;
+using testsupport::Peer;
 
 // nginx from bench/nginx.conf in its own prefix dir (temp files in /dev/shm), one worker process.
 class Nginx
@@ -115,15 +91,12 @@ private:
     QString m_base;
 };
 
-// Runs a program to the end; stdout, stderr and whether it exited 0 within timeoutMs.
-struct RunResult
+using testsupport::RunResult;
+// Runs a program to the end (stdin closed); a benchmark's bound is long.
+inline RunResult run(const QString &program, const QStringList &args, int timeoutMs = 600000)
 {
-    bool ok = false;
-    QByteArray out;
-    QByteArray err;
-    double wallMs = 0;
-};
-RunResult run(const QString &program, const QStringList &args, int timeoutMs = 600000);
+    return testsupport::run(program, args, timeoutMs);
+}
 // The same under /usr/bin/time: peakKb is the process's maximum resident set size.
 RunResult runTimed(const QString &program, const QStringList &args, qint64 *peakKb, int timeoutMs = 600000);
 

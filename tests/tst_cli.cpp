@@ -1,6 +1,10 @@
 // The command line as other programs see it: the built binary run with QProcess (path in
 // EXPECTLAB_BIN), its stdout, stderr and exit codes, and real peers: curl as a client of
 // `expectlab serve`, and `expectlab send` against Python's http.server (tests/peers/).
+#include "peerprocess.h"
+#include "requirepeer.h"
+#include "serveprocess.h"
+
 #include <QDeadlineTimer>
 #include <QDir>
 #include <QFileInfo>
@@ -38,103 +42,13 @@ const QStringList kServerKinds{QStringLiteral("accepted"),     QStringLiteral("h
                                QStringLiteral("body_done"),    QStringLiteral("final_sent"),
                                QStringLiteral("closed"),       QStringLiteral("error")};
 
-struct Result
-{
-    int exitCode = -1;
-    QProcess::ExitStatus exitStatus = QProcess::CrashExit;
-    QByteArray out;
-    QByteArray err;
-    bool finished = false;
-};
+using testsupport::RunResult;
+using testsupport::ServeProcess;
 
-Result run(const QString &program, const QStringList &args, int timeoutMs = kProcessMs)
+RunResult run(const QString &program, const QStringList &args, int timeoutMs = kProcessMs)
 {
-    QProcess p;
-    p.start(program, args);
-    Result r;
-    if (!p.waitForStarted(timeoutMs))
-        return r;
-    r.finished = p.waitForFinished(timeoutMs);
-    if (!r.finished) {
-        p.kill();
-        p.waitForFinished(timeoutMs);
-    }
-    r.exitCode = p.exitCode();
-    r.exitStatus = p.exitStatus();
-    r.out = p.readAllStandardOutput();
-    r.err = p.readAllStandardError();
-    return r;
+    return testsupport::run(program, args, timeoutMs);
 }
-
-QString describe(const Result &r)
-{
-    return QStringLiteral("exit %1 (%2)\nstdout: %3\nstderr: %4")
-        .arg(r.exitCode)
-        .arg(r.finished ? QStringLiteral("finished") : QStringLiteral("did not finish"))
-        .arg(QString::fromUtf8(r.out.left(4000)), QString::fromUtf8(r.err.left(4000)));
-}
-
-// One line of a running process's stdout, waiting for it at most until the deadline.
-bool readLine(QProcess &p, QByteArray *line, const QDeadlineTimer &deadline)
-{
-    while (!p.canReadLine()) {
-        if (deadline.hasExpired() || p.state() == QProcess::NotRunning)
-            return false;
-        p.waitForReadyRead(int(qMax<qint64>(1, deadline.remainingTime())));
-    }
-    *line = p.readLine();
-    return true;
-}
-
-// A server process started by a test (ours or a peer): reads its "listening URL" line and is
-// always stopped, even when the test fails half-way.
-struct ServerProcess
-{
-    QProcess process;
-    QByteArray firstLine;
-    QString url;
-
-    ~ServerProcess() { stop(); }
-
-    bool start(const QString &program, const QStringList &args)
-    {
-        process.start(program, args);
-        if (!process.waitForStarted(kProcessMs))
-            return false;
-        if (!readLine(process, &firstLine, QDeadlineTimer(kProcessMs)))
-            return false;
-        static const QRegularExpression re(QStringLiteral("^listening (http://127\\.0\\.0\\.1:\\d+/)\\n$"));
-        const auto m = re.match(QString::fromUtf8(firstLine));
-        if (!m.hasMatch())
-            return false;
-        url = m.captured(1);
-        return true;
-    }
-
-    void stop()
-    {
-        if (process.state() == QProcess::NotRunning)
-            return;
-        process.terminate();
-        if (!process.waitForFinished(5000)) {
-            process.kill();
-            process.waitForFinished(5000);
-        }
-    }
-
-    // Server event lines (serve --events) until one matches kind and conn, at most until the deadline.
-    bool eventsUntil(QList<QJsonObject> *events, const QString &kind, int conn, const QDeadlineTimer &deadline)
-    {
-        QByteArray line;
-        while (readLine(process, &line, deadline)) {
-            const QJsonObject o = QJsonDocument::fromJson(line).object();
-            events->append(o);
-            if (o.value(QStringLiteral("kind")).toString() == kind && o.value(QStringLiteral("conn")).toInt() == conn)
-                return true;
-        }
-        return false;
-    }
-};
 
 QStringList kindsOf(const QJsonArray &events)
 {
@@ -222,17 +136,15 @@ void TestCli::initTestCase()
 {
     m_bin = qEnvironmentVariable("EXPECTLAB_BIN");
     QVERIFY2(!m_bin.isEmpty() && QFileInfo(m_bin).isExecutable(), "EXPECTLAB_BIN must name the built expectlab");
-    m_sourceDir = qEnvironmentVariable("EXPECTLAB_SOURCE_DIR", QStringLiteral(EXPECTLAB_TEST_SOURCE_DIR));
+    m_sourceDir = testsupport::sourceDir();
 
-    m_curl = QStandardPaths::findExecutable(QStringLiteral("curl"));
+    m_curl = testsupport::findProgram(QStringLiteral("curl"));
 
     // EXPECTLAB_PYTHON may be a wrapper (pyenv shims fork): ask it for the real interpreter so that
     // stopping the peer stops the server itself.
-    QString python = qEnvironmentVariable("EXPECTLAB_PYTHON");
-    if (python.isEmpty())
-        python = QStandardPaths::findExecutable(QStringLiteral("python3"));
+    const QString python = testsupport::pythonProgram();
     if (!python.isEmpty()) {
-        const Result r = run(python, {QStringLiteral("-c"), QStringLiteral("import sys; print(sys.executable)")});
+        const RunResult r = run(python, {QStringLiteral("-c"), QStringLiteral("import sys; print(sys.executable)")});
         if (r.finished && r.exitCode == 0)
             m_python = QString::fromUtf8(r.out).trimmed();
     }
@@ -240,8 +152,8 @@ void TestCli::initTestCase()
 
 void TestCli::version()
 {
-    const Result r = run(m_bin, {QStringLiteral("--version")});
-    QVERIFY2(r.finished && r.exitStatus == QProcess::NormalExit && r.exitCode == 0, qPrintable(describe(r)));
+    const RunResult r = run(m_bin, {QStringLiteral("--version")});
+    QVERIFY2(r.finished && r.exitStatus == QProcess::NormalExit && r.exitCode == 0, qPrintable(r.describe()));
     QVERIFY2(QRegularExpression(QStringLiteral("^expectlab \\d+\\.\\d+\\.\\d+\\n$"))
                  .match(QString::fromUtf8(r.out))
                  .hasMatch(),
@@ -252,14 +164,14 @@ void TestCli::version()
 void TestCli::help()
 {
     for (const QString &flag : {QStringLiteral("--help"), QStringLiteral("-h")}) {
-        const Result r = run(m_bin, {flag});
-        QVERIFY2(r.finished && r.exitCode == 0, qPrintable(describe(r)));
+        const RunResult r = run(m_bin, {flag});
+        QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
         for (const char *text : {"serve", "send", "--policy", "--expect-timeout", "--json", "Exit codes"})
             QVERIFY2(r.out.contains(text), text);
     }
     for (const QString &command : {QStringLiteral("serve"), QStringLiteral("send")}) {
-        const Result r = run(m_bin, {command, QStringLiteral("--help")});
-        QVERIFY2(r.finished && r.exitCode == 0, qPrintable(describe(r)));
+        const RunResult r = run(m_bin, {command, QStringLiteral("--help")});
+        QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
         QVERIFY(r.out.contains("--"));
     }
 }
@@ -285,7 +197,7 @@ void TestCli::serveListensAndStopsOnSignal()
     QFETCH(int, signalNumber);
     QFETCH(QStringList, args);
 
-    ServerProcess serve;
+    ServeProcess serve;
     QVERIFY2(serve.start(m_bin, QStringList{QStringLiteral("serve")} + args),
              serve.firstLine.isEmpty() ? serve.process.readAllStandardError().constData()
                                        : serve.firstLine.constData());
@@ -321,11 +233,11 @@ void TestCli::serveListensAndStopsOnSignal()
 
 void TestCli::serveEventsAreJsonLines()
 {
-    ServerProcess serve;
+    ServeProcess serve;
     QVERIFY(serve.start(m_bin, {QStringLiteral("serve"), QStringLiteral("--events")}));
-    const Result send =
+    const RunResult send =
         run(m_bin, {QStringLiteral("send"), serve.url, QStringLiteral("--data"), QStringLiteral("hello")});
-    QVERIFY2(send.finished && send.exitCode == 0, qPrintable(describe(send)));
+    QVERIFY2(send.finished && send.exitCode == 0, qPrintable(send.describe()));
 
     QList<QJsonObject> allEvents;
     QVERIFY2(serve.eventsUntil(&allEvents, QStringLiteral("closed"), 1, QDeadlineTimer(kProcessMs)),
@@ -426,14 +338,14 @@ void TestCli::sendJsonDocument()
     QFETCH(QString, expectValue);
     const QString data = QStringLiteral("--data");
 
-    ServerProcess serve;
+    ServeProcess serve;
     QVERIFY(serve.start(m_bin, {QStringLiteral("serve"), QStringLiteral("--policy"), policy}));
     const QString url = serve.url + QStringLiteral("upload?x=1");
-    const Result r = run(m_bin, QStringList{QStringLiteral("send"), url, QStringLiteral("--json")} + args);
-    QVERIFY2(r.finished && r.exitStatus == QProcess::NormalExit && r.exitCode == exitCode, qPrintable(describe(r)));
+    const RunResult r = run(m_bin, QStringList{QStringLiteral("send"), url, QStringLiteral("--json")} + args);
+    QVERIFY2(r.finished && r.exitStatus == QProcess::NormalExit && r.exitCode == exitCode, qPrintable(r.describe()));
     QJsonParseError parseError;
     const QJsonDocument doc = QJsonDocument::fromJson(r.out, &parseError);
-    QVERIFY2(doc.isObject(), qPrintable(parseError.errorString() + QLatin1Char('\n') + describe(r)));
+    QVERIFY2(doc.isObject(), qPrintable(parseError.errorString() + QLatin1Char('\n') + r.describe()));
     const QJsonObject o = doc.object();
 
     // Every documented field, with its type.
@@ -540,10 +452,10 @@ void TestCli::sendJsonDocument()
 
 void TestCli::sendReadableTimeline()
 {
-    ServerProcess serve;
+    ServeProcess serve;
     QVERIFY(serve.start(m_bin, {QStringLiteral("serve")}));
-    const Result r = run(m_bin, {QStringLiteral("send"), serve.url, QStringLiteral("--data"), QStringLiteral("hi")});
-    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(describe(r)));
+    const RunResult r = run(m_bin, {QStringLiteral("send"), serve.url, QStringLiteral("--data"), QStringLiteral("hi")});
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
 
     QList<QByteArray> lines = r.out.split('\n');
     QVERIFY(lines.size() >= 2);
@@ -594,7 +506,7 @@ void TestCli::exitCodes()
     QFETCH(int, exitCode);
     QFETCH(QString, stderrPattern);
 
-    ServerProcess serve;
+    ServeProcess serve;
     QString url;
     if (target == QLatin1String("refused")) {
         const quint16 port = closedPort();
@@ -604,9 +516,9 @@ void TestCli::exitCodes()
         QVERIFY(serve.start(m_bin, {QStringLiteral("serve"), QStringLiteral("--policy"), target}));
         url = serve.url;
     }
-    const Result r = run(m_bin, QStringList{QStringLiteral("send"), url} + args);
-    QVERIFY2(r.finished && r.exitStatus == QProcess::NormalExit, qPrintable(describe(r)));
-    QVERIFY2(r.exitCode == exitCode, qPrintable(describe(r)));
+    const RunResult r = run(m_bin, QStringList{QStringLiteral("send"), url} + args);
+    QVERIFY2(r.finished && r.exitStatus == QProcess::NormalExit, qPrintable(r.describe()));
+    QVERIFY2(r.exitCode == exitCode, qPrintable(r.describe()));
     if (stderrPattern.isEmpty())
         QVERIFY2(r.err.isEmpty(), r.err.constData());
     else
@@ -679,9 +591,9 @@ void TestCli::usageErrors()
     QFETCH(QStringList, args);
     QFETCH(QString, stderrPattern);
 
-    const Result r = run(m_bin, args);
-    QVERIFY2(r.finished && r.exitStatus == QProcess::NormalExit, qPrintable(describe(r)));
-    QVERIFY2(r.exitCode == 2, qPrintable(describe(r)));
+    const RunResult r = run(m_bin, args);
+    QVERIFY2(r.finished && r.exitStatus == QProcess::NormalExit, qPrintable(r.describe()));
+    QVERIFY2(r.exitCode == 2, qPrintable(r.describe()));
     const QString err = QString::fromUtf8(r.err);
     QVERIFY2(err.startsWith(QLatin1String("expectlab: ")), qPrintable(err));
     QVERIFY2(QRegularExpression(stderrPattern).match(err).hasMatch(), qPrintable(err));
@@ -707,10 +619,9 @@ void TestCli::curlAgainstServe()
     QFETCH(QString, policy);
     QFETCH(bool, bigBody);
     QFETCH(int, httpCode);
-    if (m_curl.isEmpty())
-        QSKIP("curl is not installed (Debian package curl; tools/deps.sh installs it)");
+    EXPECTLAB_REQUIRE_PEER(!m_curl.isEmpty(), QStringLiteral("curl"));
 
-    ServerProcess serve;
+    ServeProcess serve;
     QVERIFY(
         serve.start(m_bin, {QStringLiteral("serve"), QStringLiteral("--policy"), policy, QStringLiteral("--events")}));
 
@@ -730,8 +641,8 @@ void TestCli::curlAgainstServe()
              << QStringLiteral("hello");
     }
     args << serve.url;
-    const Result r = run(m_curl, args);
-    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(describe(r)));
+    const RunResult r = run(m_curl, args);
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
     QCOMPARE(r.out, QByteArray::number(httpCode));
     // curl -v: '>' lines are what it sent, '<' lines what it received.
     QVERIFY2(r.err.contains("\n> Expect: 100-continue"), r.err.constData());
@@ -782,17 +693,16 @@ void TestCli::sendAgainstPythonPeer()
     QFETCH(QStringList, args);
     QFETCH(QList<int>, interims);
     QFETCH(qint64, bodySize);
-    if (m_python.isEmpty())
-        QSKIP("python3 is not installed (Debian package python3; tools/deps.sh installs it)");
+    EXPECTLAB_REQUIRE_PEER(!m_python.isEmpty(), QStringLiteral("python3"));
 
-    ServerProcess peer;
+    ServeProcess peer;
     const QString script = m_sourceDir + QStringLiteral("/tests/peers/http11_server.py");
     QVERIFY2(QFileInfo::exists(script), qPrintable(script));
     QVERIFY2(peer.start(m_python, {script}),
              qPrintable(QString::fromUtf8(peer.firstLine + peer.process.readAllStandardError())));
 
-    const Result r = run(m_bin, QStringList{QStringLiteral("send"), peer.url, QStringLiteral("--json")} + args);
-    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(describe(r)));
+    const RunResult r = run(m_bin, QStringList{QStringLiteral("send"), peer.url, QStringLiteral("--json")} + args);
+    QVERIFY2(r.finished && r.exitCode == 0, qPrintable(r.describe()));
     const QJsonObject o = QJsonDocument::fromJson(r.out).object();
     QList<int> actualInterims;
     for (const QJsonValue &v : o.value(QStringLiteral("interim_statuses")).toArray())

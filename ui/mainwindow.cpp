@@ -255,17 +255,13 @@ void MainWindow::buildMenus()
             m_serverPanel->start();
     });
     QMenu *policies = server->addMenu(tr("&Policy"));
-    const std::pair<QString, QString> policyItems[] = {
-        {tr("&Continue"), QStringLiteral("continue")},   {tr("&Delay 100 by 300 ms"), QStringLiteral("delay:300")},
-        {tr("&Ignore"), QStringLiteral("ignore")},       {tr("&Reject with 417"), QStringLiteral("reject")},
-        {tr("Early &413"), QStringLiteral("final:413")}, {tr("Early 40&1"), QStringLiteral("final:401")},
-        {tr("Early 40&5"), QStringLiteral("final:405")}, {tr("C&lose"), QStringLiteral("close")},
-    };
-    for (const auto &[label, text] : policyItems) {
-        policies->addAction(label, this, [this, text] {
-            if (const auto p = ServerPolicy::parse(text))
-                m_serverPanel->setPolicy(*p);
-        });
+    // The Server panel's list, in its order: one place names the policies.
+    bool inMisbehaviours = false;
+    for (const ServerPolicy::Kind kind : ServerPolicy::kinds()) {
+        if (ServerPolicy::isMisbehaviour(kind) && !std::exchange(inMisbehaviours, true))
+            policies->addSeparator();
+        policies->addAction(ServerPanel::policyKindLabel(kind), this,
+                            [this, kind] { m_serverPanel->setPolicyKind(kind); });
     }
     QMenu *serverPresets = server->addMenu(tr("P&resets"));
     for (const ServerPreset &p : loadServerPresets()) {
@@ -504,8 +500,8 @@ void MainWindow::onExchangesChanged(const QList<int> &numbers)
     const int selected = selectedNumber();
     if (selected && numbers.contains(selected)) {
         const ExchangeRecord *record = m_session->model()->recordByNumber(selected);
-        // The network runs on this thread: while an exchange runs, redraw its detail at most a few
-        // times a second so that drawing does not delay (and so distort) the timings it shows.
+        // While an exchange runs, redraw its detail at most a few times a second: every update
+        // arrives here, and redrawing each one would keep the GUI thread busy for nothing.
         if (record && record->running && m_detailClock.isValid() && m_detailClock.elapsed() < kLiveDetailIntervalMs) {
             if (!m_detailTimer->isActive())
                 m_detailTimer->start(kLiveDetailIntervalMs - int(m_detailClock.elapsed()));

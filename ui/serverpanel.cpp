@@ -105,21 +105,13 @@ ServerPanel::ServerPanel(ServerHost *server, QWidget *parent)
     auto *policyRow = new QHBoxLayout;
     m_policyKind = new QComboBox(this);
     m_policyKind->setObjectName(QStringLiteral("serverPolicy"));
-    m_policyKind->addItem(tr("Continue (100 at once)"), int(ServerPolicy::Kind::Continue));
-    m_policyKind->addItem(tr("Delay the 100"), int(ServerPolicy::Kind::Delay));
-    m_policyKind->addItem(tr("Ignore (never 100)"), int(ServerPolicy::Kind::Ignore));
-    m_policyKind->addItem(tr("Reject with 417"), int(ServerPolicy::Kind::Reject));
-    m_policyKind->addItem(tr("Early final status"), int(ServerPolicy::Kind::Final));
-    m_policyKind->addItem(tr("Close without answer"), int(ServerPolicy::Kind::Close));
-    // Misbehaviours: a bad server to test a client against.
-    m_policyKind->insertSeparator(m_policyKind->count());
-    m_policyKind->addItem(tr("Misbehave: two 100s"), int(ServerPolicy::Kind::ContinueTwice));
-    m_policyKind->addItem(tr("Misbehave: 100 after the body"), int(ServerPolicy::Kind::ContinueAfterBody));
-    m_policyKind->addItem(tr("Misbehave: extra 1xx before the final"), int(ServerPolicy::Kind::Interim));
-    m_policyKind->addItem(tr("Misbehave: 417 after the body"), int(ServerPolicy::Kind::RejectAfterBody));
-    m_policyKind->addItem(tr("Misbehave: garbage status line"), int(ServerPolicy::Kind::Garbage));
-    m_policyKind->addItem(tr("Misbehave: close in the body"), int(ServerPolicy::Kind::CloseMidBody));
-    m_policyKind->addItem(tr("Misbehave: never answer"), int(ServerPolicy::Kind::Silent));
+    bool inMisbehaviours = false;
+    for (const ServerPolicy::Kind kind : ServerPolicy::kinds()) {
+        // Misbehaviours, a bad server to test a client against, after a separator.
+        if (ServerPolicy::isMisbehaviour(kind) && !std::exchange(inMisbehaviours, true))
+            m_policyKind->insertSeparator(m_policyKind->count());
+        m_policyKind->addItem(policyKindLabel(kind), int(kind));
+    }
     policyRow->addWidget(m_policyKind, 1);
     m_delay = new QSpinBox(this);
     m_delay->setObjectName(QStringLiteral("serverDelay"));
@@ -278,6 +270,33 @@ void ServerPanel::setPolicy(const ServerPolicy &policy)
         m_interimStatus->setValue(policy.interimStatus);
     m_applying = false;
     onPolicyWidgetsChanged();
+}
+
+void ServerPanel::setPolicyKind(ServerPolicy::Kind kind)
+{
+    ServerPolicy p = policy();
+    p.kind = kind;
+    setPolicy(p);
+}
+
+QString ServerPanel::policyKindLabel(ServerPolicy::Kind kind)
+{
+    switch (kind) {
+    case ServerPolicy::Kind::Continue: return tr("Continue (100 at once)");
+    case ServerPolicy::Kind::Delay: return tr("Delay the 100");
+    case ServerPolicy::Kind::Ignore: return tr("Ignore (never 100)");
+    case ServerPolicy::Kind::Reject: return tr("Reject with 417");
+    case ServerPolicy::Kind::Final: return tr("Early final status");
+    case ServerPolicy::Kind::Close: return tr("Close without answer");
+    case ServerPolicy::Kind::ContinueTwice: return tr("Misbehave: two 100s");
+    case ServerPolicy::Kind::ContinueAfterBody: return tr("Misbehave: 100 after the body");
+    case ServerPolicy::Kind::Interim: return tr("Misbehave: extra 1xx before the final");
+    case ServerPolicy::Kind::RejectAfterBody: return tr("Misbehave: 417 after the body");
+    case ServerPolicy::Kind::Garbage: return tr("Misbehave: garbage status line");
+    case ServerPolicy::Kind::CloseMidBody: return tr("Misbehave: close in the body");
+    case ServerPolicy::Kind::Silent: return tr("Misbehave: never answer");
+    }
+    return {};
 }
 
 void ServerPanel::applyPreset(const QString &id)

@@ -36,6 +36,10 @@ public:
     bool start();
     void stop();
     void setPolicy(const ServerPolicy &policy);
+    // Chooses a kind and keeps the delay and statuses the user set: the Server menu's items.
+    void setPolicyKind(ServerPolicy::Kind kind);
+    // How the panel and the Server menu name a kind (ServerPolicy::kinds() gives the order).
+    static QString policyKindLabel(ServerPolicy::Kind kind);
     ServerPolicy policy() const;
     void applyPreset(const QString &id);
     QString errorText() const;

@@ -92,15 +92,42 @@ QString ServerPolicy::toString() const
     return {};
 }
 
+QList<ServerPolicy::Kind> ServerPolicy::kinds()
+{
+    return {Kind::Continue, Kind::Delay,           Kind::Ignore,        Kind::Reject,
+            Kind::Final,    Kind::Close,           Kind::ContinueTwice, Kind::ContinueAfterBody,
+            Kind::Interim,  Kind::RejectAfterBody, Kind::Garbage,       Kind::CloseMidBody,
+            Kind::Silent};
+}
+
+QString ServerPolicy::name(Kind k)
+{
+    switch (k) {
+    case Kind::Delay: return QStringLiteral("delay:MS");
+    case Kind::Final: return QStringLiteral("final:CODE");
+    case Kind::Interim: return QStringLiteral("interim:CODE");
+    default: break;
+    }
+    ServerPolicy p;
+    p.kind = k;
+    return p.toString();
+}
+
 QStringList ServerPolicy::names()
 {
-    return {QStringLiteral("continue"),       QStringLiteral("delay:MS"),
-            QStringLiteral("ignore"),         QStringLiteral("reject"),
-            QStringLiteral("final:CODE"),     QStringLiteral("close"),
-            QStringLiteral("continue-twice"), QStringLiteral("continue-after-body"),
-            QStringLiteral("interim:CODE"),   QStringLiteral("reject-after-body"),
-            QStringLiteral("garbage"),        QStringLiteral("close-mid-body"),
-            QStringLiteral("silent")};
+    QStringList out;
+    for (const Kind k : kinds())
+        out.append(name(k));
+    return out;
+}
+
+QStringList ServerPolicy::names(bool misbehaviours)
+{
+    QStringList out;
+    for (const Kind k : kinds())
+        if (isMisbehaviour(k) == misbehaviours)
+            out.append(name(k));
+    return out;
 }
 
 QString ServerPolicy::describe() const

@@ -38,9 +38,17 @@ struct ServerPolicy
     int finalStatus = 413;   // Final
     int interimStatus = 103; // Interim
 
-    bool isMisbehaviour() const { return kind >= Kind::ContinueTwice; }
-    // Every policy name with its argument placeholder, for help texts and combo boxes.
+    bool isMisbehaviour() const { return isMisbehaviour(kind); }
+    static bool isMisbehaviour(Kind k) { return k >= Kind::ContinueTwice; }
+    // Every kind in the order menus and help texts list them: the handshake policies, then the
+    // misbehaviours. The one list that the CLI's help, the Server panel and the Server menu use.
+    static QList<Kind> kinds();
+    // A kind's name as written on the command line, with its argument placeholder ("delay:MS").
+    static QString name(Kind k);
+    // Every policy name with its argument placeholder, for help texts.
     static QStringList names();
+    // The names of one group: the handshake policies (misbehaviours false) or the misbehaviours.
+    static QStringList names(bool misbehaviours);
 
     static std::optional<ServerPolicy> parse(const QString &text, QString *error = nullptr);
     QString toString() const;

@@ -5,15 +5,17 @@
 #include "httpparser.h"
 #include "monotonicclock.h"
 #include "peerprocess.h"
+#include "requirepeer.h"
 #include "testserver.h"
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTcpServer>
 
 #include <memory>
 
 using namespace expectlab;
-using namespace probetest;
+using namespace testsupport;
 
 namespace {
 constexpr qint64 kMs = 1'000'000;
@@ -397,8 +399,7 @@ void TstClientProfiler::curl()
     QFETCH(QStringList, profile);
     QFETCH(int, minWaitMs);
     QFETCH(int, maxWaitMs);
-    if (m_curl.isEmpty())
-        QSKIP("curl is not installed (tools/deps.sh installs it)");
+    EXPECTLAB_REQUIRE_PEER(!m_curl.isEmpty(), QStringLiteral("curl"));
 
     TestServer server;
     server.setPolicy(*ServerPolicy::parse(policy));
@@ -433,8 +434,7 @@ void TstClientProfiler::curl()
 
 void TstClientProfiler::curlRetriesOnTheSameConnectionAfter417WithoutClose()
 {
-    if (m_curl.isEmpty())
-        QSKIP("curl is not installed (tools/deps.sh installs it)");
+    EXPECTLAB_REQUIRE_PEER(!m_curl.isEmpty(), QStringLiteral("curl"));
     KeepAlive417Peer peer;
     QVERIFY(peer.listen());
     ClientProfiler profiler;
@@ -477,8 +477,7 @@ void TstClientProfiler::pythonHttpClient()
     QFETCH(QString, headers);
     QFETCH(QStringList, profile);
     const QString python = pythonProgram();
-    if (python.isEmpty())
-        QSKIP("python3 is not installed (tools/deps.sh installs it)");
+    EXPECTLAB_REQUIRE_PEER(!python.isEmpty(), QStringLiteral("python3"));
     TestServer server;
     QVERIFY(server.listen(QHostAddress::LocalHost, 0));
     ClientProfiler profiler;
@@ -643,12 +642,11 @@ void TstClientProfiler::httpxTimesAreConsistent()
 
 void TstClientProfiler::serveEventsPrintsProfiles()
 {
-    if (m_curl.isEmpty())
-        QSKIP("curl is not installed (tools/deps.sh installs it)");
+    EXPECTLAB_REQUIRE_PEER(!m_curl.isEmpty(), QStringLiteral("curl"));
     Peer serve;
     QVERIFY(serve.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--events"),
                                          QStringLiteral("--policy"), QStringLiteral("ignore")}));
-    const QString url = serve.waitForLine(QRegularExpression(QStringLiteral("^listening (http://\\S+)$")));
+    const QString url = serve.waitForListening();
     QVERIFY2(!url.isEmpty(), qPrintable(serve.output()));
     const RunResult r =
         run(m_curl,

@@ -2,6 +2,7 @@
 // tests/interop and stopped afterwards; each run's verdicts are checked against what
 // expect-rules.md's servers table says those servers do.
 #include "peerprocess.h"
+#include "requirepeer.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -9,7 +10,7 @@
 
 #include <unistd.h>
 
-using namespace probetest;
+using namespace testsupport;
 
 namespace {
 // Per-wait bound of each scenario: loopback servers answer in milliseconds; keep the suite fast.
@@ -18,7 +19,7 @@ constexpr auto kTimeout = "1000";
 struct Started
 {
     QString url;
-    QString skip; // non-empty: the program is missing on this machine
+    QString missing; // non-empty: the program missing on this machine
 };
 } // namespace
 
@@ -43,7 +44,7 @@ Started TstProbeInterop::startServer(const QString &server, Peer &peer, const QS
     if (server == QLatin1String("node") || server == QLatin1String("python")) {
         const QString program = server == QLatin1String("node") ? findProgram(QStringLiteral("node")) : pythonProgram();
         if (program.isEmpty())
-            return {{}, server + QStringLiteral(" is not installed (tools/deps.sh installs it)")};
+            return {{}, server};
         const QString script =
             sourceDir() + (server == QLatin1String("node") ? QStringLiteral("/tests/interop/node-server.js")
                                                            : QStringLiteral("/tests/interop/python-http11-server.py"));
@@ -57,7 +58,7 @@ Started TstProbeInterop::startServer(const QString &server, Peer &peer, const QS
 
     const QString program = findProgram(server == QLatin1String("apache2") ? QStringLiteral("apache2") : server);
     if (program.isEmpty())
-        return {{}, server + QStringLiteral(" is not installed (tools/deps.sh installs it)")};
+        return {{}, server};
     const quint16 port = freePort();
     QMap<QString, QString> vars{{QStringLiteral("PREFIX"), dir}, {QStringLiteral("PORT"), QString::number(port)}};
     QString config;
@@ -153,8 +154,7 @@ void TstProbeInterop::servers()
     QVERIFY(dir.isValid());
     Peer peer;
     const Started started = startServer(server, peer, dir.path());
-    if (!started.skip.isEmpty())
-        QSKIP(qPrintable(started.skip));
+    EXPECTLAB_REQUIRE_PEER(started.missing.isEmpty(), started.missing);
     QVERIFY2(!started.url.isEmpty(), qPrintable(peer.output()));
     const quint16 port = quint16(QUrl(started.url).port());
     QTRY_VERIFY2_WITH_TIMEOUT(accepts(port) || !peer.running(), qPrintable(peer.output()), 15000);

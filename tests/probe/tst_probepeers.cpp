@@ -4,12 +4,15 @@
 // keep-alive (the listening window holds, case 13), and a scripted server that desynchronises after
 // an early final, writing the answer's head and body apart (case 13).
 #include "peerprocess.h"
+#include "requirepeer.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QTemporaryDir>
+#include <QUrl>
 
-using namespace probetest;
+using namespace testsupport;
 
 namespace {
 struct Probed
@@ -73,8 +76,7 @@ void TstProbePeers::caddyRelaysAnHttp10Continue()
     EXPECTLAB_REQUIRE_PEER(!caddy.isEmpty(), QStringLiteral("caddy (Debian package caddy)"));
     Peer serve;
     QVERIFY(serve.start(expectlabBin(), {QStringLiteral("serve")}));
-    const QString upstream =
-        serve.waitForLine(QRegularExpression(QStringLiteral("^listening http://(127\\.0\\.0\\.1:\\d+)/$")));
+    const QString upstream = QUrl(serve.waitForListening()).authority();
     QVERIFY2(!upstream.isEmpty(), qPrintable(serve.output()));
 
     QTemporaryDir dir;
@@ -169,8 +171,7 @@ void TstProbePeers::varnishClosesAfterItsOwn417()
     EXPECTLAB_REQUIRE_PEER(!varnishd.isEmpty(), QStringLiteral("varnishd (Debian package varnish)"));
     Peer serve;
     QVERIFY(serve.start(expectlabBin(), {QStringLiteral("serve")}));
-    const QString upstream =
-        serve.waitForLine(QRegularExpression(QStringLiteral("^listening http://(127\\.0\\.0\\.1:\\d+)/$")));
+    const QString upstream = QUrl(serve.waitForListening()).authority();
     QVERIFY2(!upstream.isEmpty(), qPrintable(serve.output()));
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -220,8 +221,7 @@ void TstProbePeers::desyncAfterAnEarlyFinal()
     EXPECTLAB_REQUIRE_PEER(!python.isEmpty(), QStringLiteral("python3"));
     Peer peer;
     QVERIFY(peer.start(python, {sourceDir() + QStringLiteral("/tests/peers/scripted_server.py"), script}));
-    const QString url =
-        peer.waitForLine(QRegularExpression(QStringLiteral("^listening (http://127\\.0\\.0\\.1:\\d+/)$")));
+    const QString url = peer.waitForListening();
     QVERIFY2(!url.isEmpty(), qPrintable(peer.output()));
     const Probed p = probe(url + QStringLiteral("upload"), {scenario});
     const QString v = verdictOf(p, scenario);

@@ -1,13 +1,14 @@
 // `expectlab probe` against `expectlab serve` under each policy, and the CLI's contract: exit codes,
 // the JSON document (docs/probe-json.md), JUnit XML, one clear error for an unreachable server.
 #include "peerprocess.h"
+#include "requirepeer.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QXmlStreamReader>
 
-using namespace probetest;
+using namespace testsupport;
 
 namespace {
 constexpr auto kTimeout = "800";
@@ -90,7 +91,7 @@ void TstProbeServe::policies()
 
     Peer server;
     QVERIFY(server.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--policy"), policy}));
-    const QString url = server.waitForLine(QRegularExpression(QStringLiteral("^listening (http://\\S+)$")));
+    const QString url = server.waitForListening();
     QVERIFY2(!url.isEmpty(), qPrintable(server.output()));
 
     const RunResult r = run(expectlabBin(), {QStringLiteral("probe"), url, QStringLiteral("--json"),
@@ -145,7 +146,7 @@ void TstProbeServe::junitReport()
     Peer server;
     QVERIFY(
         server.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--policy"), QStringLiteral("ignore")}));
-    const QString url = server.waitForLine(QRegularExpression(QStringLiteral("^listening (http://\\S+)$")));
+    const QString url = server.waitForListening();
     QVERIFY(!url.isEmpty());
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -179,7 +180,7 @@ void TstProbeServe::readableTable()
 {
     Peer server;
     QVERIFY(server.start(expectlabBin(), {QStringLiteral("serve")}));
-    const QString url = server.waitForLine(QRegularExpression(QStringLiteral("^listening (http://\\S+)$")));
+    const QString url = server.waitForListening();
     QVERIFY(!url.isEmpty());
     const RunResult r =
         run(expectlabBin(), {QStringLiteral("probe"), url, QStringLiteral("--timeout"), QLatin1String(kTimeout)});

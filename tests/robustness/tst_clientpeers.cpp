@@ -2,12 +2,13 @@
 // answers as real and broken servers do (issue 12, cases 1-6): real sockets, real segmentation and
 // resets, and the command line's contract (exit code, stderr, JSON fields) for each.
 #include "peerprocess.h"
+#include "requirepeer.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 
-using namespace probetest;
+using namespace testsupport;
 
 class TestClientPeers : public QObject
 {
@@ -93,12 +94,10 @@ void TestClientPeers::answers()
     QFETCH(QString, errorCode);
     QFETCH(bool, retried);
     QFETCH(QString, stderrPart);
-    if (m_python.isEmpty())
-        QSKIP("python3 is not installed (tools/deps.sh installs it)");
+    EXPECTLAB_REQUIRE_PEER(!m_python.isEmpty(), QStringLiteral("python3"));
     Peer peer;
     QVERIFY(peer.start(m_python, {sourceDir() + QStringLiteral("/tests/peers/scripted_server.py"), script}));
-    const QString url =
-        peer.waitForLine(QRegularExpression(QStringLiteral("^listening (http://127\\.0\\.0\\.1:\\d+/)$")));
+    const QString url = peer.waitForListening();
     QVERIFY2(!url.isEmpty(), qPrintable(peer.output()));
 
     const RunResult r =
@@ -134,7 +133,7 @@ void TestClientPeers::retryAfterA417MidUpload()
     Peer serve;
     QVERIFY(
         serve.start(expectlabBin(), {QStringLiteral("serve"), QStringLiteral("--policy"), QStringLiteral("reject")}));
-    const QString url = serve.waitForLine(QRegularExpression(QStringLiteral("^listening (http://\\S+)$")));
+    const QString url = serve.waitForListening();
     QVERIFY2(!url.isEmpty(), qPrintable(serve.output()));
     const RunResult r = run(expectlabBin(),
                             {QStringLiteral("send"), url + QStringLiteral("up"), QStringLiteral("--json"),

@@ -2,6 +2,7 @@
 // Every exchange must end with 100 then 200, no descriptor may stay open, and memory must not grow
 // with the number of exchanges (a second round of 1,000 costs no more than a small allowance).
 #include "exchangerunner.h"
+#include "requirepeer.h"
 #include "testserver.h"
 
 #include <QDir>
@@ -129,8 +130,7 @@ void TestLoad::ourClient()
 void TestLoad::curlClient()
 {
     const QString curl = QStandardPaths::findExecutable(QStringLiteral("curl"));
-    if (curl.isEmpty())
-        QSKIP("curl is not installed (tools/deps.sh installs it)");
+    EXPECTLAB_REQUIRE_PEER(!curl.isEmpty(), QStringLiteral("curl"));
     TestServer server;
     QVERIFY(server.listen(QHostAddress::LocalHost, 0));
     int heads = 0;

@@ -1,5 +1,7 @@
 // The limit options of `expectlab serve` end to end: the binary with its flags, our send command
 // as the client, and clear usage errors for bad values.
+#include "requirepeer.h"
+#include "serveprocess.h"
 #include <QElapsedTimer>
 #include <QFile>
 #include <QProcess>
@@ -14,6 +16,8 @@ QString binary()
     return qEnvironmentVariable("EXPECTLAB_BIN");
 }
 } // namespace
+
+using testsupport::ServeProcess;
 
 class TestServeLimitsCli : public QObject
 {
@@ -63,12 +67,9 @@ void TestServeLimitsCli::badValues()
 
 void TestServeLimitsCli::bodyLimitAnswers413()
 {
-    QProcess server;
-    server.start(binary(), {QStringLiteral("serve"), QStringLiteral("--max-body"), QStringLiteral("1K")});
-    QVERIFY(server.waitForReadyRead(10000));
-    const QByteArray line = server.readLine().trimmed();
-    QVERIFY2(line.startsWith("listening http://127.0.0.1:"), line.constData());
-    const QString url = QString::fromLatin1(line.mid(10));
+    ServeProcess server;
+    QVERIFY2(server.startServe({QStringLiteral("--max-body"), QStringLiteral("1K")}), server.firstLine.constData());
+    const QString url = server.url;
 
     QProcess send;
     send.start(binary(), {QStringLiteral("send"), url, QStringLiteral("--data-size"), QStringLiteral("4K"),
@@ -85,22 +86,22 @@ void TestServeLimitsCli::bodyLimitAnswers413()
     QVERIFY(small.waitForFinished(15000));
     QVERIFY(small.readAllStandardOutput().contains("\"final_status\": 200"));
 
-    server.terminate();
-    QVERIFY(server.waitForFinished(10000));
-    QCOMPARE(server.exitCode(), 0);
+    server.process.terminate();
+    QVERIFY(server.process.waitForFinished(10000));
+    QCOMPARE(server.process.exitCode(), 0);
 }
 
 // Issue 12, case 8: a head and half a body, then nothing: 408 and a close after --body-timeout,
 // so stalled uploads cannot hold every slot of --max-connections.
 void TestServeLimitsCli::stalledBodyEndsWith408()
 {
-    QProcess server;
-    server.start(binary(), {QStringLiteral("serve"), QStringLiteral("--body-timeout"), QStringLiteral("500"),
-                            QStringLiteral("--head-timeout"), QStringLiteral("2000"), QStringLiteral("--idle-timeout"),
-                            QStringLiteral("2000"), QStringLiteral("--max-connections"), QStringLiteral("5")});
-    QVERIFY(server.waitForReadyRead(10000));
-    const QByteArray line = server.readLine().trimmed();
-    const quint16 port = quint16(line.mid(line.lastIndexOf(':') + 1).chopped(1).toUInt());
+    ServeProcess server;
+    QVERIFY2(
+        server.startServe({QStringLiteral("--body-timeout"), QStringLiteral("500"), QStringLiteral("--head-timeout"),
+                           QStringLiteral("2000"), QStringLiteral("--idle-timeout"), QStringLiteral("2000"),
+                           QStringLiteral("--max-connections"), QStringLiteral("5")}),
+        server.firstLine.constData());
+    const quint16 port = quint16(QUrl(server.url).port());
     QList<std::shared_ptr<QTcpSocket>> stalled;
     for (int i = 0; i < 5; ++i) {
         auto s = std::make_shared<QTcpSocket>();
@@ -120,12 +121,11 @@ void TestServeLimitsCli::stalledBodyEndsWith408()
     QVERIFY2(timer.elapsed() < 4000, qPrintable(QString::number(timer.elapsed())));
     // The slots are free again: a sixth upload is served.
     QProcess send;
-    send.start(binary(), {QStringLiteral("send"), QString::fromLatin1(line.mid(10)), QStringLiteral("--data"),
-                          QStringLiteral("ok")});
+    send.start(binary(), {QStringLiteral("send"), server.url, QStringLiteral("--data"), QStringLiteral("ok")});
     QVERIFY(send.waitForFinished(15000));
     QCOMPARE(send.exitCode(), 0);
-    server.terminate();
-    QVERIFY(server.waitForFinished(10000));
+    server.process.terminate();
+    QVERIFY(server.process.waitForFinished(10000));
 }
 
 void TestServeLimitsCli::pipelinedFloodKeepsMemoryBounded_data()
@@ -141,28 +141,23 @@ void TestServeLimitsCli::pipelinedFloodKeepsMemoryBounded()
 {
     QFETCH(bool, reads);
     const QString python = qEnvironmentVariable("EXPECTLAB_PYTHON");
-    if (python.isEmpty() && qEnvironmentVariableIsSet("CI"))
-        QFAIL("python3 is missing on CI");
-    if (python.isEmpty())
-        QSKIP("python3 is not installed (tools/deps.sh installs it)");
-    QProcess server;
+    EXPECTLAB_REQUIRE_PEER(!python.isEmpty(), QStringLiteral("python3"));
+    ServeProcess server;
 #ifdef EXPECTLAB_SANITIZED
     // ASan keeps freed memory in quarantine (256 MiB by default): without it the bound still means
     // something, if a looser one (its allocator's overhead).
     QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
     env.insert(QStringLiteral("ASAN_OPTIONS"),
                env.value(QStringLiteral("ASAN_OPTIONS")) + QStringLiteral(":quarantine_size_mb=0"));
-    server.setProcessEnvironment(env);
+    server.process.setProcessEnvironment(env);
     constexpr qint64 kBoundKiB = 192 * 1024;
 #else
     constexpr qint64 kBoundKiB = 64 * 1024;
 #endif
-    server.start(binary(), {QStringLiteral("serve")});
-    QVERIFY(server.waitForReadyRead(10000));
-    const QByteArray line = server.readLine().trimmed();
-    const QString port = QString::fromLatin1(line.mid(line.lastIndexOf(':') + 1)).remove(QLatin1Char('/'));
+    QVERIFY2(server.startServe({}), server.firstLine.constData());
+    const QString port = QString::number(QUrl(server.url).port());
     auto kb = [&server](const char *field) {
-        QFile status(QStringLiteral("/proc/%1/status").arg(server.processId()));
+        QFile status(QStringLiteral("/proc/%1/status").arg(server.process.processId()));
         if (!status.open(QIODevice::ReadOnly))
             return qint64(-1);
         for (const QByteArray &l : status.readAll().split('\n')) {
@@ -187,8 +182,8 @@ void TestServeLimitsCli::pipelinedFloodKeepsMemoryBounded()
     QVERIFY2(peak - before < kBoundKiB, qPrintable(QString::number(peak - before)));
     flood.closeWriteChannel(); // the client goes
     QVERIFY(flood.waitForFinished(10000));
-    server.terminate();
-    QVERIFY(server.waitForFinished(10000));
+    server.process.terminate();
+    QVERIFY(server.process.waitForFinished(10000));
 }
 
 QTEST_GUILESS_MAIN(TestServeLimitsCli)

@@ -4,6 +4,7 @@
 #include "curlcommand.h"
 #include "exchangerunner.h"
 #include "httpparser.h"
+#include "requirepeer.h"
 #include "serverpolicy.h"
 
 #include <QProcess>
@@ -434,8 +435,7 @@ private slots:
         QFETCH(ClientRequest, request);
         QFETCH(QString, path);
         const QString curl = QStandardPaths::findExecutable(QStringLiteral("curl"));
-        if (curl.isEmpty())
-            QSKIP("curl is not installed (tools/deps.sh installs it for the test suite)");
+        EXPECTLAB_REQUIRE_PEER(!curl.isEmpty(), QStringLiteral("curl"));
 
         CaptureServer server;
         request.url = QUrl(server.url(path));

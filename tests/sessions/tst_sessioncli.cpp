@@ -2,6 +2,7 @@
 // send, serve and matrix.
 
 #include "exchangerunner.h"
+#include "serveprocess.h"
 #include "sessionfile.h"
 #include "testserver.h"
 
@@ -169,15 +170,12 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("serve.expectlab.json"));
-        QProcess serve;
-        serve.start(qEnvironmentVariable("EXPECTLAB_BIN"), {"serve", "--policy", "final:413", "--save", path});
-        QVERIFY(serve.waitForStarted(5000));
-        QVERIFY(serve.waitForReadyRead(5000));
-        const QByteArray line = serve.readLine().trimmed();
-        QVERIFY2(line.startsWith("listening "), line.constData());
+        testsupport::ServeProcess server;
+        QVERIFY2(server.startServe({"--policy", "final:413", "--save", path}), server.firstLine.constData());
+        QProcess &serve = server.process;
 
         ClientRequest request;
-        request.url = QUrl(QString::fromLatin1(line.mid(10)) + QStringLiteral("up"));
+        request.url = QUrl(server.url + QStringLiteral("up"));
         request.body.kind = BodySpec::Kind::Generated;
         request.body.generatedSize = 10000;
         ExchangeRunner runner(1, request);
