@@ -1,12 +1,14 @@
 #pragma once
 
 #include "byteformat.h"
+#include "session.h"
 
 #include <QElapsedTimer>
 #include <QMainWindow>
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 class QAction;
 class QMenu;
@@ -125,6 +127,12 @@ private:
     void startAutosave();
     void showRows(const WorkbenchRows &rows);
     void reportError(const QString &title, const QString &message);
+    // The workbench's rows written by one of core's writers (session, HAR, CSV); reports failure.
+    using SessionWriter = bool (*)(const Session &, const QString &, QString *);
+    bool writeWorkbench(SessionWriter write, const QString &path, const QString &title);
+    // A file read by one of core's readers (session, HAR) and shown; reports failure.
+    using SessionReader = std::optional<Session> (*)(const QString &, QString *);
+    bool readIntoWorkbench(SessionReader read, const QString &path, const QString &title);
     QString askFile(bool save, const QString &title, const QString &suggested, const QString &filter);
     QString plainError(const ExchangeRecord &record) const;
 

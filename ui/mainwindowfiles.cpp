@@ -123,14 +123,33 @@ void MainWindow::reportError(const QString &title, const QString &message)
         QMessageBox::warning(this, title, message);
 }
 
-bool MainWindow::saveSessionTo(const QString &path)
+bool MainWindow::writeWorkbench(SessionWriter write, const QString &path, const QString &title)
 {
     m_session->flush();
     QString error;
-    if (!saveSession(sessionFromWorkbench(*m_session), path, &error)) {
-        reportError(tr("Save session"), error);
+    if (!write(sessionFromWorkbench(*m_session), path, &error)) {
+        reportError(title, error);
         return false;
     }
+    return true;
+}
+
+bool MainWindow::readIntoWorkbench(SessionReader read, const QString &path, const QString &title)
+{
+    QString error;
+    const std::optional<Session> session = read(path, &error);
+    if (!session) {
+        reportError(title, error);
+        return false;
+    }
+    showRows(rowsFromSession(*session));
+    return true;
+}
+
+bool MainWindow::saveSessionTo(const QString &path)
+{
+    if (!writeWorkbench(&saveSession, path, tr("Save session")))
+        return false;
     m_sessionPath = path;
     m_statusOutcome->setText(tr("Session saved to %1").arg(path));
     return true;
@@ -153,13 +172,8 @@ void MainWindow::showRows(const WorkbenchRows &rows)
 
 bool MainWindow::openSessionFrom(const QString &path)
 {
-    QString error;
-    const std::optional<Session> session = loadSession(path, &error);
-    if (!session) {
-        reportError(tr("Open session"), error);
+    if (!readIntoWorkbench(&loadSession, path, tr("Open session")))
         return false;
-    }
-    showRows(rowsFromSession(*session));
     m_sessionPath = path;
     m_statusOutcome->setText(tr("Session %1 opened").arg(path));
     return true;
@@ -167,13 +181,8 @@ bool MainWindow::openSessionFrom(const QString &path)
 
 bool MainWindow::importHarFrom(const QString &path)
 {
-    QString error;
-    const std::optional<Session> session = loadHar(path, &error);
-    if (!session) {
-        reportError(tr("Import HAR"), error);
+    if (!readIntoWorkbench(&loadHar, path, tr("Import HAR")))
         return false;
-    }
-    showRows(rowsFromSession(*session));
     m_sessionPath.clear(); // Save must not overwrite the HAR with a session file
     m_statusOutcome->setText(tr("HAR %1 imported").arg(path));
     return true;
@@ -181,24 +190,16 @@ bool MainWindow::importHarFrom(const QString &path)
 
 bool MainWindow::exportHarTo(const QString &path)
 {
-    m_session->flush();
-    QString error;
-    if (!saveHar(sessionFromWorkbench(*m_session), path, &error)) {
-        reportError(tr("Export HAR"), error);
+    if (!writeWorkbench(&saveHar, path, tr("Export HAR")))
         return false;
-    }
     m_statusOutcome->setText(tr("HAR written to %1").arg(path));
     return true;
 }
 
 bool MainWindow::exportEventsCsvTo(const QString &path)
 {
-    m_session->flush();
-    QString error;
-    if (!saveEventsCsv(sessionFromWorkbench(*m_session), path, &error)) {
-        reportError(tr("Export events"), error);
+    if (!writeWorkbench(&saveEventsCsv, path, tr("Export events")))
         return false;
-    }
     m_statusOutcome->setText(tr("Events written to %1").arg(path));
     return true;
 }

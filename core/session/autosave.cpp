@@ -10,6 +10,7 @@
 #include <QPointer>
 #include <QStandardPaths>
 #include <QTimer>
+#include <QtConcurrent/QtConcurrentRun>
 
 #include <algorithm>
 
@@ -40,12 +41,15 @@ Autosave::Autosave(std::function<Session()> provider, QObject *parent)
 {
     m_timer->setSingleShot(true);
     m_timer->setInterval(kDefaultIntervalMs);
-    connect(m_timer, &QTimer::timeout, this, [this] { saveNow(); });
+    connect(m_timer, &QTimer::timeout, this, &Autosave::saveInBackground);
+    connect(&m_watcher, &QFutureWatcher<QString>::finished, this, &Autosave::takeBackgroundResult);
 }
 
 Autosave::~Autosave()
 {
-    // A normal end: nothing to restore next time. A crash never gets here and leaves the file.
+    // A normal end: nothing to restore next time. A crash never gets here and leaves the file. A
+    // write in flight finishes first, or it would put the file back.
+    m_writing.waitForFinished();
     if (m_lock) {
         QFile::remove(m_path);
         m_lock->unlock();
@@ -130,18 +134,45 @@ void Autosave::markChanged()
         m_timer->start();
 }
 
-bool Autosave::saveNow(QString *error)
+std::optional<Session> Autosave::takeSnapshot()
 {
-    if (!m_lock)
-        return false;
-    if (!m_dirty)
-        return true;
-    const Session session = m_provider();
+    if (!m_lock || !m_dirty)
+        return std::nullopt;
+    Session session = m_provider();
     m_dirty = false;
     if (session.isEmpty() && !m_wroteFile)
-        return true; // nothing worth restoring yet
-    QString why;
-    if (!saveSession(session, m_path, &why)) {
+        return std::nullopt; // nothing worth restoring yet
+    return session;
+}
+
+void Autosave::saveInBackground()
+{
+    if (m_writing.isRunning()) {
+        m_timer->start(); // one write at a time: this change goes in the next one
+        return;
+    }
+    std::optional<Session> session = takeSnapshot();
+    if (!session)
+        return;
+    m_writing = QtConcurrent::run([session = std::move(*session), path = m_path] {
+        QString why;
+        return saveSession(session, path, &why) ? QString() : why;
+    });
+    m_resultPending = true;
+    m_watcher.setFuture(m_writing);
+}
+
+void Autosave::takeBackgroundResult()
+{
+    if (!std::exchange(m_resultPending, false))
+        return;
+    const QString why = m_writing.result();
+    handleResult(why, nullptr);
+}
+
+bool Autosave::handleResult(const QString &why, QString *error)
+{
+    if (!why.isEmpty()) {
         m_dirty = true; // try again on the next change
         if (error)
             *error = why;
@@ -151,6 +182,20 @@ bool Autosave::saveNow(QString *error)
     m_wroteFile = true;
     emit saved(m_path);
     return true;
+}
+
+bool Autosave::saveNow(QString *error)
+{
+    if (!m_lock)
+        return false;
+    m_writing.waitForFinished();
+    takeBackgroundResult();
+    const std::optional<Session> session = takeSnapshot();
+    if (!session)
+        return true;
+    QString why;
+    saveSession(*session, m_path, &why);
+    return handleResult(why, error);
 }
 
 } // namespace expectlab

@@ -2,6 +2,8 @@
 
 #include "session.h"
 
+#include <QFuture>
+#include <QFutureWatcher>
 #include <QLockFile>
 #include <QObject>
 
@@ -19,6 +21,8 @@ class SessionRecorder;
 // seconds after it changes, so a crash loses at most that much. Each running instance owns one file,
 // guarded by a lock file; a file whose lock is free on the next start was left by a crash and can be
 // offered for restore. Destroying the object (a normal exit) removes its file.
+// The timer's writes run off the caller's thread (QtConcurrent): only the snapshot is taken on it, so
+// serialising a large session never stalls the window while exchanges arrive. One write at a time.
 class Autosave : public QObject
 {
     Q_OBJECT
@@ -44,7 +48,8 @@ public:
     bool start(QString *error = nullptr);
     bool isActive() const { return m_lock != nullptr; }
     QString path() const { return m_path; }
-    // Writes now if the session changed since the last write.
+    // Writes now, on this thread, if the session changed since the last write (after any write in
+    // flight has finished, so the file never goes back to an older snapshot).
     bool saveNow(QString *error = nullptr);
     // The session changed: write it within the interval.
     void markChanged();
@@ -54,7 +59,17 @@ signals:
     void saveFailed(const QString &message);
 
 private:
+    // A snapshot to write, or nothing when nothing changed or there is nothing worth restoring.
+    std::optional<Session> takeSnapshot();
+    void saveInBackground();
+    // The background write's result, once (from the watcher, or from saveNow when it waited).
+    void takeBackgroundResult();
+    bool handleResult(const QString &why, QString *error);
+
     std::function<Session()> m_provider;
+    QFuture<QString> m_writing; // the error of the write in flight, empty on success
+    QFutureWatcher<QString> m_watcher;
+    bool m_resultPending = false;
     QTimer *m_timer;
     std::unique_ptr<QLockFile> m_lock;
     QString m_path;

@@ -334,15 +334,22 @@ public:
         return e;
     }
 
-    QList<TimelineEvent> events(const QJsonObject &o, const QString &path, const char *key)
+    // Each object of the array at key read by readOne(object, its path), until the first failure.
+    template <typename ReadOne>
+    auto objects(const QJsonObject &o, const QString &path, const char *key, ReadOne readOne)
     {
-        QList<TimelineEvent> out;
+        QList<decltype(readOne(QJsonObject(), QString()))> out;
         const QJsonArray list = array(o, path, key);
         for (qsizetype i = 0; i < list.size() && ok(); ++i) {
             const QString at = QStringLiteral("%1[%2]").arg(join(path, key)).arg(i);
-            out.append(event(object(list.at(i), at), at));
+            out.append(readOne(object(list.at(i), at), at));
         }
         return out;
+    }
+
+    QList<TimelineEvent> events(const QJsonObject &o, const QString &path, const char *key)
+    {
+        return objects(o, path, key, [this](const QJsonObject &e, const QString &at) { return event(e, at); });
     }
 
     WireLog wireLog(const QJsonObject &o, const QString &path)
@@ -350,11 +357,7 @@ public:
         const qint64 capacity = integer(o, path, "capacity");
         if (ok() && capacity < 0)
             fail(join(path, "capacity"), tr("must not be negative"));
-        QList<WireLog::Record> records;
-        const QJsonArray list = array(o, path, "records");
-        for (qsizetype i = 0; i < list.size() && ok(); ++i) {
-            const QString at = QStringLiteral("%1.records[%2]").arg(path).arg(i);
-            const QJsonObject r = object(list.at(i), at);
+        QList<WireLog::Record> records = objects(o, path, "records", [this](const QJsonObject &r, const QString &at) {
             WireLog::Record rec;
             const QString direction = string(r, at, "direction");
             if (direction == QLatin1String("sent"))
@@ -368,21 +371,15 @@ public:
             rec.byteCount = integer(r, at, "byte_count");
             rec.body = boolean(r, at, "body");
             rec.bytes = base64Bytes(r, at, "bytes_b64");
-            records.append(std::move(rec));
-        }
+            return rec;
+        });
         return WireLog::fromRecords(std::move(records), qsizetype(capacity), integer(o, path, "dropped_records", true),
                                     integer(o, path, "dropped_sent", true), integer(o, path, "dropped_received", true));
     }
 
     QList<MessageHead> heads(const QJsonObject &o, const QString &path, const char *key)
     {
-        QList<MessageHead> out;
-        const QJsonArray list = array(o, path, key);
-        for (qsizetype i = 0; i < list.size() && ok(); ++i) {
-            const QString at = QStringLiteral("%1[%2]").arg(join(path, key)).arg(i);
-            out.append(head(object(list.at(i), at), at));
-        }
-        return out;
+        return objects(o, path, key, [this](const QJsonObject &h, const QString &at) { return head(h, at); });
     }
 
     AttemptSummary attempt(const QJsonObject &o, const QString &path)

@@ -10,6 +10,7 @@
 #include <QStandardPaths>
 #include <QSysInfo>
 #include <QTest>
+#include <QTimer>
 
 using namespace expectlab;
 
@@ -96,6 +97,67 @@ private slots:
         autosave.markChanged();
         QVERIFY(saved.wait(5000));
         QCOMPARE(loadSession(autosave.path(), nullptr)->exchanges.first().id, 2);
+    }
+
+    // Issue 13: the timer's write runs off the caller's thread. Written on the caller's thread,
+    // `saved` would come from inside the timer's slot and no other event could run between the
+    // snapshot and it; off it, the caller's event loop keeps turning while a large session is written.
+    void timedWritesLeaveTheCallersThreadFree()
+    {
+        Session big;
+        for (int i = 1; i <= 20000; ++i)
+            big.exchanges << exchange(i);
+        bool snapshotTaken = false;
+        Autosave autosave([&] {
+            snapshotTaken = true;
+            return big;
+        });
+        autosave.setIntervalMs(0);
+        QVERIFY(autosave.start());
+        QSignalSpy saved(&autosave, &Autosave::saved);
+        int ticksWhileWriting = 0;
+        QTimer ticker;
+        ticker.setInterval(0);
+        connect(&ticker, &QTimer::timeout, this, [&] {
+            if (snapshotTaken && saved.isEmpty())
+                ++ticksWhileWriting;
+        });
+        ticker.start();
+        autosave.markChanged();
+        QVERIFY(saved.wait(20000));
+        QVERIFY2(ticksWhileWriting > 0, "the write blocked the caller's event loop");
+        QString error;
+        QCOMPARE(loadSession(autosave.path(), &error)->exchanges.size(), 20000);
+    }
+
+    // saveNow while a timed write is in flight: the file ends with the newer snapshot, never the
+    // older one renamed over it afterwards.
+    void saveNowWaitsForTheWriteInFlight()
+    {
+        int generation = 0;
+        bool firstTaken = false;
+        Autosave autosave([&] {
+            firstTaken = firstTaken || generation == 1;
+            Session s;
+            for (int i = 1; i <= (generation == 1 ? 20000 : 1); ++i)
+                s.exchanges << exchange(generation * 100000 + i);
+            return s;
+        });
+        autosave.setIntervalMs(0);
+        QVERIFY(autosave.start());
+        QSignalSpy saved(&autosave, &Autosave::saved);
+        generation = 1;
+        autosave.markChanged();
+        QTRY_VERIFY_WITH_TIMEOUT(firstTaken, 5000); // the timed write of 20000 exchanges has begun
+        generation = 2;
+        autosave.markChanged();
+        QString error;
+        QVERIFY2(autosave.saveNow(&error), qPrintable(error));
+        QTRY_COMPARE_WITH_TIMEOUT(saved.size(), 2, 10000); // both writes have ended
+        const auto onDisk = loadSession(autosave.path(), &error);
+        QVERIFY2(onDisk, qPrintable(error));
+        QCOMPARE(onDisk->exchanges.size(), 1);
+        QCOMPARE(onDisk->exchanges.first().id, 200001);
     }
 
     void nothingWrittenForAnEmptySession()
