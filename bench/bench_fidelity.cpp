@@ -1,125 +1,301 @@
 // Timing fidelity: with the server policy delay:D, the expect wait our client and our server record
-// against the same intervals in a tshark capture of the loopback port (head packet to 100 packet).
-// Then a foreign client: curl against `expectlab serve --events` run as users run it (two processes),
-// the intervals head -> 100, head -> body and head -> final as serve's events say, against the
-// capture (issue 12, case 16: event times are when bytes reach or leave the kernel).
+// against the same interval in a live tshark capture of the loopback port (client head packet to
+// 100 packet), in the three setups users run:
+//   send + serve   two processes, as `expectlab send` and `expectlab serve` run alone;
+//   workbench      the window's setup: WorkbenchSession, the server on its ServerHost thread, the
+//                  client on its own PartyThread (issue 13: each party on its own thread);
+//   in-process     the server on its thread, the client on the benchmark's main thread.
+// Then a foreign client: curl against `expectlab serve --events`, the intervals head -> 100,
+// head -> body and head -> final as serve's events say, against the capture (issue 12, case 16:
+// event times are when bytes reach or leave the kernel).
 //
-//   bench_fidelity [COUNT]      exchanges per delay (default 200; 50 for D = 100 ms); curl: COUNT/2
+//   bench_fidelity [COUNT]      exchanges per delay and setup (default 200; 50 for D = 100 ms)
 
 #include "benchutil.h"
+#include "exchangelistmodel.h"
 #include "exchangerunner.h"
+#include "loopbackcapture.h"
+#include "partythread.h"
 #include "platformlatency.h"
-#include "serverthread.h"
+#include "serverhost.h"
+#include "workbenchsession.h"
 
 #include <QCoreApplication>
+#include <QEventLoop>
 #include <QFile>
 #include <QHash>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTemporaryDir>
-#include <QThread>
+#include <QTimer>
 #include <QUrl>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <functional>
 
 using namespace bench;
 using namespace expectlab;
+using testsupport::LoopbackCapture;
+using testsupport::WireMoments;
 
 namespace {
 
-struct CaptureWait
+// One exchange's expect wait as each side recorded it, ms; -1 where that side recorded none.
+struct Recorded
 {
-    double headS = -1;     // first client packet with payload
-    double continueS = -1; // first server packet whose payload starts "HTTP/1.1 100"
+    double clientMs = -1;
+    double serverMs = -1;
 };
+using ByPort = QHash<quint16, Recorded>; // by the client's local port, as the capture names it
 
-// client port -> capture interval, from the pcap tshark wrote.
-QHash<quint16, double> captureWaits(const QString &pcap, quint16 serverPort)
+// Spins this thread's event loop until done() holds or timeoutMs passes.
+bool spinUntil(const std::function<bool()> &done, int timeoutMs)
 {
-    const RunResult r =
-        run(findProgram(QStringLiteral("tshark")),
-            {QStringLiteral("-r"), pcap, QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
-             QStringLiteral("frame.time_epoch"), QStringLiteral("-e"), QStringLiteral("tcp.srcport"),
-             QStringLiteral("-e"), QStringLiteral("tcp.dstport"), QStringLiteral("-e"), QStringLiteral("tcp.payload")},
-            120000);
-    QHash<quint16, CaptureWait> byPort;
-    static const QByteArray continueHex = QByteArray("HTTP/1.1 100").toHex();
-    for (const QByteArray &line : r.out.split('\n')) {
-        const QList<QByteArray> f = line.split('\t');
-        if (f.size() < 4 || f[3].isEmpty())
-            continue;
-        const double t = f[0].toDouble();
-        const quint16 src = f[1].toUShort(), dst = f[2].toUShort();
-        if (dst == serverPort) {
-            CaptureWait &w = byPort[src];
-            if (w.headS < 0)
-                w.headS = t;
-        } else if (src == serverPort && QByteArray(f[3]).replace(":", "").startsWith(continueHex)) {
-            CaptureWait &w = byPort[dst];
-            if (w.continueS < 0)
-                w.continueS = t;
-        }
-    }
-    QHash<quint16, double> waits;
-    for (auto it = byPort.begin(); it != byPort.end(); ++it)
-        if (it->headS >= 0 && it->continueS >= 0)
-            waits.insert(it.key(), (it->continueS - it->headS) * 1e3);
-    return waits;
+    QEventLoop loop;
+    QTimer tick;
+    QObject::connect(&tick, &QTimer::timeout, &loop, [&] {
+        if (done())
+            loop.quit();
+    });
+    QTimer::singleShot(timeoutMs, &loop, &QEventLoop::quit);
+    tick.start(1);
+    if (!done())
+        loop.exec();
+    return done();
 }
 
-// One foreign exchange's moments, in seconds on one clock (the capture's or serve's).
-struct Moments
+ClientRequest expectRequest(const QString &url)
 {
-    double head = -1;
-    double interim = -1;
-    double body = -1;
-    double final = -1;
+    ClientRequest req;
+    req.url = QUrl(url + QStringLiteral("upload"));
+    req.method = "POST";
+    req.body.kind = BodySpec::Kind::Text;
+    req.body.text = "hello";
+    req.expect = ClientRequest::ExpectMode::On;
+    req.expectTimeoutMs = 5000;
+    return req;
+}
+
+quint16 localPort(const ExchangeSummary &s)
+{
+    for (const TimelineEvent &e : s.events)
+        if (e.kind == EventKind::Connected && e.endpoints)
+            return e.endpoints->localPort;
+    return 0;
+}
+
+// The server's head -> 100 per client port, from a ServerHost's events (values queued to this
+// thread, timestamps as the server thread took them).
+class ServerWaits
+{
+public:
+    explicit ServerWaits(ServerHost &server, ByPort &into)
+    {
+        m_connections << QObject::connect(
+            &server, &ServerHost::connectionAccepted, &server,
+            [this](int conn, const QHostAddress &, quint16 port) { m_port[conn] = port; });
+        m_connections << QObject::connect(
+            &server, &ServerHost::eventRecorded, &server, [this, &into](const TimelineEvent &e) {
+                if (e.kind == EventKind::Head)
+                    m_head.insert(e.conn, e.tNs);
+                else if (e.kind == EventKind::InterimSent && e.status == 100 && m_head.contains(e.conn))
+                    into[m_port.value(e.conn)].serverMs = double(e.tNs - m_head.take(e.conn)) / 1e6;
+            });
+    }
+    ~ServerWaits()
+    {
+        for (const auto &c : std::as_const(m_connections))
+            QObject::disconnect(c);
+    }
+
+private:
+    QList<QMetaObject::Connection> m_connections;
+    QHash<int, quint16> m_port;
+    QHash<int, qint64> m_head;
 };
 
-// client port -> head, 100, first body and final packets, from the capture.
-QHash<quint16, Moments> capturedMoments(const QString &pcap, quint16 serverPort)
+// The client on this thread.
+void runInProcess(const QString &url, int n, ByPort &out)
 {
-    const RunResult r =
-        run(findProgram(QStringLiteral("tshark")),
-            {QStringLiteral("-r"), pcap, QStringLiteral("-T"), QStringLiteral("fields"), QStringLiteral("-e"),
-             QStringLiteral("frame.time_epoch"), QStringLiteral("-e"), QStringLiteral("tcp.srcport"),
-             QStringLiteral("-e"), QStringLiteral("tcp.dstport"), QStringLiteral("-e"), QStringLiteral("tcp.payload")},
-            120000);
-    static const QByteArray continueHex = QByteArray("HTTP/1.1 100").toHex();
-    static const QByteArray finalHex = QByteArray("HTTP/1.1 2").toHex();
-    QHash<quint16, Moments> out;
-    for (const QByteArray &line : r.out.split('\n')) {
-        const QList<QByteArray> f = line.split('\t');
-        if (f.size() < 4 || f[3].isEmpty())
-            continue;
-        const double t = f[0].toDouble();
-        const quint16 src = f[1].toUShort(), dst = f[2].toUShort();
-        const QByteArray payload = QByteArray(f[3]).replace(":", "");
-        if (dst == serverPort) {
-            Moments &m = out[src];
-            if (m.head < 0)
-                m.head = t;
-            else if (m.body < 0)
-                m.body = t;
-        } else if (src == serverPort) {
-            Moments &m = out[dst];
-            if (m.interim < 0 && payload.startsWith(continueHex))
-                m.interim = t;
-            else if (m.final < 0 && payload.startsWith(finalHex))
-                m.final = t;
-        }
+    for (int i = 0; i < n; ++i) {
+        ExchangeRunner runner(i + 1, expectRequest(url));
+        runToEnd(runner);
+        const ExchangeSummary &s = runner.exchange().summary();
+        if (s.expectWaitNs)
+            out[localPort(s)].clientMs = double(*s.expectWaitNs) / 1e6;
     }
-    return out;
+}
+
+// The window's setup: the session runs the client on its own thread.
+void runWorkbench(ServerHost &server, PartyThread &clientThread, int n, ByPort &out)
+{
+    WorkbenchSession session;
+    session.setClientThread(&clientThread);
+    session.attachServer(&server);
+    int finished = 0;
+    QObject::connect(&session, &WorkbenchSession::exchangeFinished, &session, [&finished] { ++finished; });
+    for (int i = 0; i < n; ++i) {
+        session.send(expectRequest(server.url()));
+        spinUntil([&] { return finished > i; }, 10000);
+    }
+    session.flush();
+    for (int row = 0; row < session.model()->rowCount(); ++row) {
+        const ExchangeRecord &r = session.model()->recordAt(row);
+        if (r.summary.expectWaitNs)
+            out[localPort(r.summary)].clientMs = double(*r.summary.expectWaitNs) / 1e6;
+    }
+    session.shutdown();
+}
+
+// `expectlab serve --events` and one `expectlab send --json` per exchange.
+bool runProcesses(int d, int n, bool precise, LoopbackCapture &capture, ByPort &out, quint16 *serverPort)
+{
+    ExpectlabServe serve;
+    QString error;
+    QStringList args{QStringLiteral("--events"), QStringLiteral("--policy"), QStringLiteral("delay:%1").arg(d)};
+    if (precise)
+        args << QStringLiteral("--precise-timing");
+    if (!serve.start(args, &error)) {
+        std::fprintf(stderr, "%s\n", qPrintable(error));
+        return false;
+    }
+    *serverPort = quint16(QUrl(serve.url()).port());
+    if (!capture.start(*serverPort, &error)) {
+        std::fprintf(stderr, "capture: %s\n", qPrintable(error));
+        return false;
+    }
+    for (int i = 0; i < n; ++i) {
+        QStringList sendArgs{QStringLiteral("send"),  serve.url(QStringLiteral("/upload")), QStringLiteral("--data"),
+                             QStringLiteral("hello"), QStringLiteral("--expect"),           QStringLiteral("--json")};
+        if (precise)
+            sendArgs << QStringLiteral("--precise-timing");
+        const RunResult r = run(expectlabBin(), sendArgs, 30000);
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        quint16 port = 0;
+        for (const QJsonValue &v : o.value(QStringLiteral("events")).toArray())
+            if (v.toObject().value(QStringLiteral("kind")).toString() == QLatin1String("connected"))
+                port = quint16(
+                    v.toObject().value(QStringLiteral("local")).toString().section(QLatin1Char(':'), -1).toUInt());
+        if (port && o.value(QStringLiteral("expect_wait_ms")).isDouble())
+            out[port].clientMs = o.value(QStringLiteral("expect_wait_ms")).toDouble();
+        // Nothing else reads the pipes while send runs: empty them, or serve and tshark block.
+        serve.peer().drain();
+        capture.poll();
+    }
+    serve.peer().drain();
+    QHash<int, quint16> portOfConn;
+    QHash<int, double> headAt;
+    for (const QString &line : serve.peer().output().split(QLatin1Char('\n'))) {
+        const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
+        const QString kind = o.value(QStringLiteral("kind")).toString();
+        const int conn = o.value(QStringLiteral("conn")).toInt();
+        const double ms = o.value(QStringLiteral("t_ms")).toDouble();
+        if (kind == QLatin1String("accepted"))
+            portOfConn.insert(
+                conn, quint16(o.value(QStringLiteral("peer")).toString().section(QLatin1Char(':'), -1).toUInt()));
+        else if (kind == QLatin1String("head") && !headAt.contains(conn))
+            headAt.insert(conn, ms);
+        else if (kind == QLatin1String("interim_sent") && o.value(QStringLiteral("status")).toInt() == 100 &&
+                 headAt.contains(conn))
+            out[portOfConn.value(conn)].serverMs = ms - headAt.take(conn);
+    }
+    return true;
+}
+
+// Waits until the capture holds a final for every recorded exchange, then compares.
+void addRow(Table &t, const QString &setup, bool precise, int d, LoopbackCapture &capture, quint16 serverPort,
+            const ByPort &recorded)
+{
+    capture.waitFor(
+        [&](const QList<testsupport::Packet> &packets) {
+            const auto wire = testsupport::wireMoments(packets, serverPort);
+            return std::all_of(recorded.keyBegin(), recorded.keyEnd(),
+                               [&](quint16 port) { return wire.value(port).final >= 0; });
+        },
+        10000);
+    const QHash<quint16, WireMoments> wire = testsupport::wireMoments(capture.packets(), serverPort);
+    std::vector<double> client, server, captured, clientErr, serverErr;
+    for (auto it = recorded.begin(); it != recorded.end(); ++it) {
+        const WireMoments w = wire.value(it.key());
+        const double cap = w.head >= 0 && w.interim >= 0 ? (w.interim - w.head) * 1e3 : -1;
+        if (it->clientMs >= 0)
+            client.push_back(it->clientMs);
+        if (it->serverMs >= 0)
+            server.push_back(it->serverMs);
+        if (cap < 0)
+            continue;
+        captured.push_back(cap);
+        if (it->clientMs >= 0)
+            clientErr.push_back(std::abs(it->clientMs - cap));
+        if (it->serverMs >= 0)
+            serverErr.push_back(std::abs(it->serverMs - cap));
+    }
+    t.add({setup, precise ? QStringLiteral("precise") : QStringLiteral("default"), QString::number(d),
+           QString::number(client.size()), fmt(percentile(client, 50), 3), fmt(percentile(server, 50), 3),
+           QString::number(captured.size()), fmt(percentile(captured, 50), 3), fmt(percentile(clientErr, 50), 3),
+           fmt(percentile(clientErr, 99), 3), fmt(percentile(serverErr, 50), 3), fmt(percentile(serverErr, 99), 3)});
+}
+
+void fidelityRows(Table &t, int d, int n, bool precise)
+{
+    {
+        LoopbackCapture capture;
+        ByPort recorded;
+        quint16 port = 0;
+        if (runProcesses(d, n, precise, capture, recorded, &port))
+            addRow(t, QStringLiteral("send + serve"), precise, d, capture, port, recorded);
+    }
+    ServerHost server;
+    server.setPolicy(*ServerPolicy::parse(QStringLiteral("delay:%1").arg(d)));
+    ServerLimits limits;
+    limits.maxConnections = 0;
+    server.setLimits(limits);
+    server.listen(QHostAddress::LocalHost, 0);
+    if (!spinUntil([&] { return server.isListening(); }, 5000)) {
+        std::fprintf(stderr, "the server did not start\n");
+        return;
+    }
+    PartyThread clientThread(QStringLiteral("expectlab-client"));
+    if (precise) {
+        server.partyThread()->setRealtime(true);
+        clientThread.setRealtime(true);
+    }
+    for (const bool workbench : {true, false}) {
+        LoopbackCapture capture;
+        QString error;
+        if (!capture.start(server.port(), &error)) {
+            std::fprintf(stderr, "capture: %s\n", qPrintable(error));
+            return;
+        }
+        ByPort recorded;
+        {
+            ServerWaits waits(server, recorded);
+            if (workbench)
+                runWorkbench(server, clientThread, n, recorded);
+            else
+                runInProcess(server.url(), n, recorded);
+            // The last exchange's server events are queued to this thread: take them in.
+            spinUntil(
+                [&] {
+                    return std::all_of(recorded.cbegin(), recorded.cend(),
+                                       [](const Recorded &r) { return r.serverMs >= 0; });
+                },
+                2000);
+        }
+        addRow(t, workbench ? QStringLiteral("workbench") : QStringLiteral("in-process"), precise, d, capture,
+               server.port(), recorded);
+    }
 }
 
 // curl against `expectlab serve --events`: serve's recorded intervals against the capture's.
 void foreignClientRows(Table &t, int count, bool precise)
 {
     const QString curl = findProgram(QStringLiteral("curl"));
-    const QString tshark = findProgram(QStringLiteral("tshark"));
-    if (curl.isEmpty() || tshark.isEmpty()) {
-        std::fprintf(stderr, "curl or tshark missing: no foreign-client rows\n");
+    if (curl.isEmpty()) {
+        std::fprintf(stderr, "curl missing: no foreign-client rows\n");
         return;
     }
     QTemporaryDir dir;
@@ -139,26 +315,23 @@ void foreignClientRows(Table &t, int count, bool precise)
         return;
     }
     const quint16 port = QUrl(serve.url()).port();
-    const QString pcap = dir.filePath(QStringLiteral("lo.pcapng"));
-    Peer capture;
-    if (!capture.startAndWait(tshark,
-                              {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
-                               QStringLiteral("tcp port %1").arg(port), QStringLiteral("-w"), pcap},
-                              QStringLiteral("Capturing on"))) {
-        std::fprintf(stderr, "tshark did not start: %s\n", qPrintable(capture.output()));
+    LoopbackCapture capture;
+    if (!capture.start(port, &error)) {
+        std::fprintf(stderr, "capture: %s\n", qPrintable(error));
         return;
     }
-    QThread::msleep(500); // "Capturing on" comes a moment before the filter is live
-    for (int i = 0; i < count; ++i)
+    for (int i = 0; i < count; ++i) {
         run(curl,
             {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("--data-binary"),
              QLatin1Char('@') + body, serve.url()},
             30000);
-    QThread::msleep(500); // the last packets and events
-    capture.stop();
+        serve.peer().drain(); // as above: keep the pipes empty
+        capture.poll();
+    }
+    serve.peer().drain();
     QHash<int, quint16> portOfConn;
-    QHash<quint16, Moments> recorded;
-    for (const QString &line : serve.peer().drain().split(QLatin1Char('\n'))) {
+    QHash<quint16, WireMoments> recorded; // serve's events, in seconds on serve's clock
+    for (const QString &line : serve.peer().output().split(QLatin1Char('\n'))) {
         const QJsonObject o = QJsonDocument::fromJson(line.toUtf8()).object();
         const QString kind = o.value(QStringLiteral("kind")).toString();
         const int conn = o.value(QStringLiteral("conn")).toInt();
@@ -166,7 +339,7 @@ void foreignClientRows(Table &t, int count, bool precise)
         if (kind == QLatin1String("accepted"))
             portOfConn.insert(
                 conn, quint16(o.value(QStringLiteral("peer")).toString().section(QLatin1Char(':'), -1).toUInt()));
-        Moments &m = recorded[portOfConn.value(conn)];
+        WireMoments &m = recorded[portOfConn.value(conn)];
         if (kind == QLatin1String("head") && m.head < 0)
             m.head = s;
         else if (kind == QLatin1String("interim_sent") && m.interim < 0)
@@ -176,11 +349,18 @@ void foreignClientRows(Table &t, int count, bool precise)
         else if (kind == QLatin1String("final_sent") && m.final < 0)
             m.final = s;
     }
-    const QHash<quint16, Moments> captured = capturedMoments(pcap, port);
+    capture.waitFor(
+        [&](const QList<testsupport::Packet> &packets) {
+            const auto wire = testsupport::wireMoments(packets, port);
+            return std::all_of(recorded.keyBegin(), recorded.keyEnd(),
+                               [&](quint16 p) { return p == 0 || wire.value(p).final >= 0; });
+        },
+        10000);
+    const QHash<quint16, WireMoments> captured = testsupport::wireMoments(capture.packets(), port);
     std::vector<double> toInterim, toBody, toFinal;
     for (auto it = recorded.begin(); it != recorded.end(); ++it) {
-        const Moments &r = it.value();
-        const Moments c = captured.value(it.key());
+        const WireMoments &r = it.value();
+        const WireMoments c = captured.value(it.key());
         auto diff = [](double rs, double re, double cs, double ce, std::vector<double> &into) {
             if (rs >= 0 && re >= 0 && cs >= 0 && ce >= 0)
                 into.push_back(std::abs((re - rs) - (ce - cs)) * 1e3);
@@ -201,94 +381,32 @@ int main(int argc, char **argv)
     QCoreApplication app(argc, argv);
     const int count = qMax(1, app.arguments().value(1, QStringLiteral("200")).toInt());
     printHeader(QStringLiteral("Timing fidelity: policy delay:D, recorded expect wait vs tshark capture, ms"));
-    const QString tshark = findProgram(QStringLiteral("tshark"));
-    if (tshark.isEmpty())
+    if (LoopbackCapture::program().isEmpty())
         std::fprintf(stderr, "tshark not installed: capture columns stay empty\n");
 
-    Table t({QStringLiteral("timing"), QStringLiteral("D ms"), QStringLiteral("n"), QStringLiteral("client wait p50"),
-             QStringLiteral("client - D p99"), QStringLiteral("server wait p50"), QStringLiteral("captured"),
+    Table t({QStringLiteral("setup"), QStringLiteral("timing"), QStringLiteral("D ms"), QStringLiteral("n"),
+             QStringLiteral("client wait p50"), QStringLiteral("server wait p50"), QStringLiteral("captured"),
              QStringLiteral("capture wait p50"), QStringLiteral("|client - capture| p50"),
              QStringLiteral("|client - capture| p99"), QStringLiteral("|server - capture| p50"),
              QStringLiteral("|server - capture| p99")});
-    // Each delay as the tool runs by default, then with --precise-timing (CPUs kept out of deep idle).
+    // Each delay as the tool runs by default, then with --precise-timing (CPUs kept out of deep idle,
+    // the party threads real-time).
     for (const bool precise : {false, true})
         for (const int d : {0, 1, 10, 100}) {
             platform::PreciseTiming timing;
             QString timingError;
-            // The real-time half for this thread and the server thread it starts next (it inherits).
             if (precise && (!timing.acquire(&timingError) || !platform::setThreadRealtime(true, &timingError))) {
                 std::fprintf(stderr, "--precise-timing rows skipped: %s\n", qPrintable(timingError));
                 break;
             }
-            const int n = d >= 100 ? qMin(count, 100) : count;
-            QString error;
-            ServerThread server(*ServerPolicy::parse(QStringLiteral("delay:%1").arg(d), &error));
-            QTemporaryDir dir;
-            const QString pcap = dir.filePath(QStringLiteral("lo.pcapng"));
-            Peer capture;
-            if (!tshark.isEmpty() &&
-                !capture.startAndWait(tshark,
-                                      {QStringLiteral("-i"), QStringLiteral("lo"), QStringLiteral("-f"),
-                                       QStringLiteral("tcp port %1").arg(server.port()), QStringLiteral("-w"), pcap},
-                                      QStringLiteral("Capturing on"))) {
-                std::fprintf(stderr, "tshark did not start: %s\n", qPrintable(capture.output()));
-            }
-            // "Capturing on" comes a moment before the filter is live; a benchmark may simply wait.
-            QThread::msleep(500);
-            QHash<quint16, double> clientMs;
-            std::vector<double> clientMinusD;
-            std::vector<double> clientAll;
-            for (int i = 0; i < n; ++i) {
-                ClientRequest req;
-                req.url = QUrl(QStringLiteral("http://127.0.0.1:%1/").arg(server.port()));
-                req.method = "POST";
-                req.body.kind = BodySpec::Kind::Text;
-                req.body.text = "hello";
-                req.expect = ClientRequest::ExpectMode::On;
-                req.expectTimeoutMs = 5000;
-                ExchangeRunner runner(i + 1, req);
-                runToEnd(runner);
-                const ExchangeSummary &s = runner.exchange().summary();
-                if (!s.expectWaitNs)
-                    continue;
-                quint16 port = 0;
-                for (const TimelineEvent &e : s.events)
-                    if (e.kind == EventKind::Connected && e.endpoints)
-                        port = e.endpoints->localPort;
-                const double ms = double(*s.expectWaitNs) / 1e6;
-                clientMs.insert(port, ms);
-                clientAll.push_back(ms);
-                clientMinusD.push_back(ms - d);
-            }
-            QThread::msleep(500); // let dumpcap write the last packets before it is stopped
-            capture.stop();       // SIGTERM: tshark closes the file cleanly
-            const QHash<quint16, double> captured =
-                tshark.isEmpty() ? QHash<quint16, double>{} : captureWaits(pcap, server.port());
-            std::vector<double> serverAll, capAll, clientErr, serverErr;
-            for (const ServerThread::Wait &w : server.takeWaits()) {
-                const double ms = double(w.ns) / 1e6;
-                serverAll.push_back(ms);
-                if (captured.contains(w.peerPort))
-                    serverErr.push_back(std::abs(ms - captured.value(w.peerPort)));
-            }
-            for (auto it = clientMs.begin(); it != clientMs.end(); ++it) {
-                if (captured.contains(it.key())) {
-                    capAll.push_back(captured.value(it.key()));
-                    clientErr.push_back(std::abs(it.value() - captured.value(it.key())));
-                }
-            }
-            t.add({precise ? QStringLiteral("--precise-timing") : QStringLiteral("default"), QString::number(d),
-                   QString::number(clientAll.size()), fmt(percentile(clientAll, 50), 3),
-                   fmt(percentile(clientMinusD, 99), 3), fmt(percentile(serverAll, 50), 3),
-                   QString::number(capAll.size()), fmt(percentile(capAll, 50), 3), fmt(percentile(clientErr, 50), 3),
-                   fmt(percentile(clientErr, 99), 3), fmt(percentile(serverErr, 50), 3),
-                   fmt(percentile(serverErr, 99), 3)});
+            fidelityRows(t, d, d >= 100 ? qMin(count, 50) : count, precise);
             if (precise)
                 platform::setThreadRealtime(false, nullptr);
         }
     t.print();
-    std::printf("\nTarget: recorded times within 0.5 ms of the capture at p99.\n"
-                "--precise-timing holds /dev/cpu_dma_latency at 0 (as cyclictest does) for the whole system.\n");
+    std::printf("\nTarget: recorded times within 0.5 ms of the capture at p99, the workbench as close as send + "
+                "serve.\n--precise-timing holds /dev/cpu_dma_latency at 0 (as cyclictest does) for the whole "
+                "system.\n");
 
     printHeader(QStringLiteral("curl -> expectlab serve --events (2 MiB, policy continue): |serve's interval - "
                                "capture's interval|, ms"));

@@ -11,7 +11,7 @@
 #include "exchangerunner.h"
 #include "mainwindow.h"
 #include "overviewplot.h"
-#include "serverthread.h"
+#include "serverhost.h"
 #include "timelineview.h"
 #include "workbenchsession.h"
 
@@ -33,7 +33,12 @@ namespace {
 // One real exchange (client events, 100, body, 200) to copy: the records look like a real session's.
 ExchangeSummary templateExchange()
 {
-    ServerThread server(ServerPolicy{});
+    ServerHost server;
+    server.listen(QHostAddress::LocalHost, 0);
+    QEventLoop wait;
+    QObject::connect(&server, &ServerHost::stateChanged, &wait, &QEventLoop::quit);
+    if (!server.isListening())
+        wait.exec();
     ClientRequest req;
     req.url = QUrl(QStringLiteral("http://127.0.0.1:%1/upload").arg(server.port()));
     req.method = "POST";

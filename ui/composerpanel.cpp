@@ -321,7 +321,8 @@ std::optional<ClientRequest> ComposerPanel::request(QString *error) const
         r.body.generatedSize = bodySize();
         break;
     }
-    if (!m_expect->isChecked() || (m_expectOverOnly->isChecked() && bodySize() <= m_expectThreshold)) {
+    if (!m_expect->isChecked() ||
+        (m_expectOverOnly->isChecked() && !ClientRequest::expectsFor(bodySize(), m_expectThreshold))) {
         r.expect = ClientRequest::ExpectMode::Off;
     } else {
         // The value as typed, even without a body: the user may test a server against R2.
@@ -333,10 +334,7 @@ std::optional<ClientRequest> ComposerPanel::request(QString *error) const
     r.expectTimeoutMs = m_expectTimeout->value();
     r.retryWithoutExpect = m_retry->isChecked();
     r.chunked = m_framing->currentIndex() == 1 && r.body.hasBody();
-    // Long uploads are bounded by the user's Cancel, not by a timer.
-    r.timeoutMs = std::max(30000, r.expectTimeoutMs + 30000);
-    if (r.body.kind == BodySpec::Kind::Generated || r.body.kind == BodySpec::Kind::File)
-        r.timeoutMs = std::max(r.timeoutMs, 3600 * 1000);
+    r.timeoutMs = r.interactiveTimeoutMs();
     const QString invalid = r.validate();
     if (!invalid.isEmpty())
         return fail(invalid.left(1).toUpper() + invalid.mid(1) + QLatin1Char('.'));

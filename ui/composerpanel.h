@@ -87,7 +87,7 @@ private:
     QCheckBox *m_expect;
     QComboBox *m_expectValue;
     QCheckBox *m_expectOverOnly;
-    qint64 m_expectThreshold = 1024 * 1024;
+    qint64 m_expectThreshold = ClientRequest::kCurlExpectThreshold;
     QSpinBox *m_expectTimeout;
     QCheckBox *m_retry;
     QComboBox *m_framing;

@@ -95,6 +95,8 @@ TimelineView::TimelineView(QWidget *parent)
     connect(m_plot, &QCustomPlot::mouseWheel, this, [this] { m_userZoomed = true; });
     connect(m_plot, &QCustomPlot::mousePress, this, [this] { m_userZoomed = true; });
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, &TimelineView::fitView);
+    // Zoom and pan move labels apart or together: place them again (the replot that follows draws it).
+    connect(m_plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this, &TimelineView::placeLabels);
     clear();
 }
 
@@ -147,6 +149,7 @@ int TimelineView::arrowCount() const
 void TimelineView::rebuild()
 {
     m_plot->clearItems();
+    m_markerLabels.clear();
     for (Meaning m : kMeanings) {
         QVector<double> keys, values;
         for (const TimelineLayout::Marker &marker : std::as_const(m_layout.markers)) {
@@ -218,32 +221,19 @@ void TimelineView::rebuild()
         ++index;
     }
 
-    // Status labels beside the lane, away from the arrows; labels that would touch stack up.
-    const double msPerPixel =
-        m_layout.endMs > 0 ? m_layout.endMs * 1.2 / std::max(200, m_plot->axisRect()->width()) : 0.01;
-    QHash<int, std::pair<double, int>> lastLabel; // lane -> (time, level)
-    QList<const TimelineLayout::Marker *> labelled;
-    for (const TimelineLayout::Marker &m : std::as_const(m_layout.markers)) {
-        if (!m.label.isEmpty())
-            labelled.append(&m);
-    }
-    std::stable_sort(labelled.begin(), labelled.end(), [](auto *a, auto *b) { return a->tMs < b->tMs; });
-    for (const TimelineLayout::Marker *m : std::as_const(labelled)) {
-        const bool below = m->side == Side::Server && m_layout.lanes.size() > 1;
-        const int lane = int(m->side);
-        int level = 0;
-        if (auto it = lastLabel.constFind(lane); it != lastLabel.cend() && (m->tMs - it->first) / msPerPixel < 30)
-            level = it->second + 1;
-        lastLabel.insert(lane, {m->tMs, level});
-        const double offset = 0.11 + 0.1 * level;
-        addText(m_plot, m->tMs, m->y + (below ? -offset : offset), m->label, meaningColor(m->meaning),
-                Qt::AlignHCenter | (below ? Qt::AlignTop : Qt::AlignBottom), 8, true);
+    // Status labels beside the lane, away from the arrows; labels that would touch stack up. The
+    // layout places them in pixel space, so placeLabels() runs again on every zoom.
+    for (const TimelineLayout::LabelSlot &slot : m_layout.placeMarkerLabels(0)) {
+        const TimelineLayout::Marker &m = m_layout.markers.at(slot.marker);
+        m_markerLabels.append(addText(m_plot, m.tMs, slot.y, m.label, meaningColor(m.meaning),
+                                      Qt::AlignHCenter | (slot.below ? Qt::AlignTop : Qt::AlignBottom), 8, true));
     }
 
     for (const TimelineLayout::Bracket &b : std::as_const(m_layout.brackets)) {
         const QColor c = b.timedOut ? meaningColor(Meaning::Muted) : QColor(0x37, 0x47, 0x4f);
         auto *bracket = new QCPItemBracket(m_plot);
-        const bool above = b.y >= TimelineLayout::kClientY || m_layout.lanes.size() == 1;
+        const TimelineLayout::Lane *lane = m_layout.laneAt(b.y);
+        const bool above = !lane || !lane->labelsBelow;
         // The opening faces the lane: drawn right-to-left above it, left-to-right below it.
         bracket->left->setCoords(above ? b.t1Ms : b.t0Ms, b.y);
         bracket->right->setCoords(above ? b.t0Ms : b.t1Ms, b.y);
@@ -281,7 +271,17 @@ void TimelineView::rebuild()
                 tr(" · the connection closes at %1 ms: drag or zoom out to see it").arg(m_layout.endMs, 0, 'f', 1);
         m_caption->setText(caption);
     }
+    placeLabels();
     m_plot->replot(QCustomPlot::rpQueuedRefresh);
+}
+
+void TimelineView::placeLabels()
+{
+    const int widthPx = std::max(1, m_plot->axisRect()->width());
+    const double msPerPixel = m_plot->xAxis->range().size() / widthPx;
+    const QList<TimelineLayout::LabelSlot> placed = m_layout.placeMarkerLabels(msPerPixel);
+    for (int i = 0; i < placed.size() && i < m_markerLabels.size(); ++i)
+        m_markerLabels.at(i)->position->setCoords(m_layout.markers.at(placed.at(i).marker).tMs, placed.at(i).y);
 }
 
 void TimelineView::fitRange()

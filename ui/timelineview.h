@@ -4,6 +4,7 @@
 
 #include <QWidget>
 
+class QCPItemText;
 class QCustomPlot;
 class QLabel;
 class QMouseEvent;
@@ -29,15 +30,20 @@ public:
     int markerCount(Meaning meaning) const;
     int markerCount() const;
     int arrowCount() const;
+    // The marker labels' items, in the order placeMarkerLabels() gives (tests).
+    const QList<QCPItemText *> &markerLabels() const { return m_markerLabels; }
 
 private:
     void rebuild();
     void fitRange();
     void onMouseMove(QMouseEvent *event);
+    // Places the markers' labels for the current zoom (TimelineLayout::placeMarkerLabels).
+    void placeLabels();
 
     QCustomPlot *m_plot;
     QLabel *m_caption;
     TimelineLayout m_layout;
+    QList<QCPItemText *> m_markerLabels; // one per TimelineLayout::LabelSlot, owned by the plot
     int m_exchange = 0;
     bool m_userZoomed = false;
 };

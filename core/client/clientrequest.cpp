@@ -1,5 +1,7 @@
 #include "clientrequest.h"
 
+#include <algorithm>
+
 #include <QCoreApplication>
 
 namespace expectlab {
@@ -28,6 +30,14 @@ QByteArray ClientRequest::expectToSend() const
     case ExpectMode::Custom: return expectValue;
     }
     return {};
+}
+
+int ClientRequest::interactiveTimeoutMs() const
+{
+    constexpr int kLongUploadMs = 3600 * 1000;
+    const int bound = std::max(kDefaultTimeoutMs, expectTimeoutMs + kDefaultTimeoutMs);
+    const bool longUpload = body.kind == BodySpec::Kind::Generated || body.kind == BodySpec::Kind::File;
+    return longUpload ? std::max(bound, kLongUploadMs) : bound;
 }
 
 QString ClientRequest::validate() const

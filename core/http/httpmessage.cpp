@@ -33,13 +33,18 @@ void appendHeaders(QByteArray &out, const HttpHeaders &headers)
 }
 } // namespace
 
-std::optional<QByteArray> MessageHead::header(QByteArrayView name) const
+std::optional<QByteArray> headerValue(const HttpHeaders &headers, QByteArrayView name)
 {
     for (const auto &[n, v] : headers) {
         if (nameEquals(n, name))
             return v;
     }
     return std::nullopt;
+}
+
+std::optional<QByteArray> MessageHead::header(QByteArrayView name) const
+{
+    return headerValue(headers, name);
 }
 
 std::optional<QByteArray> MessageHead::combinedHeader(QByteArrayView name) const

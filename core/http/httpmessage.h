@@ -50,6 +50,8 @@ struct MessageHead
     QByteArray serializeResponse() const;
 };
 
+// The first field of that name (names compare case-insensitively).
+std::optional<QByteArray> headerValue(const HttpHeaders &headers, QByteArrayView name);
 // Removes every field with that name; returns how many were removed.
 int removeHeader(HttpHeaders &headers, QByteArrayView name);
 // Replaces the first field of that name or appends one.

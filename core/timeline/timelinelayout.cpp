@@ -4,6 +4,7 @@
 #include "ruletext.h"
 
 #include <QCoreApplication>
+#include <QHash>
 
 #include <algorithm>
 #include <array>
@@ -175,7 +176,7 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
     if (hasClient)
         l.lanes.append({Side::Client, laneY(Side::Client), tr("client")});
     if (hasServer)
-        l.lanes.append({Side::Server, laneY(Side::Server), tr("server")});
+        l.lanes.append({Side::Server, laneY(Side::Server), tr("server"), twoLanes});
 
     for (const auto *list : {&client, &server}) {
         for (const TimelineEvent &e : *list) {
@@ -277,6 +278,40 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
             l.separators.append({msSince(e.tNs, origin), tr("retry without Expect (R6)")});
     }
     return l;
+}
+
+const TimelineLayout::Lane *TimelineLayout::laneAt(double y) const
+{
+    for (const Lane &lane : lanes)
+        if (std::abs(lane.y - y) < 1e-9)
+            return &lane;
+    return nullptr;
+}
+
+QList<TimelineLayout::LabelSlot> TimelineLayout::placeMarkerLabels(double msPerPixel, double minGapPx) const
+{
+    QList<int> labelled;
+    for (int i = 0; i < markers.size(); ++i)
+        if (!markers.at(i).label.isEmpty())
+            labelled.append(i);
+    std::stable_sort(labelled.begin(), labelled.end(),
+                     [this](int a, int b) { return markers.at(a).tMs < markers.at(b).tMs; });
+    QList<LabelSlot> out;
+    QHash<qint64, std::pair<double, int>> lastOnLane; // lane y (as a key) -> (time, level)
+    for (const int i : std::as_const(labelled)) {
+        const Marker &m = markers.at(i);
+        const Lane *lane = laneAt(m.y);
+        const bool below = lane && lane->labelsBelow;
+        const auto key = qint64(std::llround(m.y * 1000));
+        int level = 0;
+        if (const auto it = lastOnLane.constFind(key);
+            it != lastOnLane.cend() && msPerPixel > 0 && (m.tMs - it->first) / msPerPixel < minGapPx)
+            level = it->second + 1;
+        lastOnLane.insert(key, {m.tMs, level});
+        const double offset = kLabelOffset + kLabelLevelStep * level;
+        out.append({i, m.y + (below ? -offset : offset), below, level});
+    }
+    return out;
 }
 
 double TimelineLayout::yMin() const

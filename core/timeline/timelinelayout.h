@@ -21,11 +21,14 @@ Meaning meaningOfEvent(const TimelineEvent &event);
 // QCustomPlot view only draws it.
 struct TimelineLayout
 {
+    // A party's line on the diagram. Lanes are data: the view draws whatever lanes there are (two
+    // today; a proxy adds a third), and each says where its labels go.
     struct Lane
     {
         Side side;
         double y;
         QString name;
+        bool labelsBelow = false; // the lowest of several lanes labels below itself, away from the arrows
     };
     struct Marker
     {
@@ -84,6 +87,22 @@ struct TimelineLayout
     // event the figure every other pane gives it; by default, the earliest event.
     static TimelineLayout build(const QList<TimelineEvent> &clientEvents, const QList<TimelineEvent> &serverEvents,
                                 std::optional<qint64> originNs = std::nullopt);
+
+    // Where a marker's label sits at the current zoom: beside its lane, stacked up a level when it
+    // would come closer than minGapPx to the previous label on that lane. Pixel space, so the view
+    // runs it again on every zoom and pan.
+    struct LabelSlot
+    {
+        int marker; // index into markers
+        double y;   // data units
+        bool below; // the label hangs below y (else it stands on it)
+        int level;  // 0 next to the lane, 1 the next row out, ...
+    };
+    static constexpr double kLabelOffset = 0.11;
+    static constexpr double kLabelLevelStep = 0.1;
+    QList<LabelSlot> placeMarkerLabels(double msPerPixel, double minGapPx = 30) const;
+    // The lane at y (markers, spans and brackets sit on one); nullptr when none.
+    const Lane *laneAt(double y) const;
 
     bool isEmpty() const { return markers.isEmpty(); }
     double yMin() const;

@@ -60,6 +60,7 @@ private slots:
     void toolTabAndAbout();
     void headerRowsAndDroppedFile();
     void timelineHoverZoomAndFit();
+    void timelineLabelsFollowTheZoom();
 
 private:
     template <typename T> T *child(const char *name) const
@@ -621,6 +622,37 @@ void TestMainWindow::timelineHoverZoomAndFit()
     QCOMPARE(plot->yAxis->range().size(), lanes.size());
     QTest::mouseClick(timeline->findChild<QPushButton *>(QStringLiteral("timelineFit")), Qt::LeftButton);
     QVERIFY(qAbs(plot->xAxis->range().size() - fitted.size()) < 1e-9);
+}
+
+// Issue 13: label placement lives in the layout and runs again on zoom. Zoomed out, two labels
+// 0.1 ms apart stack; zoomed in on them they stand side by side at the lane's own level.
+void TestMainWindow::timelineLabelsFollowTheZoom()
+{
+    TimelineView view;
+    view.resize(900, 320);
+    view.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&view));
+    auto at = [](EventKind kind, double ms, int status) {
+        TimelineEvent e;
+        e.side = Side::Client;
+        e.kind = kind;
+        e.tNs = qint64(ms * 1e6);
+        e.status = status;
+        return e;
+    };
+    view.setLayout(
+        TimelineLayout::build(
+            {at(EventKind::Interim, 1.0, 100), at(EventKind::Interim, 1.1, 103), at(EventKind::Final, 50, 200)}, {}, 0),
+        1);
+    QCOMPARE(view.markerLabels().size(), 3);
+    const double laneY = view.timelineLayout().markers.first().y;
+    const double level0 = laneY + TimelineLayout::kLabelOffset;
+    QCOMPARE(view.markerLabels().at(0)->position->coords().y(), level0);
+    QVERIFY(view.markerLabels().at(1)->position->coords().y() > level0); // stacked at Fit
+    view.plot()->xAxis->setRange(0.95, 1.15);                            // what the wheel does
+    QCOMPARE(view.markerLabels().at(1)->position->coords().y(), level0);
+    view.fitView();
+    QVERIFY(view.markerLabels().at(1)->position->coords().y() > level0);
 }
 
 QTEST_MAIN(TestMainWindow)

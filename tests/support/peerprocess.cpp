@@ -193,7 +193,8 @@ QString Peer::capture(const QString &re) const
 
 QString Peer::drain()
 {
-    m_process->waitForReadyRead(0);
+    while (m_process->waitForReadyRead(0)) {
+    }
     const QString fresh = QString::fromUtf8(m_process->readAll());
     m_output += fresh;
     return fresh;
