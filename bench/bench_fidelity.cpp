@@ -67,18 +67,6 @@ bool spinUntil(const std::function<bool()> &done, int timeoutMs)
     return done();
 }
 
-ClientRequest expectRequest(const QString &url)
-{
-    ClientRequest req;
-    req.url = QUrl(url + QStringLiteral("upload"));
-    req.method = "POST";
-    req.body.kind = BodySpec::Kind::Text;
-    req.body.text = "hello";
-    req.expect = ClientRequest::ExpectMode::On;
-    req.expectTimeoutMs = 5000;
-    return req;
-}
-
 quint16 localPort(const ExchangeSummary &s)
 {
     for (const TimelineEvent &e : s.events)
@@ -121,7 +109,7 @@ private:
 void runInProcess(const QString &url, int n, ByPort &out)
 {
     for (int i = 0; i < n; ++i) {
-        ExchangeRunner runner(i + 1, expectRequest(url));
+        ExchangeRunner runner(i + 1, helloRequest(url + QStringLiteral("upload")));
         runToEnd(runner);
         const ExchangeSummary &s = runner.exchange().summary();
         if (s.expectWaitNs)
@@ -138,7 +126,7 @@ void runWorkbench(ServerHost &server, PartyThread &clientThread, int n, ByPort &
     int finished = 0;
     QObject::connect(&session, &WorkbenchSession::exchangeFinished, &session, [&finished] { ++finished; });
     for (int i = 0; i < n; ++i) {
-        session.send(expectRequest(server.url()));
+        session.send(helloRequest(server.url() + QStringLiteral("upload")));
         spinUntil([&] { return finished > i; }, 10000);
     }
     session.flush();

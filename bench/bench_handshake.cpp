@@ -27,18 +27,6 @@ using namespace expectlab;
 
 namespace {
 
-ClientRequest smallRequest(const QString &url)
-{
-    ClientRequest r;
-    r.url = QUrl(url);
-    r.method = "POST";
-    r.body.kind = BodySpec::Kind::Text;
-    r.body.text = "hello";
-    r.expect = ClientRequest::ExpectMode::On;
-    r.timeoutMs = 10000;
-    return r;
-}
-
 struct Run
 {
     std::vector<double> clientUs; // head sent -> 100 received
@@ -55,7 +43,7 @@ Run sequentialNewConnections(const QString &url, int count)
     QElapsedTimer timer;
     timer.start();
     for (int i = 0; i < count; ++i) {
-        ExchangeRunner runner(i + 1, smallRequest(url));
+        ExchangeRunner runner(i + 1, helloRequest(url, ClientRequest::kDefaultExpectTimeoutMs));
         runToEnd(runner);
         const ExchangeSummary &s = runner.exchange().summary();
         if (s.finalStatus != 200 || !s.expectWaitNs) {
@@ -85,7 +73,7 @@ public:
     }
     Run run(const QString &url, int count)
     {
-        m_request = smallRequest(url);
+        m_request = helloRequest(url, ClientRequest::kDefaultExpectTimeoutMs);
         m_remaining = count;
         QElapsedTimer timer;
         timer.start();
@@ -217,7 +205,7 @@ double concurrentRate(const QString &url, int count, int inFlight, int *failures
     QEventLoop loop;
     QElapsedTimer timer;
     std::function<void()> startOne = [&] {
-        auto *runner = new ExchangeRunner(++started, smallRequest(url));
+        auto *runner = new ExchangeRunner(++started, helloRequest(url, ClientRequest::kDefaultExpectTimeoutMs));
         QObject::connect(runner, &ExchangeRunner::finished, [&, runner] {
             const ExchangeSummary &s = runner->exchange().summary();
             if (s.finalStatus != 200)

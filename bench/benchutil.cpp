@@ -189,6 +189,19 @@ RunResult runTimed(const QString &program, const QStringList &args, qint64 *peak
     return r;
 }
 
+expectlab::ClientRequest helloRequest(const QString &url, int expectTimeoutMs, int timeoutMs)
+{
+    expectlab::ClientRequest r;
+    r.url = QUrl(url);
+    r.method = "POST";
+    r.body.kind = expectlab::BodySpec::Kind::Text;
+    r.body.text = "hello";
+    r.expect = expectlab::ClientRequest::ExpectMode::On;
+    r.expectTimeoutMs = expectTimeoutMs;
+    r.timeoutMs = timeoutMs;
+    return r;
+}
+
 void runToEnd(expectlab::ExchangeRunner &runner)
 {
     QEventLoop loop;

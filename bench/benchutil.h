@@ -15,11 +15,16 @@
 #include <memory>
 #include <vector>
 
+#include "clientrequest.h"
+
 namespace expectlab {
 class ExchangeRunner;
 }
 
 namespace bench {
+
+// POST url with the 5-byte body "hello" and Expect: 100-continue: the benchmarks' handshake.
+expectlab::ClientRequest helloRequest(const QString &url, int expectTimeoutMs = 5000, int timeoutMs = 10000);
 
 // Starts the runner and spins an event loop until its exchange has ended.
 void runToEnd(expectlab::ExchangeRunner &runner);

@@ -105,13 +105,7 @@ bool LoopbackCapture::waitFor(const std::function<bool(const QList<Packet> &)> &
 
 void LoopbackCapture::stop()
 {
-    if (m_process.state() == QProcess::NotRunning)
-        return;
-    m_process.terminate();
-    if (!m_process.waitForFinished(5000)) {
-        m_process.kill();
-        m_process.waitForFinished(2000);
-    }
+    stopProcess(m_process);
 }
 
 QHash<quint16, WireMoments> wireMoments(const QList<Packet> &packets, quint16 serverPort)

@@ -76,6 +76,17 @@ bool writeConfig(const QString &templateName, const QString &dir, const QMap<QSt
     return true;
 }
 
+void stopProcess(QProcess &process)
+{
+    if (process.state() == QProcess::NotRunning)
+        return;
+    process.terminate();
+    if (!process.waitForFinished(5000)) {
+        process.kill();
+        process.waitForFinished(2000);
+    }
+}
+
 bool readLine(QProcess &process, QByteArray *line, const QDeadlineTimer &deadline)
 {
     while (!process.canReadLine()) {
@@ -218,13 +229,7 @@ qint64 Peer::pid() const
 
 void Peer::stop()
 {
-    if (m_process->state() == QProcess::NotRunning)
-        return;
-    m_process->terminate();
-    if (!m_process->waitForFinished(5000)) {
-        m_process->kill();
-        m_process->waitForFinished(2000);
-    }
+    stopProcess(*m_process);
 }
 
 } // namespace testsupport

@@ -34,6 +34,9 @@ bool accepts(quint16 port);
 bool writeConfig(const QString &templateName, const QString &dir, const QMap<QString, QString> &vars,
                  QString *written = nullptr);
 
+// Stops a process we started: SIGTERM, then SIGKILL if it has not ended within 5 s.
+void stopProcess(QProcess &process);
+
 // One line of a running process's stdout, waiting for it at most until the deadline.
 bool readLine(QProcess &process, QByteArray *line, const QDeadlineTimer &deadline);
 

@@ -51,13 +51,7 @@ bool ServeProcess::eventsUntil(QList<QJsonObject> *events, const QString &kind, 
 
 void ServeProcess::stop()
 {
-    if (process.state() == QProcess::NotRunning)
-        return;
-    process.terminate();
-    if (!process.waitForFinished(5000)) {
-        process.kill();
-        process.waitForFinished(5000);
-    }
+    stopProcess(process);
 }
 
 } // namespace testsupport
