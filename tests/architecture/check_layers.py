@@ -31,6 +31,14 @@ ALLOWED = {
                               "expectlab_http"},
 }
 CORE = set(ALLOWED)
+ALL_CORE = CORE | {"expectlab_core"}
+# ui's folders, lowest first: each may link core and the ui folders below it.
+UI_ALLOWED = {
+    "expectlab_ui_plots": set(),
+    "expectlab_ui_tools": {"expectlab_ui_plots"},
+    "expectlab_ui_workbench": {"expectlab_ui_tools", "expectlab_ui_plots"},
+    "expectlab_ui": {"expectlab_ui_workbench", "expectlab_ui_tools", "expectlab_ui_plots"},
+}
 
 
 def graph(source):
@@ -76,7 +84,9 @@ def problems_of(deps):
                 problems.append("core links the UI: %s -> %s" % (a, b))
             if a.startswith("expectlab_ui") and b == "expectlab":
                 problems.append("the UI links the app: %s -> %s" % (a, b))
-    missing = CORE - set(deps) - {n for bs in deps.values() for n in bs}
+            if a in UI_ALLOWED and b.startswith("expectlab_ui") and b not in UI_ALLOWED[a]:
+                problems.append("not allowed: %s -> %s" % (a, b))
+    missing = (CORE | set(UI_ALLOWED)) - set(deps) - {n for bs in deps.values() for n in bs}
     if missing:
         problems.append("libraries of the layering not in the build: " + ", ".join(sorted(missing)))
     return problems
@@ -84,10 +94,12 @@ def problems_of(deps):
 
 def self_test():
     """The check itself must be able to fail: a wrong-way edge, a cycle and the UI in core."""
-    good = {a: set(bs) for a, bs in ALLOWED.items()}
+    good = {a: set(bs) for a, bs in list(ALLOWED.items()) + list(UI_ALLOWED.items())}
     assert problems_of(good) == [], problems_of(good)
     for a, b in [("expectlab_http", "expectlab_server"), ("expectlab_server", "expectlab_client"),
-                 ("expectlab_timeline", "expectlab_ui"), ("expectlab_ui", "expectlab")]:
+                 ("expectlab_timeline", "expectlab_ui"), ("expectlab_ui", "expectlab"),
+                 ("expectlab_ui_plots", "expectlab_ui_workbench"), ("expectlab_ui_tools", "expectlab_ui_workbench"),
+                 ("expectlab_ui_plots", "expectlab_ui_tools")]:
         bad = {k: set(v) for k, v in good.items()}
         bad.setdefault(a, set()).add(b)
         assert problems_of(bad), "%s -> %s passed" % (a, b)
