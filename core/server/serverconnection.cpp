@@ -3,8 +3,6 @@
 #include "requestcheck.h"
 
 #include <QCoreApplication>
-#include <QJsonDocument>
-#include <QJsonObject>
 
 namespace expectlab {
 
@@ -15,17 +13,12 @@ QString tr(const char *text)
 }
 
 constexpr qint64 kMs = 1'000'000;
-
-QByteArray jsonBytes(const QJsonObject &o)
-{
-    return QJsonDocument(o).toJson(QJsonDocument::Compact);
-}
 } // namespace
 
 ServerConnection::ServerConnection(int id, const ServerPolicy &policy, qint64 nowNs, const ServerLimits &limits,
                                    const Endpoints &endpoints)
     : m_id(id)
-    , m_policy(policy)
+    , m_responder(policy)
     , m_limits(limits)
     , m_parser(HttpParser::Kind::Request, this)
     , m_now(nowNs)
@@ -190,7 +183,7 @@ void ServerConnection::applyDecision()
         sendError(problem->status, problem->code, problem->reason, problem->rule);
         return;
     }
-    m_decision = decideOnHead(m_policy, m_request);
+    m_decision = m_responder.onHead(m_request);
     using A = HeadDecision::Action;
     const auto length = m_request.contentLength();
     if (m_limits.maxBodyBytes > 0 && length && *length > m_limits.maxBodyBytes &&
@@ -208,7 +201,7 @@ void ServerConnection::applyDecision()
             m_bodyBeforeInterim = true;
         } else {
             sendInterim(100, m_decision.why, m_decision.rule);
-            if (m_policy.kind == ServerPolicy::Kind::ContinueTwice)
+            if (m_responder.continueTwice())
                 sendInterim(100, tr("policy continue-twice: a second 100"), QStringLiteral("R17"));
         }
         m_inBody = true;
@@ -223,20 +216,13 @@ void ServerConnection::applyDecision()
         m_inBody = true;
         armBodyDeadline();
         break;
-    case A::RejectExpectation: {
-        const QJsonObject body{
-            {QStringLiteral("error"), QStringLiteral("expectation_failed")},
-            {QStringLiteral("expect"), displayText(m_request.combinedHeader("Expect").value_or(QByteArray()))}};
-        sendFinal(417, jsonBytes(body), true, m_decision.why, m_decision.rule);
+    case A::RejectExpectation:
+        sendFinal(417, PolicyResponder::rejectBody(m_request), true, m_decision.why, m_decision.rule);
         break;
-    }
-    case A::FinalNow: {
-        const QJsonObject body{{QStringLiteral("error"), QString::fromLatin1(reasonPhrase(m_decision.status))},
-                               {QStringLiteral("status"), m_decision.status},
-                               {QStringLiteral("reason"), m_decision.why}};
-        sendFinal(m_decision.status, jsonBytes(body), true, m_decision.why, m_decision.rule);
+    case A::FinalNow:
+        sendFinal(m_decision.status, PolicyResponder::earlyFinalBody(m_decision.status, m_decision.why), true,
+                  m_decision.why, m_decision.rule);
         break;
-    }
     case A::CloseNow: requestClose(CloseMode::Graceful, m_decision.why); break;
     case A::SendGarbage: sendGarbage(); break;
     }
@@ -268,7 +254,7 @@ void ServerConnection::onBody(QByteArrayView data)
     }
     m_bodyBytes += data.size();
     armBodyDeadline();
-    if (m_policy.kind == ServerPolicy::Kind::CloseMidBody && m_closeMode == CloseMode::None) {
+    if (m_responder.closeInBody() && m_closeMode == CloseMode::None) {
         requestClose(CloseMode::Now, tr("policy close-mid-body: closed after %1 body bytes").arg(m_bodyBytes));
         m_parser.stop(); // nothing more of this connection is parsed
         return;
@@ -292,43 +278,24 @@ void ServerConnection::onMessageComplete()
     if (m_bodyBytes > 0 || m_request.announcesContent())
         emitEvent(event(EventKind::BodyDone, 0, m_bodyBytes));
 
-    switch (m_policy.kind) {
-    case ServerPolicy::Kind::Silent:
+    using After = PolicyResponder::AfterBody::Action;
+    const PolicyResponder::AfterBody after = m_responder.afterBody(m_request.isHttp10());
+    switch (after.action) {
+    case After::Silent:
         m_silenced = true;
-        emitEvent(event(EventKind::Error, 0, -1, tr("policy silent: no response will be sent"))
-                      .withError(ErrorKind::PolicySilent));
+        emitEvent(event(EventKind::Error, 0, -1, after.why).withError(ErrorKind::PolicySilent));
         return;
-    case ServerPolicy::Kind::ContinueAfterBody:
-        if (!m_request.isHttp10())
-            sendInterim(100, tr("policy continue-after-body: 100 after the whole body"), QStringLiteral("R12"));
-        break;
-    case ServerPolicy::Kind::Interim:
-        if (!m_request.isHttp10())
-            sendInterim(m_policy.interimStatus, tr("policy interim:%1").arg(m_policy.interimStatus),
-                        QStringLiteral("R17"));
-        break;
-    case ServerPolicy::Kind::RejectAfterBody: {
-        const QJsonObject body{{QStringLiteral("error"), QStringLiteral("expectation_failed")},
-                               {QStringLiteral("after_body"), true},
-                               {QStringLiteral("received_bytes"), m_bodyBytes}};
-        sendFinal(417, jsonBytes(body), !m_parser.keepAlive(), tr("policy reject-after-body"), QStringLiteral("R6"));
+    case After::InterimFirst: sendInterim(after.status, after.why, after.rule); break;
+    case After::RejectLate:
+        sendFinal(417, PolicyResponder::rejectAfterBodyBody(m_bodyBytes), !m_parser.keepAlive(), after.why, after.rule);
         return;
+    case After::Answer: break;
     }
-    default: break;
-    }
-    const auto expect = m_request.combinedHeader("Expect");
-    const QJsonObject body{
-        {QStringLiteral("received_bytes"), m_bodyBytes},
-        {QStringLiteral("body_before_interim"), m_bodyBeforeInterim},
-        {QStringLiteral("interim_sent"), m_interimSent},
-        {QStringLiteral("method"), displayText(m_request.method)},
-        {QStringLiteral("target"), displayText(m_request.target)},
-        {QStringLiteral("expect"), expect ? QJsonValue(displayText(*expect)) : QJsonValue()},
-        {QStringLiteral("connection"), m_id},
-        {QStringLiteral("request"), m_requestCount},
-    };
     const bool close = !m_parser.keepAlive();
-    sendFinal(200, jsonBytes(body), close, close ? tr("client asked to close") : QString());
+    sendFinal(
+        200,
+        PolicyResponder::echoBody(m_request, {m_bodyBytes, m_bodyBeforeInterim, m_interimSent, m_id, m_requestCount}),
+        close, close ? tr("client asked to close") : QString());
 }
 
 void ServerConnection::queueSend(const QByteArray &bytes, bool body)
@@ -343,8 +310,8 @@ void ServerConnection::sendInterim(int status, const QString &why, const QString
     if (m_silenced)
         return;
     QByteArray bytes = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-    if (status == 103)
-        bytes += "Link: </style.css>; rel=preload; as=style\r\n";
+    for (const auto &[name, value] : PolicyResponder::interimFields(status))
+        bytes += name + ": " + value + "\r\n";
     bytes += "\r\n";
     const qint64 offset = m_out.queued();
     queueSend(bytes, false);
@@ -361,9 +328,8 @@ void ServerConnection::sendFinal(int status, const QByteArray &jsonBody, bool cl
     MessageHead response;
     response.status = status;
     // R15 is about 1xx only; a final answer to an HTTP/1.0 request still says HTTP/1.1 (RFC 9110 2.5).
-    response.headers = {{"Content-Type", "application/json"},
-                        {"Content-Length", QByteArray::number(jsonBody.size())},
-                        {"Server", "ExpectLab"}};
+    response.headers = PolicyResponder::finalFields();
+    setHeader(response.headers, "Content-Length", QByteArray::number(jsonBody.size()));
     if (close)
         response.headers.append(HttpHeader("Connection", "close")); // R10, R22
     else if (m_request.isHttp10())
@@ -388,13 +354,12 @@ void ServerConnection::sendFinal(int status, const QByteArray &jsonBody, bool cl
 
 void ServerConnection::sendError(int status, const QString &code, const QString &reason, const QString &rule)
 {
-    const QJsonObject body{{QStringLiteral("error"), code}, {QStringLiteral("reason"), reason}};
-    sendFinal(status, jsonBytes(body), true, reason, rule);
+    sendFinal(status, PolicyResponder::errorBody(code, reason), true, reason, rule);
 }
 
 void ServerConnection::sendGarbage()
 {
-    const QByteArray garbage = QByteArrayLiteral("HTTX/9.9 ABC Not A Status Line\r\n\r\n");
+    const QByteArray garbage = PolicyResponder::garbage();
     const qint64 offset = m_out.queued();
     queueSend(garbage, false);
     m_earlyAnswerOffset = offset;

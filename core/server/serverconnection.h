@@ -2,9 +2,9 @@
 
 #include "httpparser.h"
 #include "party.h"
+#include "policyresponder.h"
 #include "sendtracker.h"
 #include "serverlimits.h"
-#include "serverpolicy.h"
 #include "timelineevent.h"
 #include "wirelog.h"
 
@@ -85,7 +85,7 @@ public:
     bool isClosed() const { return m_closed; }
     const WireLog &wireLog() const { return m_wire; }
     int requestCount() const { return m_requestCount; }
-    const ServerPolicy &policy() const { return m_policy; }
+    const ServerPolicy &policy() const { return m_responder.policy(); }
 
 private:
     HttpParser::HeadAction onHead(const MessageHead &head) override;
@@ -112,7 +112,7 @@ private:
     std::optional<qint64> sendStallDeadlineNs() const;
 
     int m_id;
-    ServerPolicy m_policy;
+    PolicyResponder m_responder; // what the application says; this class only speaks HTTP/1.1
     ServerLimits m_limits;
     HttpParser m_parser;
     WireLog m_wire;

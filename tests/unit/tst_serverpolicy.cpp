@@ -1,6 +1,11 @@
 // The server's decision on a request head, as a table: policy x head -> action and status.
 #include "httpparser.h"
+#include "policyresponder.h"
 #include "serverpolicy.h"
+
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QSet>
 
 #include <QTest>
 
@@ -39,6 +44,10 @@ private slots:
     void parse();
     void decide_data();
     void decide();
+    void responderAfterBody_data();
+    void responderAfterBody();
+    void responderContent();
+    void kindsNameEveryPolicy();
 };
 
 void TestServerPolicy::parse_data()
@@ -148,6 +157,84 @@ void TestServerPolicy::decide()
     QVERIFY(!d.why.isEmpty());
     if (action == HeadDecision::Action::SendContinueLater)
         QCOMPARE(d.delayMs, p->delayMs);
+}
+
+// Issue 13: the policy's decisions and the response content live in PolicyResponder; the protocol
+// core only asks it.
+void TestServerPolicy::responderAfterBody_data()
+{
+    QTest::addColumn<QString>("policy");
+    QTest::addColumn<bool>("http10");
+    QTest::addColumn<int>("action");
+    QTest::addColumn<int>("status");
+    using A = PolicyResponder::AfterBody::Action;
+    QTest::newRow("continue") << "continue" << false << int(A::Answer) << 200;
+    QTest::newRow("delay") << "delay:50" << false << int(A::Answer) << 200;
+    QTest::newRow("silent") << "silent" << false << int(A::Silent) << 0;
+    QTest::newRow("continue-after-body") << "continue-after-body" << false << int(A::InterimFirst) << 100;
+    QTest::newRow("continue-after-body, HTTP/1.0 (R15)") << "continue-after-body" << true << int(A::Answer) << 200;
+    QTest::newRow("interim:102") << "interim:102" << false << int(A::InterimFirst) << 102;
+    QTest::newRow("interim:103, HTTP/1.0 (R15)") << "interim:103" << true << int(A::Answer) << 200;
+    QTest::newRow("reject-after-body") << "reject-after-body" << false << int(A::RejectLate) << 417;
+    QTest::newRow("reject-after-body, HTTP/1.0") << "reject-after-body" << true << int(A::RejectLate) << 417;
+}
+
+void TestServerPolicy::responderAfterBody()
+{
+    QFETCH(QString, policy);
+    QFETCH(bool, http10);
+    const PolicyResponder responder(*ServerPolicy::parse(policy));
+    const PolicyResponder::AfterBody after = responder.afterBody(http10);
+    QTEST(int(after.action), "action");
+    QTEST(after.status, "status");
+    QCOMPARE(responder.continueTwice(), policy == QLatin1String("continue-twice"));
+}
+
+void TestServerPolicy::responderContent()
+{
+    MessageHead request;
+    request.method = "PUT";
+    request.target = "/up";
+    request.headers = {{"Expect", "100-continue"}};
+    const QJsonObject reject = QJsonDocument::fromJson(PolicyResponder::rejectBody(request)).object();
+    QCOMPARE(reject.value(QStringLiteral("error")).toString(), QStringLiteral("expectation_failed"));
+    QCOMPARE(reject.value(QStringLiteral("expect")).toString(), QStringLiteral("100-continue"));
+    const QJsonObject echo =
+        QJsonDocument::fromJson(PolicyResponder::echoBody(request, {42, true, false, 3, 2})).object();
+    QCOMPARE(echo.value(QStringLiteral("received_bytes")).toInt(), 42);
+    QCOMPARE(echo.value(QStringLiteral("body_before_interim")).toBool(), true);
+    QCOMPARE(echo.value(QStringLiteral("method")).toString(), QStringLiteral("PUT"));
+    QCOMPARE(echo.value(QStringLiteral("connection")).toInt(), 3);
+    QCOMPARE(echo.value(QStringLiteral("request")).toInt(), 2);
+    QCOMPARE(QJsonDocument::fromJson(PolicyResponder::earlyFinalBody(413, QStringLiteral("too big")))
+                 .object()
+                 .value(QStringLiteral("status"))
+                 .toInt(),
+             413);
+    QVERIFY(headerValue(PolicyResponder::finalFields(), "Server").has_value());
+    QVERIFY(headerValue(PolicyResponder::interimFields(103), "Link").has_value());
+    QVERIFY(PolicyResponder::interimFields(100).isEmpty());
+}
+
+void TestServerPolicy::kindsNameEveryPolicy()
+{
+    // One list for help texts, the panel and the menu: every kind once, each name parses back.
+    const QList<ServerPolicy::Kind> kinds = ServerPolicy::kinds();
+    QCOMPARE(QSet<ServerPolicy::Kind>(kinds.cbegin(), kinds.cend()).size(), kinds.size());
+    QCOMPARE(ServerPolicy::names().size(), kinds.size());
+    QCOMPARE(ServerPolicy::names(false).size() + ServerPolicy::names(true).size(), kinds.size());
+    for (const ServerPolicy::Kind kind : kinds) {
+        const QString name = ServerPolicy::name(kind);
+        const QString concrete =
+            QString(name)
+                .replace(QLatin1String(":MS"), QLatin1String(":5"))
+                .replace(QLatin1String(":CODE"),
+                         kind == ServerPolicy::Kind::Final ? QLatin1String(":413") : QLatin1String(":103"));
+        const auto parsed = ServerPolicy::parse(concrete);
+        QVERIFY2(parsed, qPrintable(concrete));
+        QCOMPARE(parsed->kind, kind);
+        QCOMPARE(ServerPolicy::isMisbehaviour(kind), ServerPolicy::names(true).contains(name));
+    }
 }
 
 QTEST_GUILESS_MAIN(TestServerPolicy)
