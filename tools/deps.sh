@@ -23,6 +23,8 @@ EXPECTLAB_TEST_PACKAGES=(
   # Peers issue 12 names (tests/probe/tst_probepeers.cpp and the profiler's clients): Caddy 2.6,
   # aiohttp 3.8 and httpx for Debian's own python3, Varnish 7.1.
   caddy python3-aiohttp python3-httpx varnish
+  # Tomcat 10.1 (and the Java runtime it depends on), the other server of issue 12's case 14.
+  tomcat10
   # tests/timing: the loopback capture that recorded times are held against.
   tshark
 )

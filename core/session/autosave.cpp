@@ -151,6 +151,9 @@ void Autosave::saveInBackground()
         m_timer->start(); // one write at a time: this change goes in the next one
         return;
     }
+    // The last write may have ended with its finished signal still queued: take its result now,
+    // so that the signal, when it comes, finds nothing pending for the write started below.
+    takeBackgroundResult();
     std::optional<Session> session = takeSnapshot();
     if (!session)
         return;
@@ -164,8 +167,10 @@ void Autosave::saveInBackground()
 
 void Autosave::takeBackgroundResult()
 {
-    if (!std::exchange(m_resultPending, false))
+    // A finished signal of an earlier write arrives while a later one runs: not this one's result.
+    if (!m_resultPending || !m_writing.isFinished())
         return;
+    m_resultPending = false;
     const QString why = m_writing.result();
     handleResult(why, nullptr);
 }

@@ -282,10 +282,11 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
 
 const TimelineLayout::Lane *TimelineLayout::laneAt(double y) const
 {
+    const Lane *nearest = nullptr;
     for (const Lane &lane : lanes)
-        if (std::abs(lane.y - y) < 1e-9)
-            return &lane;
-    return nullptr;
+        if (!nearest || std::abs(lane.y - y) < std::abs(nearest->y - y))
+            nearest = &lane;
+    return nearest;
 }
 
 QList<TimelineLayout::LabelSlot> TimelineLayout::placeMarkerLabels(double msPerPixel, double minGapPx) const

@@ -101,7 +101,8 @@ struct TimelineLayout
     static constexpr double kLabelOffset = 0.11;
     static constexpr double kLabelLevelStep = 0.1;
     QList<LabelSlot> placeMarkerLabels(double msPerPixel, double minGapPx = 30) const;
-    // The lane at y (markers, spans and brackets sit on one); nullptr when none.
+    // The lane a mark at y belongs to: the nearest (markers sit on it, spans and brackets beside it);
+    // nullptr when there are no lanes.
     const Lane *laneAt(double y) const;
 
     bool isEmpty() const { return markers.isEmpty(); }

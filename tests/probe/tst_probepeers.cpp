@@ -6,6 +6,9 @@
 #include "peerprocess.h"
 #include "requirepeer.h"
 
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -61,6 +64,7 @@ private slots:
     void stockPythonServerIsInconclusive();
     void aiohttpKeepsTheWindowOpen();
     void varnishClosesAfterItsOwn417();
+    void tomcatClosesAfterItsOwn417();
     void desyncAfterAnEarlyFinal_data();
     void desyncAfterAnEarlyFinal();
 };
@@ -188,6 +192,47 @@ void TstProbePeers::varnishClosesAfterItsOwn417()
     const QString v = verdictOf(p, QStringLiteral("early-final-desync"));
     QVERIFY2(v.startsWith(QLatin1String("pass: 417 had no length, so it ends with the close")), qPrintable(v));
     QVERIFY2(!v.contains(QLatin1String("nor closed")) && !v.contains(QLatin1String("breaks")), qPrintable(v));
+}
+
+void TstProbePeers::tomcatClosesAfterItsOwn417()
+{
+    // Case 14 on the real peer: Tomcat 10.1 answers an unknown expectation itself with a 417 that
+    // does not say Connection: close, and then closes without answering what followed. The
+    // message must say it closed, not that it "neither answered nor closed".
+    const QString catalina = QStringLiteral("/usr/share/tomcat10/bin/catalina.sh");
+    EXPECTLAB_REQUIRE_PEER(QFileInfo(catalina).isExecutable() && !findProgram(QStringLiteral("java")).isEmpty(),
+                           QStringLiteral("tomcat10 (Debian package tomcat10)"));
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString base = dir.path();
+    for (const char *sub : {"conf", "webapps/ROOT", "logs", "temp", "work"})
+        QVERIFY(QDir().mkpath(base + QLatin1Char('/') + QLatin1String(sub)));
+    for (const char *file : {"web.xml", "catalina.properties", "logging.properties"})
+        QVERIFY(QFile::copy(QStringLiteral("/usr/share/tomcat10/etc/") + QLatin1String(file),
+                            base + QStringLiteral("/conf/") + QLatin1String(file)));
+    const quint16 port = freePort();
+    QString config;
+    QVERIFY(writeConfig(QStringLiteral("tomcat-server.xml"), base + QStringLiteral("/conf"),
+                        {{QStringLiteral("PORT"), QString::number(port)}}, &config));
+    QVERIFY(QFile::rename(config, base + QStringLiteral("/conf/server.xml")));
+    Peer tomcat;
+    QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+    env.insert(QStringLiteral("CATALINA_HOME"), QStringLiteral("/usr/share/tomcat10"));
+    env.insert(QStringLiteral("CATALINA_BASE"), base);
+    tomcat.process().setProcessEnvironment(env);
+    // `run`: in the foreground, so stopping the peer stops Tomcat.
+    QVERIFY(tomcat.start(catalina, {QStringLiteral("run")}, base));
+    QTRY_VERIFY2_WITH_TIMEOUT(accepts(port), qPrintable(tomcat.output()), 60000);
+    const QString url = QStringLiteral("http://127.0.0.1:%1/upload").arg(port);
+    // A cold JVM on a busy machine takes a second or more for its first answers: warm it up, and
+    // give the probe's waits room, so that Tomcat's own 417 is what is judged, not its start-up.
+    for (int i = 0; i < 3; ++i)
+        run(expectlabBin(), {QStringLiteral("send"), url, QStringLiteral("--expect-value"), QStringLiteral("x-warm"),
+                             QStringLiteral("--data"), QStringLiteral("warm")});
+    const Probed p = probe(url, {QStringLiteral("early-final-desync")}, QStringLiteral("5000"));
+    const QString v = verdictOf(p, QStringLiteral("early-final-desync"));
+    QVERIFY2(v.startsWith(QLatin1String("warn: 417 without Connection: close, then it closed")), qPrintable(v));
+    QVERIFY2(!v.contains(QLatin1String("nor closed")), qPrintable(v));
 }
 
 void TstProbePeers::desyncAfterAnEarlyFinal_data()

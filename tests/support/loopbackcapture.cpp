@@ -120,13 +120,18 @@ QHash<quint16, WireMoments> wireMoments(const QList<Packet> &packets, quint16 se
                 m.head = p.timeS;
             else if (m.body < 0)
                 m.body = p.timeS;
-        } else if (p.srcPort == serverPort && p.payload.startsWith("HTTP/1.")) {
+        } else if (p.srcPort == serverPort) {
+            // Every status line in the segment: a 100 and the final may share one.
             WireMoments &m = out[p.dstPort];
-            const QByteArray status = p.payload.mid(9, 3);
-            if (status == "100" && m.interim < 0)
-                m.interim = p.timeS;
-            else if (status.size() == 3 && status.at(0) >= '2' && status.at(0) <= '5' && m.final < 0)
-                m.final = p.timeS;
+            for (qsizetype at = p.payload.indexOf("HTTP/1."); at >= 0; at = p.payload.indexOf("HTTP/1.", at + 1)) {
+                const QByteArray status = p.payload.mid(at + 9, 3);
+                if (status.size() != 3)
+                    continue;
+                if (status == "100" && m.interim < 0)
+                    m.interim = p.timeS;
+                else if (status.at(0) >= '2' && status.at(0) <= '5' && m.final < 0)
+                    m.final = p.timeS;
+            }
         }
     }
     return out;
