@@ -5,6 +5,7 @@
 // an early final, writing the answer's head and body apart (case 13).
 #include "peerprocess.h"
 #include "requirepeer.h"
+#include "serveprocess.h"
 
 #include <QDir>
 #include <QFile>
@@ -78,10 +79,9 @@ void TstProbePeers::caddyRelaysAnHttp10Continue()
 {
     const QString caddy = findProgram(QStringLiteral("caddy"));
     EXPECTLAB_REQUIRE_PEER(!caddy.isEmpty(), QStringLiteral("caddy (Debian package caddy)"));
-    Peer serve;
-    QVERIFY(serve.start(expectlabBin(), {QStringLiteral("serve")}));
-    const QString upstream = QUrl(serve.waitForListening()).authority();
-    QVERIFY2(!upstream.isEmpty(), qPrintable(serve.output()));
+    ServeProcess serve;
+    QVERIFY2(serve.startServe({}), serve.firstLine.constData());
+    const QString upstream = QUrl(serve.url).authority();
 
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
@@ -173,10 +173,9 @@ void TstProbePeers::varnishClosesAfterItsOwn417()
     // `417` (no length, so it ends with the close) and closes. The message must say what happened.
     const QString varnishd = findProgram(QStringLiteral("varnishd"));
     EXPECTLAB_REQUIRE_PEER(!varnishd.isEmpty(), QStringLiteral("varnishd (Debian package varnish)"));
-    Peer serve;
-    QVERIFY(serve.start(expectlabBin(), {QStringLiteral("serve")}));
-    const QString upstream = QUrl(serve.waitForListening()).authority();
-    QVERIFY2(!upstream.isEmpty(), qPrintable(serve.output()));
+    ServeProcess serve;
+    QVERIFY2(serve.startServe({}), serve.firstLine.constData());
+    const QString upstream = QUrl(serve.url).authority();
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const quint16 port = freePort();

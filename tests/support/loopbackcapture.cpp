@@ -61,6 +61,7 @@ bool LoopbackCapture::start(quint16 port, QString *why, int timeoutMs)
         if (m_process.state() != QProcess::Running)
             break;
     }
+    m_notPermitted = true;
     *why = QStringLiteral("no packets captured on lo (no right to capture?): %1")
                .arg(QString::fromLocal8Bit(m_process.readAllStandardError()).trimmed());
     stop();

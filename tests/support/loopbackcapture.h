@@ -43,6 +43,8 @@ public:
     // Starts capturing TCP to and from port on lo and returns once packets are seen (a connection to
     // a listener of its own proves the filter live); false with why when it cannot.
     bool start(quint16 port, QString *why, int timeoutMs = 20000);
+    // After a failed start: tshark ran but saw no packet, as on a machine that forbids capturing.
+    bool notPermitted() const { return m_notPermitted; }
     // Takes what tshark printed so far without waiting: a caller that blocks in something else (a
     // child process run to its end) calls it now and then, so tshark never stalls on a full pipe.
     void poll();
@@ -57,6 +59,7 @@ private:
     QProcess m_process;
     QTcpServer m_probe; // the listener whose connections show the capture is live
     QList<Packet> m_packets;
+    bool m_notPermitted = false;
 };
 
 // Exchanges on serverPort by client port, from captured packets.

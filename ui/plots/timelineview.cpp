@@ -96,8 +96,8 @@ TimelineView::TimelineView(QWidget *parent)
     connect(m_plot, &QCustomPlot::mousePress, this, [this] { m_userZoomed = true; });
     connect(m_plot, &QCustomPlot::mouseDoubleClick, this, &TimelineView::fitView);
     // Zoom and pan move labels apart or together: place them again (the replot that follows draws it).
-    connect(m_plot->xAxis, qOverload<const QCPRange &>(&QCPAxis::rangeChanged), this, &TimelineView::placeLabels);
-    // A resized pane changes the milliseconds per pixel too; afterLayout comes before drawing.
+    // Zoom, pan and a resized pane all change the milliseconds per pixel, and each ends in a replot:
+    // place the labels once per replot, after the layout and before drawing.
     connect(m_plot, &QCustomPlot::afterLayout, this, &TimelineView::placeLabels);
     clear();
 }
