@@ -6,6 +6,7 @@
 //   bench_handshake COUNT URL    only the 64-connection rate against a running server (for a profiler)
 
 #include "benchutil.h"
+#include "bodyfeeder.h"
 #include "clientexchange.h"
 #include "exchangerunner.h"
 #include "monotonicclock.h"
@@ -102,8 +103,11 @@ private:
     void next()
     {
         QString error;
-        m_exchange = std::make_unique<ClientExchange>(++m_id, m_request, openBodySource(m_request.body, &error));
-        m_exchange->start(monotonicNowNs());
+        ClientUpload upload = makeClientUpload(++m_id, m_request, &error);
+        m_feeder.reset();
+        m_exchange = std::move(upload.exchange);
+        m_feeder = std::move(upload.feeder);
+        m_feeder->startAttempt(monotonicNowNs());
         m_exchange->connected(monotonicNowNs(), {});
         pump();
     }
@@ -112,7 +116,7 @@ private:
         while (m_exchange) {
             bool wrote = false;
             while (m_exchange->wantsToSend()) {
-                const QByteArray out = m_exchange->nextOutgoing(Pump::kSliceSize, monotonicNowNs());
+                const QByteArray out = m_feeder->nextOutgoing(Pump::kSliceSize, monotonicNowNs());
                 if (out.isEmpty())
                     break;
                 m_socket.write(out);
@@ -134,6 +138,7 @@ private:
                 ++m_result.failures;
             }
             if (--m_remaining == 0) {
+                m_feeder.reset();
                 m_exchange.reset();
                 m_loop.quit();
                 return;
@@ -147,6 +152,7 @@ private:
     QEventLoop m_loop;
     ClientRequest m_request;
     std::unique_ptr<ClientExchange> m_exchange;
+    std::unique_ptr<BodyFeeder> m_feeder; // refers to m_exchange
     int m_remaining = 0;
     int m_id = 0;
     Run m_result;

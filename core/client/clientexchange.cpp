@@ -21,16 +21,16 @@ QString endpointText(const QHostAddress &address, quint16 port)
 }
 } // namespace
 
-ClientExchange::ClientExchange(int id, ClientRequest request, std::unique_ptr<BodySource> body)
+ClientExchange::ClientExchange(int id, ClientRequest request, std::optional<qint64> bodySize)
     : m_request(std::move(request))
-    , m_body(std::move(body))
 {
     m_summary.id = id;
     m_summary.url = m_request.url;
     m_summary.method = m_request.effectiveMethod();
-    m_bodySize = m_body ? m_body->size() : 0;
+    m_hasBody = bodySize.has_value();
+    m_bodySize = bodySize.value_or(0);
     m_summary.bodyBytes = m_bodySize;
-    m_hasContent = m_body && (m_request.chunked || m_bodySize > 0);
+    m_hasContent = m_hasBody && (m_request.chunked || m_bodySize > 0);
 }
 
 ClientExchange::~ClientExchange() = default;
@@ -46,9 +46,11 @@ void ClientExchange::start(qint64 nowNs)
         m_summary.startNs = nowNs;
         m_deadlineNs = nowNs + qint64(m_request.timeoutMs) * 1'000'000;
     }
-    m_parser = std::make_unique<HttpParser>(HttpParser::Kind::Response, static_cast<HttpParser::Sink *>(this));
-    m_parser->setMaxHeadBytes(kMaxResponseHeadBytes);
     m_summary.wireLogs.append(WireLog());
+    ClientConnection::Rules rules;
+    rules.maxHeadBytes = kMaxResponseHeadBytes;
+    rules.maxInterims = kMaxInterimResponses;
+    m_conn = std::make_unique<ClientConnection>(static_cast<ClientConnection::Listener *>(this), rules);
     // The answer fields are the attempt's own (R6: keep the 417 apart from the retry's answer).
     m_summary.interimHeads.clear();
     m_summary.finalStatus.reset();
@@ -62,11 +64,9 @@ void ClientExchange::start(qint64 nowNs)
     m_continueDeadlineNs.reset();
     m_bodyState = Body::Waiting;
     m_bodySent = 0;
-    m_chunkPieces.clear();
-    m_currentIsInterim = m_finalReceived = m_retryAfterClose = m_failedThisAttempt = false;
+    m_finalReceived = m_retryAfterClose = m_failedThisAttempt = false;
     m_unreadAfterFinal = 0;
     m_closeWhy.clear();
-    m_out.reset();
     m_closedBy = Closer::Unknown;
     m_peerReset = false;
     buildHead();
@@ -98,7 +98,7 @@ void ClientExchange::buildHead()
 
     // Framing and the expectation are ours to set: the user's copies would contradict the body.
     removeHeader(head.headers, "Expect");
-    if (m_body) {
+    if (m_hasBody) {
         removeHeader(head.headers, "Content-Length");
         removeHeader(head.headers, "Transfer-Encoding");
         if (m_request.chunked)
@@ -114,7 +114,6 @@ void ClientExchange::buildHead()
         m_summary.expectSent = !m_expectThisAttempt.isEmpty();
     }
     m_requestHead = head;
-    m_head = head.serializeRequest();
 }
 
 void ClientExchange::connected(qint64 nowNs, const Endpoints &endpoints)
@@ -135,10 +134,37 @@ bool ClientExchange::wantsToSend() const
 {
     if (m_state != State::Exchanging)
         return false;
-    return !m_headQueued || !m_chunkPieces.isEmpty() || m_bodyState == Body::Sending;
+    return !m_headQueued || m_conn->hasOutput() || m_bodyState == Body::Sending;
 }
 
-QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
+qint64 ClientExchange::bodyWanted() const
+{
+    if (m_state != State::Exchanging || m_bodyState != Body::Sending || m_conn->hasOutput())
+        return 0;
+    return m_bodySize - m_bodySent;
+}
+
+void ClientExchange::pushBody(const QByteArray &slice, qint64 nowNs)
+{
+    m_now = nowNs;
+    if (slice.isEmpty() || bodyWanted() <= 0)
+        return;
+    const QByteArray data = slice.size() > m_bodySize - m_bodySent ? slice.first(m_bodySize - m_bodySent) : slice;
+    const bool first = m_bodySent == 0;
+    m_bodySent += data.size();
+    m_summary.bodyBytesSent += data.size();
+    m_conn->sendData(data, first ? std::optional(event(EventKind::BodyStart, 0, m_bodySent)) : std::nullopt);
+    if (m_bodySent >= m_bodySize)
+        finishBody();
+}
+
+void ClientExchange::bodyFailed(qint64 nowNs, const QString &message)
+{
+    m_now = nowNs;
+    fail(ErrorKind::BodyReadFailed, message);
+}
+
+QByteArray ClientExchange::nextOutgoing(qint64 nowNs)
 {
     m_now = nowNs;
     if (!wantsToSend())
@@ -156,71 +182,30 @@ QByteArray ClientExchange::nextOutgoing(qint64 budget, qint64 nowNs)
                 rule = QStringLiteral("R3");
             }
         }
-        m_out.queue(m_head, false);
-        emitSentEvent(event(EventKind::HeadSent, 0, m_head.size(), detail, rule).withHead(m_requestHead),
-                      m_out.queued() - 1);
+        const qint64 headBytes = m_requestHead.serializeRequest().size();
+        m_conn->sendHead(m_requestHead, event(EventKind::HeadSent, 0, headBytes, detail, rule).withHead(m_requestHead));
         if (m_hasContent) {
             if (!m_expectThisAttempt.isEmpty() && m_request.expectTimeoutMs > 0) {
-                // Counted again from when the head reaches the kernel (sent()).
+                // Counted again from when the head reaches the kernel (outputEvent()).
                 m_continueDeadlineNs = nowNs + qint64(m_request.expectTimeoutMs) * 1'000'000;
             } else {
                 startBody();
             }
         }
-        return m_head;
     }
-    if (!m_chunkPieces.isEmpty()) {
-        const QByteArray piece = m_chunkPieces.takeFirst();
-        if (m_chunkPieces.isEmpty() && m_bodySent >= m_bodySize && m_bodyState == Body::Sending)
-            finishBody();
-        return piece;
+    if (m_bodyState == Body::Sending && m_bodySize == 0 && !m_conn->hasOutput()) {
+        // An empty chunked body is its last chunk alone: it starts and ends with that.
+        m_bodyState = Body::Done;
+        m_conn->sendEnd(event(EventKind::BodyDone, 0, 0), event(EventKind::BodyStart, 0, 0));
     }
-
-    QByteArray slice = m_body->read(qMax<qint64>(1, budget));
-    if (slice.isEmpty() && m_bodySent < m_bodySize) {
-        fail(ErrorKind::BodyReadFailed,
-             tr("reading the body failed after %1 bytes: %2").arg(m_bodySent).arg(m_body->errorString()));
-        return {};
-    }
-    const bool first = m_bodySent == 0;
-    m_bodySent += slice.size();
-    m_summary.bodyBytesSent += slice.size();
-    const bool last = m_bodySent >= m_bodySize;
-    if (m_request.chunked) {
-        // The chunk goes out as size line, data, CRLF: three pieces rather than one framed copy, so
-        // the data reaches the socket as the source gave it (for generated bodies, shared memory).
-        const QByteArray end = last ? QByteArrayLiteral("0\r\n\r\n") : QByteArray();
-        const qint64 start = m_out.queued();
-        if (slice.isEmpty()) {
-            slice = end;
-            m_out.queueUnlogged(end.size());
-        } else {
-            const QByteArray sizeLine = QByteArray::number(slice.size(), 16) + "\r\n";
-            const QByteArray after = QByteArrayLiteral("\r\n") + end;
-            m_out.queueUnlogged(sizeLine.size());
-            m_out.queue(slice, true);
-            m_out.queueUnlogged(after.size());
-            m_chunkPieces << slice << after;
-            slice = sizeLine;
-        }
-        if (first)
-            emitSentEvent(event(EventKind::BodyStart, 0, m_bodySent), start);
-    } else {
-        if (first)
-            emitSentEvent(event(EventKind::BodyStart, 0, m_bodySent), m_out.queued());
-        m_out.queue(slice, true);
-    }
-    if (last && m_chunkPieces.isEmpty())
-        finishBody();
-    return slice;
+    return m_conn->takeOutput();
 }
 
 void ClientExchange::finishBody()
 {
     m_bodyState = Body::Done;
-    // Everything of the body is queued by now (its last chunk pieces included): it is done when the
-    // last queued byte has left.
-    emitSentEvent(event(EventKind::BodyDone, 0, m_bodySent), m_out.queued() - 1);
+    // Everything of the body is queued by now: it is done when its last byte (or last chunk) has left.
+    m_conn->sendEnd(event(EventKind::BodyDone, 0, m_bodySent));
 }
 
 void ClientExchange::startBody()
@@ -245,13 +230,20 @@ void ClientExchange::sent(qint64 bytes, qint64 nowNs)
 {
     if (m_state != State::Exchanging && m_state != State::Closing)
         return; // bytes of a connection that is gone are not this attempt's
-    QList<TimelineEvent> released;
-    m_out.handed(bytes, nowNs, wire(), released);
-    for (const TimelineEvent &e : std::as_const(released)) {
-        if (e.kind == EventKind::HeadSent)
-            noteHeadSent(e.tNs);
-        emitEvent(e);
+    m_conn->sent(bytes, nowNs);
+}
+
+void ClientExchange::outputEvent(const TimelineEvent &e)
+{
+    if (e.notSent) {
+        TimelineEvent unsent = e;
+        unsent.detail += tr(" (not sent: the connection was gone)");
+        emitEvent(unsent);
+        return;
     }
+    if (e.kind == EventKind::HeadSent)
+        noteHeadSent(e.tNs);
+    emitEvent(e);
 }
 
 void ClientExchange::noteHeadSent(qint64 tNs)
@@ -273,52 +265,15 @@ void ClientExchange::receive(QByteArrayView data, qint64 nowNs)
     m_now = nowNs;
     if (m_state != State::Exchanging || data.isEmpty())
         return;
-    if (m_out.sent() == 0) {
-        // Nobody answers a request of which no byte has left: a banner, or not an HTTP server at all.
-        wire().add(WireLog::Direction::Received, nowNs, data, false);
-        fail(
-            ErrorKind::SpokeFirst,
-            tr("the server sent %1 bytes before any byte of the request left: is it an HTTP server?").arg(data.size()));
-        return;
-    }
-    if (m_parser->isStopped()) {
-        // After the whole final response: not ours to read, we do not reuse the connection (R20).
-        m_unreadAfterFinal += data.size();
-        wire().add(WireLog::Direction::Received, nowNs, data, true);
-        return;
-    }
-    wire().add(WireLog::Direction::Received, nowNs, data, m_finalReceived && !m_summary.responseComplete);
-    const HttpParser::Result r = m_parser->feed(data);
-    if (r.status == HttpParser::Status::Error)
-        fail(ErrorKind::MalformedResponse, tr("malformed response: %1").arg(m_parser->errorReason()));
-    else if (r.status == HttpParser::Status::Stopped && m_summary.responseComplete)
-        m_unreadAfterFinal += data.size() - r.consumed;
+    // After the whole final response: not ours to read, we do not reuse the connection (R20).
+    m_unreadAfterFinal += m_conn->receive(data, nowNs);
 }
 
-HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
+HttpParser::HeadAction ClientExchange::responseHead(const MessageHead &head)
 {
-    if (head.status < 100 || head.status > 599) {
-        fail(ErrorKind::InvalidStatus,
-             tr("invalid status code %1: RFC 9110 15 allows 100 to 599").arg(head.status, 3, 10, QLatin1Char('0')));
-        return HttpParser::HeadAction::Stop;
-    }
-    if (head.versionMajor != 1) {
-        fail(ErrorKind::MalformedResponse,
-             tr("the response says HTTP/%1.%2, not HTTP/1.x").arg(head.versionMajor).arg(head.versionMinor));
-        return HttpParser::HeadAction::Stop;
-    }
-    if (head.status == 101) {
-        // We never send Upgrade, so a switch of protocols is the server's error: whatever follows is
-        // not HTTP/1.1 (RFC 9110 15.2.2).
-        fail(ErrorKind::UnexpectedUpgrade,
-             tr("the server switched protocols (101%1) although the request asked for no upgrade")
-                 .arg(head.header("Upgrade") ? tr(" to %1").arg(displayText(*head.header("Upgrade"))) : QString()));
-        return HttpParser::HeadAction::Stop;
-    }
     if (head.isInterim())
         return onInterim(head);
 
-    m_currentIsInterim = false;
     m_finalReceived = true;
     m_summary.finalStatus = head.status;
     m_summary.finalHead = head;
@@ -347,11 +302,6 @@ HttpParser::HeadAction ClientExchange::onHead(const MessageHead &head)
 
 HttpParser::HeadAction ClientExchange::onInterim(const MessageHead &head)
 {
-    m_currentIsInterim = true;
-    if (m_summary.interimHeads.size() >= kMaxInterimResponses) {
-        fail(ErrorKind::TooManyInterims, tr("more than %1 interim responses: giving up").arg(kMaxInterimResponses));
-        return HttpParser::HeadAction::Stop;
-    }
     const bool duplicate = head.status == 100 && m_summary.interimStatuses().contains(100);
     m_summary.interimHeads.append(head);
     QString detail = QStringLiteral("%1 %2").arg(head.status).arg(displayText(head.reason));
@@ -381,29 +331,23 @@ HttpParser::HeadAction ClientExchange::onInterim(const MessageHead &head)
     return HttpParser::HeadAction::Continue;
 }
 
-void ClientExchange::onBody(QByteArrayView data)
+void ClientExchange::responseData(QByteArrayView data)
 {
-    if (m_currentIsInterim)
-        return;
     m_summary.responseBodyBytes += data.size();
     const qsizetype room = kResponsePreview - m_summary.responseBodyPreview.size();
     if (room > 0)
         m_summary.responseBodyPreview.append(data.first(qMin(room, data.size())));
 }
 
-void ClientExchange::onMessageComplete()
+void ClientExchange::responseEnd()
 {
-    if (m_currentIsInterim) {
-        m_currentIsInterim = false;
-        return;
-    }
     if (!m_finalReceived || m_summary.responseComplete)
         return;
     m_summary.responseComplete = true;
     emitEvent(event(EventKind::ResponseDone, m_summary.finalStatus.value_or(0), m_summary.responseBodyBytes));
     // Whatever follows in the same read is not this response: whether it came in the same segment
     // or later must not change the outcome (issue 12, case 2).
-    m_parser->stop();
+    m_conn->stopReading();
     // One exchange per connection: close once the response is read (R20 is then moot).
     closeNow(m_retryAfterClose ? tr("closing to retry without Expect") : tr("response complete"));
 }
@@ -416,9 +360,9 @@ void ClientExchange::peerClosed(qint64 nowNs, bool reset)
     if (m_closedBy == Closer::Unknown)
         m_closedBy = Closer::Peer;
     m_peerReset = m_peerReset || reset;
-    if (m_parser && m_finalReceived && !m_summary.responseComplete) {
-        // A body delimited by the close completes here.
-        m_parser->finish();
+    if (m_conn) {
+        // A body delimited by the close completes here; a cut one is reported below.
+        m_conn->peerClosed();
     }
     if (m_state != State::Exchanging)
         return;
@@ -459,12 +403,7 @@ void ClientExchange::transportClosed(qint64 nowNs)
     if (m_state == State::Done || m_state == State::ReconnectPending || m_state == State::Idle)
         return;
     // Anything still waiting for the kernel never left.
-    QList<TimelineEvent> unsent;
-    m_out.abandon(nowNs, unsent);
-    for (TimelineEvent &e : unsent) {
-        e.detail += tr(" (not sent: the connection was gone)");
-        emitEvent(e);
-    }
+    m_conn->abandon(nowNs);
     TimelineEvent closed = event(EventKind::Closed, 0, -1, m_closeWhy.isEmpty() ? tr("closed") : m_closeWhy);
     if (m_unreadAfterFinal > 0) {
         closed.bytes = m_unreadAfterFinal;
@@ -477,11 +416,6 @@ void ClientExchange::transportClosed(qint64 nowNs)
         endAttempt();
         m_summary.retried = true;
         m_state = State::ReconnectPending;
-        QString rewindError;
-        if (m_body && !m_body->rewind(&rewindError)) {
-            fail(ErrorKind::BodyReadFailed, rewindError);
-            return;
-        }
         emitEvent(event(EventKind::Retry, 0, -1, tr("417 received: repeating the request without Expect"),
                         QStringLiteral("R6")));
         return;
@@ -610,17 +544,6 @@ TimelineEvent ClientExchange::event(EventKind kind, int status, qint64 bytes, co
 void ClientExchange::emitEvent(const TimelineEvent &e)
 {
     m_summary.events.append(e);
-}
-
-void ClientExchange::emitSentEvent(const TimelineEvent &e, qint64 lastByteOffset)
-{
-    QList<TimelineEvent> ready;
-    m_out.hold(e, lastByteOffset, ready);
-    for (const TimelineEvent &r : std::as_const(ready)) {
-        if (r.kind == EventKind::HeadSent)
-            noteHeadSent(r.tNs);
-        emitEvent(r);
-    }
 }
 
 } // namespace expectlab

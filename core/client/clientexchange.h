@@ -1,11 +1,9 @@
 #pragma once
 
-#include "bodysource.h"
+#include "clientconnection.h"
 #include "clientrequest.h"
 #include "exchangesummary.h"
-#include "httpparser.h"
 #include "party.h"
-#include "sendtracker.h"
 
 #include <QList>
 
@@ -14,14 +12,13 @@
 
 namespace expectlab {
 
-// The client side of one exchange, sans I/O: the adapter reports connects, bytes and the time,
-// and asks for bytes to send; this class decides when the body may go (the Expect handshake),
-// retries after a 417 and records every step as a timeline event.
+// The driver of one composed request, sans I/O, above the connection protocol (ClientConnection, a
+// new one per attempt): it builds the head, decides when the body may go (the Expect handshake, R3,
+// R5), bounds the exchange in time, retries without Expect after a 417 (R6) and records every step
+// as a timeline event. It reads no body: the adapter pushes body bytes (pushBody) as bodyWanted()
+// asks for them, so a file's I/O stays in the adapter (BodyFeeder).
 // "Waiting for 100" is a flag beside the state, as in h11: it is the continue deadline being set.
-//
-// Events about bytes we send (head_sent, body_start, body_done) wait until the adapter says, with
-// sent(), that the bytes reached the kernel, and take that time.
-class ClientExchange : public Party, private HttpParser::Sink
+class ClientExchange : public Party, private ClientConnection::Listener
 {
 public:
     static constexpr qsizetype kResponsePreview = 64 * 1024;
@@ -29,7 +26,8 @@ public:
     static constexpr qint64 kMaxResponseHeadBytes = 64 * 1024;
     static constexpr int kMaxInterimResponses = 100;
 
-    ClientExchange(int id, ClientRequest request, std::unique_ptr<BodySource> body);
+    // bodySize: the body's length in bytes, nullopt for a request without a body.
+    ClientExchange(int id, ClientRequest request, std::optional<qint64> bodySize);
     ~ClientExchange() override;
 
     // Adapter input
@@ -45,9 +43,15 @@ public:
     // The adapter handed this many more bytes of nextOutgoing()'s output to the kernel at nowNs.
     void sent(qint64 bytes, qint64 nowNs);
 
+    // The body: how many more bytes it would take now (0 while it must wait, or is done), the next
+    // of them, and a failure to produce them (a file read error, a rewind that failed).
+    qint64 bodyWanted() const;
+    void pushBody(const QByteArray &slice, qint64 nowNs);
+    void bodyFailed(qint64 nowNs, const QString &message);
+
     // Adapter output
-    // The next bytes to write, at most about budget of them: the head, then body slices.
-    QByteArray nextOutgoing(qint64 budget, qint64 nowNs);
+    // The next bytes to write: the head, then the body slices pushed so far.
+    QByteArray nextOutgoing(qint64 nowNs);
     bool wantsToSend() const;
     bool wantsClose() const { return m_state == State::Closing; }
     bool wantsReconnect() const { return m_state == State::ReconnectPending; }
@@ -67,7 +71,8 @@ public:
     void streamClosed(qint64 nowNs) override { transportClosed(nowNs); }
     QByteArray takeOutput(qint64 budget, qint64 nowNs) override
     {
-        return wantsToSend() ? nextOutgoing(budget, nowNs) : QByteArray();
+        Q_UNUSED(budget);
+        return wantsToSend() ? nextOutgoing(nowNs) : QByteArray();
     }
     CloseWish closeWish() const override { return wantsClose() ? CloseWish::Now : CloseWish::None; }
 
@@ -82,9 +87,13 @@ private:
     // Where the body of the attempt stands.
     enum class Body { Waiting, Sending, Done, Stopped };
 
-    HttpParser::HeadAction onHead(const MessageHead &head) override;
-    void onBody(QByteArrayView data) override;
-    void onMessageComplete() override;
+    // ClientConnection::Listener
+    HttpParser::HeadAction responseHead(const MessageHead &head) override;
+    void responseData(QByteArrayView data) override;
+    void responseEnd() override;
+    void responseFailed(ErrorKind kind, const QString &message) override { fail(kind, message); }
+    void outputEvent(const TimelineEvent &event) override;
+    WireLog &wireLog() override { return m_summary.wireLogs.last(); }
 
     HttpParser::HeadAction onInterim(const MessageHead &head);
     void buildHead();
@@ -98,42 +107,34 @@ private:
     TimelineEvent event(EventKind kind, int status = 0, qint64 bytes = -1, const QString &detail = {},
                         const QString &rule = {}) const;
     void emitEvent(const TimelineEvent &e);
-    void emitSentEvent(const TimelineEvent &e, qint64 lastByteOffset);
     void noteHeadSent(qint64 tNs);
-    WireLog &wire() { return m_summary.wireLogs.last(); }
 
     ClientRequest m_request;
-    std::unique_ptr<BodySource> m_body;
-    std::unique_ptr<HttpParser> m_parser;
+    std::unique_ptr<ClientConnection> m_conn; // the attempt's
     ExchangeSummary m_summary;
     qsizetype m_eventsTaken = 0;
     State m_state = State::Idle;
     qint64 m_now = 0;
     qint64 m_deadlineNs = 0;
+    bool m_hasBody = false; // framing fields go out even for an empty body
     qint64 m_bodySize = 0;
-    bool m_hasContent = false;
+    bool m_hasContent = false; // a body that needs sending: chunked, or of non-zero length
 
     // The attempt in progress
     int m_attempt = 0;
     qint64 m_attemptStartNs = 0;
     MessageHead m_requestHead;
-    QByteArray m_head; // m_requestHead as bytes
     QByteArray m_expectThisAttempt;
     bool m_headQueued = false;                  // handed to the adapter
     std::optional<qint64> m_headSentNs;         // when it reached the kernel
     std::optional<qint64> m_continueDeadlineNs; // set while waiting for a 100
     Body m_bodyState = Body::Waiting;
     qint64 m_bodySent = 0;
-    // The rest of a chunk already begun (its data, then its CRLF): a chunk once started is finished.
-    QByteArrayList m_chunkPieces;
-    bool m_currentIsInterim = false;
     bool m_finalReceived = false;
     bool m_retryAfterClose = false;
     bool m_failedThisAttempt = false;
     qint64 m_unreadAfterFinal = 0;
     QString m_closeWhy;
-    // Output bookkeeping for sent(): bytes handed to the adapter, and of those to the kernel.
-    SendTracker m_out; // this attempt's output on its way to the kernel, and the events waiting for it
     Closer m_closedBy = Closer::Unknown;
     bool m_peerReset = false;
 };

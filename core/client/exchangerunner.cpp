@@ -31,13 +31,14 @@ bool ExchangeRunner::prepare(QString *error)
         return false;
     }
     QString openError;
-    std::unique_ptr<BodySource> body = openBodySource(m_request.body, &openError);
-    if (m_request.body.hasBody() && !body) {
+    ClientUpload upload = makeClientUpload(m_id, m_request, &openError);
+    if (!upload.exchange) {
         if (error)
             *error = openError;
         return false;
     }
-    m_exchange = std::make_unique<ClientExchange>(m_id, m_request, std::move(body));
+    m_exchange = std::move(upload.exchange);
+    m_feeder = std::move(upload.feeder);
     return true;
 }
 
@@ -47,7 +48,7 @@ void ExchangeRunner::start()
         QString error;
         if (!prepare(&error)) {
             // Build an exchange anyway so that the failure is recorded like any other; no stream.
-            m_exchange = std::make_unique<ClientExchange>(m_id, m_request, nullptr);
+            m_exchange = std::make_unique<ClientExchange>(m_id, m_request, std::nullopt);
             m_exchange->start(monotonicNowNs());
             m_exchange->transportError(monotonicNowNs(), error, ErrorKind::InvalidRequest);
             if (m_exchange->wantsClose())
@@ -62,9 +63,14 @@ void ExchangeRunner::start()
 
 void ExchangeRunner::startAttempt()
 {
-    m_exchange->start(monotonicNowNs());
+    m_feeder->startAttempt(monotonicNowNs());
+    if (m_exchange->isFinished()) { // the body could not be read again for the retry
+        emitEvents();
+        finish();
+        return;
+    }
     auto *stream = new TcpStream;
-    m_pump = new Pump(stream, m_exchange.get(), this);
+    m_pump = new Pump(stream, m_feeder.get(), this);
     connect(m_pump, &Pump::eventRecorded, this, &ExchangeRunner::eventRecorded);
     connect(m_pump, &Pump::wrote, this,
             [this] { emit progress(m_exchange->bodySentThisAttempt(), m_exchange->bodySize()); });

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "bodyfeeder.h"
 #include "clientexchange.h"
 
 #include <QObject>
@@ -10,7 +11,8 @@ namespace expectlab {
 
 class Pump;
 
-// Runs one ClientExchange: a Pump over a new TcpStream for each attempt (a retry without Expect
+// Runs one ClientExchange: a Pump over a new TcpStream for each attempt, driving the exchange
+// through its BodyFeeder (a retry without Expect
 // after a 417 is a new connection, R6), progress as the body leaves. No protocol logic here and no
 // socket calls.
 class ExchangeRunner : public QObject
@@ -44,7 +46,8 @@ private:
     int m_id;
     ClientRequest m_request;
     std::unique_ptr<ClientExchange> m_exchange;
-    Pump *m_pump = nullptr; // this attempt's
+    std::unique_ptr<BodyFeeder> m_feeder; // moves the body into m_exchange
+    Pump *m_pump = nullptr;               // this attempt's
     bool m_finishedEmitted = false;
 };
 

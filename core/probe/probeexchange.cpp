@@ -26,7 +26,7 @@ QString statusLine(const MessageHead &head)
 ProbeExchange::ProbeExchange(int id, QList<ProbeStep> steps, qint64 nowNs, const QString &connectDetail)
     : m_id(id)
     , m_steps(std::move(steps))
-    , m_parser(HttpParser::Kind::Response, this)
+    , m_conn(this, ClientConnection::Rules{.strict = false})
     , m_now(nowNs)
 {
     m_obs.startNs = nowNs;
@@ -62,27 +62,25 @@ void ProbeExchange::receive(QByteArrayView data, qint64 nowNs)
     m_now = nowNs;
     if (m_finished || data.isEmpty())
         return;
-    const HttpParser::Result r = m_parser.feed(data);
-    if (r.status == HttpParser::Status::Stopped) {
-        // After a response that closed the connection (onMessageComplete stopped the parser): more
-        // bytes are evidence that the server answered something it should not have (R22).
-        const qint64 more = data.size() - r.consumed;
-        if (more > 0) {
-            if (m_obs.bytesAfterClose == 0)
-                emitEvent(EventKind::Error, 0, more, tr("the server sent more after its Connection: close response"),
-                          QStringLiteral("R22"));
-            m_obs.bytesAfterClose += more;
-        }
-        run();
-        return;
-    }
-    if (r.status == HttpParser::Status::Error) {
-        m_obs.error = tr("malformed response: %1").arg(m_parser.errorReason());
-        emitEvent(EventKind::Error, 0, -1, m_obs.error);
-        finish(nowNs);
-        return;
+    // After a response that closed the connection (responseEnd stopped reading): more bytes are
+    // evidence that the server answered something it should not have (R22).
+    const qint64 more = m_conn.receive(data, nowNs);
+    if (m_finished)
+        return; // the response was malformed (responseFailed)
+    if (more > 0) {
+        if (m_obs.bytesAfterClose == 0)
+            emitEvent(EventKind::Error, 0, more, tr("the server sent more after its Connection: close response"),
+                      QStringLiteral("R22"));
+        m_obs.bytesAfterClose += more;
     }
     run();
+}
+
+void ProbeExchange::responseFailed(ErrorKind, const QString &message)
+{
+    m_obs.error = message;
+    emitEvent(EventKind::Error, 0, -1, m_obs.error);
+    finish(m_now);
 }
 
 void ProbeExchange::peerClosed(qint64 nowNs, bool reset)
@@ -93,8 +91,8 @@ void ProbeExchange::peerClosed(qint64 nowNs, bool reset)
     m_obs.peerClosedNs = nowNs;
     m_obs.reset = m_obs.reset || reset;
     // Completes a response whose body runs until the close.
-    if (m_parser.finish().status == HttpParser::Status::Error && m_obs.error.isEmpty()) {
-        m_obs.error = tr("response cut short: %1").arg(m_parser.errorReason());
+    if (const auto cut = m_conn.peerClosed(); cut && m_obs.error.isEmpty()) {
+        m_obs.error = tr("response cut short: %1").arg(*cut);
         emitEvent(EventKind::Error, 0, -1, m_obs.error);
     }
     emitEvent(EventKind::Closed, 0, -1, reset ? tr("server reset the connection") : tr("server closed the connection"));
@@ -173,15 +171,14 @@ void ProbeExchange::run()
         case ProbeStep::Kind::Send:
             // Nothing goes out after the server closed: what was not sent is part of the evidence.
             if (!m_obs.peerClosedNs) {
-                m_outgoing += step.bytes;
-                m_out.queue(step.bytes, step.event == EventKind::BodyStart);
                 m_obs.sentSteps.append(m_step);
                 m_obs.sentStepNs.append(m_now); // made exact when the bytes leave (sent())
                 m_obs.sentRequests.append(step.requests);
-                m_stamps.append({m_out.queued() - 1, int(m_obs.sentStepNs.size()) - 1});
+                m_stamps.append({m_conn.bytesQueued() + step.bytes.size() - 1, int(m_obs.sentStepNs.size()) - 1});
                 // Its time is when its last byte reaches the kernel, as for every event about output.
-                m_out.hold(TimelineEvent::at(m_now, Side::Client, m_id, step.event, 0, step.bytes.size(), step.label),
-                           m_out.queued() - 1, m_obs.events);
+                m_conn.sendRaw(
+                    step.bytes, step.event == EventKind::BodyStart,
+                    TimelineEvent::at(m_now, Side::Client, m_id, step.event, 0, step.bytes.size(), step.label));
             }
             ++m_step;
             break;
@@ -219,12 +216,12 @@ void ProbeExchange::finish(qint64 nowNs)
     m_finished = true;
     m_awaitDeadlineNs.reset();
     m_obs.endNs = nowNs;
-    m_out.abandon(nowNs, m_obs.events);
+    m_conn.abandon(nowNs);
     if (!m_obs.peerClosedNs)
         emitEvent(EventKind::Closed, 0, -1, tr("probe closed the connection"));
 }
 
-HttpParser::HeadAction ProbeExchange::onHead(const MessageHead &head)
+HttpParser::HeadAction ProbeExchange::responseHead(const MessageHead &head)
 {
     ProbeResponse response;
     response.head = head;
@@ -238,34 +235,37 @@ HttpParser::HeadAction ProbeExchange::onHead(const MessageHead &head)
     return HttpParser::HeadAction::Continue;
 }
 
-void ProbeExchange::onBody(QByteArrayView data)
+void ProbeExchange::responseData(QByteArrayView data)
 {
     if (!m_obs.responses.isEmpty())
         m_obs.responses.last().bodyBytes += data.size();
 }
 
-void ProbeExchange::onMessageComplete()
+void ProbeExchange::responseEnd()
 {
     if (m_obs.responses.isEmpty() || m_obs.responses.last().interim())
         return;
     ProbeResponse &r = m_obs.responses.last();
     r.completeNs = m_now;
     // A response that ends the connection ends what we parse: anything after it is evidence (R22).
-    if (!m_parser.keepAlive())
-        m_parser.stop();
+    if (!m_conn.keepAlive())
+        m_conn.stopReading();
     emitEvent(EventKind::ResponseDone, r.head.status, r.bodyBytes);
 }
 
 QByteArray ProbeExchange::takeOutgoing()
 {
-    return std::exchange(m_outgoing, QByteArray());
+    // All of it in one write, as the script queued it: a step's segmentation is part of the test.
+    QByteArray out;
+    while (m_conn.hasOutput())
+        out += m_conn.takeOutput();
+    return out;
 }
 
 void ProbeExchange::sent(qint64 bytes, qint64 nowNs)
 {
-    WireLog unused; // the probe keeps its evidence as events
-    m_out.handed(bytes, nowNs, unused, m_obs.events);
-    while (!m_stamps.isEmpty() && m_stamps.first().lastOffset < m_out.sent())
+    m_conn.sent(bytes, nowNs);
+    while (!m_stamps.isEmpty() && m_stamps.first().lastOffset < m_conn.bytesSent())
         m_obs.sentStepNs[m_stamps.takeFirst().sentIndex] = nowNs;
 }
 

@@ -1,9 +1,8 @@
 #pragma once
 
-#include "httpparser.h"
+#include "clientconnection.h"
 #include "party.h"
 #include "probescenario.h"
-#include "sendtracker.h"
 
 #include <optional>
 
@@ -11,8 +10,10 @@ namespace expectlab {
 
 // Runs one scenario's script on one connection, sans I/O: fed the connect result, response bytes,
 // the peer's close and the time; answers with bytes to send, a wish to close, the next deadline and
-// the observation. The socket adapter (ProbeRunner) only moves bytes and time.
-class ProbeExchange : public Party, private HttpParser::Sink
+// the observation. It is a driver over the same client core as a composed request
+// (ClientConnection), in its lenient reading: a probe records what a client would refuse. The
+// socket adapter (ProbeRunner) only moves bytes and time.
+class ProbeExchange : public Party, private ClientConnection::Listener
 {
 public:
     ProbeExchange(int id, QList<ProbeStep> steps, qint64 nowNs, const QString &connectDetail = QString());
@@ -45,9 +46,13 @@ public:
     const ProbeObservation &observation() const { return m_obs; }
 
 private:
-    HttpParser::HeadAction onHead(const MessageHead &head) override;
-    void onBody(QByteArrayView data) override;
-    void onMessageComplete() override;
+    // ClientConnection::Listener
+    HttpParser::HeadAction responseHead(const MessageHead &head) override;
+    void responseData(QByteArrayView data) override;
+    void responseEnd() override;
+    void responseFailed(ErrorKind kind, const QString &message) override;
+    void outputEvent(const TimelineEvent &event) override { m_obs.events.append(event); }
+    WireLog &wireLog() override { return m_wire; }
 
     void run(); // executes steps until one has to wait
     bool awaitSatisfied() const;
@@ -58,10 +63,9 @@ private:
 
     int m_id;
     QList<ProbeStep> m_steps;
-    HttpParser m_parser;
+    ClientConnection m_conn;
     ProbeObservation m_obs;
-    QByteArray m_outgoing;
-    SendTracker m_out; // the probe's output on its way to the kernel, and the events waiting for it
+    WireLog m_wire; // bounded; the probe keeps its evidence as events
     struct Stamp
     {
         qint64 lastOffset = 0;

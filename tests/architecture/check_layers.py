@@ -1,6 +1,6 @@
 #!/usr/bin/env python3
-"""Prints ExpectLab's library graph (core/, ui/ and their users) and fails on a cycle or on an edge
-the layering below does not allow. Run by CTest as `architecture_layers`:
+"""Prints ExpectLab's library graph (core/, ui/ and their users) and fails on a cycle, on an edge
+the layering below does not allow, or on a second HTTP/1.1 engine (PARSERS). Run by CTest as `architecture_layers`:
 
     check_layers.py SOURCE_DIR
 
@@ -54,6 +54,39 @@ def graph(source):
     return edges
 
 
+# One HTTP/1.1 engine per side: only these files (outside core/http) may parse responses or
+# requests. The composed request and the probe both drive ClientConnection; the session reader
+# decodes saved wire records, it talks to no peer.
+PARSERS = {
+    "HttpParser::Kind::Response": {"core/client/clientconnection.cpp"},
+    "HttpParser::Kind::Request": {"core/server/serverconnection.cpp", "core/session/sessionfilereader.cpp"},
+}
+
+
+def parser_problems(files):
+    """files: {relative path: text}. Which parse HTTP outside the allowed engines."""
+    problems = []
+    for path in sorted(files):
+        if path.startswith("core/http/") or not path.startswith(("core/", "ui/", "app/")):
+            continue
+        for kind, allowed in PARSERS.items():
+            if kind in files[path] and path not in allowed:
+                problems.append("a second HTTP/1.1 engine: %s uses %s (allowed: %s)"
+                                % (path, kind, ", ".join(sorted(allowed))))
+    return problems
+
+
+def sources(source):
+    out = {}
+    for top in ("core", "ui", "app"):
+        for root, _, names in os.walk(os.path.join(source, top)):
+            for n in names:
+                if n.endswith((".cpp", ".h")):
+                    path = os.path.join(root, n)
+                    out[os.path.relpath(path, source)] = open(path, encoding="utf-8").read()
+    return out
+
+
 def ours(name):
     return name.startswith("expectlab")
 
@@ -103,6 +136,8 @@ def self_test():
         bad = {k: set(v) for k, v in good.items()}
         bad.setdefault(a, set()).add(b)
         assert problems_of(bad), "%s -> %s passed" % (a, b)
+    assert parser_problems({"core/client/clientconnection.cpp": "HttpParser::Kind::Response"}) == []
+    assert parser_problems({"core/probe/probeexchange.cpp": "HttpParser p(HttpParser::Kind::Response, this);"})
     print("self-test passed")
     return 0
 
@@ -115,7 +150,7 @@ def main():
     # The graph, each library with what it links.
     for name in sorted(deps):
         print("%-24s -> %s" % (name, ", ".join(sorted(deps[name])) or "-"))
-    problems = problems_of(deps)
+    problems = problems_of(deps) + parser_problems(sources(sys.argv[1]))
     for p in problems:
         print("FAIL: " + p)
     return 1 if problems else 0

@@ -1,5 +1,6 @@
 // libFuzzer target: response parsing plus the client exchange, fed arbitrary bytes after the head
 // went out. The first byte picks the request's shape; reads are split by the second.
+#include "bodyfeeder.h"
 #include "clientexchange.h"
 
 #include <QByteArrayView>
@@ -23,21 +24,23 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     request.expectTimeoutMs = (data[0] & 16) ? 0 : 1000;
     const size_t step = 1 + data[1] % 64;
     QString error;
-    ClientExchange exchange(1, request, openBodySource(request.body, &error));
+    ClientUpload upload = makeClientUpload(1, request, &error);
+    ClientExchange &exchange = *upload.exchange;
+    BodyFeeder &feeder = *upload.feeder;
     qint64 now = 0;
-    exchange.start(now);
+    feeder.startAttempt(now);
     exchange.connected(now, {});
     const QByteArrayView input(reinterpret_cast<const char *>(data + 2), qsizetype(size - 2));
     for (qsizetype offset = 0; offset < input.size() && !exchange.isFinished(); offset += qsizetype(step)) {
         while (exchange.wantsToSend())
-            exchange.sent(exchange.nextOutgoing(8192, now).size(), now);
+            exchange.sent(feeder.nextOutgoing(8192, now).size(), now);
         exchange.receive(input.sliced(offset, qMin<qsizetype>(qsizetype(step), input.size() - offset)), now);
         now += 10'000'000;
         exchange.advanceTime(now);
         if (exchange.wantsClose())
             exchange.transportClosed(now);
         if (exchange.wantsReconnect()) {
-            exchange.start(now);
+            feeder.startAttempt(now);
             exchange.connected(now, {});
         }
         exchange.takeEvents();

@@ -2,7 +2,7 @@
 
 // A client exchange and the server side wired together in memory with a fake clock, as h11's
 // ConnectionPair: whole scenarios run in microseconds and deterministically, without sockets.
-#include "bodysource.h"
+#include "bodyfeeder.h"
 #include "clientexchange.h"
 #include "serverconnection.h"
 
@@ -20,14 +20,15 @@ public:
         , m_slice(sliceBytes)
     {
         QString error;
-        auto body = openBodySource(request.body, &error);
-        client = std::make_unique<ClientExchange>(1, std::move(request), std::move(body));
+        ClientUpload upload = makeClientUpload(1, std::move(request), &error);
+        client = std::move(upload.exchange);
+        feeder = std::move(upload.feeder);
     }
 
     // Runs until the client is finished or nothing is left to happen; false if the guard tripped.
     bool run()
     {
-        client->start(now);
+        feeder->startAttempt(now);
         connect();
         for (int guard = 0; guard < 100000; ++guard) {
             if (client->isFinished())
@@ -55,6 +56,7 @@ public:
     const ExchangeSummary &summary() const { return client->summary(); }
 
     std::unique_ptr<ClientExchange> client;
+    std::unique_ptr<BodyFeeder> feeder; // the adapter's half: moves the body into client
     std::unique_ptr<ServerConnection> server;
     QList<TimelineEvent> clientEvents;
     QList<TimelineEvent> serverEvents;
@@ -92,7 +94,7 @@ private:
     {
         bool moved = false;
         if (client->wantsToSend() && server && !server->isClosed()) {
-            const QByteArray out = client->nextOutgoing(m_slice, now);
+            const QByteArray out = feeder->nextOutgoing(m_slice, now);
             client->sent(out.size(), now);
             if (!out.isEmpty()) {
                 server->receive(out, now);
@@ -130,7 +132,7 @@ private:
         }
         drain();
         if (client->wantsReconnect()) {
-            client->start(now);
+            feeder->startAttempt(now);
             connect();
             moved = true;
         }

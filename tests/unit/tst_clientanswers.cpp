@@ -1,5 +1,6 @@
 // The client against the answers real and hostile servers give (issue 12, cases 1-6): each row is
 // a script of what the server sends and does, on a fake clock, and what the exchange must come to.
+#include "bodyfeeder.h"
 #include "clientexchange.h"
 
 #include <QTest>
@@ -36,8 +37,10 @@ public:
         request.body.generatedSize = bodySize;
         request.timeoutMs = timeoutMs;
         QString error;
-        ex = std::make_unique<ClientExchange>(1, request, openBodySource(request.body, &error));
-        ex->start(now);
+        ClientUpload upload = makeClientUpload(1, request, &error);
+        ex = std::move(upload.exchange);
+        feed = std::move(upload.feeder);
+        feed->startAttempt(now);
         ex->connected(now, {});
     }
     void run(const Script &script)
@@ -61,7 +64,7 @@ public:
                     ex->transportClosed(now);
             } else if (step == "retry") {
                 QVERIFY2(ex->wantsReconnect(), "a retry was expected");
-                ex->start(now);
+                feed->startAttempt(now);
                 ex->connected(now, {});
             }
         }
@@ -71,11 +74,12 @@ public:
     void send(int slices)
     {
         for (int i = 0; i < slices && ex->wantsToSend(); ++i) {
-            const QByteArray out = ex->nextOutgoing(1 << 20, now);
+            const QByteArray out = feed->nextOutgoing(1 << 20, now);
             ex->sent(out.size(), now);
         }
     }
     std::unique_ptr<ClientExchange> ex;
+    std::unique_ptr<BodyFeeder> feed;
     qint64 now = 0;
 };
 

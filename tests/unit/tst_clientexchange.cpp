@@ -1,4 +1,5 @@
 // The client state machine fed scripted server bytes and a fake clock.
+#include "bodyfeeder.h"
 #include "clientexchange.h"
 #include "httpparser.h"
 
@@ -21,9 +22,10 @@ public:
             request.body.generatedSize = bodySize;
         }
         QString error;
-        auto body = openBodySource(request.body, &error);
-        ex = std::make_unique<ClientExchange>(7, request, std::move(body));
-        ex->start(now);
+        ClientUpload upload = makeClientUpload(7, request, &error);
+        ex = std::move(upload.exchange);
+        feed = std::move(upload.feeder);
+        feed->startAttempt(now);
         ex->connected(now, {});
     }
     // Everything the client wants to write now.
@@ -31,14 +33,14 @@ public:
     {
         QByteArray out;
         while (ex->wantsToSend())
-            out += ex->nextOutgoing(1 << 20, now);
+            out += feed->nextOutgoing(1 << 20, now);
         ex->sent(out.size(), now); // the kernel takes it at once
         return out;
     }
     // One write: the adapter hands the bytes to the kernel at once.
     QByteArray take(qint64 budget)
     {
-        const QByteArray out = ex->nextOutgoing(budget, now);
+        const QByteArray out = feed->nextOutgoing(budget, now);
         ex->sent(out.size(), now);
         return out;
     }
@@ -58,6 +60,7 @@ public:
     const ExchangeSummary &s() const { return ex->summary(); }
 
     std::unique_ptr<ClientExchange> ex;
+    std::unique_ptr<BodyFeeder> feed; // moves the body into ex: the adapter's half
     qint64 now = 0;
 };
 
@@ -232,7 +235,7 @@ void TestClientExchange::retryAfter417WithoutExpect()
     QVERIFY(d.ex->wantsClose());
     d.ex->transportClosed(d.now);
     QVERIFY(d.ex->wantsReconnect());
-    d.ex->start(d.now);
+    d.feed->startAttempt(d.now);
     d.ex->connected(d.now, {});
     const QByteArray second = d.flush();
     QVERIFY(!second.contains("Expect:")); // R6

@@ -1,6 +1,6 @@
 // The Pump driving the real cores over an in-memory stream pair: the transport seam, tested without
 // the kernel. The same client and server cores as over TCP; only the ByteStream differs.
-#include "bodysource.h"
+#include "bodyfeeder.h"
 #include "clientexchange.h"
 #include "memorystream.h"
 #include "monotonicclock.h"
@@ -35,8 +35,9 @@ public:
         : m_policy(policy)
     {
         QString error;
-        auto body = openBodySource(request.body, &error);
-        client = std::make_unique<ClientExchange>(1, std::move(request), std::move(body));
+        ClientUpload upload = makeClientUpload(1, std::move(request), &error);
+        client = std::move(upload.exchange);
+        feeder = std::move(upload.feeder);
     }
     ~PumpedExchange() override
     {
@@ -48,6 +49,7 @@ public:
     void start() { attempt(); }
 
     std::unique_ptr<ClientExchange> client;
+    std::unique_ptr<BodyFeeder> feeder; // the adapter's half: the body into client
     std::vector<std::unique_ptr<ServerConnection>> servers;
     QList<TimelineEvent> clientEvents;
     QList<TimelineEvent> serverEvents;
@@ -56,14 +58,14 @@ public:
 private:
     void attempt()
     {
-        client->start(monotonicNowNs());
+        feeder->startAttempt(monotonicNowNs());
         auto [clientEnd, serverEnd] = MemoryStream::pair();
         servers.push_back(std::make_unique<ServerConnection>(int(servers.size()) + 1, m_policy, monotonicNowNs(),
                                                              ServerLimits{}, serverEnd->endpoints()));
         auto *serverPump = new Pump(serverEnd, servers.back().get(), this);
         m_serverPumps.push_back(serverPump);
         connect(serverPump, &Pump::eventRecorded, this, [this](const TimelineEvent &e) { serverEvents << e; });
-        m_clientPump = new Pump(clientEnd, client.get(), this);
+        m_clientPump = new Pump(clientEnd, feeder.get(), this);
         connect(m_clientPump, &Pump::eventRecorded, this, [this](const TimelineEvent &e) { clientEvents << e; });
         connect(m_clientPump, &Pump::finished, this, &PumpedExchange::attemptFinished, Qt::QueuedConnection);
         serverPump->start();

@@ -1,7 +1,6 @@
 #include "exchangedetail.h"
 
 #include "exchangereport.h"
-#include "httpparser.h"
 #include "timelinelayout.h"
 #include "timelineview.h"
 #include "workbenchsession.h"
@@ -150,19 +149,16 @@ void ExchangeDetail::fillHeaders(const ExchangeRecord &r)
             new QTreeWidgetItem(interim, {tr("(no header fields)")});
         fields(interim, h.headers);
     }
-    if (s.retried && !s.wireLogs.isEmpty()) {
-        // The 417 that caused the retry (R6) is only in the first attempt's wire log: show its head too.
-        for (const WireLog::Record &rec : s.wireLogs.first().records()) {
-            if (rec.direction != WireLog::Direction::Received || rec.body)
-                continue;
-            for (const MessageHead &h : headsIn(HttpParser::Kind::Response, rec.bytes)) {
-                if (h.isInterim())
-                    continue;
-                fields(
-                    section(tr("Final response of attempt 1: %1 %2").arg(h.status).arg(QString::fromLatin1(h.reason))),
-                    h.headers);
-            }
-        }
+    // The 417 that caused the retry (R6) belongs to the earlier attempt: the model keeps its head.
+    for (qsizetype i = 0; i < s.earlierAttempts.size(); ++i) {
+        const AttemptSummary &a = s.earlierAttempts.at(i);
+        if (!a.finalStatus)
+            continue;
+        fields(section(tr("Final response of attempt %1: %2 %3")
+                           .arg(i + 1)
+                           .arg(a.finalHead.status)
+                           .arg(QString::fromLatin1(a.finalHead.reason))),
+               a.finalHead.headers);
     }
     if (r.isExternal()) {
         for (int status : s.interimStatuses())
