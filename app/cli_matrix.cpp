@@ -121,11 +121,20 @@ int runMatrix(const QStringList &args)
     QObject::connect(&runner, &MatrixRunner::finished, qApp, &QCoreApplication::quit, Qt::QueuedConnection);
     TerminationWatcher watcher;
     QObject::connect(&watcher, &TerminationWatcher::terminationRequested, &runner, &MatrixRunner::cancel);
+    QString startError; // the local server's listen is answered after start()
+    QObject::connect(&runner, &MatrixRunner::startFailed, qApp, [&startError](const QString &message) {
+        startError = message;
+        QCoreApplication::quit();
+    });
     if (!runner.start(spec, &error)) {
         printErr(QStringLiteral("expectlab: %1\n").arg(error));
         return ExitNoFinalResponse;
     }
     QCoreApplication::exec();
+    if (!startError.isEmpty()) {
+        printErr(QStringLiteral("expectlab: %1\n").arg(startError));
+        return ExitNoFinalResponse;
+    }
 
     const MatrixResult &result = runner.result();
     if (json)

@@ -2,7 +2,7 @@
 
 #include "exchangerunner.h"
 #include "monotonicclock.h"
-#include "testserver.h"
+#include "serverhost.h"
 
 #include <QTimer>
 
@@ -56,26 +56,41 @@ bool MatrixRunner::start(const MatrixSpec &spec, QString *error)
     m_cancelRequested = false;
     if (!spec.isExternal()) {
         if (!m_server) {
-            m_server = new TestServer(this);
-            connect(m_server, &TestServer::eventRecorded, this,
+            m_server = new ServerHost(this);
+            connect(m_server, &ServerHost::eventRecorded, this,
                     [this](const TimelineEvent &e) { m_serverEvents.append(e); });
-            connect(m_server, &TestServer::connectionCountChanged, this, [this](int count) {
+            connect(m_server, &ServerHost::connectionCountChanged, this, [this](int count) {
                 if (count == 0 && m_settleTimer->isActive()) {
                     m_settleTimer->stop();
                     cellSettled();
                 }
             });
-        }
-        if (!m_server->isListening() && !m_server->listen(QHostAddress::LocalHost, 0)) {
-            if (error)
-                *error = m_server->errorString();
-            return false;
+            connect(m_server, &ServerHost::stateChanged, this, &MatrixRunner::serverStateChanged);
+            connect(m_server, &ServerHost::synced, this, &MatrixRunner::startExchange);
         }
     }
     m_running = true;
+    if (!spec.isExternal() && !m_server->isListening()) {
+        m_awaitingListen = true; // serverStateChanged starts the first cell
+        m_server->listen(QHostAddress::LocalHost, 0);
+        return true;
+    }
     // Start from the event loop, so that a caller can connect to the first signals after start().
     QTimer::singleShot(0, this, &MatrixRunner::startCell);
     return true;
+}
+
+void MatrixRunner::serverStateChanged()
+{
+    if (!m_awaitingListen)
+        return;
+    m_awaitingListen = false;
+    if (m_server->isListening()) {
+        startCell();
+        return;
+    }
+    m_running = false;
+    emit startFailed(tr("the matrix's local server cannot listen: %1").arg(m_server->errorString()));
 }
 
 void MatrixRunner::requestStart(const MatrixSpec &spec)
@@ -90,10 +105,14 @@ void MatrixRunner::cancel()
     if (!m_running)
         return;
     m_cancelRequested = true;
-    if (m_runner && !m_runner->isFinished())
-        m_runner->cancel();
-    else if (!m_runner)
+    if (m_awaitingListen) {
+        m_awaitingListen = false;
         QTimer::singleShot(0, this, &MatrixRunner::finish);
+    } else if (m_runner && !m_runner->isFinished()) {
+        m_runner->cancel();
+    } else if (!m_runner && !m_cellPending) {
+        QTimer::singleShot(0, this, &MatrixRunner::finish);
+    }
 }
 
 void MatrixRunner::startCell()
@@ -111,12 +130,7 @@ void MatrixRunner::startCell()
     const int sizeIndex = m_index % int(m_spec.sizes.size());
 
     ClientRequest request;
-    if (m_spec.isExternal()) {
-        request.url = m_spec.url;
-    } else {
-        m_server->setPolicy(m_spec.policies.at(policyIndex));
-        request.url = QUrl(m_server->url());
-    }
+    request.url = m_spec.isExternal() ? m_spec.url : QUrl(m_server->url());
     request.method = m_spec.method;
     request.body.kind = BodySpec::Kind::Generated;
     request.body.generatedSize = m_spec.sizes.at(sizeIndex);
@@ -126,9 +140,28 @@ void MatrixRunner::startCell()
     m_serverEvents.clear();
     m_cellStartNs = monotonicNowNs();
     emit cellStarted(m_index, total);
-    m_runner = new ExchangeRunner(m_nextExchangeId++, request, this);
+    m_cellRequest = request;
+    m_cellPending = true;
+    if (m_spec.isExternal()) {
+        startExchange(m_syncToken);
+        return;
+    }
+    // The client connects once the server has the cell's policy: the request crosses threads.
+    m_server->setPolicy(m_spec.policies.at(policyIndex));
+    m_server->sync(++m_syncToken);
+}
+
+void MatrixRunner::startExchange(quint64 token)
+{
+    if (!m_running || token != m_syncToken || m_runner || !m_cellPending)
+        return;
+    m_cellPending = false;
+    m_runner = new ExchangeRunner(m_nextExchangeId++, m_cellRequest, this);
     connect(m_runner, &ExchangeRunner::finished, this, &MatrixRunner::exchangeFinished, Qt::QueuedConnection);
     m_runner->start();
+    // A cancel while the policy crossed over: the started cell is recorded as cancelled, as any other.
+    if (m_cancelRequested && !m_runner->isFinished())
+        m_runner->cancel();
 }
 
 void MatrixRunner::exchangeFinished()
@@ -175,6 +208,7 @@ void MatrixRunner::finish()
     if (!m_running)
         return;
     m_running = false;
+    m_cellPending = false;
     m_settleTimer->stop();
     m_result.cancelled = m_cancelRequested && m_result.cells.size() < m_spec.cellCount();
     m_result.computeSavings();

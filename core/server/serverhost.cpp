@@ -19,6 +19,7 @@ ServerHost::ServerHost(QObject *parent)
     connect(m_server, &TestServer::eventRecorded, this, &ServerHost::eventRecorded);
     connect(m_server, &TestServer::connectionAccepted, this, &ServerHost::connectionAccepted);
     connect(m_server, &TestServer::connectionFinished, this, &ServerHost::connectionFinished);
+    connect(m_server, &TestServer::synced, this, &ServerHost::synced);
     connect(m_server, &TestServer::stateChanged, this, [this](const ServerState &state) {
         m_state = state;
         emit stateChanged(m_state);
@@ -55,6 +56,12 @@ void ServerHost::setPolicy(const ServerPolicy &policy)
 {
     m_policy = policy;
     m_thread->post([server = m_server, policy] { server->setPolicy(policy); });
+}
+
+void ServerHost::sync(quint64 token)
+{
+    // Requests run in the order posted: when this one runs, every earlier one has.
+    m_thread->post([server = m_server, token] { emit server->synced(token); });
 }
 
 void ServerHost::setLimits(const ServerLimits &limits)

@@ -27,6 +27,9 @@ public:
     // Applies to connections accepted afterwards.
     void setPolicy(const ServerPolicy &policy);
     void setLimits(const ServerLimits &limits);
+    // Answers with synced(token) once the server has run every request asked before it: a caller
+    // that must know a policy is in force before its client connects (the matrix) waits for it.
+    void sync(quint64 token);
     // Real-time scheduling for the server's thread; PartyThread::realtimeChanged answers.
     PartyThread *partyThread() const { return m_thread; }
 
@@ -48,6 +51,7 @@ signals:
     void connectionCountChanged(int count);
     void connectionAccepted(int conn, const QHostAddress &peer, quint16 peerPort);
     void connectionFinished(int conn, const expectlab::WireLog &wireLog);
+    void synced(quint64 token);
 
 private:
     PartyThread *m_thread;

@@ -62,6 +62,8 @@ signals:
     void connectionAccepted(int conn, const QHostAddress &peer, quint16 peerPort);
     // A connection ended; wireLog is the bytes it carried both ways.
     void connectionFinished(int conn, const expectlab::WireLog &wireLog);
+    // ServerHost::sync's answer, emitted on the server's thread after the requests before it.
+    void synced(quint64 token);
 
 private:
     void acceptPending();

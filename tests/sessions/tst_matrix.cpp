@@ -2,6 +2,8 @@
 // the bandwidth an early answer saves, cancel, an external URL, and the JSON shape.
 
 #include "matrixrunner.h"
+#include "partythread.h"
+#include "serverhost.h"
 #include "testserver.h"
 
 #include <QJsonArray>
@@ -200,6 +202,34 @@ private slots:
         QCOMPARE(r.cells.first().outcome(), QStringLiteral("cancelled"));
         QVERIFY(!runner.isRunning());
         QCOMPARE(matrixResultToJson(r).value(QStringLiteral("cancelled")).toBool(), true);
+    }
+
+    // The local server runs on a thread of its own, not the matrix's (the client's) thread, and each
+    // cell's policy is in force before its client connects (a cell never sees the previous policy).
+    void serverOnItsOwnThread()
+    {
+        MatrixSpec spec;
+        spec.clients = {*ClientBehaviour::parse(QStringLiteral("expect:2000"))};
+        spec.policies = {
+            *ServerPolicy::parse(QStringLiteral("final:413")), *ServerPolicy::parse(QStringLiteral("continue")),
+            *ServerPolicy::parse(QStringLiteral("reject")), *ServerPolicy::parse(QStringLiteral("continue"))};
+        spec.sizes = {100};
+        MatrixRunner runner;
+        QSignalSpy finished(&runner, &MatrixRunner::finished);
+        QVERIFY(runner.start(spec));
+        QVERIFY(runner.serverHost());
+        QVERIFY(runner.serverHost()->partyThread()->worker() != QThread::currentThread());
+        QVERIFY(finished.wait(15000));
+        const MatrixResult r = finished.first().first().value<MatrixResult>();
+        QCOMPARE(r.cells.size(), 4);
+        const QList<int> expected{413, 200, 417, 200};
+        for (int i = 0; i < 4; ++i) {
+            const ExchangeSummary &cell = r.cells.at(i).summary;
+            const auto first =
+                cell.earlierAttempts.isEmpty() ? cell.finalStatus : cell.earlierAttempts.first().finalStatus;
+            QCOMPARE(first.value_or(0), expected.at(i));
+            QVERIFY(!r.cells.at(i).serverEvents.isEmpty());
+        }
     }
 
     void externalUrl()
