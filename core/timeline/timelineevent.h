@@ -12,6 +12,8 @@ namespace expectlab {
 
 struct ClientProfile; // clientprofile.h: what a profile event concluded
 
+// The role an event's party plays on the connection it is about. A party may play both (a proxy is a
+// server to its client and a client to its upstream); which party recorded it is the layout's Track.
 enum class Side { Client, Server };
 
 // One list of kinds for both sides. The wire names (kindName) are part of the CLI's JSON contract.
@@ -98,6 +100,7 @@ struct TimelineEvent
 
     // Typed facts, so that views, the profiler and exports never parse `detail`.
     int request = 0;                              // server: 1-based request on its connection; client: attempt
+    int stream = 0;                               // HTTP/2 stream id (RFC 9113 5.1); 0 on HTTP/1.1
     Closer closedBy = Closer::Unknown;            // Closed: who closed first
     bool reset = false;                           // Closed, Error: the connection ended with a TCP reset
     qint64 bytesBeforeFinal = -1;                 // Closed (server): unread request bytes that came before our

@@ -77,16 +77,6 @@ bool isIncoming(const TimelineEvent &e)
     }
 }
 
-QList<const TimelineEvent *> ofKind(const QList<TimelineEvent> &events, EventKind kind)
-{
-    QList<const TimelineEvent *> out;
-    for (const TimelineEvent &e : events) {
-        if (e.kind == kind)
-            out.append(&e);
-    }
-    return out;
-}
-
 QString messageLabel(const TimelineEvent &sent)
 {
     switch (sent.kind) {
@@ -137,17 +127,29 @@ Meaning meaningOfEvent(const TimelineEvent &e)
 TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const QList<TimelineEvent> &server,
                                      std::optional<qint64> originNs)
 {
+    QList<Track> tracks;
+    if (!client.isEmpty())
+        tracks.append({tr("client"), client});
+    if (!server.isEmpty())
+        tracks.append({tr("server"), server});
+    return buildTracks(tracks, originNs);
+}
+
+TimelineLayout TimelineLayout::buildTracks(const QList<Track> &given, std::optional<qint64> originNs)
+{
     TimelineLayout l;
-    const bool hasClient = !client.isEmpty();
-    const bool hasServer = !server.isEmpty();
-    if (!hasClient && !hasServer)
+    QList<const Track *> tracks;
+    for (const Track &t : given)
+        if (!t.events.isEmpty())
+            tracks.append(&t);
+    if (tracks.isEmpty())
         return l;
-    const bool twoLanes = hasClient && hasServer;
+    const qsizetype n = tracks.size();
 
     qint64 origin = std::numeric_limits<qint64>::max();
     qint64 last = std::numeric_limits<qint64>::min();
-    for (const auto *list : {&client, &server}) {
-        for (const TimelineEvent &e : *list) {
+    for (const Track *t : tracks) {
+        for (const TimelineEvent &e : t->events) {
             origin = std::min(origin, e.tNs);
             last = std::max(last, e.tNs);
         }
@@ -159,8 +161,8 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
     // A server lingers before it closes (R22's staged close): that tail would squeeze the handshake
     // into a corner, so fitting stops at the last event that is not a close. A client profile is
     // concluded at the close too: it is not part of the handshake either.
-    for (const auto *list : {&client, &server}) {
-        for (const TimelineEvent &e : *list) {
+    for (const Track *t : tracks) {
+        for (const TimelineEvent &e : t->events) {
             if (e.kind != EventKind::Closed && e.kind != EventKind::Profile)
                 l.focusEndMs = std::max(l.focusEndMs, msSince(e.tNs, origin));
         }
@@ -168,54 +170,65 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
     if (l.focusEndMs <= 0)
         l.focusEndMs = l.endMs;
 
-    auto laneY = [&](Side side) {
-        if (!twoLanes)
-            return kSingleLaneY;
-        return side == Side::Client ? kClientY : kServerY;
+    // The request flows down: the first track on top, one lane unit apart, the last at 0.
+    auto laneY = [n](qsizetype track) {
+        return double(n - 1 - track);
     };
-    if (hasClient)
-        l.lanes.append({Side::Client, laneY(Side::Client), tr("client")});
-    if (hasServer)
-        l.lanes.append({Side::Server, laneY(Side::Server), tr("server"), twoLanes});
+    for (qsizetype i = 0; i < n; ++i)
+        l.lanes.append({laneY(i), tracks[i]->name, int(i), n > 1 && i == n - 1});
 
-    for (const auto *list : {&client, &server}) {
-        for (const TimelineEvent &e : *list) {
-            l.markers.append({msSince(e.tNs, origin), laneY(e.side), meaningOfEvent(e), e.kind, e.side, shortLabel(e),
+    for (qsizetype i = 0; i < n; ++i) {
+        for (const TimelineEvent &e : tracks[i]->events) {
+            l.markers.append({msSince(e.tNs, origin), laneY(i), meaningOfEvent(e), e.kind, e.side, shortLabel(e),
                               tooltipFor(e, origin)});
         }
     }
 
-    // Messages. With both sides seen, the k-th send of a kind pairs with the k-th receipt of it.
-    if (twoLanes) {
-        const std::array<std::pair<EventKind, EventKind>, 3> clientToServer{{
+    // Messages between neighbouring lanes: the upper one's client half sends requests down to the
+    // lower one's server half, which answers up. A proxy's lane holds both halves (a server towards
+    // its client, a client towards its upstream), so its two hops pair like any other. The k-th send
+    // of a kind pairs with the k-th receipt of it.
+    auto ofRole = [](const QList<TimelineEvent> &events, Side role, EventKind kind) {
+        QList<const TimelineEvent *> out;
+        for (const TimelineEvent &e : events)
+            if (e.side == role && e.kind == kind)
+                out.append(&e);
+        return out;
+    };
+    for (qsizetype i = 0; i + 1 < n; ++i) {
+        const QList<TimelineEvent> &upper = tracks[i]->events;
+        const QList<TimelineEvent> &lower = tracks[i + 1]->events;
+        const double yUp = laneY(i), yDown = laneY(i + 1);
+        const std::array<std::pair<EventKind, EventKind>, 3> down{{
             {EventKind::Connect, EventKind::Accepted},
             {EventKind::HeadSent, EventKind::Head},
             {EventKind::BodyStart, EventKind::BodyStart},
         }};
-        for (const auto &[sentKind, gotKind] : clientToServer) {
-            const auto sent = ofKind(client, sentKind);
-            const auto got = ofKind(server, gotKind);
-            for (qsizetype i = 0; i < std::min(sent.size(), got.size()); ++i) {
-                l.arrows.append({msSince(sent[i]->tNs, origin), kClientY, msSince(got[i]->tNs, origin), kServerY,
+        for (const auto &[sentKind, gotKind] : down) {
+            const auto sent = ofRole(upper, Side::Client, sentKind);
+            const auto got = ofRole(lower, Side::Server, gotKind);
+            for (qsizetype k = 0; k < std::min(sent.size(), got.size()); ++k) {
+                l.arrows.append({msSince(sent[k]->tNs, origin), yUp, msSince(got[k]->tNs, origin), yDown,
                                  sentKind == EventKind::BodyStart ? Meaning::Body : Meaning::Neutral,
-                                 messageLabel(*sent[i])});
+                                 messageLabel(*sent[k])});
             }
         }
-        const std::array<std::pair<EventKind, EventKind>, 2> serverToClient{{
+        const std::array<std::pair<EventKind, EventKind>, 2> up{{
             {EventKind::InterimSent, EventKind::Interim},
             {EventKind::FinalSent, EventKind::Final},
         }};
-        for (const auto &[sentKind, gotKind] : serverToClient) {
-            const auto sent = ofKind(server, sentKind);
-            const auto got = ofKind(client, gotKind);
-            for (qsizetype i = 0; i < std::min(sent.size(), got.size()); ++i) {
-                l.arrows.append({msSince(sent[i]->tNs, origin), kServerY, msSince(got[i]->tNs, origin), kClientY,
-                                 meaningOfStatus(sent[i]->status), messageLabel(*sent[i])});
+        for (const auto &[sentKind, gotKind] : up) {
+            const auto sent = ofRole(lower, Side::Server, sentKind);
+            const auto got = ofRole(upper, Side::Client, gotKind);
+            for (qsizetype k = 0; k < std::min(sent.size(), got.size()); ++k) {
+                l.arrows.append({msSince(sent[k]->tNs, origin), yDown, msSince(got[k]->tNs, origin), yUp,
+                                 meaningOfStatus(sent[k]->status), messageLabel(*sent[k])});
             }
         }
-    } else {
-        // One side seen (an external peer): stubs towards the unseen peer, above the lane.
-        for (const TimelineEvent &e : hasClient ? client : server) {
+    }
+    if (n == 1) {
+        // One party seen (an external peer): stubs towards the unseen peer, above the lane.
+        for (const TimelineEvent &e : tracks.first()->events) {
             const double t = msSince(e.tNs, origin);
             const Meaning m = e.kind == EventKind::BodyStart ? Meaning::Body : meaningOfEvent(e);
             if (isOutgoing(e))
@@ -225,57 +238,72 @@ TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const Q
         }
     }
 
-    // Body transfers: from the first body byte to the last, or to whatever stopped them.
-    for (const auto *list : {&client, &server}) {
-        double start = -1;
-        for (const TimelineEvent &e : *list) {
-            const double t = msSince(e.tNs, origin);
-            if (e.kind == EventKind::BodyStart && start < 0) {
-                start = t;
-            } else if (start >= 0 && (e.kind == EventKind::BodyDone || e.kind == EventKind::Cancelled ||
-                                      e.kind == EventKind::Closed || e.kind == EventKind::Error ||
-                                      (e.kind == EventKind::Final && e.bodyNotSent >= 0))) {
-                const bool done = e.kind == EventKind::BodyDone;
-                l.spans.append(
-                    {start, t, laneY(e.side), done ? tr("body %1").arg(formatBytes(e.bytes)) : tr("body stopped")});
-                start = -1;
+    // Body transfers: from the first body byte to the last, or to whatever stopped them; one per
+    // half of a lane (a proxy receives one body and sends another).
+    for (qsizetype i = 0; i < n; ++i) {
+        for (const Side role : {Side::Client, Side::Server}) {
+            double start = -1;
+            for (const TimelineEvent &e : tracks[i]->events) {
+                if (e.side != role)
+                    continue;
+                const double t = msSince(e.tNs, origin);
+                if (e.kind == EventKind::BodyStart && start < 0) {
+                    start = t;
+                } else if (start >= 0 && (e.kind == EventKind::BodyDone || e.kind == EventKind::Cancelled ||
+                                          e.kind == EventKind::Closed || e.kind == EventKind::Error ||
+                                          (e.kind == EventKind::Final && e.bodyNotSent >= 0))) {
+                    const bool done = e.kind == EventKind::BodyDone;
+                    l.spans.append(
+                        {start, t, laneY(i), done ? tr("body %1").arg(formatBytes(e.bytes)) : tr("body stopped")});
+                    start = -1;
+                }
             }
+            if (start >= 0)
+                l.spans.append({start, l.endMs, laneY(i), tr("body (in progress)")});
         }
-        if (start >= 0 && !list->isEmpty())
-            l.spans.append({start, l.endMs, laneY(list->first().side), tr("body (in progress)")});
     }
 
-    // The expect wait, seen from the client, or from the server for an external client.
-    const bool fromClient = hasClient;
-    const QList<TimelineEvent> &side = fromClient ? client : server;
-    const double bracketY = laneY(fromClient ? Side::Client : Side::Server) + (twoLanes && !fromClient ? -0.28 : 0.28);
-    double waitStart = -1;
-    for (const TimelineEvent &e : side) {
-        const double t = msSince(e.tNs, origin);
-        if (waitStart < 0) {
-            const bool expectHead =
-                (e.kind == EventKind::HeadSent || e.kind == EventKind::Head) && e.head && e.head->hasHeader("Expect");
-            if (expectHead)
-                waitStart = t;
-            continue;
+    // The expect wait, seen by whoever waits: each lane's client half from its head with Expect; a
+    // lone server (an external client) from the head it got.
+    for (qsizetype i = 0; i < n; ++i) {
+        const QList<TimelineEvent> &events = tracks[i]->events;
+        const bool hasClientHalf =
+            std::any_of(events.cbegin(), events.cend(), [](const TimelineEvent &e) { return e.side == Side::Client; });
+        if (!hasClientHalf && n > 1)
+            continue; // its client's lane shows the wait
+        const Side role = hasClientHalf ? Side::Client : Side::Server;
+        double waitStart = -1;
+        for (const TimelineEvent &e : events) {
+            if (e.side != role)
+                continue;
+            const double t = msSince(e.tNs, origin);
+            if (waitStart < 0) {
+                const bool expectHead = (e.kind == EventKind::HeadSent || e.kind == EventKind::Head) && e.head &&
+                                        e.head->hasHeader("Expect");
+                if (expectHead)
+                    waitStart = t;
+                continue;
+            }
+            const bool ends =
+                e.kind == EventKind::Interim || e.kind == EventKind::Final || e.kind == EventKind::ExpectTimeout ||
+                e.kind == EventKind::InterimSent || e.kind == EventKind::FinalSent || e.kind == EventKind::BodyStart ||
+                e.kind == EventKind::Error || e.kind == EventKind::Cancelled || e.kind == EventKind::Closed;
+            if (!ends)
+                continue;
+            const bool timedOut = e.kind == EventKind::ExpectTimeout;
+            QString label = tr("expect wait %1 ms").arg(t - waitStart, 0, 'f', t - waitStart < 10 ? 3 : 1);
+            if (timedOut)
+                label += tr(" (timed out, R5)");
+            l.brackets.append({waitStart, t, laneY(i) + 0.28, label, timedOut});
+            break;
         }
-        const bool ends = e.kind == EventKind::Interim || e.kind == EventKind::Final ||
-                          e.kind == EventKind::ExpectTimeout || e.kind == EventKind::InterimSent ||
-                          e.kind == EventKind::FinalSent || e.kind == EventKind::BodyStart ||
-                          e.kind == EventKind::Error || e.kind == EventKind::Cancelled || e.kind == EventKind::Closed;
-        if (!ends)
-            continue;
-        const bool timedOut = e.kind == EventKind::ExpectTimeout;
-        QString label = tr("expect wait %1 ms").arg(t - waitStart, 0, 'f', t - waitStart < 10 ? 3 : 1);
-        if (timedOut)
-            label += tr(" (timed out, R5)");
-        l.brackets.append({waitStart, t, bracketY, label, timedOut});
-        break;
     }
 
-    for (const TimelineEvent &e : client) {
-        if (e.kind == EventKind::Retry)
-            l.separators.append({msSince(e.tNs, origin), tr("retry without Expect (R6)")});
+    for (const Track *t : tracks) {
+        for (const TimelineEvent &e : t->events) {
+            if (e.kind == EventKind::Retry)
+                l.separators.append({msSince(e.tNs, origin), tr("retry without Expect (R6)")});
+        }
     }
     return l;
 }
@@ -317,12 +345,12 @@ QList<TimelineLayout::LabelSlot> TimelineLayout::placeMarkerLabels(double msPerP
 
 double TimelineLayout::yMin() const
 {
-    return lanes.size() > 1 ? kServerY - 0.6 : kSingleLaneY - 0.6;
+    return kSingleLaneY - 0.6; // the lowest lane is always at 0
 }
 
 double TimelineLayout::yMax() const
 {
-    return lanes.size() > 1 ? kClientY + 0.6 : kSingleLaneY + 0.75;
+    return lanes.size() > 1 ? double(lanes.size() - 1) + 0.6 : kSingleLaneY + 0.75;
 }
 
 int TimelineLayout::markerNear(double tMs, double y, double msPerPixel, double yPerPixel, double radiusPx) const

@@ -17,17 +17,24 @@ Meaning meaningOfStatus(int status);
 Meaning meaningOfEvent(const TimelineEvent &event);
 
 // The geometry of one exchange's timeline, in data units: x in milliseconds since the first event,
-// y in lanes (client above the server). Computed without any widget so it is tested on its own; the
-// QCustomPlot view only draws it.
+// y in lanes, one per party, the request flowing down (client above server; a proxy between them). Computed without any
+// widget so it is tested on its own; the QCustomPlot view only draws it.
 struct TimelineLayout
 {
-    // A party's line on the diagram. Lanes are data: the view draws whatever lanes there are (two
-    // today; a proxy adds a third), and each says where its labels go.
+    // One party's events, as its lane shows them. A party may play both roles (a proxy is a server
+    // to its client and a client to its upstream): each event's side says which half it belongs to.
+    struct Track
+    {
+        QString name;
+        QList<TimelineEvent> events;
+    };
+    // A party's line on the diagram. Lanes are data: the view draws whatever lanes there are, and
+    // each says where its labels go.
     struct Lane
     {
-        Side side;
         double y;
         QString name;
+        int track = 0;            // index among the non-empty tracks, top first
         bool labelsBelow = false; // the lowest of several lanes labels below itself, away from the arrows
     };
     struct Marker
@@ -68,6 +75,7 @@ struct TimelineLayout
         QString label;
     };
 
+    // Where the two-party layout puts its lanes (n parties: n - 1 down to 0).
     static constexpr double kClientY = 1.0;
     static constexpr double kServerY = 0.0;
     static constexpr double kSingleLaneY = 0.0;
@@ -83,8 +91,11 @@ struct TimelineLayout
     double endMs = 0;      // time of the last event
     double focusEndMs = 0; // time of the last event before the closes that trail an exchange
 
-    // originNs: the exchange's time origin (ExchangeSummary::startNs), so that the timeline gives an
-    // event the figure every other pane gives it; by default, the earliest event.
+    // tracks: the parties in the order the request passes them; empty ones get no lane. originNs:
+    // the exchange's time origin (ExchangeSummary::startNs), so that the timeline gives an event the
+    // figure every other pane gives it; by default, the earliest event.
+    static TimelineLayout buildTracks(const QList<Track> &tracks, std::optional<qint64> originNs = std::nullopt);
+    // The two-party case: a client and a server.
     static TimelineLayout build(const QList<TimelineEvent> &clientEvents, const QList<TimelineEvent> &serverEvents,
                                 std::optional<qint64> originNs = std::nullopt);
 

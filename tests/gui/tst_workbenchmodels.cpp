@@ -325,7 +325,7 @@ void TestWorkbenchModels::layoutOneLaneForExternalPeers()
         ev(Side::Client, EventKind::Interim, 5, 100), ev(Side::Client, EventKind::Final, 9, 200)};
     TimelineLayout l = TimelineLayout::build(client, {});
     QCOMPARE(l.lanes.size(), 1);
-    QCOMPARE(l.lanes.first().side, Side::Client);
+    QCOMPARE(l.lanes.first().name, QStringLiteral("client"));
     QCOMPARE(l.arrows.size(), 3); // head out, 100 in, 200 in: stubs towards the unseen peer
     QCOMPARE(l.arrows.at(0).y0, TimelineLayout::kSingleLaneY);
     QCOMPARE(l.arrows.at(1).y1, TimelineLayout::kSingleLaneY);
@@ -337,7 +337,7 @@ void TestWorkbenchModels::layoutOneLaneForExternalPeers()
                                       ev(Side::Server, EventKind::InterimSent, 0.2, 100)};
     l = TimelineLayout::build({}, server);
     QCOMPARE(l.lanes.size(), 1);
-    QCOMPARE(l.lanes.first().side, Side::Server);
+    QCOMPARE(l.lanes.first().name, QStringLiteral("server"));
     QCOMPARE(l.arrows.size(), 2);
     QCOMPARE(l.brackets.size(), 1);
     QVERIFY(TimelineLayout::build({}, {}).isEmpty());

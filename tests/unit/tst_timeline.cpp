@@ -32,6 +32,7 @@ private slots:
     void labelsStackOnlyWhenTheyWouldTouch_data();
     void labelsStackOnlyWhenTheyWouldTouch();
     void lowestLaneLabelsBelow();
+    void threePartiesPairEachHop();
 };
 
 void TestTimeline::wireLogKeepsHeadsAndFoldsBodies()
@@ -162,6 +163,66 @@ void TestTimeline::lowestLaneLabelsBelow()
         QVERIFY(s.below ? s.y < m.y : s.y > m.y);
         QCOMPARE(s.level, 0); // on different lanes, labels never stack on each other
     }
+}
+
+// A proxy between client and server: three lanes from data, each hop's messages between its two
+// neighbours only, the proxy's two bodies (received, sent on) on its own lane, one bracket per waiter.
+void TestTimeline::threePartiesPairEachHop()
+{
+    auto expectHead = [](Side side, EventKind kind, double ms) {
+        TimelineEvent e = ev(side, kind, ms);
+        MessageHead h;
+        h.method = "POST";
+        h.headers = {{"Expect", "100-continue"}};
+        e.withHead(h);
+        return e;
+    };
+    const QList<TimelineEvent> client{
+        ev(Side::Client, EventKind::Connect, 0),      expectHead(Side::Client, EventKind::HeadSent, 1),
+        ev(Side::Client, EventKind::Interim, 6, 100), ev(Side::Client, EventKind::BodyStart, 7),
+        ev(Side::Client, EventKind::BodyDone, 8),     ev(Side::Client, EventKind::Final, 12, 200)};
+    // The proxy: a server towards the client, a client towards the upstream.
+    const QList<TimelineEvent> proxy{
+        ev(Side::Server, EventKind::Accepted, 0.5),   expectHead(Side::Server, EventKind::Head, 1.5),
+        ev(Side::Client, EventKind::Connect, 2),      expectHead(Side::Client, EventKind::HeadSent, 3),
+        ev(Side::Client, EventKind::Interim, 5, 100), ev(Side::Server, EventKind::InterimSent, 5.5, 100),
+        ev(Side::Server, EventKind::BodyStart, 7.5),  ev(Side::Client, EventKind::BodyStart, 8.5),
+        ev(Side::Server, EventKind::BodyDone, 8.6),   ev(Side::Client, EventKind::BodyDone, 9),
+        ev(Side::Client, EventKind::Final, 11, 200),  ev(Side::Server, EventKind::FinalSent, 11.5, 200)};
+    const QList<TimelineEvent> server{
+        ev(Side::Server, EventKind::Accepted, 2.5),       expectHead(Side::Server, EventKind::Head, 3.5),
+        ev(Side::Server, EventKind::InterimSent, 4, 100), ev(Side::Server, EventKind::BodyStart, 9),
+        ev(Side::Server, EventKind::BodyDone, 9.5),       ev(Side::Server, EventKind::FinalSent, 10, 200)};
+    const TimelineLayout l = TimelineLayout::buildTracks(
+        {{QStringLiteral("client"), client}, {QStringLiteral("proxy"), proxy}, {QStringLiteral("server"), server}});
+    QCOMPARE(l.lanes.size(), 3);
+    QCOMPARE(l.lanes.at(0).y, 2.0);
+    QCOMPARE(l.lanes.at(1).y, 1.0);
+    QCOMPARE(l.lanes.at(2).y, 0.0);
+    QVERIFY(!l.lanes.at(0).labelsBelow && !l.lanes.at(1).labelsBelow && l.lanes.at(2).labelsBelow);
+    // Each hop: connect, head, body down; 100 and 200 up. Nothing skips the proxy.
+    QCOMPARE(l.arrows.size(), 10);
+    for (const auto &a : l.arrows)
+        QCOMPARE(std::abs(a.y0 - a.y1), 1.0);
+    auto arrowAt = [&](double t0) {
+        for (const auto &a : l.arrows)
+            if (qFuzzyCompare(a.t0Ms + 1, t0 + 1))
+                return a;
+        return TimelineLayout::Arrow{-1, -1, -1, -1, Meaning::Neutral, {}};
+    };
+    QCOMPARE(arrowAt(3).y0, 1.0); // the proxy's own head goes to the server
+    QCOMPARE(arrowAt(3).y1, 0.0);
+    QCOMPARE(arrowAt(3).t1Ms, 3.5);
+    QCOMPARE(arrowAt(5.5).y1, 2.0); // the proxy relays the 100 to its client
+    QCOMPARE(arrowAt(5.5).t1Ms, 6.0);
+    // Bodies: the client's, the proxy's received and sent, the server's.
+    QCOMPARE(l.spans.size(), 4);
+    QCOMPARE(std::count_if(l.spans.cbegin(), l.spans.cend(), [](const auto &s) { return s.y == 1.0; }), 2);
+    // The client waits for the proxy, the proxy for the server.
+    QCOMPARE(l.brackets.size(), 2);
+    QCOMPARE(l.brackets.at(0).t1Ms - l.brackets.at(0).t0Ms, 5.0);
+    QCOMPARE(l.brackets.at(1).t1Ms - l.brackets.at(1).t0Ms, 2.0);
+    QVERIFY(l.yMax() > 2.0 && l.yMin() < 0.0);
 }
 
 QTEST_GUILESS_MAIN(TestTimeline)
