@@ -100,6 +100,14 @@ QList<ServerPolicy::Kind> ServerPolicy::kinds()
             Kind::Silent};
 }
 
+QList<QList<ServerPolicy::Kind>> ServerPolicy::kindGroups()
+{
+    QList<QList<Kind>> groups(2);
+    for (const Kind k : kinds())
+        groups[isMisbehaviour(k) ? 1 : 0].append(k);
+    return groups;
+}
+
 QString ServerPolicy::name(Kind k)
 {
     switch (k) {

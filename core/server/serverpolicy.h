@@ -43,6 +43,9 @@ struct ServerPolicy
     // Every kind in the order menus and help texts list them: the handshake policies, then the
     // misbehaviours. The one list that the CLI's help, the Server panel and the Server menu use.
     static QList<Kind> kinds();
+    // kinds() in the groups every list shows apart: the well-behaved policies, then the misbehaviours
+    // (a bad server to test a client against).
+    static QList<QList<Kind>> kindGroups();
     // A kind's name as written on the command line, with its argument placeholder ("delay:MS").
     static QString name(Kind k);
     // Every policy name with its argument placeholder, for help texts.

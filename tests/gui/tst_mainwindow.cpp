@@ -14,10 +14,12 @@
 
 #include <qcustomplot.h>
 
+#include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMenu>
 #include <QMimeData>
 #include <QPushButton>
 #include <QSaveFile>
@@ -53,6 +55,7 @@ private slots:
     void keyboardShortcuts();
     void errorsShowInPlainWords();
     void nonLoopbackWarning();
+    void serverMenuKeepsThePanelsGuard();
     void portInUseIsShown();
     void settingsPersist();
     void preciseTimingPersists();
@@ -392,6 +395,35 @@ void TestMainWindow::nonLoopbackWarning()
     QVERIFY(!warning->isHidden());
     child<QComboBox>("serverHost")->setCurrentText(QStringLiteral("::1"));
     QVERIFY(warning->isHidden());
+}
+
+// The Server menu's Start/Stop goes through the panel's guard: while a stop is unanswered a second
+// trigger does nothing (it would start the server again), and the menu's policies are the panel's,
+// in its order and groups.
+void TestMainWindow::serverMenuKeepsThePanelsGuard()
+{
+    auto *action = m_window->findChild<QAction *>(QStringLiteral("serverStartStopAction"));
+    QVERIFY(action);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->server()->isListening() && action->isEnabled(), 5000);
+    action->trigger();
+    QVERIFY(!action->isEnabled());
+    QVERIFY(!child<QPushButton>("serverStartStop")->isEnabled());
+    action->trigger(); // ignored: the stop is in flight
+    child<QPushButton>("serverStartStop")->click();
+    QTRY_VERIFY_WITH_TIMEOUT(action->isEnabled(), 5000);
+    QVERIFY(!m_window->server()->isListening());
+    QCOMPARE(action->text(), tr("&Start Server"));
+
+    auto *menu = m_window->findChild<QMenu *>(QStringLiteral("serverPolicyMenu"));
+    QVERIFY(menu);
+    auto *combo = child<QComboBox>("serverPolicy");
+    QStringList inMenu, inCombo;
+    for (const QAction *a : menu->actions())
+        inMenu << (a->isSeparator() ? QStringLiteral("--") : a->text());
+    for (int i = 0; i < combo->count(); ++i)
+        inCombo << (combo->itemData(i).isValid() ? combo->itemText(i) : QStringLiteral("--"));
+    QCOMPARE(inMenu, inCombo);
+    QCOMPARE(inMenu.count(QStringLiteral("--")), 1);
 }
 
 void TestMainWindow::portInUseIsShown()

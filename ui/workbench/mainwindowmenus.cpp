@@ -88,20 +88,20 @@ void MainWindow::buildMenus()
     }
 
     QMenu *server = menuBar()->addMenu(tr("&Server"));
-    m_startStopAction = server->addAction(tr("&Stop Server"), this, [this] {
-        if (m_server->isListening())
-            m_serverPanel->stop();
-        else
-            m_serverPanel->start();
-    });
+    m_startStopAction = server->addAction(tr("&Stop Server"), m_serverPanel, &ServerPanel::toggle);
+    m_startStopAction->setObjectName(QStringLiteral("serverStartStopAction"));
+    m_startStopAction->setEnabled(!m_serverPanel->isRequestInFlight());
+    connect(m_serverPanel, &ServerPanel::requestInFlightChanged, m_startStopAction,
+            [action = m_startStopAction](bool inFlight) { action->setEnabled(!inFlight); });
     QMenu *policies = server->addMenu(tr("&Policy"));
-    // The Server panel's list, in its order: one place names the policies.
-    bool inMisbehaviours = false;
-    for (const ServerPolicy::Kind kind : ServerPolicy::kinds()) {
-        if (ServerPolicy::isMisbehaviour(kind) && !std::exchange(inMisbehaviours, true))
+    policies->setObjectName(QStringLiteral("serverPolicyMenu"));
+    // The Server panel's list, in its order and groups: one place names the policies.
+    for (const QList<ServerPolicy::Kind> &group : ServerPolicy::kindGroups()) {
+        if (!policies->isEmpty())
             policies->addSeparator();
-        policies->addAction(ServerPanel::policyKindLabel(kind), this,
-                            [this, kind] { m_serverPanel->setPolicyKind(kind); });
+        for (const ServerPolicy::Kind kind : group)
+            policies->addAction(ServerPanel::policyKindLabel(kind), this,
+                                [this, kind] { m_serverPanel->setPolicyKind(kind); });
     }
     QMenu *serverPresets = server->addMenu(tr("P&resets"));
     for (const ServerPreset &p : loadServerPresets()) {

@@ -105,12 +105,11 @@ ServerPanel::ServerPanel(ServerHost *server, QWidget *parent)
     auto *policyRow = new QHBoxLayout;
     m_policyKind = new QComboBox(this);
     m_policyKind->setObjectName(QStringLiteral("serverPolicy"));
-    bool inMisbehaviours = false;
-    for (const ServerPolicy::Kind kind : ServerPolicy::kinds()) {
-        // Misbehaviours, a bad server to test a client against, after a separator.
-        if (ServerPolicy::isMisbehaviour(kind) && !std::exchange(inMisbehaviours, true))
+    for (const QList<ServerPolicy::Kind> &group : ServerPolicy::kindGroups()) {
+        if (m_policyKind->count() > 0)
             m_policyKind->insertSeparator(m_policyKind->count());
-        m_policyKind->addItem(policyKindLabel(kind), int(kind));
+        for (const ServerPolicy::Kind kind : group)
+            m_policyKind->addItem(policyKindLabel(kind), int(kind));
     }
     policyRow->addWidget(m_policyKind, 1);
     m_delay = new QSpinBox(this);
@@ -162,12 +161,7 @@ ServerPanel::ServerPanel(ServerHost *server, QWidget *parent)
     m_logTimer->setInterval(50);
     connect(m_logTimer, &QTimer::timeout, this, &ServerPanel::flushLog);
     connect(clearLog, &QPushButton::clicked, m_log, &QPlainTextEdit::clear);
-    connect(m_startStop, &QPushButton::clicked, this, [this] {
-        if (m_server->isListening())
-            stop();
-        else
-            start();
-    });
+    connect(m_startStop, &QPushButton::clicked, this, &ServerPanel::toggle);
     connect(m_host, &QComboBox::currentTextChanged, this, &ServerPanel::onHostChanged);
     connect(m_policyKind, &QComboBox::currentIndexChanged, this, &ServerPanel::onPolicyWidgetsChanged);
     connect(m_delay, &QSpinBox::valueChanged, this, &ServerPanel::onPolicyWidgetsChanged);
@@ -187,6 +181,8 @@ ServerPanel::ServerPanel(ServerHost *server, QWidget *parent)
 
 bool ServerPanel::start()
 {
+    if (m_requestInFlight)
+        return false;
     const QString host = m_host->currentText().trimmed();
     const QHostAddress address(host);
     if (address.isNull()) {
@@ -201,19 +197,40 @@ bool ServerPanel::start()
     m_server->setPolicy(policy());
     // The server's thread answers with stateChanged (onServerState); nothing waits for it here.
     m_server->listen(address, port);
-    m_startStop->setEnabled(false);
+    setRequestInFlight(true);
     return true;
 }
 
 void ServerPanel::stop()
 {
+    if (m_requestInFlight)
+        return;
     m_server->close();
-    m_startStop->setEnabled(false);
+    setRequestInFlight(true);
+}
+
+void ServerPanel::toggle()
+{
+    if (m_requestInFlight)
+        return; // the server has not answered the last start or stop yet
+    if (m_server->isListening())
+        stop();
+    else
+        start();
+}
+
+void ServerPanel::setRequestInFlight(bool inFlight)
+{
+    if (m_requestInFlight == inFlight)
+        return;
+    m_requestInFlight = inFlight;
+    m_startStop->setEnabled(!inFlight);
+    emit requestInFlightChanged(inFlight);
 }
 
 void ServerPanel::onServerState(const ServerState &state)
 {
-    m_startStop->setEnabled(true);
+    setRequestInFlight(false);
     updateState();
     if (state.listening) {
         m_error->hide();

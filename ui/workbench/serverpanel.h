@@ -35,6 +35,10 @@ public:
     // when the address is not one. The outcome follows as serverStateChanged.
     bool start();
     void stop();
+    // Start when stopped, stop when listening; nothing while the last request is unanswered (the
+    // panel's button and the Server menu both come here).
+    void toggle();
+    bool isRequestInFlight() const { return m_requestInFlight; }
     void setPolicy(const ServerPolicy &policy);
     // Chooses a kind and keeps the delay and statuses the user set: the Server menu's items.
     void setPolicyKind(ServerPolicy::Kind kind);
@@ -61,8 +65,11 @@ signals:
     // The server started, stopped or failed to start; message is for the status bar.
     void serverStateChanged(const QString &message);
     void policyChanged(const expectlab::ServerPolicy &policy);
+    // A start or stop went to the server's thread (true) or was answered (false).
+    void requestInFlightChanged(bool inFlight);
 
 private:
+    void setRequestInFlight(bool inFlight);
     void onPolicyWidgetsChanged();
     void onHostChanged();
     void onEvent(const TimelineEvent &event);
@@ -74,6 +81,7 @@ private:
     QComboBox *m_host;
     QSpinBox *m_port;
     QPushButton *m_startStop;
+    bool m_requestInFlight = false;
     QLabel *m_address;
     QLabel *m_warning;
     QLabel *m_error;
