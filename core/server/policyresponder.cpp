@@ -18,6 +18,51 @@ QByteArray jsonBytes(const QJsonObject &o)
 }
 } // namespace
 
+QString PolicyResponder::describe() const
+{
+    return tr("policy %1").arg(m_policy.toString());
+}
+
+void PolicyResponder::requestHead(const MessageHead &request, ServerActions &actions)
+{
+    const HeadDecision d = onHead(request);
+    using A = HeadDecision::Action;
+    switch (d.action) {
+    case A::SendContinueNow:
+        if (actions.continueNow(d.why, d.rule) && continueTwice())
+            actions.sendInterim(100, tr("policy continue-twice: a second 100"), QStringLiteral("R17"));
+        return;
+    case A::SendContinueLater: actions.continueAfter(d.delayMs, d.why, d.rule); return;
+    case A::ReadBody: actions.readBody(); return;
+    case A::RejectExpectation: actions.sendFinal(417, rejectBody(request), true, d.why, d.rule); return;
+    case A::FinalNow: actions.sendFinal(d.status, earlyFinalBody(d.status, d.why), true, d.why, d.rule); return;
+    case A::CloseNow: actions.closeGracefully(d.why); return;
+    case A::SendGarbage: actions.sendGarbage(garbage(), tr("a garbage status line (policy garbage)")); return;
+    }
+}
+
+void PolicyResponder::requestBody(qint64 receivedBytes, ServerActions &actions)
+{
+    if (closeInBody())
+        actions.closeNow(tr("policy close-mid-body: closed after %1 body bytes").arg(receivedBytes));
+}
+
+void PolicyResponder::requestEnd(const MessageHead &request, const RequestFacts &facts, ServerActions &actions)
+{
+    using After = AfterBody::Action;
+    const AfterBody after = afterBody(request.isHttp10());
+    switch (after.action) {
+    case After::Silent: actions.stayQuiet(after.why); return;
+    case After::InterimFirst: actions.sendInterim(after.status, after.why, after.rule); break;
+    case After::RejectLate:
+        actions.sendFinal(417, rejectAfterBodyBody(facts.receivedBytes), !facts.keepAlive, after.why, after.rule);
+        return;
+    case After::Answer: break;
+    }
+    actions.sendFinal(200, echoBody(request, facts), !facts.keepAlive,
+                      facts.keepAlive ? QString() : tr("client asked to close"), QString());
+}
+
 PolicyResponder::AfterBody PolicyResponder::afterBody(bool http10) const
 {
     using A = AfterBody::Action;
@@ -81,12 +126,12 @@ QByteArray PolicyResponder::echoBody(const MessageHead &request, const RequestFa
     });
 }
 
-HttpHeaders PolicyResponder::finalFields()
+HttpHeaders PolicyResponder::applicationFinalFields()
 {
     return {{"Content-Type", "application/json"}, {"Server", "ExpectLab"}};
 }
 
-HttpHeaders PolicyResponder::interimFields(int status)
+HttpHeaders PolicyResponder::applicationInterimFields(int status)
 {
     // An Early Hints example a browser would act on (RFC 8297).
     if (status == 103)

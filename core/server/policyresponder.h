@@ -1,6 +1,7 @@
 #pragma once
 
 #include "httpmessage.h"
+#include "responder.h"
 #include "serverpolicy.h"
 
 #include <QByteArray>
@@ -9,18 +10,32 @@
 namespace expectlab {
 
 // What the test server says, apart from how HTTP/1.1 carries it: the policy's decisions at each
-// point of a request (the head: decideOnHead; the body's first bytes; its end), the content of
-// every response (JSON bodies for people reading curl's output) and the header fields the
-// application adds (Server, a 103's Link). ServerConnection, the protocol core, asks it and never
-// looks at a policy kind or builds a body itself, so a proxy or an HTTP/2 core can reuse the
-// responder, and the core can serve another responder.
-class PolicyResponder
+// point of a request (the head: decideOnHead; the body as it comes; its end), the content of every
+// response (JSON bodies for people reading curl's output) and the header fields the application
+// adds (Server, a 103's Link). It drives ServerConnection, the protocol core, through its
+// ServerActions; the core never looks at a policy kind or builds a body itself, so an HTTP/2 core
+// can serve this responder, and the proxy's relay can drive the same core.
+class PolicyResponder : public Responder
 {
 public:
     explicit PolicyResponder(const ServerPolicy &policy)
         : m_policy(policy)
     {}
     const ServerPolicy &policy() const { return m_policy; }
+
+    // Responder
+    QString describe() const override;
+    HttpHeaders finalFields() const override { return applicationFinalFields(); }
+    HttpHeaders interimFields(int status) const override { return applicationInterimFields(status); }
+    QByteArray errorContent(const QString &code, const QString &reason) const override
+    {
+        return errorBody(code, reason);
+    }
+    void requestHead(const MessageHead &request, ServerActions &actions) override;
+    void requestBody(qint64 receivedBytes, ServerActions &actions) override;
+    void requestEnd(const MessageHead &request, const RequestFacts &facts, ServerActions &actions) override;
+
+    // The decisions the Responder calls above are made of, for tests.
 
     // The head is complete: 100 now or later, read, refuse, close, garbage (R11, R12).
     HeadDecision onHead(const MessageHead &request) const { return decideOnHead(m_policy, request); }
@@ -51,19 +66,11 @@ public:
     static QByteArray earlyFinalBody(int status, const QString &why);
     static QByteArray rejectAfterBodyBody(qint64 receivedBytes);
     static QByteArray errorBody(const QString &code, const QString &reason);
-    struct RequestFacts
-    {
-        qint64 receivedBytes = 0;
-        bool bodyBeforeInterim = false;
-        bool interimSent = false;
-        int connection = 0;
-        int request = 0;
-    };
     static QByteArray echoBody(const MessageHead &request, const RequestFacts &facts);
 
     // The fields the application adds: to a final response, and to an interim of status.
-    static HttpHeaders finalFields();
-    static HttpHeaders interimFields(int status);
+    static HttpHeaders applicationFinalFields();
+    static HttpHeaders applicationInterimFields(int status);
     // The garbage misbehaviour's "status line".
     static QByteArray garbage();
 

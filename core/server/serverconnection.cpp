@@ -1,5 +1,6 @@
 #include "serverconnection.h"
 
+#include "policyresponder.h"
 #include "requestcheck.h"
 
 #include <QCoreApplication>
@@ -17,8 +18,15 @@ constexpr qint64 kMs = 1'000'000;
 
 ServerConnection::ServerConnection(int id, const ServerPolicy &policy, qint64 nowNs, const ServerLimits &limits,
                                    const Endpoints &endpoints)
+    : ServerConnection(id, std::make_unique<PolicyResponder>(policy), nowNs, limits, endpoints)
+{}
+
+ServerConnection::~ServerConnection() = default;
+
+ServerConnection::ServerConnection(int id, std::unique_ptr<Responder> responder, qint64 nowNs,
+                                   const ServerLimits &limits, const Endpoints &endpoints)
     : m_id(id)
-    , m_responder(policy)
+    , m_responder(std::move(responder))
     , m_limits(limits)
     , m_parser(HttpParser::Kind::Request, this)
     , m_now(nowNs)
@@ -29,7 +37,7 @@ ServerConnection::ServerConnection(int id, const ServerPolicy &policy, qint64 no
     m_parser.setMaxHeadBytes(m_limits.maxHeadBytes);
     if (m_limits.headTimeoutMs > 0)
         m_headDeadlineNs = nowNs + m_limits.headTimeoutMs * kMs;
-    TimelineEvent accepted = event(EventKind::Accepted, 0, -1, tr("policy %1").arg(policy.toString()));
+    TimelineEvent accepted = event(EventKind::Accepted, 0, -1, m_responder->describe());
     if (!endpoints.peerAddress.isNull())
         accepted.endpoints = std::make_shared<const Endpoints>(endpoints);
     emitEvent(accepted);
@@ -111,7 +119,7 @@ void ServerConnection::consume(QByteArrayView data)
         }
         if (r.status == HttpParser::Status::Paused && m_headPending) {
             m_moreInSegment = offset < data.size();
-            applyDecision();
+            headComplete();
             if (offset == data.size() && m_closeMode == CloseMode::None)
                 m_parser.feed({}); // completes a request without a body now, not on the next bytes
             continue;
@@ -167,7 +175,7 @@ HttpParser::HeadAction ServerConnection::onHead(const MessageHead &head)
     return HttpParser::HeadAction::Pause;
 }
 
-void ServerConnection::applyDecision()
+void ServerConnection::headComplete()
 {
     m_headPending = false;
     for (auto it = m_events.rbegin(); it != m_events.rend(); ++it) {
@@ -183,49 +191,89 @@ void ServerConnection::applyDecision()
         sendError(problem->status, problem->code, problem->reason, problem->rule);
         return;
     }
-    m_decision = m_responder.onHead(m_request);
-    using A = HeadDecision::Action;
     const auto length = m_request.contentLength();
-    if (m_limits.maxBodyBytes > 0 && length && *length > m_limits.maxBodyBytes &&
-        m_decision.action != A::RejectExpectation) {
+    if (m_limits.maxBodyBytes > 0 && length && *length > m_limits.maxBodyBytes) {
         // Framing says the body is too large: answer before reading any of it (R11, R10).
-        m_decision = {
-            A::FinalNow, 413, 0,
-            tr("Content-Length %1 exceeds the body limit of %2 bytes").arg(*length).arg(m_limits.maxBodyBytes),
-            QStringLiteral("R11")};
+        m_bodyLimitWhy =
+            tr("Content-Length %1 exceeds the body limit of %2 bytes").arg(*length).arg(m_limits.maxBodyBytes);
     }
-    switch (m_decision.action) {
-    case A::SendContinueNow:
-        if (m_moreInSegment) {
-            // The body is already here: the client did not wait, a 100 would tell it nothing (R8).
-            m_bodyBeforeInterim = true;
-        } else {
-            sendInterim(100, m_decision.why, m_decision.rule);
-            if (m_responder.continueTwice())
-                sendInterim(100, tr("policy continue-twice: a second 100"), QStringLiteral("R17"));
-        }
-        m_inBody = true;
+    m_responder->requestHead(m_request, *this);
+    answeredByBodyLimit(); // a responder that chose nothing still meets the limit
+}
+
+bool ServerConnection::answeredByBodyLimit()
+{
+    if (!m_bodyLimitWhy)
+        return false;
+    const QString why = *std::exchange(m_bodyLimitWhy, std::nullopt);
+    respond(413, m_responder->errorContent(QStringLiteral("content_too_large"), why), true, why, QStringLiteral("R11"));
+    return true;
+}
+
+bool ServerConnection::continueNow(const QString &why, const QString &rule)
+{
+    if (answeredByBodyLimit())
+        return false;
+    m_inBody = true;
+    if (m_moreInSegment) {
+        // The body is already here: the client did not wait, a 100 would tell it nothing (R8).
+        m_bodyBeforeInterim = true;
         armBodyDeadline();
-        break;
-    case A::SendContinueLater:
-        // The body timeout starts once the 100 left (or the body began): not while we keep it waiting.
-        m_continueDeadlineNs = m_now + qint64(m_decision.delayMs) * kMs;
-        m_inBody = true;
-        break;
-    case A::ReadBody:
-        m_inBody = true;
-        armBodyDeadline();
-        break;
-    case A::RejectExpectation:
-        sendFinal(417, PolicyResponder::rejectBody(m_request), true, m_decision.why, m_decision.rule);
-        break;
-    case A::FinalNow:
-        sendFinal(m_decision.status, PolicyResponder::earlyFinalBody(m_decision.status, m_decision.why), true,
-                  m_decision.why, m_decision.rule);
-        break;
-    case A::CloseNow: requestClose(CloseMode::Graceful, m_decision.why); break;
-    case A::SendGarbage: sendGarbage(); break;
+        return false;
     }
+    sendInterim(100, why, rule);
+    armBodyDeadline();
+    return true;
+}
+
+void ServerConnection::continueAfter(int delayMs, const QString &why, const QString &rule)
+{
+    if (answeredByBodyLimit())
+        return;
+    // The body timeout starts once the 100 left (or the body began): not while we keep it waiting.
+    m_continueDeadlineNs = m_now + qint64(delayMs) * kMs;
+    m_continueWhy = why;
+    m_continueRule = rule;
+    m_inBody = true;
+}
+
+void ServerConnection::readBody()
+{
+    if (answeredByBodyLimit())
+        return;
+    m_inBody = true;
+    armBodyDeadline();
+}
+
+void ServerConnection::sendFinal(int status, const QByteArray &content, bool close, const QString &why,
+                                 const QString &rule)
+{
+    if (status == 417)
+        m_bodyLimitWhy.reset(); // refusing the expectation answers the limit too
+    if (answeredByBodyLimit())
+        return;
+    respond(status, content, close, why, rule);
+}
+
+void ServerConnection::closeGracefully(const QString &why)
+{
+    if (answeredByBodyLimit())
+        return;
+    requestClose(CloseMode::Graceful, why);
+}
+
+void ServerConnection::closeNow(const QString &why)
+{
+    if (m_closeMode != CloseMode::None)
+        return;
+    requestClose(CloseMode::Now, why);
+    m_parser.stop(); // nothing more of this connection is parsed
+}
+
+void ServerConnection::stayQuiet(const QString &why)
+{
+    m_silenced = true;
+    emitEvent(event(EventKind::Error, 0, -1, why).withError(ErrorKind::PolicySilent));
 }
 
 void ServerConnection::armBodyDeadline()
@@ -254,10 +302,10 @@ void ServerConnection::onBody(QByteArrayView data)
     }
     m_bodyBytes += data.size();
     armBodyDeadline();
-    if (m_responder.closeInBody() && m_closeMode == CloseMode::None) {
-        requestClose(CloseMode::Now, tr("policy close-mid-body: closed after %1 body bytes").arg(m_bodyBytes));
-        m_parser.stop(); // nothing more of this connection is parsed
-        return;
+    if (m_closeMode == CloseMode::None) {
+        m_responder->requestBody(m_bodyBytes, *this);
+        if (m_closeMode != CloseMode::None)
+            return; // the responder closed (close-mid-body)
     }
     if (m_limits.maxBodyBytes > 0 && m_bodyBytes > m_limits.maxBodyBytes && m_closeMode == CloseMode::None) {
         // A chunked body crossed the limit: answer now and stop reading (R10, R19).
@@ -278,24 +326,9 @@ void ServerConnection::onMessageComplete()
     if (m_bodyBytes > 0 || m_request.announcesContent())
         emitEvent(event(EventKind::BodyDone, 0, m_bodyBytes));
 
-    using After = PolicyResponder::AfterBody::Action;
-    const PolicyResponder::AfterBody after = m_responder.afterBody(m_request.isHttp10());
-    switch (after.action) {
-    case After::Silent:
-        m_silenced = true;
-        emitEvent(event(EventKind::Error, 0, -1, after.why).withError(ErrorKind::PolicySilent));
-        return;
-    case After::InterimFirst: sendInterim(after.status, after.why, after.rule); break;
-    case After::RejectLate:
-        sendFinal(417, PolicyResponder::rejectAfterBodyBody(m_bodyBytes), !m_parser.keepAlive(), after.why, after.rule);
-        return;
-    case After::Answer: break;
-    }
-    const bool close = !m_parser.keepAlive();
-    sendFinal(
-        200,
-        PolicyResponder::echoBody(m_request, {m_bodyBytes, m_bodyBeforeInterim, m_interimSent, m_id, m_requestCount}),
-        close, close ? tr("client asked to close") : QString());
+    m_responder->requestEnd(
+        m_request, {m_bodyBytes, m_bodyBeforeInterim, m_interimSent, m_id, m_requestCount, m_parser.keepAlive()},
+        *this);
 }
 
 void ServerConnection::queueSend(const QByteArray &bytes, bool body)
@@ -310,7 +343,7 @@ void ServerConnection::sendInterim(int status, const QString &why, const QString
     if (m_silenced)
         return;
     QByteArray bytes = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-    for (const auto &[name, value] : PolicyResponder::interimFields(status))
+    for (const auto &[name, value] : m_responder->interimFields(status))
         bytes += name + ": " + value + "\r\n";
     bytes += "\r\n";
     const qint64 offset = m_out.queued();
@@ -322,13 +355,13 @@ void ServerConnection::sendInterim(int status, const QString &why, const QString
     emitSentEvent(event(EventKind::InterimSent, status, -1, why, rule), offset);
 }
 
-void ServerConnection::sendFinal(int status, const QByteArray &jsonBody, bool close, const QString &why,
-                                 const QString &rule)
+void ServerConnection::respond(int status, const QByteArray &jsonBody, bool close, const QString &why,
+                               const QString &rule)
 {
     MessageHead response;
     response.status = status;
     // R15 is about 1xx only; a final answer to an HTTP/1.0 request still says HTTP/1.1 (RFC 9110 2.5).
-    response.headers = PolicyResponder::finalFields();
+    response.headers = m_responder->finalFields();
     setHeader(response.headers, "Content-Length", QByteArray::number(jsonBody.size()));
     if (close)
         response.headers.append(HttpHeader("Connection", "close")); // R10, R22
@@ -354,18 +387,18 @@ void ServerConnection::sendFinal(int status, const QByteArray &jsonBody, bool cl
 
 void ServerConnection::sendError(int status, const QString &code, const QString &reason, const QString &rule)
 {
-    sendFinal(status, PolicyResponder::errorBody(code, reason), true, reason, rule);
+    respond(status, m_responder->errorContent(code, reason), true, reason, rule);
 }
 
-void ServerConnection::sendGarbage()
+void ServerConnection::sendGarbage(const QByteArray &garbage, const QString &why)
 {
-    const QByteArray garbage = PolicyResponder::garbage();
+    if (answeredByBodyLimit())
+        return;
     const qint64 offset = m_out.queued();
     queueSend(garbage, false);
     m_earlyAnswerOffset = offset;
-    emitSentEvent(event(EventKind::GarbageSent, 0, garbage.size(), tr("a garbage status line (policy garbage)")),
-                  offset);
-    requestClose(CloseMode::Graceful, tr("policy garbage"));
+    emitSentEvent(event(EventKind::GarbageSent, 0, garbage.size(), why), offset);
+    requestClose(CloseMode::Graceful, why);
 }
 
 void ServerConnection::requestClose(CloseMode mode, const QString &why)
@@ -422,7 +455,7 @@ void ServerConnection::advanceTime(qint64 nowNs)
         return;
     if (m_continueDeadlineNs && nowNs >= *m_continueDeadlineNs) {
         m_continueDeadlineNs.reset();
-        sendInterim(100, m_decision.why, m_decision.rule);
+        sendInterim(100, m_continueWhy, m_continueRule);
     }
     const bool holding = !m_heldInput.isEmpty();
     if (m_headDeadlineNs && nowNs >= *m_headDeadlineNs && m_closeMode == CloseMode::None && !holding) {

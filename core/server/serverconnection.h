@@ -2,26 +2,30 @@
 
 #include "httpparser.h"
 #include "party.h"
-#include "policyresponder.h"
+#include "responder.h"
 #include "sendtracker.h"
 #include "serverlimits.h"
+#include "serverpolicy.h"
 #include "timelineevent.h"
 #include "wirelog.h"
 
 #include <QList>
 
+#include <memory>
 #include <optional>
 
 namespace expectlab {
 
 // The server side of one connection, sans I/O: fed bytes, the peer's close and the time; answers
 // with bytes to send, a wish to close, the next deadline and timeline events. The socket adapter
-// (ServerConnectionHandler) only moves bytes and time.
+// (ServerConnectionHandler) only moves bytes and time. It speaks HTTP/1.1 and keeps the limits; a
+// Responder (the test server's policy, later the proxy's relay) is told of each request's head,
+// body and end and answers through ServerActions.
 //
 // Events about bytes we send (interim_sent, final_sent, garbage_sent) are held until the adapter
 // says, with sent(), that those bytes were handed to the kernel, and take that time: an event's
 // time is when its bytes left, not when we decided to send them.
-class ServerConnection : public Party, private HttpParser::Sink
+class ServerConnection : public Party, private HttpParser::Sink, private ServerActions
 {
 public:
     enum class CloseMode {
@@ -32,8 +36,12 @@ public:
 
     static constexpr qint64 kLingerNs = 2'000'000'000;
 
+    // Under the test server's policy (a PolicyResponder).
     ServerConnection(int id, const ServerPolicy &policy, qint64 nowNs, const ServerLimits &limits = {},
                      const Endpoints &endpoints = {});
+    ServerConnection(int id, std::unique_ptr<Responder> responder, qint64 nowNs, const ServerLimits &limits = {},
+                     const Endpoints &endpoints = {});
+    ~ServerConnection() override;
 
     void receive(QByteArrayView data, qint64 nowNs);
     // Parses input held back while our output waited unread; the adapter calls it once wantsInput().
@@ -85,21 +93,31 @@ public:
     bool isClosed() const { return m_closed; }
     const WireLog &wireLog() const { return m_wire; }
     int requestCount() const { return m_requestCount; }
-    const ServerPolicy &policy() const { return m_responder.policy(); }
 
 private:
     HttpParser::HeadAction onHead(const MessageHead &head) override;
     void onBody(QByteArrayView data) override;
     void onMessageComplete() override;
 
+    // ServerActions: what the responder may do
+    bool continueNow(const QString &why, const QString &rule) override;
+    void continueAfter(int delayMs, const QString &why, const QString &rule) override;
+    void readBody() override;
+    void sendInterim(int status, const QString &why, const QString &rule) override;
+    void sendFinal(int status, const QByteArray &content, bool close, const QString &why, const QString &rule) override;
+    void sendGarbage(const QByteArray &bytes, const QString &why) override;
+    void closeGracefully(const QString &why) override;
+    void closeNow(const QString &why) override;
+    void stayQuiet(const QString &why) override;
+    // A Content-Length over the body limit answers 413 in place of whatever the responder chose,
+    // unless it refused the expectation (417 says more: R11).
+    bool answeredByBodyLimit();
+
     void consume(QByteArrayView data);
-    void applyDecision();
+    void headComplete();
     void discard(QByteArrayView data);
-    void sendInterim(int status, const QString &why, const QString &rule);
-    void sendFinal(int status, const QByteArray &jsonBody, bool close, const QString &why,
-                   const QString &rule = QString());
+    void respond(int status, const QByteArray &content, bool close, const QString &why, const QString &rule);
     void sendError(int status, const QString &code, const QString &reason, const QString &rule = QString());
-    void sendGarbage();
     void queueSend(const QByteArray &bytes, bool body);
     void requestClose(CloseMode mode, const QString &why);
     TimelineEvent event(EventKind kind, int status = 0, qint64 bytes = -1, const QString &detail = {},
@@ -112,7 +130,7 @@ private:
     std::optional<qint64> sendStallDeadlineNs() const;
 
     int m_id;
-    PolicyResponder m_responder; // what the application says; this class only speaks HTTP/1.1
+    std::unique_ptr<Responder> m_responder; // what the application says; this class only speaks HTTP/1.1
     ServerLimits m_limits;
     HttpParser m_parser;
     WireLog m_wire;
@@ -124,8 +142,9 @@ private:
 
     // The request in progress
     MessageHead m_request;
-    HeadDecision m_decision;
-    bool m_headPending = false; // the parser paused on a head not decided yet
+    std::optional<QString> m_bodyLimitWhy; // while the responder decides on a head over the limit
+    QString m_continueWhy, m_continueRule; // of a 100 that waits (continueAfter)
+    bool m_headPending = false;            // the parser paused on a head not decided yet
     bool m_inBody = false;
     bool m_moreInSegment = false; // bytes followed the head in the same receive()
     bool m_expectsContinue = false;

@@ -51,6 +51,33 @@ struct Server
     ServerConnection conn;
     QList<TimelineEvent> events;
 };
+// A responder that is no policy (as the proxy's relay will be): it records what the connection
+// reports and answers with its own fields and content.
+struct ScriptedResponder : Responder
+{
+    QStringList *calls;
+    explicit ScriptedResponder(QStringList *log)
+        : calls(log)
+    {}
+    QString describe() const override { return QStringLiteral("scripted"); }
+    HttpHeaders finalFields() const override { return {{"Via", "1.1 scripted"}}; }
+    QByteArray errorContent(const QString &code, const QString &) const override { return code.toLatin1(); }
+    void requestHead(const MessageHead &request, ServerActions &actions) override
+    {
+        *calls << QStringLiteral("head %1").arg(QString::fromLatin1(request.target));
+        actions.sendInterim(102, QStringLiteral("thinking"), QString());
+        QVERIFY(actions.continueNow(QStringLiteral("go on"), QStringLiteral("R3")));
+    }
+    void requestBody(qint64 receivedBytes, ServerActions &) override
+    {
+        *calls << QStringLiteral("body %1").arg(receivedBytes);
+    }
+    void requestEnd(const MessageHead &, const RequestFacts &facts, ServerActions &actions) override
+    {
+        *calls << QStringLiteral("end %1 %2").arg(facts.receivedBytes).arg(facts.interimSent);
+        actions.sendFinal(202, "accepted", false, QStringLiteral("scripted answer"), QString());
+    }
+};
 } // namespace
 
 class TestServerConnection : public QObject
@@ -74,6 +101,9 @@ private slots:
     void peerCloseMidBody();
     void misbehaviours_data();
     void misbehaviours();
+    void anotherResponderDrivesTheSameCore();
+    void bodyLimitGivesWayToA417_data();
+    void bodyLimitGivesWayToA417();
 };
 
 void TestServerConnection::continueSplitAtEveryByte()
@@ -295,7 +325,7 @@ void TestServerConnection::misbehaviours()
     QFETCH(QByteArray, afterBody);
     QFETCH(int, closeMode);
     Server s(policy);
-    QVERIFY(s.conn.policy().isMisbehaviour());
+    QVERIFY(ServerPolicy::parse(policy)->isMisbehaviour());
     const QByteArray first = s.feed(kExpectHead);
     QVERIFY2(first.startsWith(afterHead), first.constData());
     const QByteArray second = s.feed("hello");
@@ -303,6 +333,51 @@ void TestServerConnection::misbehaviours()
     if (afterBody.isEmpty())
         QVERIFY2(second.isEmpty(), second.constData());
     QCOMPARE(int(s.conn.closeMode()), closeMode);
+}
+
+// The connection speaks HTTP/1.1 for any responder: it reports head, body and end and frames what
+// the responder answers (issue 13: the core apart from the policy).
+void TestServerConnection::anotherResponderDrivesTheSameCore()
+{
+    QStringList calls;
+    ServerConnection conn(1, std::make_unique<ScriptedResponder>(&calls), 0);
+    conn.receive(kExpectHead, 0);
+    QByteArray out = conn.takeOutgoing();
+    conn.sent(out.size(), 0);
+    conn.receive("hel", kMs);
+    conn.receive("lo", 2 * kMs);
+    out += conn.takeOutgoing();
+    QCOMPARE(calls, (QStringList{QStringLiteral("head /u"), QStringLiteral("body 3"), QStringLiteral("body 5"),
+                                 QStringLiteral("end 5 1")}));
+    QVERIFY2(out.startsWith("HTTP/1.1 102 Processing\r\n\r\nHTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 202 Accepted\r\n"),
+             out.constData());
+    QVERIFY(out.contains("Via: 1.1 scripted\r\n"));
+    QVERIFY(out.contains("Content-Length: 8\r\n"));
+    QVERIFY(out.endsWith("\r\n\r\naccepted"));
+    const QList<TimelineEvent> events = conn.takeEvents();
+    QCOMPARE(events.first().detail, QStringLiteral("scripted"));
+}
+
+void TestServerConnection::bodyLimitGivesWayToA417_data()
+{
+    QTest::addColumn<QString>("policy");
+    QTest::addColumn<int>("status");
+    QTest::newRow("continue: the limit answers") << QStringLiteral("continue") << 413;
+    QTest::newRow("final:500: the limit answers") << QStringLiteral("final:500") << 413;
+    QTest::newRow("garbage: the limit answers") << QStringLiteral("garbage") << 413;
+    QTest::newRow("reject: the 417 says more") << QStringLiteral("reject") << 417;
+}
+
+void TestServerConnection::bodyLimitGivesWayToA417()
+{
+    QFETCH(QString, policy);
+    QFETCH(int, status);
+    ServerLimits limits;
+    limits.maxBodyBytes = 4;
+    Server s(policy, limits);
+    const QByteArray out = s.feed(kExpectHead);
+    QVERIFY2(out.startsWith("HTTP/1.1 " + QByteArray::number(status) + ' '), out.constData());
+    QCOMPARE(out.count("HTTP/1.1 "), 1); // one answer, no 100 before it
 }
 
 QTEST_GUILESS_MAIN(TestServerConnection)

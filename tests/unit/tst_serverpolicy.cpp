@@ -211,9 +211,9 @@ void TestServerPolicy::responderContent()
                  .value(QStringLiteral("status"))
                  .toInt(),
              413);
-    QVERIFY(headerValue(PolicyResponder::finalFields(), "Server").has_value());
-    QVERIFY(headerValue(PolicyResponder::interimFields(103), "Link").has_value());
-    QVERIFY(PolicyResponder::interimFields(100).isEmpty());
+    QVERIFY(headerValue(PolicyResponder::applicationFinalFields(), "Server").has_value());
+    QVERIFY(headerValue(PolicyResponder::applicationInterimFields(103), "Link").has_value());
+    QVERIFY(PolicyResponder::applicationInterimFields(100).isEmpty());
 }
 
 void TestServerPolicy::kindsNameEveryPolicy()

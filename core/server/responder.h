@@ -1,0 +1,72 @@
+#pragma once
+
+#include "httpmessage.h"
+
+#include <QByteArray>
+#include <QString>
+
+namespace expectlab {
+
+// What a responder may do on a server connection, h11-style: the connection (ServerConnection)
+// frames and sends, keeps the protocol's rules and limits, and records every step; the responder
+// only decides. Each call's why and rule go into the event it causes.
+class ServerActions
+{
+public:
+    virtual ~ServerActions() = default;
+    // A 100 now, then read the body. False when no 100 went: the body was already here, so the
+    // client did not wait and a 100 would tell it nothing (R8).
+    virtual bool continueNow(const QString &why, const QString &rule) = 0;
+    // A 100 after delayMs unless the body comes first (then none: R4), then read the body.
+    virtual void continueAfter(int delayMs, const QString &why, const QString &rule) = 0;
+    // No 100: read whatever body comes.
+    virtual void readBody() = 0;
+    // Another 1xx (never to an HTTP/1.0 request: the connection drops it, R15).
+    virtual void sendInterim(int status, const QString &why, const QString &rule) = 0;
+    // The final response with this content; close: Connection: close and a graceful close after it.
+    virtual void sendFinal(int status, const QByteArray &content, bool close, const QString &why,
+                           const QString &rule) = 0;
+    // Bytes that are no HTTP at all (a misbehaviour), then a graceful close.
+    virtual void sendGarbage(const QByteArray &bytes, const QString &why) = 0;
+    // Close without a response: gracefully (FIN after what is queued), or at once mid-request.
+    virtual void closeGracefully(const QString &why) = 0;
+    virtual void closeNow(const QString &why) = 0;
+    // Never answer this request, nor anything after it.
+    virtual void stayQuiet(const QString &why) = 0;
+};
+
+// What drives a server connection: it reports a request's head, its body as it comes and its end,
+// and the responder answers through ServerActions. The test server's policies are one responder
+// (PolicyResponder); the recording proxy's relay will be another, over the same connection core.
+class Responder
+{
+public:
+    // What the connection saw of the request, for a response that reports it.
+    struct RequestFacts
+    {
+        qint64 receivedBytes = 0;
+        bool bodyBeforeInterim = false;
+        bool interimSent = false;
+        int connection = 0;
+        int request = 0;
+        bool keepAlive = true; // the request allows another on the connection
+    };
+
+    virtual ~Responder() = default;
+    // For the accepted event: what answers on this connection ("policy continue").
+    virtual QString describe() const = 0;
+    // The fields the application adds to every final response, and to an interim of status.
+    virtual HttpHeaders finalFields() const { return {}; }
+    virtual HttpHeaders interimFields(int) const { return {}; }
+    // The content of an answer the connection gives itself (400, 408, 413, 431).
+    virtual QByteArray errorContent(const QString &code, const QString &reason) const = 0;
+
+    // The head is complete and passed the connection's own checks (framing, limits).
+    virtual void requestHead(const MessageHead &request, ServerActions &actions) = 0;
+    // More body bytes came; receivedBytes in all so far.
+    virtual void requestBody(qint64 receivedBytes, ServerActions &actions) = 0;
+    // The whole body was read.
+    virtual void requestEnd(const MessageHead &request, const RequestFacts &facts, ServerActions &actions) = 0;
+};
+
+} // namespace expectlab
