@@ -64,6 +64,21 @@ QByteArray drain(ClientConnection &c)
 }
 
 const QByteArray kHead = "POST /up HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+
+// A connection whose bodyless request has left: what the server answers comes next.
+struct Sent
+{
+    explicit Sent(ClientConnection::Rules rules = {}, bool leave = true)
+        : c(&r, rules)
+    {
+        r.conn = &c;
+        c.sendHead(request("Content-Length", "0"), ev(EventKind::HeadSent));
+        if (leave)
+            c.sent(c.bytesQueued(), 1);
+    }
+    Recorder r;
+    ClientConnection c;
+};
 } // namespace
 
 class TestClientConnection : public QObject
@@ -181,13 +196,10 @@ void TestClientConnection::strictRefuses()
     QFETCH(QByteArray, answer);
     QFETCH(bool, beforeRequest);
     QFETCH(int, kind);
-    Recorder r;
     ClientConnection::Rules rules;
     rules.maxInterims = 2;
-    ClientConnection c(&r, rules);
-    c.sendHead(request("Content-Length", "0"), ev(EventKind::HeadSent));
-    if (!beforeRequest)
-        c.sent(c.bytesQueued(), 1);
+    Sent x(rules, !beforeRequest);
+    auto &[r, c] = x;
     c.receive(answer, 2);
     QCOMPARE(int(r.failure), kind);
     QVERIFY(!r.failureText.isEmpty());
@@ -210,11 +222,8 @@ void TestClientConnection::lenientRecordsWhatStrictRefuses()
 
 void TestClientConnection::countsWhatComesAfterReadingStopped()
 {
-    Recorder r;
-    ClientConnection c(&r);
-    r.conn = &c;
-    c.sendHead(request("Content-Length", "0"), ev(EventKind::HeadSent));
-    c.sent(c.bytesQueued(), 1);
+    Sent x;
+    auto &[r, c] = x;
     // The rest of this read and every later read are not this exchange's (R20, R22).
     QCOMPARE(c.receive("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nokEXTRA", 2), 5);
     QCOMPARE(c.receive("MORE", 3), 4);
@@ -225,11 +234,8 @@ void TestClientConnection::countsWhatComesAfterReadingStopped()
 
 void TestClientConnection::closeCompletesACloseDelimitedBody()
 {
-    Recorder r;
-    ClientConnection c(&r);
-    r.conn = &c;
-    c.sendHead(request("Content-Length", "0"), ev(EventKind::HeadSent));
-    c.sent(c.bytesQueued(), 1);
+    Sent x;
+    auto &[r, c] = x;
     c.receive("HTTP/1.1 200 OK\r\n\r\nuntil the close", 2);
     QCOMPARE(r.ends, 0);
     QVERIFY(c.inFinalResponse());
@@ -240,10 +246,8 @@ void TestClientConnection::closeCompletesACloseDelimitedBody()
 
 void TestClientConnection::closeReportsACutBody()
 {
-    Recorder r;
-    ClientConnection c(&r);
-    c.sendHead(request("Content-Length", "0"), ev(EventKind::HeadSent));
-    c.sent(c.bytesQueued(), 1);
+    Sent x;
+    auto &[r, c] = x;
     c.receive("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc", 2);
     const std::optional<QString> cut = c.peerClosed();
     QVERIFY(cut.has_value());
