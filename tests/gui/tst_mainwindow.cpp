@@ -17,17 +17,22 @@
 #include <QAction>
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDockWidget>
 #include <QLabel>
 #include <QLineEdit>
+#include <QMainWindow>
 #include <QMenu>
 #include <QMimeData>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QScreen>
 #include <QSignalSpy>
 #include <QSpinBox>
+#include <QTabWidget>
 #include <QTableView>
 #include <QTableWidget>
 #include <QTcpServer>
+#include <QTcpSocket>
 #include <QToolTip>
 #include <QTreeWidget>
 #include <QWheelEvent>
@@ -56,6 +61,8 @@ private slots:
     void errorsShowInPlainWords();
     void nonLoopbackWarning();
     void serverMenuKeepsThePanelsGuard();
+    void fitsALaptopScreen();
+    void savedGeometryShrinksToTheScreen();
     void portInUseIsShown();
     void settingsPersist();
     void preciseTimingPersists();
@@ -424,6 +431,85 @@ void TestMainWindow::serverMenuKeepsThePanelsGuard()
         inCombo << (combo->itemData(i).isValid() ? combo->itemText(i) : QStringLiteral("--"));
     QCOMPARE(inMenu, inCombo);
     QCOMPARE(inMenu.count(QStringLiteral("--")), 1);
+}
+
+// Issue 14: the window's minimum size fits a 1280x720 laptop screen, whatever is shown.
+void TestMainWindow::fitsALaptopScreen()
+{
+    auto report = [this](const char *state) {
+        QCoreApplication::processEvents();
+        const QSize min = m_window->minimumSizeHint().expandedTo(m_window->minimumSize());
+        QString why =
+            QStringLiteral("%1: the window needs %2x%3").arg(QLatin1String(state)).arg(min.width()).arg(min.height());
+        for (QDockWidget *d : m_window->findChildren<QDockWidget *>())
+            why += QStringLiteral("; %1 %2x%3")
+                       .arg(d->objectName())
+                       .arg(d->minimumSizeHint().width())
+                       .arg(d->minimumSizeHint().height());
+        if (QWidget *c = m_window->centralWidget())
+            why +=
+                QStringLiteral("; central %1x%2").arg(c->minimumSizeHint().width()).arg(c->minimumSizeHint().height());
+        QVERIFY2(min.width() <= 1280 && min.height() <= 720, qPrintable(why));
+    };
+    report("at start");
+    auto *tabs = child<QTabWidget>("toolTabs");
+    for (int i = 1; i < tabs->count(); ++i) {
+        tabs->setCurrentIndex(i);
+        report(qPrintable(tabs->tabText(i)));
+    }
+    tabs->setCurrentIndex(0);
+
+    // A long error caption: a port nobody listens on.
+    QTcpServer closed;
+    QVERIFY(closed.listen(QHostAddress::LocalHost, 0));
+    const quint16 port = closed.serverPort();
+    closed.close();
+    const QString localUrl = child<QLineEdit>("clientUrl")->text();
+    child<QLineEdit>("clientUrl")
+        ->setText(QStringLiteral("http://127.0.0.1:%1/a/rather/long/path/to/upload").arg(port));
+    int number = m_window->send();
+    QVERIFY(waitForFinished(number));
+    m_window->selectExchange(number);
+    report("an error selected");
+
+    // A 1 s stall: the server ignores Expect, the client waits its timer out.
+    child<QLineEdit>("clientUrl")->setText(localUrl);
+    setPolicy(ServerPolicy::Kind::Ignore);
+    composeGenerated(2, 1, true, 1000, false);
+    number = m_window->send();
+    QVERIFY(waitForFinished(number));
+    m_window->selectExchange(number);
+    report("a 1 s stall selected");
+
+    // An outside client's exchange (one lane, its port as the peer).
+    QTcpSocket outside;
+    outside.connectToHost(QHostAddress::LocalHost, m_window->server()->port());
+    QVERIFY(outside.waitForConnected(5000));
+    outside.write("POST /outside HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi");
+    const int rows = m_window->session()->model()->rowCount();
+    QTRY_VERIFY_WITH_TIMEOUT(outside.bytesAvailable() > 0, 5000);
+    outside.disconnectFromHost();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->model()->rowCount(), rows + 1, 5000);
+    m_window->selectExchange(rows + 1);
+    report("an outside client's exchange selected");
+}
+
+// A size saved on a bigger screen (or at another scale) opens within this one.
+void TestMainWindow::savedGeometryShrinksToTheScreen()
+{
+    delete m_window;
+    QMainWindow big;
+    big.setGeometry(0, 0, 4000, 3000);
+    QSettings().setValue(QStringLiteral("window/geometry"), big.saveGeometry());
+    m_window = new MainWindow;
+    const QSize available = m_window->screen()->availableGeometry().size();
+    const QSize bound = available.expandedTo(m_window->minimumSizeHint());
+    QVERIFY2(m_window->width() <= bound.width() && m_window->height() <= bound.height(),
+             qPrintable(QStringLiteral("%1x%2 on a %3x%4 screen")
+                            .arg(m_window->width())
+                            .arg(m_window->height())
+                            .arg(available.width())
+                            .arg(available.height())));
 }
 
 void TestMainWindow::portInUseIsShown()

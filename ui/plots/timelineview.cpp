@@ -45,29 +45,36 @@ TimelineView::TimelineView(QWidget *parent)
 {
     auto *layout = new QVBoxLayout(this);
     layout->setContentsMargins(0, 0, 0, 0);
+    // Two rows that wrap rather than widen the window (a laptop screen, issue 14): the caption with
+    // Fit, then the colour key with the mouse hint.
     auto *bar = new QHBoxLayout;
     m_caption->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_caption->setWordWrap(true);
+    m_caption->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     bar->addWidget(m_caption, 1);
+    auto *keyRow = new QHBoxLayout;
     // The colour key, in the markers' own colours.
     QString key;
     const std::pair<Meaning, QString> keys[] = {
         {Meaning::Continue, tr("1xx")},           {Meaning::Reject, tr("417")},           {Meaning::Success, tr("2xx")},
         {Meaning::Failure, tr("4xx/5xx, error")}, {Meaning::Muted, tr("timeout, close")}, {Meaning::Body, tr("body")}};
     for (const auto &[meaning, text] : keys)
-        key += QStringLiteral("<span style=\"color:%1\">●</span>&nbsp;%2&nbsp;&nbsp;")
-                   .arg(meaningColor(meaning).name(), text);
+        key +=
+            QStringLiteral("<span style=\"color:%1\">●</span>&nbsp;%2&nbsp; ").arg(meaningColor(meaning).name(), text);
     auto *legend = new QLabel(key, this);
     legend->setObjectName(QStringLiteral("timelineKey"));
-    bar->addWidget(legend);
+    legend->setWordWrap(true);
+    keyRow->addWidget(legend, 1);
     auto *hint = new QLabel(tr("wheel: zoom · drag: pan"), this);
     hint->setEnabled(false);
-    bar->addWidget(hint);
+    keyRow->addWidget(hint);
     auto *fit = new QPushButton(tr("Fit"), this);
     fit->setObjectName(QStringLiteral("timelineFit"));
     fit->setToolTip(tr("Show the whole exchange (F)"));
     connect(fit, &QPushButton::clicked, this, &TimelineView::fitView);
-    bar->addWidget(fit);
+    bar->addWidget(fit, 0, Qt::AlignTop);
     layout->addLayout(bar);
+    layout->addLayout(keyRow);
     layout->addWidget(m_plot, 1);
 
     m_plot->setObjectName(QStringLiteral("timelinePlot"));

@@ -23,12 +23,14 @@
 #include <QCloseEvent>
 #include <QDockWidget>
 #include <QFileDialog>
+#include <QGuiApplication>
 #include <QHeaderView>
 #include <QJsonDocument>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
 #include <QSaveFile>
+#include <QScreen>
 #include <QScrollArea>
 #include <QScrollBar>
 #include <QSettings>
@@ -185,6 +187,7 @@ MainWindow::MainWindow(QWidget *parent)
     buildMenus();
     resize(1480, 920);
     restoreSettings();
+    fitToScreen();
     startServerAtLaunch();
     startAutosave();
     updateCounts();
@@ -261,6 +264,22 @@ void MainWindow::failPreciseTiming(const QString &error)
 bool MainWindow::isPreciseTiming() const
 {
     return m_preciseTiming && m_preciseTiming->isActive();
+}
+
+void MainWindow::fitToScreen()
+{
+    // A default or saved size larger than the screen this window opens on (saved on a bigger one,
+    // or at another scale) would put panels off screen: it shrinks to what is available there.
+    const QScreen *where = screen() ? screen() : QGuiApplication::primaryScreen();
+    if (!where)
+        return;
+    const QRect available = where->availableGeometry();
+    QRect frame = geometry();
+    frame.setSize(frame.size().boundedTo(available.size()).expandedTo(minimumSizeHint()));
+    frame.moveTopLeft(QPoint(
+        qBound(available.left(), frame.left(), std::max(available.left(), available.right() - frame.width() + 1)),
+        qBound(available.top(), frame.top(), std::max(available.top(), available.bottom() - frame.height() + 1))));
+    setGeometry(frame);
 }
 
 void MainWindow::restoreSettings()

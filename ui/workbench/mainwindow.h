@@ -104,6 +104,7 @@ protected:
 private:
     void buildMenus();
     void restoreSettings();
+    void fitToScreen();
     enum class PreciseFailure { Dialog, StatusBar };
     bool applyPreciseTiming(bool on, PreciseFailure report);
     void onRealtimeChanged(bool on, bool ok, const QString &error);
