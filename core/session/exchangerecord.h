@@ -47,6 +47,8 @@ struct ExchangeRecord
     Outcome outcome = Outcome::Running;
     // How the client handled Expect, as the server's ClientProfiler saw it; empty until known.
     QString clientBehaviour;
+    // Live only, for the waiting indicator: how long our client waits for a 100 (0: not at all).
+    int expectTimeoutMs = 0;
 
     bool isExternal() const { return origin == Origin::ExternalClient; }
 };

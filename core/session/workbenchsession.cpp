@@ -75,6 +75,7 @@ int WorkbenchSession::send(const ClientRequest &request)
     record.summary.id = number;
     record.summary.url = request.url;
     record.summary.method = request.effectiveMethod();
+    record.expectTimeoutMs = request.expectTimeoutMs;
     m_live.insert(number, record);
     m_toAppend.append(record);
 

@@ -1,6 +1,7 @@
 #include "timelinelayout.h"
 
 #include "byteformat.h"
+#include "expectwait.h"
 #include "ruletext.h"
 
 #include <QCoreApplication>
@@ -271,32 +272,20 @@ TimelineLayout TimelineLayout::buildTracks(const QList<Track> &given, std::optio
             std::any_of(events.cbegin(), events.cend(), [](const TimelineEvent &e) { return e.side == Side::Client; });
         if (!hasClientHalf && n > 1)
             continue; // its client's lane shows the wait
-        const Side role = hasClientHalf ? Side::Client : Side::Server;
-        double waitStart = -1;
+        ExpectWait wait(hasClientHalf ? Side::Client : Side::Server);
         for (const TimelineEvent &e : events) {
-            if (e.side != role)
-                continue;
-            const double t = msSince(e.tNs, origin);
-            if (waitStart < 0) {
-                const bool expectHead = (e.kind == EventKind::HeadSent || e.kind == EventKind::Head) && e.head &&
-                                        e.head->hasHeader("Expect");
-                if (expectHead)
-                    waitStart = t;
-                continue;
-            }
-            const bool ends =
-                e.kind == EventKind::Interim || e.kind == EventKind::Final || e.kind == EventKind::ExpectTimeout ||
-                e.kind == EventKind::InterimSent || e.kind == EventKind::FinalSent || e.kind == EventKind::BodyStart ||
-                e.kind == EventKind::Error || e.kind == EventKind::Cancelled || e.kind == EventKind::Closed;
-            if (!ends)
-                continue;
-            const bool timedOut = e.kind == EventKind::ExpectTimeout;
-            QString label = tr("expect wait %1 ms").arg(t - waitStart, 0, 'f', t - waitStart < 10 ? 3 : 1);
-            if (timedOut)
-                label += tr(" (timed out, R5)");
-            l.brackets.append({waitStart, t, laneY(i) + 0.28, label, timedOut});
-            break;
+            wait.add(e);
+            if (wait.ended())
+                break;
         }
+        if (!wait.ended())
+            continue;
+        const double t0 = msSince(wait.sinceNs(), origin), t1 = msSince(wait.endNs(), origin);
+        const bool timedOut = wait.endKind() == EventKind::ExpectTimeout;
+        QString label = tr("expect wait %1 ms").arg(t1 - t0, 0, 'f', t1 - t0 < 10 ? 3 : 1);
+        if (timedOut)
+            label += tr(" (timed out, R5)");
+        l.brackets.append({t0, t1, laneY(i) + 0.28, label, timedOut});
     }
 
     for (const Track *t : tracks) {

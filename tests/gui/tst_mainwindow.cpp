@@ -62,6 +62,7 @@ private slots:
     void nonLoopbackWarning();
     void serverMenuKeepsThePanelsGuard();
     void fitsALaptopScreen();
+    void showsTheStallWhileItHappens();
     void savedGeometryShrinksToTheScreen();
     void portInUseIsShown();
     void settingsPersist();
@@ -492,6 +493,22 @@ void TestMainWindow::fitsALaptopScreen()
     QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->model()->rowCount(), rows + 1, 5000);
     m_window->selectExchange(rows + 1);
     report("an outside client's exchange selected");
+}
+
+// Issue 14: while the client waits for a 100 the composer says so and counts, not "0 B of 64 KiB".
+void TestMainWindow::showsTheStallWhileItHappens()
+{
+    setPolicy(ServerPolicy::Kind::Ignore);
+    composeGenerated(64, 1, true, 1000, false);
+    auto *text = child<QLabel>("clientProgressText");
+    const int number = m_window->send();
+    QTRY_VERIFY_WITH_TIMEOUT(text->text().startsWith(QLatin1String("Waiting for 100 Continue")), 900);
+    const QString first = text->text();
+    QVERIFY2(first.contains(QLatin1String("of 1.0 s")), qPrintable(first));
+    // It counts while it waits.
+    QTRY_VERIFY_WITH_TIMEOUT(text->text() != first && text->text().startsWith(QLatin1String("Waiting")), 900);
+    QVERIFY(waitForFinished(number));
+    QTRY_VERIFY_WITH_TIMEOUT(!text->text().startsWith(QLatin1String("Waiting")), 2000);
 }
 
 // A size saved on a bigger screen (or at another scale) opens within this one.

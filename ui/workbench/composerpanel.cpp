@@ -483,6 +483,14 @@ void ComposerPanel::setProgress(qint64 sent, qint64 total, double bytesPerSecond
     m_progressText->setText(text);
 }
 
+void ComposerPanel::setWaitingForContinue(double waitedS, double timeoutS)
+{
+    // The stall users come to see, while it happens (R5: the wait is bounded).
+    m_progressText->setText(
+        timeoutS > 0 ? tr("Waiting for 100 Continue: %1 of %2 s (R5)").arg(waitedS, 0, 'f', 1).arg(timeoutS, 0, 'f', 1)
+                     : tr("Waiting for 100 Continue: %1 s").arg(waitedS, 0, 'f', 1));
+}
+
 void ComposerPanel::showError(const QString &message)
 {
     m_error->setText(message);

@@ -56,6 +56,8 @@ public:
 
     void setRunning(bool running);
     void setProgress(qint64 sent, qint64 total, double bytesPerSecond);
+    // Replaces the progress text while the client waits for a 100.
+    void setWaitingForContinue(double waitedS, double timeoutS);
     void showError(const QString &message); // empty hides it
 
     void saveSettings(QSettings &settings) const;

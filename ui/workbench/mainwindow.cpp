@@ -5,6 +5,7 @@
 #include "exchangedetail.h"
 #include "exchangelistmodel.h"
 #include "exchangereport.h"
+#include "expectwait.h"
 #include "matrixwidget.h"
 #include "monotonicclock.h"
 #include "outcomedelegate.h"
@@ -483,6 +484,16 @@ void MainWindow::onCurrentRowChanged()
 
 void MainWindow::updateProgress()
 {
+    if (const ExchangeRecord *r = m_session->model()->recordByNumber(m_progressNumber); r && r->running) {
+        ExpectWait wait;
+        for (const TimelineEvent &e : r->summary.events)
+            wait.add(e);
+        if (wait.waiting()) {
+            m_composer->setWaitingForContinue(double(monotonicNowNs() - wait.sinceNs()) / 1e9,
+                                              r->expectTimeoutMs / 1000.0);
+            return;
+        }
+    }
     m_composer->setProgress(m_progressSent, m_progressTotal, m_session->runningCount() ? m_rate.bytesPerSecond() : 0);
 }
 
