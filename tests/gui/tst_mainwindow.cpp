@@ -100,6 +100,8 @@ void TestMainWindow::init()
 {
     QSettings().clear();
     m_window = new MainWindow;
+    // Tests that close the window give their exchanges up; unsavedWorkIsKept asks for itself.
+    m_window->setUnsavedPrompt([](const QString &) { return MainWindow::UnsavedChoice::Discard; });
     m_window->show();
     QVERIFY(QTest::qWaitForWindowExposed(m_window));
     // The server starts on its own thread and says so with a value: nothing waits for it.

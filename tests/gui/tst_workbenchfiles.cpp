@@ -54,6 +54,7 @@ private slots:
     void saveThenOpenRoundTrips();
     void clearDropsFinishedConnections();
     void menuActionsAskForFiles();
+    void unsavedWorkIsKept();
     void brokenFileChangesNothing_data();
     void brokenFileChangesNothing();
     void exportsWriteFiles_data();
@@ -83,6 +84,8 @@ private:
     QTemporaryDir m_files;
     MainWindow *m_window = nullptr;
     QStringList m_messages;
+    QStringList m_unsavedQuestions;
+    MainWindow::UnsavedChoice m_unsavedChoice = MainWindow::UnsavedChoice::Discard;
 };
 
 void TestWorkbenchFiles::initTestCase()
@@ -101,6 +104,10 @@ void TestWorkbenchFiles::init()
     m_messages.clear();
     m_window = new MainWindow;
     m_window->setMessageShower([this](const QString &, const QString &message) { m_messages << message; });
+    m_window->setUnsavedPrompt([this](const QString &question) {
+        m_unsavedQuestions << question;
+        return m_unsavedChoice;
+    });
     m_window->setFileAsker([](bool, const QString &, const QString &, const QString &) {
         qFatal("a test opened a file dialog");
         return QString();
@@ -349,6 +356,47 @@ void TestWorkbenchFiles::menuActionsAskForFiles()
     QVERIFY(QFileInfo(answer).size() > 0);
 }
 
+// Issue 14: Quit, Open, Import HAR, New and Clear never drop exchanges that were not saved without
+// asking; Cancel keeps them, Save saves first; the title names the file and marks changes.
+void TestWorkbenchFiles::unsavedWorkIsKept()
+{
+    QVERIFY(m_window->windowTitle().startsWith(QLatin1String("Untitled session")));
+    QVERIFY(!m_window->isWindowModified());
+    setPolicy(QStringLiteral("continue"));
+    QVERIFY(waitForFinished(sendGenerated(300, true)));
+    QTRY_VERIFY(m_window->isWindowModified());
+
+    m_unsavedChoice = MainWindow::UnsavedChoice::Cancel;
+    QAction *newAction = actionNamed(m_window, QStringLiteral("New Session"));
+    QVERIFY(newAction);
+    newAction->trigger();
+    QCOMPARE(m_unsavedQuestions.size(), 1);
+    QCOMPARE(m_window->session()->model()->rowCount(), 1); // kept
+    QVERIFY(!m_window->close());                           // Quit cancelled too
+    QCOMPARE(m_unsavedQuestions.size(), 2);
+    QVERIFY(m_window->isVisible());
+    actionNamed(m_window, QStringLiteral("Clear Exchanges"))->trigger();
+    QCOMPARE(m_window->session()->model()->rowCount(), 1);
+
+    // Save: the file is written first, then the list may go.
+    const QString path = m_files.filePath(QStringLiteral("kept.expectlab.json"));
+    m_window->setFileAsker([&](bool, const QString &, const QString &, const QString &) { return path; });
+    m_unsavedChoice = MainWindow::UnsavedChoice::Save;
+    QVERIFY(m_window->newSession());
+    QVERIFY(QFile::exists(path));
+    QCOMPARE(m_window->session()->model()->rowCount(), 0);
+    QVERIFY(!m_window->isWindowModified());
+
+    // Opening it names it in the title, unmodified; nothing to ask before the next open.
+    const int asked = int(m_unsavedQuestions.size());
+    QVERIFY(m_window->openSessionFrom(path));
+    QVERIFY2(m_window->windowTitle().startsWith(QLatin1String("kept.expectlab.json")),
+             qPrintable(m_window->windowTitle()));
+    QVERIFY(!m_window->isWindowModified());
+    actionNamed(m_window, QStringLiteral("Open Session…"))->trigger();
+    QCOMPARE(m_unsavedQuestions.size(), asked);
+}
+
 void TestWorkbenchFiles::brokenFileChangesNothing_data()
 {
     QTest::addColumn<QByteArray>("content"); // empty: no file at all
@@ -575,6 +623,10 @@ void TestWorkbenchFiles::autosaveRestoreOffered()
     delete m_window;
     m_window = new MainWindow;
     m_window->setMessageShower([this](const QString &, const QString &message) { m_messages << message; });
+    m_window->setUnsavedPrompt([this](const QString &question) {
+        m_unsavedQuestions << question;
+        return m_unsavedChoice;
+    });
     int asked = 0;
     m_window->setQuestioner([&](const QString &, const QString &) {
         ++asked;

@@ -64,7 +64,7 @@ MainWindow::MainWindow(QWidget *parent)
     , m_session(new WorkbenchSession(this))
     , m_progressTimer(new QTimer(this))
 {
-    setWindowTitle(tr("ExpectLab — Expect: 100-continue workbench"));
+    updateTitle();
     setObjectName(QStringLiteral("mainWindow"));
     // The server and the client each have a thread of their own: the timings one records wait
     // neither for the other nor for a repaint. Results come back as values through queued signals.
@@ -170,6 +170,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &WorkbenchSession::exchangeStarted, this, &MainWindow::onExchangeStarted);
     connect(m_session, &WorkbenchSession::exchangeFinished, this, &MainWindow::onExchangeFinished);
     connect(m_session, &WorkbenchSession::exchangesChanged, this, &MainWindow::onExchangesChanged);
+    connect(m_session, &WorkbenchSession::exchangesChanged, this, [this] { setUnsavedChanges(true); });
     connect(m_session, &WorkbenchSession::progress, this, [this](int number, qint64 sent, qint64 total) {
         if (number != m_progressNumber) {
             m_progressNumber = number;
@@ -320,6 +321,10 @@ void MainWindow::saveSettings() const
 
 void MainWindow::closeEvent(QCloseEvent *event)
 {
+    if (!keepWorkBefore(tr("quitting"))) {
+        event->ignore();
+        return;
+    }
     m_session->cancelAll();
     saveSettings();
     QMainWindow::closeEvent(event);

@@ -92,6 +92,15 @@ public:
     void setFileAsker(FileAsker asker) { m_askFile = std::move(asker); }
     void setMessageShower(MessageShower shower) { m_showMessage = std::move(shower); }
     void setQuestioner(Questioner questioner) { m_ask = std::move(questioner); }
+    // What to do with exchanges not saved yet before they would be replaced (Open, Import HAR,
+    // New, Clear) or lost (Quit). The default asks with a QMessageBox.
+    enum class UnsavedChoice { Save, Discard, Cancel };
+    using UnsavedPrompt = std::function<UnsavedChoice(const QString &question)>;
+    void setUnsavedPrompt(UnsavedPrompt prompt) { m_askUnsaved = std::move(prompt); }
+    bool hasUnsavedChanges() const { return m_unsavedChanges; }
+    QString sessionPath() const { return m_sessionPath; }
+    // File > New Session: an empty list, once unsaved exchanges are saved or given up.
+    bool newSession();
 
     // View > Precise Timing: keeps CPUs out of deep idle states (platform::PreciseTiming) so that
     // recorded times stay close to the wire. False, with a visible message, when not allowed.
@@ -167,7 +176,15 @@ private:
     qint64 m_progressSent = 0;
     qint64 m_progressTotal = 0;
     QString m_lastServerUrl;
-    QString m_sessionPath; // the file of File > Save; empty until saved or opened
+    QString m_sessionPath;         // the file of File > Save; empty until saved or opened
+    bool m_unsavedChanges = false; // exchanges came or changed since the last save or open
+    UnsavedPrompt m_askUnsaved;
+    // True when the exchanges may go: nothing unsaved, saved now, or the user gives them up.
+    bool keepWorkBefore(const QString &what);
+    bool saveCurrentSession(); // File > Save: to the session's file, or asks for one
+    static QString sessionFileFilter();
+    void setUnsavedChanges(bool unsaved);
+    void updateTitle();
     Autosave *m_autosave = nullptr;
     FileAsker m_askFile;
     MessageShower m_showMessage;

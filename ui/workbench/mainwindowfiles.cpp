@@ -32,23 +32,25 @@
 
 namespace expectlab {
 
+QString MainWindow::sessionFileFilter()
+{
+    return tr("ExpectLab sessions (*%1);;All files (*)").arg(QLatin1String(kSessionSuffix));
+}
+
 void MainWindow::buildFileMenu(QMenu *file)
 {
-    const QString sessionFilter = tr("ExpectLab sessions (*%1);;All files (*)").arg(QLatin1String(kSessionSuffix));
+    const QString sessionFilter = sessionFileFilter();
+    QAction *newSession = file->addAction(tr("&New Session"), this, &MainWindow::newSession);
+    newSession->setShortcut(QKeySequence::New);
     QAction *open = file->addAction(tr("&Open Session…"), this, [this, sessionFilter] {
+        if (!keepWorkBefore(tr("opening another session")))
+            return;
         const QString path = askFile(false, tr("Open session"), QString(), sessionFilter);
         if (!path.isEmpty())
             openSessionFrom(path);
     });
     open->setShortcut(QKeySequence::Open);
-    QAction *save = file->addAction(tr("&Save Session"), this, [this, sessionFilter] {
-        const QString path = m_sessionPath.isEmpty()
-                                 ? askFile(true, tr("Save session"),
-                                           QStringLiteral("session") + QLatin1String(kSessionSuffix), sessionFilter)
-                                 : m_sessionPath;
-        if (!path.isEmpty())
-            saveSessionTo(path);
-    });
+    QAction *save = file->addAction(tr("&Save Session"), this, &MainWindow::saveCurrentSession);
     save->setShortcut(QKeySequence::Save);
     QAction *saveAs = file->addAction(tr("Save Session &As…"), this, [this, sessionFilter] {
         const QString path = askFile(true, tr("Save session as"),
@@ -59,6 +61,8 @@ void MainWindow::buildFileMenu(QMenu *file)
     saveAs->setShortcut(QKeySequence::SaveAs);
     file->addSeparator();
     file->addAction(tr("&Import HAR…"), this, [this] {
+        if (!keepWorkBefore(tr("importing a HAR file")))
+            return;
         const QString path = askFile(false, tr("Import HAR"), QString(), tr("HAR (*.har);;All files (*)"));
         if (!path.isEmpty())
             importHarFrom(path);
@@ -151,8 +155,72 @@ bool MainWindow::saveSessionTo(const QString &path)
     if (!writeWorkbench(&saveSession, path, tr("Save session")))
         return false;
     m_sessionPath = path;
+    setUnsavedChanges(false);
     m_statusOutcome->setText(tr("Session saved to %1").arg(path));
     return true;
+}
+
+bool MainWindow::saveCurrentSession()
+{
+    const QString filter = sessionFileFilter();
+    const QString path =
+        m_sessionPath.isEmpty()
+            ? askFile(true, tr("Save session"), QStringLiteral("session") + QLatin1String(kSessionSuffix), filter)
+            : m_sessionPath;
+    return !path.isEmpty() && saveSessionTo(path);
+}
+
+bool MainWindow::keepWorkBefore(const QString &what)
+{
+    m_session->flush();
+    if (!m_unsavedChanges || m_session->model()->rowCount() == 0)
+        return true;
+    const QString question =
+        tr("%n exchange(s) are not saved. Save them before %1?", nullptr, m_session->model()->rowCount()).arg(what);
+    UnsavedChoice choice = UnsavedChoice::Cancel;
+    if (m_askUnsaved) {
+        choice = m_askUnsaved(question);
+    } else {
+        const auto button =
+            QMessageBox::question(this, tr("Unsaved exchanges"), question,
+                                  QMessageBox::Save | QMessageBox::Discard | QMessageBox::Cancel, QMessageBox::Save);
+        choice = button == QMessageBox::Save      ? UnsavedChoice::Save
+                 : button == QMessageBox::Discard ? UnsavedChoice::Discard
+                                                  : UnsavedChoice::Cancel;
+    }
+    switch (choice) {
+    case UnsavedChoice::Save: return saveCurrentSession(); // a failed or cancelled save keeps them here
+    case UnsavedChoice::Discard: return true;
+    case UnsavedChoice::Cancel: return false;
+    }
+    return false;
+}
+
+bool MainWindow::newSession()
+{
+    if (!keepWorkBefore(tr("starting a new session")))
+        return false;
+    m_session->clear();
+    m_detail->showExchange(nullptr);
+    m_sessionPath.clear();
+    setUnsavedChanges(false);
+    updateCounts();
+    m_statusOutcome->setText(tr("New session"));
+    return true;
+}
+
+void MainWindow::setUnsavedChanges(bool unsaved)
+{
+    m_unsavedChanges = unsaved;
+    updateTitle();
+}
+
+void MainWindow::updateTitle()
+{
+    // "[*]" is where Qt shows the modified mark.
+    const QString name = m_sessionPath.isEmpty() ? tr("Untitled session") : QFileInfo(m_sessionPath).fileName();
+    setWindowTitle(tr("%1[*] — ExpectLab").arg(name));
+    setWindowModified(m_unsavedChanges && m_session->model()->rowCount() > 0);
 }
 
 void MainWindow::showRows(const WorkbenchRows &rows)
@@ -175,6 +243,7 @@ bool MainWindow::openSessionFrom(const QString &path)
     if (!readIntoWorkbench(&loadSession, path, tr("Open session")))
         return false;
     m_sessionPath = path;
+    setUnsavedChanges(false);
     m_statusOutcome->setText(tr("Session %1 opened").arg(path));
     return true;
 }
@@ -183,7 +252,8 @@ bool MainWindow::importHarFrom(const QString &path)
 {
     if (!readIntoWorkbench(&loadHar, path, tr("Import HAR")))
         return false;
-    m_sessionPath.clear(); // Save must not overwrite the HAR with a session file
+    m_sessionPath.clear();    // Save must not overwrite the HAR with a session file
+    setUnsavedChanges(false); // the HAR file has them
     m_statusOutcome->setText(tr("HAR %1 imported").arg(path));
     return true;
 }

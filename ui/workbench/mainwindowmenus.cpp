@@ -59,6 +59,8 @@ void MainWindow::buildMenus()
     buildCurlActions(edit);
     edit->addSeparator();
     QAction *clear = edit->addAction(tr("C&lear Exchanges"), this, [this] {
+        if (!keepWorkBefore(tr("clearing the list")))
+            return;
         m_session->clear();
         m_detail->showExchange(nullptr);
     });
