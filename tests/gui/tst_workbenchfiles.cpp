@@ -55,6 +55,7 @@ private slots:
     void clearDropsFinishedConnections();
     void menuActionsAskForFiles();
     void unsavedWorkIsKept();
+    void serverPolicyIsSavedAndRestored();
     void brokenFileChangesNothing_data();
     void brokenFileChangesNothing();
     void exportsWriteFiles_data();
@@ -395,6 +396,22 @@ void TestWorkbenchFiles::unsavedWorkIsKept()
     QVERIFY(!m_window->isWindowModified());
     actionNamed(m_window, QStringLiteral("Open Session…"))->trigger();
     QCOMPARE(m_unsavedQuestions.size(), asked);
+}
+
+// Issue 14: a session keeps the policy its exchanges were made under ("server_policy" was empty).
+void TestWorkbenchFiles::serverPolicyIsSavedAndRestored()
+{
+    setPolicy(QStringLiteral("final:413"));
+    QVERIFY(waitForFinished(sendGenerated(300, true)));
+    const QString path = m_files.filePath(QStringLiteral("policy.expectlab.json"));
+    QVERIFY(m_window->saveSessionTo(path));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    QCOMPARE(QJsonDocument::fromJson(file.readAll()).object().value(QStringLiteral("server_policy")).toString(),
+             QStringLiteral("final:413"));
+    setPolicy(QStringLiteral("continue"));
+    QVERIFY(m_window->openSessionFrom(path));
+    QTRY_COMPARE(m_window->server()->policy().toString(), QStringLiteral("final:413"));
 }
 
 void TestWorkbenchFiles::brokenFileChangesNothing_data()

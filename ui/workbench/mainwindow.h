@@ -183,6 +183,8 @@ private:
     bool keepWorkBefore(const QString &what);
     bool saveCurrentSession(); // File > Save: to the session's file, or asks for one
     static QString sessionFileFilter();
+    // What a saved session records besides its rows: the server's policy.
+    Session sessionBase(Session base) const;
     void setUnsavedChanges(bool unsaved);
     void updateTitle();
     Autosave *m_autosave = nullptr;

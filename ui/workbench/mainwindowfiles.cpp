@@ -11,6 +11,8 @@
 #include "harexport.h"
 #include "harimport.h"
 #include "overviewplot.h"
+#include "serverhost.h"
+#include "serverpanel.h"
 #include "sessionfile.h"
 #include "sessionrecords.h"
 #include "timelineview.h"
@@ -131,7 +133,7 @@ bool MainWindow::writeWorkbench(SessionWriter write, const QString &path, const 
 {
     m_session->flush();
     QString error;
-    if (!write(sessionFromWorkbench(*m_session), path, &error)) {
+    if (!write(sessionFromWorkbench(*m_session, sessionBase(Session::startingNow())), path, &error)) {
         reportError(title, error);
         return false;
     }
@@ -147,7 +149,16 @@ bool MainWindow::readIntoWorkbench(SessionReader read, const QString &path, cons
         return false;
     }
     showRows(rowsFromSession(*session));
+    // The policy the exchanges were made under comes back with them (a HAR has none).
+    if (const auto policy = ServerPolicy::parse(session->serverPolicy); policy && !session->serverPolicy.isEmpty())
+        m_serverPanel->setPolicy(*policy);
     return true;
+}
+
+Session MainWindow::sessionBase(Session base) const
+{
+    base.serverPolicy = m_server->policy().toString();
+    return base;
 }
 
 bool MainWindow::saveSessionTo(const QString &path)
@@ -368,9 +379,9 @@ bool MainWindow::pasteCurl(const QString &text)
 
 void MainWindow::startAutosave()
 {
-    WorkbenchSession *ws = m_session;
     const Session base = Session::startingNow();
-    m_autosave = new Autosave([ws, base] { return sessionFromWorkbench(*ws, base); }, this);
+    // The snapshot is taken on this thread: the policy is this side's copy.
+    m_autosave = new Autosave([this, base] { return sessionFromWorkbench(*m_session, sessionBase(base)); }, this);
     connect(m_session, &WorkbenchSession::exchangesChanged, m_autosave, &Autosave::markChanged);
     connect(m_autosave, &Autosave::saveFailed, this, [this](const QString &message) {
         statusBar()->showMessage(tr("Autosave failed: %1").arg(message), 10000);
