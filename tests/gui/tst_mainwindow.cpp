@@ -7,6 +7,7 @@
 #include "mainwindow.h"
 #include "overviewplot.h"
 #include "partythread.h"
+#include "probewidget.h"
 #include "serverhost.h"
 #include "serverpanel.h"
 #include "timelineview.h"
@@ -147,6 +148,7 @@ void TestMainWindow::startsLocalServerAndPointsClientAtIt()
     QVERIFY(m_window->server()->address().isLoopback());
     QVERIFY(m_window->server()->port() != 0);
     QVERIFY(child<QLineEdit>("clientUrl")->text().startsWith(m_window->server()->url()));
+    QVERIFY(child<ProbeWidget>("probeTab")->url().startsWith(m_window->server()->url()));
     QVERIFY(child<QLabel>("statusServer")->text().contains(m_window->server()->url()));
     QVERIFY(child<QLabel>("serverWarning")->isHidden());
 }
@@ -377,6 +379,14 @@ void TestMainWindow::errorsShowInPlainWords()
     QVERIFY(!error->isHidden());
     QVERIFY(error->text().contains(QLatin1String("ftp")));
     QCOMPARE(m_window->session()->model()->rowCount(), 0);
+    // Not URLs at all: refused before any row, in words that quote what was typed.
+    for (const QString &typed : {QStringLiteral("htp:not a url"), QStringLiteral("http://:8080/x")}) {
+        url->setText(typed);
+        QCOMPARE(m_window->send(), 0);
+        QVERIFY2(error->text().contains(typed) || error->text().contains(QLatin1String("invalid URL")),
+                 qPrintable(error->text()));
+        QCOMPARE(m_window->session()->model()->rowCount(), 0);
+    }
 
     // A port nobody listens on: bind one, note it, close it.
     QTcpServer probe;
@@ -612,6 +622,8 @@ void TestMainWindow::preciseTimingPersists()
     }
     QCOMPARE(serverPolicy.load(), SCHED_FIFO);
     QCOMPARE(clientPolicy.load(), SCHED_FIFO);
+    // Confirmed in words once both threads said yes (issue 14).
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->outcomeText().startsWith(QLatin1String("Precise timing is on")), 5000);
     QCOMPARE(sched_getscheduler(0), SCHED_OTHER);
 #endif
     m_window->close();
@@ -656,6 +668,11 @@ void TestMainWindow::presetsCarryTheirSource()
     QVERIFY(child<QCheckBox>("clientExpectOverOnly")->isChecked());
     m_window->serverPanel()->applyPreset(QStringLiteral("lighttpd-old"));
     QCOMPARE(m_window->server()->policy().kind, ServerPolicy::Kind::Reject);
+    QVERIFY(serverPreset->currentIndex() > 0);
+    // Changed by hand, the policy is no longer the preset's (issue 14): the box stops naming it.
+    setPolicy(ServerPolicy::Kind::Continue);
+    QCOMPARE(serverPreset->currentIndex(), 0);
+    m_window->serverPanel()->applyPreset(QStringLiteral("lighttpd-old"));
 
     // curl sends no Expect for a small body (expect-rules.md: only over 1 MiB).
     composeGenerated(64, 1, true, 1000, true);

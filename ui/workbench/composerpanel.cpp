@@ -291,6 +291,10 @@ std::optional<ClientRequest> ComposerPanel::request(QString *error) const
     r.url = QUrl::fromUserInput(urlText);
     if (!urlText.contains(QLatin1String("://")))
         r.url = QUrl(QStringLiteral("http://") + urlText);
+    // The words name what the user typed, not the URL we made of it.
+    if (!r.url.isValid() || r.url.host().isEmpty())
+        return fail(tr("'%1' is not a URL: expected http://HOST[:PORT]/PATH, such as http://127.0.0.1:8080/upload.")
+                        .arg(urlText));
     r.method = m_method->currentText().trimmed().toLatin1();
     for (int row = 0; row < m_headers->rowCount(); ++row) {
         const QTableWidgetItem *name = m_headers->item(row, 0);

@@ -143,9 +143,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_mainSplitter->setSizes({330, 480});
     m_listSplitter->setSizes({190, 140});
     m_tabs->addTab(m_mainSplitter, tr("Exchanges"));
-    auto *probe = new ProbeWidget(m_tabs);
-    probe->setObjectName(QStringLiteral("probeTab"));
-    m_tabs->addTab(probe, tr("Probe"));
+    m_probe = new ProbeWidget(m_tabs);
+    m_probe->setObjectName(QStringLiteral("probeTab"));
+    m_tabs->addTab(m_probe, tr("Probe"));
     m_tabs->addTab(new MatrixWidget(m_tabs), tr("Matrix"));
     setCentralWidget(m_tabs);
 
@@ -223,6 +223,7 @@ bool MainWindow::applyPreciseTiming(bool on, PreciseFailure report)
             m_clientThread->setRealtime(false);
         }
         m_preciseTiming.reset();
+        m_statusOutcome->setText(tr("Precise timing is off."));
     } else if (!m_preciseTiming) {
         auto timing = std::make_unique<platform::PreciseTiming>();
         QString error;
@@ -231,6 +232,7 @@ bool MainWindow::applyPreciseTiming(bool on, PreciseFailure report)
             return false;
         }
         m_preciseTiming = std::move(timing);
+        m_realtimeThreads = 0; // the confirmation comes when both threads said yes
         m_server->partyThread()->setRealtime(true);
         m_clientThread->setRealtime(true);
     }
@@ -247,6 +249,9 @@ void MainWindow::onRealtimeChanged(bool on, bool ok, const QString &error)
         m_clientThread->setRealtime(false);
         m_preciseTiming.reset();
         failPreciseTiming(error);
+    } else if (on && ok && m_preciseTiming && ++m_realtimeThreads == 2) {
+        m_statusOutcome->setText(tr("Precise timing is on: CPUs stay out of deep idle states and the server's and "
+                                    "the client's threads run at real-time priority."));
     }
 }
 
@@ -350,6 +355,9 @@ void MainWindow::onServerStateChanged(const QString &message)
     // every launch); a URL of another server is the user's choice and stays.
     const QString url = m_composer->url();
     const QString fresh = m_server->url();
+    // The probe starts out aimed at the local server too, so that Run works at once (issue 14).
+    if (m_probe->url().isEmpty())
+        m_probe->setUrl(fresh + QStringLiteral("upload"));
     if (m_aimAtFirstListen && url.isEmpty())
         m_composer->setUrl(fresh + QStringLiteral("upload"));
     else if (!m_lastServerUrl.isEmpty() && url.startsWith(m_lastServerUrl) && m_lastServerUrl != fresh)

@@ -26,6 +26,7 @@ class ExchangeDetail;
 class OverviewPlot;
 class PartyThread;
 class ServerHost;
+class ProbeWidget;
 class ServerPanel;
 class WorkbenchSession;
 namespace platform {
@@ -176,6 +177,8 @@ private:
     qint64 m_progressSent = 0;
     qint64 m_progressTotal = 0;
     QString m_lastServerUrl;
+    ProbeWidget *m_probe = nullptr;
+    int m_realtimeThreads = 0;     // of the two party threads, how many confirmed real-time priority
     QString m_sessionPath;         // the file of File > Save; empty until saved or opened
     bool m_unsavedChanges = false; // exchanges came or changed since the last save or open
     UnsavedPrompt m_askUnsaved;

@@ -335,6 +335,12 @@ void ServerPanel::onPolicyWidgetsChanged()
     m_finalStatus->setVisible(p.kind == ServerPolicy::Kind::Final);
     m_interimStatus->setVisible(p.kind == ServerPolicy::Kind::Interim);
     m_policyText->setText(tr("%1. Applies to new connections.").arg(p.describe()));
+    // A policy changed by hand is no longer the preset's: the box stops naming it.
+    if (m_preset->currentIndex() > 0) {
+        const auto preset = ServerPolicy::parse(m_preset->currentData(Qt::UserRole + 1).toString());
+        if (!preset || preset->toString() != p.toString())
+            m_preset->setCurrentIndex(0);
+    }
     m_server->setPolicy(p);
     emit policyChanged(p);
 }
