@@ -1,5 +1,7 @@
 #include "harexport.h"
 
+#include "exchangerecord.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -293,6 +295,28 @@ QJsonObject sessionToHar(const Session &session)
     QJsonArray entries;
     for (const ExchangeSummary &s : session.exchanges)
         entries.append(entryOf(session, s));
+    // Outside clients (curl, your own app) were seen only by our server: their exchanges come from
+    // its view of each connection, as the list shows them, and say so (_expectlab.observed_by).
+    for (const SessionServerConnection &c : session.serverConnections) {
+        if (c.exchangeId != 0)
+            continue;
+        ServerConnectionRecord record;
+        record.id = c.id;
+        record.peerAddress = c.peerAddress;
+        record.peerPort = c.peerPort;
+        for (const TimelineEvent &e : session.serverEvents)
+            if (e.conn == c.id)
+                record.events.append(e);
+        const ExchangeSummary s = summaryFromServerConnection(record);
+        if (s.method.isEmpty())
+            continue; // no request head came: nothing a HAR entry could say
+        QJsonObject entry = entryOf(session, s);
+        QJsonObject extra = entry.value(QStringLiteral("_expectlab")).toObject();
+        extra.insert(QStringLiteral("observed_by"), QStringLiteral("server"));
+        extra.insert(QStringLiteral("client"), QStringLiteral("%1:%2").arg(c.peerAddress).arg(c.peerPort));
+        entry.insert(QStringLiteral("_expectlab"), extra);
+        entries.append(entry);
+    }
     QJsonObject log{
         {QStringLiteral("version"), QStringLiteral("1.2")},
         {QStringLiteral("creator"), QJsonObject{{QStringLiteral("name"), QStringLiteral("ExpectLab")},

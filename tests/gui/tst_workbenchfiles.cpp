@@ -28,6 +28,7 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QFile>
+#include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
@@ -56,6 +57,7 @@ private slots:
     void menuActionsAskForFiles();
     void unsavedWorkIsKept();
     void serverPolicyIsSavedAndRestored();
+    void harHasOutsideClients();
     void brokenFileChangesNothing_data();
     void brokenFileChangesNothing();
     void exportsWriteFiles_data();
@@ -412,6 +414,48 @@ void TestWorkbenchFiles::serverPolicyIsSavedAndRestored()
     setPolicy(QStringLiteral("continue"));
     QVERIFY(m_window->openSessionFrom(path));
     QTRY_COMPARE(m_window->server()->policy().toString(), QStringLiteral("final:413"));
+}
+
+// Issue 14: HAR export wrote only our own client's exchanges; an outside client's row is an entry
+// too, from the server's view, and says so.
+void TestWorkbenchFiles::harHasOutsideClients()
+{
+    setPolicy(QStringLiteral("continue"));
+    QVERIFY(waitForFinished(sendGenerated(300, true)));
+    QTcpSocket outside;
+    outside.connectToHost(QHostAddress::LocalHost, m_window->server()->port());
+    QVERIFY(outside.waitForConnected(5000));
+    outside.write("PUT /from-outside HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+    QByteArray got;
+    QTRY_VERIFY_WITH_TIMEOUT((got += outside.readAll()).contains("100 Continue"), 5000);
+    outside.write("hi");
+    QTRY_VERIFY2_WITH_TIMEOUT((got += outside.readAll()).contains("200 OK"), got.constData(), 5000);
+    outside.disconnectFromHost();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->model()->rowCount(), 2, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->session()->model()->recordAt(1).running == false, 5000);
+
+    const QString path = m_files.filePath(QStringLiteral("both.har"));
+    QVERIFY(m_window->exportHarTo(path));
+    QFile file(path);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonArray entries = QJsonDocument::fromJson(file.readAll())
+                                   .object()
+                                   .value(QStringLiteral("log"))
+                                   .toObject()
+                                   .value(QStringLiteral("entries"))
+                                   .toArray();
+    QCOMPARE(entries.size(), 2);
+    const QJsonObject outsider = entries.at(1).toObject();
+    QCOMPARE(outsider.value(QStringLiteral("request")).toObject().value(QStringLiteral("method")).toString(),
+             QStringLiteral("PUT"));
+    QVERIFY(outsider.value(QStringLiteral("request"))
+                .toObject()
+                .value(QStringLiteral("url"))
+                .toString()
+                .endsWith(QLatin1String("/from-outside")));
+    QCOMPARE(outsider.value(QStringLiteral("_expectlab")).toObject().value(QStringLiteral("observed_by")).toString(),
+             QStringLiteral("server"));
+    QCOMPARE(outsider.value(QStringLiteral("response")).toObject().value(QStringLiteral("status")).toInt(), 200);
 }
 
 void TestWorkbenchFiles::brokenFileChangesNothing_data()
