@@ -62,14 +62,21 @@ QVariant ExchangeListModel::data(const QModelIndex &index, int role) const
     const ExchangeRecord &r = m_records.at(index.row());
     switch (role) {
     case Qt::DisplayRole: return display(r, index.column());
-    case Qt::ToolTipRole:
+    case Qt::ToolTipRole: {
+        // The cell in full first: a narrow column elides it (issue 14), the tooltip never does.
+        const QString cell = display(r, index.column()).toString();
+        const QString head =
+            cell.isEmpty()
+                ? QString()
+                : QStringLiteral("%1: %2\n").arg(headerData(index.column(), Qt::Horizontal).toString(), cell);
         if (r.running)
-            return tr("Exchange %1 is running").arg(r.number);
-        return r.isExternal() ? tr("External client %1:%2 — %3")
-                                    .arg(r.summary.url.host())
-                                    .arg(r.summary.url.port(80))
-                                    .arg(r.summary.outcomeText())
-                              : r.summary.outcomeText();
+            return head + tr("Exchange %1 is running").arg(r.number);
+        return head + (r.isExternal() ? tr("External client %1:%2 — %3")
+                                            .arg(r.summary.url.host())
+                                            .arg(r.summary.url.port(80))
+                                            .arg(r.summary.outcomeText())
+                                      : r.summary.outcomeText());
+    }
     case Qt::TextAlignmentRole:
         switch (index.column()) {
         case NumberColumn:
@@ -93,7 +100,15 @@ QVariant ExchangeListModel::display(const ExchangeRecord &r, int column) const
     case NumberColumn: return r.number;
     case StartedColumn: return r.started.toString(QStringLiteral("HH:mm:ss.zzz"));
     case MethodColumn: return displayText(s.method);
-    case UrlColumn: return r.isExternal() ? tr("%1 (external client)").arg(s.url.toString()) : s.url.toString();
+    case UrlColumn: {
+        // host:port first, without the scheme every row shares: two servers stay apart when elided.
+        QString where = s.url.authority() + s.url.path();
+        if (s.url.hasQuery())
+            where += QLatin1Char('?') + s.url.query();
+        if (where.isEmpty())
+            where = s.url.toString();
+        return r.isExternal() ? tr("%1 (external client)").arg(where) : where;
+    }
     case ExpectationColumn: {
         for (const auto &[name, value] : s.requestHeaders) {
             if (name.compare("Expect", Qt::CaseInsensitive) == 0)

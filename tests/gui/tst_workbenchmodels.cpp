@@ -107,6 +107,17 @@ void TestWorkbenchModels::listModelBatchesAndTester()
     QCOMPARE(model.index(0, ExchangeListModel::InterimColumn).data().toString(), QStringLiteral("100"));
     QCOMPARE(model.index(0, ExchangeListModel::ExpectationColumn).data().toString(), QStringLiteral("100-continue"));
     QCOMPARE(model.index(0, ExchangeListModel::ExpectWaitColumn).data().toString(), QStringLiteral("1.5"));
+    // host:port leads the URL (issue 14: "http://1…9/upload" hid which server it was); every cell's
+    // tooltip has it in full, however narrow the column.
+    QCOMPARE(model.index(0, ExchangeListModel::UrlColumn).data().toString(), QStringLiteral("127.0.0.1:1/x"));
+    QVERIFY(model.index(0, ExchangeListModel::UrlColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .startsWith(QLatin1String("URL: 127.0.0.1:1/x\n")));
+    QVERIFY(model.index(0, ExchangeListModel::OutcomeColumn)
+                .data(Qt::ToolTipRole)
+                .toString()
+                .contains(model.index(0, ExchangeListModel::OutcomeColumn).data().toString()));
     QCOMPARE(model.index(0, 0).data(ExchangeListModel::OutcomeRole).toInt(), int(Outcome::Continued));
     QCOMPARE(model.index(0, 0).data(ExchangeListModel::ExpectWaitMsRole).toDouble(), 1.5);
     QVERIFY(!model.headerData(ExchangeListModel::OutcomeColumn, Qt::Horizontal).toString().isEmpty());
