@@ -40,6 +40,9 @@ void ClientExchange::start(qint64 nowNs)
     m_now = nowNs;
     if (m_state != State::Idle && m_state != State::ReconnectPending)
         return;
+    if (m_state == State::ReconnectPending)
+        emitEvent(event(EventKind::Retry, 0, -1, tr("417 received: repeating the request without Expect"),
+                        QStringLiteral("R6")));
     ++m_attempt;
     m_attemptStartNs = nowNs;
     if (m_attempt == 1) {
@@ -415,9 +418,9 @@ void ClientExchange::transportClosed(qint64 nowNs)
     if (m_retryAfterClose && m_summary.error.isEmpty()) {
         endAttempt();
         m_summary.retried = true;
+        // The Retry event comes with the next attempt (start()): only then is it sure the body could
+        // be read again (the adapter rewinds it first).
         m_state = State::ReconnectPending;
-        emitEvent(event(EventKind::Retry, 0, -1, tr("417 received: repeating the request without Expect"),
-                        QStringLiteral("R6")));
         return;
     }
     m_state = State::Done;

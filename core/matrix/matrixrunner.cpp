@@ -71,8 +71,9 @@ bool MatrixRunner::start(const MatrixSpec &spec, QString *error)
     }
     m_running = true;
     if (!spec.isExternal() && !m_server->isListening()) {
-        m_awaitingListen = true; // serverStateChanged starts the first cell
-        m_server->listen(QHostAddress::LocalHost, 0);
+        m_awaitingListen = true;                    // serverStateChanged starts the first cell
+        if (!std::exchange(m_listenInFlight, true)) // a run cancelled and started again asks once
+            m_server->listen(QHostAddress::LocalHost, 0);
         return true;
     }
     // Start from the event loop, so that a caller can connect to the first signals after start().
@@ -82,6 +83,7 @@ bool MatrixRunner::start(const MatrixSpec &spec, QString *error)
 
 void MatrixRunner::serverStateChanged()
 {
+    m_listenInFlight = false;
     if (!m_awaitingListen)
         return;
     m_awaitingListen = false;
@@ -130,7 +132,7 @@ void MatrixRunner::startCell()
     const int sizeIndex = m_index % int(m_spec.sizes.size());
 
     ClientRequest request;
-    request.url = m_spec.isExternal() ? m_spec.url : QUrl(m_server->url());
+    request.url = m_spec.url; // the local server's is set when the client starts (startExchange)
     request.method = m_spec.method;
     request.body.kind = BodySpec::Kind::Generated;
     request.body.generatedSize = m_spec.sizes.at(sizeIndex);
@@ -156,6 +158,8 @@ void MatrixRunner::startExchange(quint64 token)
     if (!m_running || token != m_syncToken || m_runner || !m_cellPending)
         return;
     m_cellPending = false;
+    if (!m_spec.isExternal())
+        m_cellRequest.url = QUrl(m_server->url()); // the server's answer to the sync is its state now
     m_runner = new ExchangeRunner(m_nextExchangeId++, m_cellRequest, this);
     connect(m_runner, &ExchangeRunner::finished, this, &MatrixRunner::exchangeFinished, Qt::QueuedConnection);
     m_runner->start();

@@ -56,6 +56,7 @@ private:
     MatrixResult m_result;
     ServerHost *m_server = nullptr;
     bool m_awaitingListen = false;
+    bool m_listenInFlight = false;
     bool m_cellPending = false; // started, its client not yet: waiting for the server's sync
     quint64 m_syncToken = 0;    // the cell's policy is in force when the server answers this one
     ClientRequest m_cellRequest;

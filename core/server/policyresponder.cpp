@@ -34,7 +34,7 @@ void PolicyResponder::requestHead(const MessageHead &request, ServerActions &act
         return;
     case A::SendContinueLater: actions.continueAfter(d.delayMs, d.why, d.rule); return;
     case A::ReadBody: actions.readBody(); return;
-    case A::RejectExpectation: actions.sendFinal(417, rejectBody(request), true, d.why, d.rule); return;
+    case A::RejectExpectation: actions.refuseExpectation(rejectBody(request), d.why, d.rule); return;
     case A::FinalNow: actions.sendFinal(d.status, earlyFinalBody(d.status, d.why), true, d.why, d.rule); return;
     case A::CloseNow: actions.closeGracefully(d.why); return;
     case A::SendGarbage: actions.sendGarbage(garbage(), tr("a garbage status line (policy garbage)")); return;

@@ -21,11 +21,14 @@ public:
     virtual void continueAfter(int delayMs, const QString &why, const QString &rule) = 0;
     // No 100: read whatever body comes.
     virtual void readBody() = 0;
-    // Another 1xx (never to an HTTP/1.0 request: the connection drops it, R15).
+    // Another 1xx; the connection drops it for an HTTP/1.0 request (R15).
     virtual void sendInterim(int status, const QString &why, const QString &rule) = 0;
     // The final response with this content; close: Connection: close and a graceful close after it.
     virtual void sendFinal(int status, const QByteArray &content, bool close, const QString &why,
                            const QString &rule) = 0;
+    // 417: the expectation is refused (R6); the request's body is not read. Answers a body over the
+    // limit too: the refusal says more than a 413 would (R11).
+    virtual void refuseExpectation(const QByteArray &content, const QString &why, const QString &rule) = 0;
     // Bytes that are no HTTP at all (a misbehaviour), then a graceful close.
     virtual void sendGarbage(const QByteArray &bytes, const QString &why) = 0;
     // Close without a response: gracefully (FIN after what is queued), or at once mid-request.

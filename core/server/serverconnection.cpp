@@ -160,6 +160,7 @@ HttpParser::HeadAction ServerConnection::onHead(const MessageHead &head)
 {
     m_request = head;
     m_headPending = true;
+    m_answered = false;
     m_interimSent = false;
     m_bodyBeforeInterim = false;
     m_bodyBytes = 0;
@@ -248,11 +249,15 @@ void ServerConnection::readBody()
 void ServerConnection::sendFinal(int status, const QByteArray &content, bool close, const QString &why,
                                  const QString &rule)
 {
-    if (status == 417)
-        m_bodyLimitWhy.reset(); // refusing the expectation answers the limit too
     if (answeredByBodyLimit())
         return;
     respond(status, content, close, why, rule);
+}
+
+void ServerConnection::refuseExpectation(const QByteArray &content, const QString &why, const QString &rule)
+{
+    m_bodyLimitWhy.reset(); // the refusal answers the limit too (R11)
+    respond(417, content, true, why, rule);
 }
 
 void ServerConnection::closeGracefully(const QString &why)
@@ -264,6 +269,7 @@ void ServerConnection::closeGracefully(const QString &why)
 
 void ServerConnection::closeNow(const QString &why)
 {
+    m_bodyLimitWhy.reset(); // closing is the answer
     if (m_closeMode != CloseMode::None)
         return;
     requestClose(CloseMode::Now, why);
@@ -272,6 +278,8 @@ void ServerConnection::closeNow(const QString &why)
 
 void ServerConnection::stayQuiet(const QString &why)
 {
+    if (answeredByBodyLimit())
+        return;
     m_silenced = true;
     emitEvent(event(EventKind::Error, 0, -1, why).withError(ErrorKind::PolicySilent));
 }
@@ -304,8 +312,11 @@ void ServerConnection::onBody(QByteArrayView data)
     armBodyDeadline();
     if (m_closeMode == CloseMode::None) {
         m_responder->requestBody(m_bodyBytes, *this);
-        if (m_closeMode != CloseMode::None)
-            return; // the responder closed (close-mid-body)
+        if (m_closeMode != CloseMode::None || m_answered) {
+            // The responder closed (close-mid-body) or answered: the rest is not read (R19).
+            m_parser.stop();
+            return;
+        }
     }
     if (m_limits.maxBodyBytes > 0 && m_bodyBytes > m_limits.maxBodyBytes && m_closeMode == CloseMode::None) {
         // A chunked body crossed the limit: answer now and stop reading (R10, R19).
@@ -325,7 +336,8 @@ void ServerConnection::onMessageComplete()
         return;
     if (m_bodyBytes > 0 || m_request.announcesContent())
         emitEvent(event(EventKind::BodyDone, 0, m_bodyBytes));
-
+    if (m_answered)
+        return; // answered before the end (a responder's early final that keeps the connection)
     m_responder->requestEnd(
         m_request, {m_bodyBytes, m_bodyBeforeInterim, m_interimSent, m_id, m_requestCount, m_parser.keepAlive()},
         *this);
@@ -340,7 +352,8 @@ void ServerConnection::queueSend(const QByteArray &bytes, bool body)
 
 void ServerConnection::sendInterim(int status, const QString &why, const QString &rule)
 {
-    if (m_silenced)
+    // Never a 1xx to an HTTP/1.0 request (R15), nor one after the final or in place of the 413.
+    if (m_silenced || m_request.isHttp10() || m_answered || answeredByBodyLimit())
         return;
     QByteArray bytes = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
     for (const auto &[name, value] : m_responder->interimFields(status))
@@ -358,6 +371,7 @@ void ServerConnection::sendInterim(int status, const QString &why, const QString
 void ServerConnection::respond(int status, const QByteArray &jsonBody, bool close, const QString &why,
                                const QString &rule)
 {
+    m_answered = true;
     MessageHead response;
     response.status = status;
     // R15 is about 1xx only; a final answer to an HTTP/1.0 request still says HTTP/1.1 (RFC 9110 2.5).

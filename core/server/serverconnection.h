@@ -105,6 +105,7 @@ private:
     void readBody() override;
     void sendInterim(int status, const QString &why, const QString &rule) override;
     void sendFinal(int status, const QByteArray &content, bool close, const QString &why, const QString &rule) override;
+    void refuseExpectation(const QByteArray &content, const QString &why, const QString &rule) override;
     void sendGarbage(const QByteArray &bytes, const QString &why) override;
     void closeGracefully(const QString &why) override;
     void closeNow(const QString &why) override;
@@ -144,6 +145,7 @@ private:
     MessageHead m_request;
     std::optional<QString> m_bodyLimitWhy; // while the responder decides on a head over the limit
     QString m_continueWhy, m_continueRule; // of a 100 that waits (continueAfter)
+    bool m_answered = false;               // a final response to the request in progress is queued
     bool m_headPending = false;            // the parser paused on a head not decided yet
     bool m_inBody = false;
     bool m_moreInSegment = false; // bytes followed the head in the same receive()

@@ -8,7 +8,8 @@ void ExpectWait::add(const TimelineEvent &e)
         return;
     if (!m_sinceNs) {
         const EventKind head = m_role == Side::Client ? EventKind::HeadSent : EventKind::Head;
-        if (e.kind == head && e.head && e.head->hasHeader("Expect") && !e.notSent)
+        // A head without content has no body to hold back: nobody waits (R2).
+        if (e.kind == head && e.head && e.head->hasHeader("Expect") && e.head->announcesContent() && !e.notSent)
             m_sinceNs = e.tNs;
         return;
     }

@@ -150,6 +150,7 @@ void TestBodyFeeder::aRewindFailureEndsTheExchangeBeforeTheRetry()
     QCOMPARE(r.exchange->summary().errorKind, ErrorKind::BodyReadFailed);
     QCOMPARE(r.exchange->summary().error, QStringLiteral("the file is gone"));
     QCOMPARE(r.exchange->summary().wireLogs.size(), 1); // no second connection
+    QVERIFY(!r.kinds().contains(EventKind::Retry));     // nothing is repeated
 }
 
 QTEST_GUILESS_MAIN(TestBodyFeeder)

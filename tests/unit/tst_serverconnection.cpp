@@ -78,6 +78,27 @@ struct ScriptedResponder : Responder
         actions.sendFinal(202, "accepted", false, QStringLiteral("scripted answer"), QString());
     }
 };
+// Answers as soon as body bytes come, and sends a 1xx to whatever asks (the connection keeps R15).
+struct EarlyResponder : Responder
+{
+    int ends = 0;
+    QString describe() const override { return QStringLiteral("early"); }
+    QByteArray errorContent(const QString &code, const QString &) const override { return code.toLatin1(); }
+    void requestHead(const MessageHead &, ServerActions &actions) override
+    {
+        actions.sendInterim(102, QString(), QString()); // dropped for HTTP/1.0
+        actions.readBody();
+    }
+    void requestBody(qint64, ServerActions &actions) override
+    {
+        actions.sendFinal(202, "early", false, QStringLiteral("answered mid-body"), QString());
+    }
+    void requestEnd(const MessageHead &, const RequestFacts &, ServerActions &actions) override
+    {
+        ++ends;
+        actions.sendFinal(200, "again", false, QString(), QString());
+    }
+};
 } // namespace
 
 class TestServerConnection : public QObject
@@ -102,6 +123,7 @@ private slots:
     void misbehaviours_data();
     void misbehaviours();
     void anotherResponderDrivesTheSameCore();
+    void anAnswerMidBodyEndsTheRequest();
     void bodyLimitGivesWayToA417_data();
     void bodyLimitGivesWayToA417();
 };
@@ -358,6 +380,21 @@ void TestServerConnection::anotherResponderDrivesTheSameCore()
     QCOMPARE(events.first().detail, QStringLiteral("scripted"));
 }
 
+// A final given mid-body ends the request: the rest is not parsed (R19) and no second final follows;
+// a 1xx to an HTTP/1.0 request never leaves (R15), whoever asks for it.
+void TestServerConnection::anAnswerMidBodyEndsTheRequest()
+{
+    auto responder = std::make_unique<EarlyResponder>();
+    EarlyResponder *early = responder.get();
+    ServerConnection conn(1, std::move(responder), 0);
+    conn.receive("POST /u HTTP/1.0\r\nHost: h\r\nContent-Length: 10\r\n\r\nabc", 0);
+    conn.receive("defghij", kMs);
+    const QByteArray out = conn.takeOutgoing();
+    QVERIFY2(out.startsWith("HTTP/1.1 202 "), out.constData());
+    QCOMPARE(out.count("HTTP/1.1 "), 1);
+    QCOMPARE(early->ends, 0);
+}
+
 void TestServerConnection::bodyLimitGivesWayToA417_data()
 {
     QTest::addColumn<QString>("policy");
@@ -366,6 +403,7 @@ void TestServerConnection::bodyLimitGivesWayToA417_data()
     QTest::newRow("final:500: the limit answers") << QStringLiteral("final:500") << 413;
     QTest::newRow("garbage: the limit answers") << QStringLiteral("garbage") << 413;
     QTest::newRow("reject: the 417 says more") << QStringLiteral("reject") << 417;
+    QTest::newRow("final:417 is a final like any other: the limit answers") << QStringLiteral("final:417") << 413;
 }
 
 void TestServerConnection::bodyLimitGivesWayToA417()

@@ -173,7 +173,7 @@ void TestTimeline::threePartiesPairEachHop()
         TimelineEvent e = ev(side, kind, ms);
         MessageHead h;
         h.method = "POST";
-        h.headers = {{"Expect", "100-continue"}};
+        h.headers = {{"Expect", "100-continue"}, {"Content-Length", "4"}}; // a body to hold back
         e.withHead(h);
         return e;
     };

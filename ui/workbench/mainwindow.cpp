@@ -37,6 +37,7 @@
 #include <QSettings>
 #include <QSplitter>
 #include <QStatusBar>
+#include <QStyle>
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
@@ -280,13 +281,20 @@ void MainWindow::fitToScreen()
     const QScreen *where = screen() ? screen() : QGuiApplication::primaryScreen();
     if (!where)
         return;
-    const QRect available = where->availableGeometry();
-    QRect frame = geometry();
-    frame.setSize(frame.size().boundedTo(available.size()).expandedTo(minimumSizeHint()));
-    frame.moveTopLeft(QPoint(
-        qBound(available.left(), frame.left(), std::max(available.left(), available.right() - frame.width() + 1)),
-        qBound(available.top(), frame.top(), std::max(available.top(), available.bottom() - frame.height() + 1))));
-    setGeometry(frame);
+    // geometry() is the inside of the window: leave room for the frame the window manager adds (known
+    // once the window exists; before, a title bar's height is the best guess).
+    const QMargins known(geometry().left() - frameGeometry().left(), geometry().top() - frameGeometry().top(),
+                         frameGeometry().right() - geometry().right(), frameGeometry().bottom() - geometry().bottom());
+    const int titleBar = style()->pixelMetric(QStyle::PM_TitleBarHeight, nullptr, this);
+    const QMargins frame = known.top() > 0 ? known : QMargins(0, titleBar, 0, 0);
+    const QRect available = where->availableGeometry().marginsRemoved(frame);
+    QRect inside = geometry();
+    inside.setSize(inside.size().boundedTo(available.size()).expandedTo(minimumSizeHint()));
+    inside.moveLeft(
+        qBound(available.left(), inside.left(), std::max(available.left(), available.right() - inside.width() + 1)));
+    inside.moveTop(
+        qBound(available.top(), inside.top(), std::max(available.top(), available.bottom() - inside.height() + 1)));
+    setGeometry(inside);
 }
 
 void MainWindow::restoreSettings()
@@ -501,7 +509,7 @@ void MainWindow::updateProgress()
         ExpectWait wait;
         for (const TimelineEvent &e : r->summary.events)
             wait.add(e);
-        if (wait.waiting()) {
+        if (wait.waiting() && r->expectTimeoutMs > 0) { // 0: the client sends the body at once
             m_composer->setWaitingForContinue(double(monotonicNowNs() - wait.sinceNs()) / 1e9,
                                               r->expectTimeoutMs / 1000.0);
             return;

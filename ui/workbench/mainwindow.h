@@ -188,6 +188,7 @@ private:
     static QString sessionFileFilter();
     // What a saved session records besides its rows: the server's policy.
     Session sessionBase(Session base) const;
+    void restorePolicyOf(const Session &session);
     void setUnsavedChanges(bool unsaved);
     void updateTitle();
     Autosave *m_autosave = nullptr;

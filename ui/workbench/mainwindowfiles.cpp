@@ -149,10 +149,17 @@ bool MainWindow::readIntoWorkbench(SessionReader read, const QString &path, cons
         return false;
     }
     showRows(rowsFromSession(*session));
-    // The policy the exchanges were made under comes back with them (a HAR has none).
-    if (const auto policy = ServerPolicy::parse(session->serverPolicy); policy && !session->serverPolicy.isEmpty())
-        m_serverPanel->setPolicy(*policy);
+    restorePolicyOf(*session);
     return true;
+}
+
+void MainWindow::restorePolicyOf(const Session &session)
+{
+    // The policy the exchanges were made under comes back with them (a HAR has none).
+    if (session.serverPolicy.isEmpty())
+        return;
+    if (const auto policy = ServerPolicy::parse(session.serverPolicy))
+        m_serverPanel->setPolicy(*policy);
 }
 
 Session MainWindow::sessionBase(Session base) const
@@ -406,6 +413,7 @@ void MainWindow::offerAutosaveRestore()
         QString error;
         if (const std::optional<Session> session = Autosave::restore(path, &error)) {
             showRows(rowsFromSession(*session));
+            restorePolicyOf(*session);
             m_statusOutcome->setText(tr("Session restored"));
         } else {
             reportError(tr("Restore session"), error);

@@ -63,6 +63,7 @@ void MainWindow::buildMenus()
             return;
         m_session->clear();
         m_detail->showExchange(nullptr);
+        setUnsavedChanges(false); // nothing left to lose
     });
     clear->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_Delete));
 
