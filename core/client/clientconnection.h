@@ -88,7 +88,6 @@ public:
     bool readingStopped() const { return m_parser.isStopped() || m_stopRequested; }
     bool keepAlive() const { return m_parser.keepAlive(); }
     bool inFinalResponse() const { return m_inFinal; }
-    int interimCount() const { return m_interims; }
     // The server closed: completes a body delimited by the close; the reason when the message it
     // was in was cut short.
     std::optional<QString> peerClosed();

@@ -3,6 +3,7 @@
 #include "exchangerecord.h"
 
 #include <QCoreApplication>
+#include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QSaveFile>
@@ -297,6 +298,9 @@ QJsonObject sessionToHar(const Session &session)
         entries.append(entryOf(session, s));
     // Outside clients (curl, your own app) were seen only by our server: their exchanges come from
     // its view of each connection, as the list shows them, and say so (_expectlab.observed_by).
+    QHash<int, QList<TimelineEvent>> eventsOf; // the server's events by connection, in one pass
+    for (const TimelineEvent &e : session.serverEvents)
+        eventsOf[e.conn].append(e);
     for (const SessionServerConnection &c : session.serverConnections) {
         if (c.exchangeId != 0)
             continue;
@@ -304,9 +308,7 @@ QJsonObject sessionToHar(const Session &session)
         record.id = c.id;
         record.peerAddress = c.peerAddress;
         record.peerPort = c.peerPort;
-        for (const TimelineEvent &e : session.serverEvents)
-            if (e.conn == c.id)
-                record.events.append(e);
+        record.events = eventsOf.value(c.id);
         const ExchangeSummary s = summaryFromServerConnection(record);
         if (s.method.isEmpty())
             continue; // no request head came: nothing a HAR entry could say

@@ -174,11 +174,11 @@ void ProbeExchange::run()
                 m_obs.sentSteps.append(m_step);
                 m_obs.sentStepNs.append(m_now); // made exact when the bytes leave (sent())
                 m_obs.sentRequests.append(step.requests);
-                m_stamps.append({m_conn.bytesQueued() + step.bytes.size() - 1, int(m_obs.sentStepNs.size()) - 1});
                 // Its time is when its last byte reaches the kernel, as for every event about output.
-                m_conn.sendRaw(
+                const qint64 last = m_conn.sendRaw(
                     step.bytes, step.event == EventKind::BodyStart,
                     TimelineEvent::at(m_now, Side::Client, m_id, step.event, 0, step.bytes.size(), step.label));
+                m_stamps.append({last, int(m_obs.sentStepNs.size()) - 1});
             }
             ++m_step;
             break;

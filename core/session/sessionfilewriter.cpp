@@ -33,6 +33,15 @@ QJsonValue int64(qint64 value)
     return QJsonValue(value);
 }
 
+// Each item as JSON, in order.
+template <typename List, typename ToJson> QJsonArray jsonArray(const List &items, ToJson toJson)
+{
+    QJsonArray out;
+    for (const auto &item : items)
+        out.append(toJson(item));
+    return out;
+}
+
 QJsonObject wireLogToJson(const WireLog &log)
 {
     QJsonArray records;
@@ -58,9 +67,7 @@ QJsonObject wireLogToJson(const WireLog &log)
 
 QJsonObject attemptToJson(const AttemptSummary &a)
 {
-    QJsonArray heads;
-    for (const MessageHead &h : a.interimHeads)
-        heads.append(messageHeadToJson(h));
+    const QJsonArray heads = jsonArray(a.interimHeads, messageHeadToJson);
     return QJsonObject{
         {QStringLiteral("expect"), latin1(a.expect)},
         {QStringLiteral("start_ns"), int64(a.startNs)},
@@ -74,18 +81,10 @@ QJsonObject attemptToJson(const AttemptSummary &a)
 
 QJsonObject summaryToJson(const ExchangeSummary &s)
 {
-    QJsonArray events;
-    for (const TimelineEvent &e : s.events)
-        events.append(timelineEventToJson(e));
-    QJsonArray interimStatuses;
-    for (int status : s.interimStatuses())
-        interimStatuses.append(status);
-    QJsonArray interimHeads;
-    for (const MessageHead &h : s.interimHeads)
-        interimHeads.append(messageHeadToJson(h));
-    QJsonArray wireLogs;
-    for (const WireLog &w : s.wireLogs)
-        wireLogs.append(wireLogToJson(w));
+    const QJsonArray events = jsonArray(s.events, timelineEventToJson);
+    const QJsonArray interimStatuses = jsonArray(s.interimStatuses(), [](int status) { return QJsonValue(status); });
+    const QJsonArray interimHeads = jsonArray(s.interimHeads, messageHeadToJson);
+    const QJsonArray wireLogs = jsonArray(s.wireLogs, wireLogToJson);
 
     QJsonObject o;
     o.insert(QStringLiteral("id"), s.id);
@@ -112,10 +111,7 @@ QJsonObject summaryToJson(const ExchangeSummary &s)
     o.insert(QStringLiteral("error_kind"), errorKindName(s.errorKind));
     o.insert(QStringLiteral("response_complete"), s.responseComplete);
     o.insert(QStringLiteral("sent_anyway"), s.sentAnyway);
-    QJsonArray earlier;
-    for (const AttemptSummary &a : s.earlierAttempts)
-        earlier.append(attemptToJson(a));
-    o.insert(QStringLiteral("earlier_attempts"), earlier);
+    o.insert(QStringLiteral("earlier_attempts"), jsonArray(s.earlierAttempts, attemptToJson));
     o.insert(QStringLiteral("wire_logs"), wireLogs);
     return o;
 }
@@ -183,12 +179,8 @@ QJsonObject timelineEventToJson(const TimelineEvent &e)
 
 QJsonObject sessionToJson(const Session &session)
 {
-    QJsonArray exchanges;
-    for (const ExchangeSummary &s : session.exchanges)
-        exchanges.append(summaryToJson(s));
-    QJsonArray serverEvents;
-    for (const TimelineEvent &e : session.serverEvents)
-        serverEvents.append(timelineEventToJson(e));
+    const QJsonArray exchanges = jsonArray(session.exchanges, summaryToJson);
+    const QJsonArray serverEvents = jsonArray(session.serverEvents, timelineEventToJson);
     QJsonArray serverConnections;
     for (const SessionServerConnection &c : session.serverConnections) {
         serverConnections.append(QJsonObject{
