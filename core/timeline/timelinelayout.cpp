@@ -5,7 +5,6 @@
 #include "ruletext.h"
 
 #include <QCoreApplication>
-#include <QHash>
 
 #include <algorithm>
 #include <array>
@@ -125,18 +124,33 @@ Meaning meaningOfEvent(const TimelineEvent &e)
     }
 }
 
+MarkerShape markerShapeOfEvent(const TimelineEvent &e)
+{
+    switch (e.kind) {
+    case EventKind::Connect:
+    case EventKind::Connected:
+    case EventKind::Accepted: return MarkerShape::Connect;
+    case EventKind::Closed: return e.reset ? MarkerShape::Reset : MarkerShape::Close;
+    case EventKind::Error: return e.reset || e.error == ErrorKind::Reset ? MarkerShape::Reset : MarkerShape::Message;
+    case EventKind::ExpectTimeout:
+    case EventKind::Cancelled: return MarkerShape::Timeout;
+    default: return MarkerShape::Message;
+    }
+}
+
 TimelineLayout TimelineLayout::build(const QList<TimelineEvent> &client, const QList<TimelineEvent> &server,
-                                     std::optional<qint64> originNs)
+                                     std::optional<qint64> originNs, std::optional<Live> live)
 {
     QList<Track> tracks;
     if (!client.isEmpty())
         tracks.append({tr("client"), client});
     if (!server.isEmpty())
         tracks.append({tr("server"), server});
-    return buildTracks(tracks, originNs);
+    return buildTracks(tracks, originNs, live);
 }
 
-TimelineLayout TimelineLayout::buildTracks(const QList<Track> &given, std::optional<qint64> originNs)
+TimelineLayout TimelineLayout::buildTracks(const QList<Track> &given, std::optional<qint64> originNs,
+                                           std::optional<Live> live)
 {
     TimelineLayout l;
     QList<const Track *> tracks;
@@ -157,6 +171,8 @@ TimelineLayout TimelineLayout::buildTracks(const QList<Track> &given, std::optio
     }
     if (originNs && *originNs <= origin)
         origin = *originNs;
+    if (live && live->nowNs > last)
+        last = live->nowNs; // a running exchange's timeline reaches to now
     l.originNs = origin;
     l.endMs = msSince(last, origin);
     // A server lingers before it closes (R22's staged close): that tail would squeeze the handshake
@@ -168,8 +184,8 @@ TimelineLayout TimelineLayout::buildTracks(const QList<Track> &given, std::optio
                 l.focusEndMs = std::max(l.focusEndMs, msSince(e.tNs, origin));
         }
     }
-    if (l.focusEndMs <= 0)
-        l.focusEndMs = l.endMs;
+    if (l.focusEndMs <= 0 || live)
+        l.focusEndMs = l.endMs; // live, now is the focus: the wait that grows towards it
 
     // The request flows down: the first track on top, one lane unit apart, the last at 0.
     auto laneY = [n](qsizetype track) {
@@ -180,8 +196,8 @@ TimelineLayout TimelineLayout::buildTracks(const QList<Track> &given, std::optio
 
     for (qsizetype i = 0; i < n; ++i) {
         for (const TimelineEvent &e : tracks[i]->events) {
-            l.markers.append({msSince(e.tNs, origin), laneY(i), meaningOfEvent(e), e.kind, e.side, shortLabel(e),
-                              tooltipFor(e, origin)});
+            l.markers.append({msSince(e.tNs, origin), laneY(i), meaningOfEvent(e), e.kind, e.side,
+                              markerShapeOfEvent(e), shortLabel(e), tooltipFor(e, origin)});
         }
     }
 
@@ -262,6 +278,24 @@ TimelineLayout TimelineLayout::buildTracks(const QList<Track> &given, std::optio
             if (start >= 0)
                 l.spans.append({start, l.endMs, laneY(i), tr("body (in progress)")});
         }
+        // What an early answer spared (R21), drawn as what it is: bytes that never left, up to the
+        // end of the exchange or to the retry that sends them after all (R6).
+        const QList<TimelineEvent> &events = tracks[i]->events;
+        for (qsizetype k = 0; k < events.size(); ++k) {
+            const TimelineEvent &e = events.at(k);
+            if (e.side != Side::Client || e.kind != EventKind::Final || e.bodyNotSent <= 0)
+                continue;
+            const double t = msSince(e.tNs, origin);
+            double end = l.endMs;
+            for (qsizetype j = k + 1; j < events.size(); ++j) {
+                if (events.at(j).kind == EventKind::Retry) {
+                    end = msSince(events.at(j).tNs, origin);
+                    break;
+                }
+            }
+            l.spans.append(
+                {t, std::max(t, end), laneY(i), tr("%1 not sent (R21)").arg(formatBytes(e.bodyNotSent)), true});
+        }
     }
 
     // The expect wait, seen by whoever waits: each lane's client half from its head with Expect; a
@@ -278,6 +312,17 @@ TimelineLayout TimelineLayout::buildTracks(const QList<Track> &given, std::optio
             if (wait.ended())
                 break;
         }
+        if (wait.waiting() && live) {
+            // The stall while it happens: the bracket grows to now and counts towards the timeout.
+            const double t0 = msSince(wait.sinceNs(), origin), t1 = std::max(t0, msSince(live->nowNs, origin));
+            const QString label = live->expectTimeoutMs > 0 && hasClientHalf
+                                      ? tr("waiting for 100: %1 of %2 s (R5)")
+                                            .arg((t1 - t0) / 1000.0, 0, 'f', 1)
+                                            .arg(live->expectTimeoutMs / 1000.0, 0, 'f', 1)
+                                      : tr("waiting for 100: %1 s").arg((t1 - t0) / 1000.0, 0, 'f', 1);
+            l.brackets.append({t0, t1, laneY(i) + 0.28, label, false, true});
+            continue;
+        }
         if (!wait.ended())
             continue;
         const double t0 = msSince(wait.sinceNs(), origin), t1 = msSince(wait.endNs(), origin);
@@ -288,12 +333,18 @@ TimelineLayout TimelineLayout::buildTracks(const QList<Track> &given, std::optio
         l.brackets.append({t0, t1, laneY(i) + 0.28, label, timedOut});
     }
 
+    QList<double> times;
     for (const Track *t : tracks) {
         for (const TimelineEvent &e : t->events) {
+            times.append(msSince(e.tNs, origin));
             if (e.kind == EventKind::Retry)
                 l.separators.append({msSince(e.tNs, origin), tr("retry without Expect (R6)")});
         }
     }
+    // The origin counts; a running exchange's now does not: the wait that grows towards it is what
+    // the user is watching, so it stays linear until an event ends it.
+    times.append(0);
+    l.warp = TimeWarp::compressing(times);
     return l;
 }
 
@@ -306,32 +357,6 @@ const TimelineLayout::Lane *TimelineLayout::laneAt(double y) const
     return nearest;
 }
 
-QList<TimelineLayout::LabelSlot> TimelineLayout::placeMarkerLabels(double msPerPixel, double minGapPx) const
-{
-    QList<int> labelled;
-    for (int i = 0; i < markers.size(); ++i)
-        if (!markers.at(i).label.isEmpty())
-            labelled.append(i);
-    std::stable_sort(labelled.begin(), labelled.end(),
-                     [this](int a, int b) { return markers.at(a).tMs < markers.at(b).tMs; });
-    QList<LabelSlot> out;
-    QHash<qint64, std::pair<double, int>> lastOnLane; // lane y (as a key) -> (time, level)
-    for (const int i : std::as_const(labelled)) {
-        const Marker &m = markers.at(i);
-        const Lane *lane = laneAt(m.y);
-        const bool below = lane && lane->labelsBelow;
-        const auto key = qint64(std::llround(m.y * 1000));
-        int level = 0;
-        if (const auto it = lastOnLane.constFind(key);
-            it != lastOnLane.cend() && msPerPixel > 0 && (m.tMs - it->first) / msPerPixel < minGapPx)
-            level = it->second + 1;
-        lastOnLane.insert(key, {m.tMs, level});
-        const double offset = kLabelOffset + kLabelLevelStep * level;
-        out.append({i, m.y + (below ? -offset : offset), below, level});
-    }
-    return out;
-}
-
 double TimelineLayout::yMin() const
 {
     return kSingleLaneY - 0.6; // the lowest lane is always at 0
@@ -342,12 +367,13 @@ double TimelineLayout::yMax() const
     return lanes.size() > 1 ? double(lanes.size() - 1) + 0.6 : kSingleLaneY + 0.75;
 }
 
-int TimelineLayout::markerNear(double tMs, double y, double msPerPixel, double yPerPixel, double radiusPx) const
+int TimelineLayout::markerNear(double x, double y, double xPerPixel, double yPerPixel, double radiusPx,
+                               const TimeWarp &warp) const
 {
     int best = -1;
     double bestDistance = radiusPx * radiusPx;
     for (qsizetype i = 0; i < markers.size(); ++i) {
-        const double dx = (markers[i].tMs - tMs) / msPerPixel;
+        const double dx = (warp.toDisplay(markers[i].tMs) - x) / xPerPixel;
         const double dy = (markers[i].y - y) / yPerPixel;
         const double d = dx * dx + dy * dy;
         if (d <= bestDistance) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "timelineevent.h"
+#include "timewarp.h"
 
 #include <QList>
 #include <QString>
@@ -12,6 +13,11 @@ namespace expectlab {
 // What a marker, an arrow or a span means; the view maps each to a colour
 // (100: blue, 417: orange, 2xx: green, other 4xx/5xx: red, timeout and close: grey).
 enum class Meaning { Neutral, Continue, Reject, Success, Failure, Muted, Body };
+
+// What a marker is, as its shape shows (colour says how it went; shape says what it is, so that a
+// connect and a close no longer look alike and the diagram reads without colour).
+enum class MarkerShape { Message, Connect, Close, Reset, Timeout };
+MarkerShape markerShapeOfEvent(const TimelineEvent &event);
 
 Meaning meaningOfStatus(int status);
 Meaning meaningOfEvent(const TimelineEvent &event);
@@ -44,6 +50,7 @@ struct TimelineLayout
         Meaning meaning;
         EventKind kind;
         Side side;
+        MarkerShape shape;
         QString label;   // short: "100", "417", "head"
         QString tooltip; // the event's detail and its rule, as rich text
     };
@@ -55,11 +62,13 @@ struct TimelineLayout
         Meaning meaning;
         QString label;
     };
-    // A body transfer, on one lane.
+    // A body transfer, on one lane; or, unsent, the body an early answer spared (R21): it has no
+    // duration of its own, so it runs from where sending stopped to the end of the exchange.
     struct Span
     {
         double t0Ms, t1Ms, y;
         QString label;
+        bool unsent = false;
     };
     // The expect wait: from the head to the first answer or the timeout.
     struct Bracket
@@ -67,6 +76,7 @@ struct TimelineLayout
         double t0Ms, t1Ms, y;
         QString label;
         bool timedOut;
+        bool live = false; // still waiting: t1Ms is now, the label counts towards the timeout
     };
     // A vertical line, e.g. where the retry without Expect begins.
     struct Separator
@@ -90,28 +100,28 @@ struct TimelineLayout
     qint64 originNs = 0;
     double endMs = 0;      // time of the last event
     double focusEndMs = 0; // time of the last event before the closes that trail an exchange
+    TimeWarp warp;         // the compressed axis for the idle gaps between the events (R5 waits)
+
+    // An exchange still running: where its clock stands, so that a wait for a 100 shows as it grows.
+    struct Live
+    {
+        qint64 nowNs;
+        int expectTimeoutMs; // the client's bound (R5); 0 when unknown (an outside client)
+    };
 
     // tracks: the parties in the order the request passes them; empty ones get no lane. originNs:
     // the exchange's time origin (ExchangeSummary::startNs), so that the timeline gives an event the
     // figure every other pane gives it; by default, the earliest event.
-    static TimelineLayout buildTracks(const QList<Track> &tracks, std::optional<qint64> originNs = std::nullopt);
+    static TimelineLayout buildTracks(const QList<Track> &tracks, std::optional<qint64> originNs = std::nullopt,
+                                      std::optional<Live> live = std::nullopt);
     // The two-party case: a client and a server.
     static TimelineLayout build(const QList<TimelineEvent> &clientEvents, const QList<TimelineEvent> &serverEvents,
-                                std::optional<qint64> originNs = std::nullopt);
+                                std::optional<qint64> originNs = std::nullopt, std::optional<Live> live = std::nullopt);
 
-    // Where a marker's label sits at the current zoom: beside its lane, stacked up a level when it
-    // would come closer than minGapPx to the previous label on that lane. Pixel space, so the view
-    // runs it again on every zoom and pan.
-    struct LabelSlot
-    {
-        int marker; // index into markers
-        double y;   // data units
-        bool below; // the label hangs below y (else it stands on it)
-        int level;  // 0 next to the lane, 1 the next row out, ...
-    };
+    // Where marker labels stand off their lane (data units); the view nudges them further out, one
+    // level at a time, when they would overlap (LabelPlacer).
     static constexpr double kLabelOffset = 0.11;
     static constexpr double kLabelLevelStep = 0.1;
-    QList<LabelSlot> placeMarkerLabels(double msPerPixel, double minGapPx = 30) const;
     // The lane a mark at y belongs to: the nearest (markers sit on it, spans and brackets beside it);
     // nullptr when there are no lanes.
     const Lane *laneAt(double y) const;
@@ -119,8 +129,10 @@ struct TimelineLayout
     bool isEmpty() const { return markers.isEmpty(); }
     double yMin() const;
     double yMax() const;
-    // The marker nearest to (tMs, y) within radiusPx pixels, given the scale of each axis; -1 if none.
-    int markerNear(double tMs, double y, double msPerPixel, double yPerPixel, double radiusPx) const;
+    // The marker nearest to (x, y) within radiusPx pixels, given the scale of each axis; -1 if none.
+    // x is on the display axis of warp (real milliseconds with the identity warp).
+    int markerNear(double x, double y, double xPerPixel, double yPerPixel, double radiusPx,
+                   const TimeWarp &warp = {}) const;
 };
 
 // Time axis arithmetic for the timeline view: the range that fits an exchange, pixel conversion,

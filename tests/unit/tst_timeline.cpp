@@ -1,6 +1,7 @@
 // core/timeline without sockets or widgets (issue 13: what was thin): the wire log's bounds and
-// folding, where the layout's arrows start and end, and where marker labels go at a given zoom.
+// folding, where the layout's arrows start and end, label placement, the compressed axis.
 
+#include "labelplacer.h"
 #include "timelinelayout.h"
 #include "wirelog.h"
 
@@ -29,9 +30,10 @@ private slots:
     void wireLogKeepsHeadsAndFoldsBodies();
     void wireLogIsBounded();
     void arrowsRunFromSenderToReceiver();
-    void labelsStackOnlyWhenTheyWouldTouch_data();
-    void labelsStackOnlyWhenTheyWouldTouch();
-    void lowestLaneLabelsBelow();
+    void labelPlacerNudgesOrDrops_data();
+    void labelPlacerNudgesOrDrops();
+    void idleGapsAreCompressed();
+    void liveWaitAndUnsentBody();
     void threePartiesPairEachHop();
 };
 
@@ -117,52 +119,119 @@ void TestTimeline::arrowsRunFromSenderToReceiver()
     QCOMPARE(final->t1Ms, 6.0);
 }
 
-void TestTimeline::labelsStackOnlyWhenTheyWouldTouch_data()
+void TestTimeline::labelPlacerNudgesOrDrops_data()
 {
-    QTest::addColumn<double>("msPerPixel");
-    QTest::addColumn<QList<int>>("levels");
-    // Labels at 1.0, 1.1 and 5 ms on the client lane, and a 30 px gap that keeps them apart.
-    QTest::newRow("zoomed out: the first two touch") << 0.01 << QList<int>{0, 1, 0};
-    QTest::newRow("zoomed far out: all three touch") << 1.0 << QList<int>{0, 1, 2};
-    QTest::newRow("zoomed in: none touch") << 0.001 << QList<int>{0, 0, 0};
+    QTest::addColumn<QList<QRectF>>("candidates");
+    QTest::addColumn<int>("expectedCandidate"); // -1: dropped
+    QTest::addColumn<double>("expectedLeft");
+    // Bounds 0..200 x 0..100; one label already at (50, 40) 40x12 and an obstacle (a marker) at 100,10.
+    const QRectF taken(50, 40, 40, 12);
+    QTest::newRow("free first choice") << QList<QRectF>{QRectF(0, 0, 30, 12)} << 0 << 0.0;
+    QTest::newRow("first overlaps, second free")
+        << QList<QRectF>{taken.translated(10, 0), QRectF(50, 60, 40, 12)} << 1 << 50.0;
+    QTest::newRow("touching within the margin counts") << QList<QRectF>{taken.translated(41, 0)} << -1 << 0.0;
+    QTest::newRow("sticking out on the left moves in") << QList<QRectF>{QRectF(-20, 80, 40, 12)} << 0 << 0.0;
+    QTest::newRow("sticking out on the right moves in") << QList<QRectF>{QRectF(180, 80, 40, 12)} << 0 << 160.0;
+    QTest::newRow("anchor scrolled out of view: skipped") << QList<QRectF>{QRectF(190, 80, 40, 12)} << -1 << 0.0;
+    QTest::newRow("above the bounds: skipped") << QList<QRectF>{QRectF(0, -5, 40, 12)} << -1 << 0.0;
+    QTest::newRow("wider than the bounds: skipped") << QList<QRectF>{QRectF(0, 80, 260, 12)} << -1 << 0.0;
+    QTest::newRow("on the obstacle") << QList<QRectF>{QRectF(95, 5, 20, 12)} << -1 << 0.0;
 }
 
-void TestTimeline::labelsStackOnlyWhenTheyWouldTouch()
+void TestTimeline::labelPlacerNudgesOrDrops()
 {
-    QFETCH(double, msPerPixel);
-    QFETCH(QList<int>, levels);
-    const QList<TimelineEvent> client{ev(Side::Client, EventKind::Interim, 1.0, 100),
-                                      ev(Side::Client, EventKind::Interim, 1.1, 103),
-                                      ev(Side::Client, EventKind::Final, 5, 200)};
+    QFETCH(QList<QRectF>, candidates);
+    QFETCH(int, expectedCandidate);
+    QFETCH(double, expectedLeft);
+    LabelPlacer placer(QRectF(0, 0, 200, 100));
+    QVERIFY(placer.place({QRectF(50, 40, 40, 12)}).has_value());
+    placer.addObstacle(QRectF(100, 10, 10, 10));
+    const std::optional<QRectF> got = placer.place(candidates);
+    QCOMPARE(got.has_value(), expectedCandidate >= 0);
+    if (!got)
+        return;
+    QCOMPARE(got->left(), expectedLeft);
+    QCOMPARE(got->top(), candidates.at(expectedCandidate).top());
+    for (qsizetype i = 0; i + 1 < placer.taken().size(); ++i)
+        QVERIFY(!placer.taken().at(i).intersects(*got));
+}
+
+// A 1 s wait between bursts of microseconds (an ignore policy and the client's R5 timer): the warp
+// compresses the gap, keeps each burst linear, and maps back exactly.
+void TestTimeline::idleGapsAreCompressed()
+{
+    const QList<double> times{0, 0.2, 0.4, 1000.4, 1000.6, 1001.2};
+    const TimeWarp warp = TimeWarp::compressing(times);
+    QCOMPARE(warp.gaps().size(), 1);
+    const TimeWarp::Gap gap = warp.gaps().first();
+    QCOMPARE(gap.startMs, 0.4);
+    QCOMPARE(gap.endMs, 1000.4);
+    QVERIFY(qFuzzyCompare(gap.lengthMs(), 1000.0));
+    // The bursts keep their own scale; the gap is a fraction of them.
+    QVERIFY(qFuzzyCompare(warp.displayLength(0, 0.4), 0.4));
+    QVERIFY(qFuzzyCompare(warp.displayLength(1000.4, 1001.2), 0.8));
+    QVERIFY(warp.displayLength(0.4, 1000.4) < 0.5);
+    QVERIFY(warp.displayLength(0.4, 1000.4) > 0.05);
+    double previous = -1;
+    for (double t = 0; t <= 1001.2; t += 0.37) {
+        const double x = warp.toDisplay(t);
+        QVERIFY(x > previous); // strictly increasing
+        QVERIFY(qAbs(warp.toReal(x) - t) < 1e-9);
+        previous = x;
+    }
+    // A short exchange, or one whose gaps are small against the whole, stays linear.
+    QVERIFY(TimeWarp::compressing({0, 1, 2, 3, 4.5}).isIdentity());
+    QVERIFY(TimeWarp::compressing({0, 30, 60, 90, 120}).isIdentity());
+    // The layout of a real stall carries the warp and marks the timeout with its own shape.
+    QList<TimelineEvent> client{ev(Side::Client, EventKind::Connect, 0), ev(Side::Client, EventKind::HeadSent, 0.4),
+                                ev(Side::Client, EventKind::ExpectTimeout, 1000.4),
+                                ev(Side::Client, EventKind::BodyStart, 1000.5),
+                                ev(Side::Client, EventKind::Final, 1001.2, 200)};
     const TimelineLayout l = TimelineLayout::build(client, {}, 1'000'000'000);
-    const QList<TimelineLayout::LabelSlot> placed = l.placeMarkerLabels(msPerPixel);
-    QCOMPARE(placed.size(), 3);
-    QList<int> got;
-    for (const TimelineLayout::LabelSlot &s : placed) {
-        got << s.level;
-        const TimelineLayout::Marker &m = l.markers.at(s.marker);
-        QVERIFY(!m.label.isEmpty());
-        QCOMPARE(s.y, m.y + TimelineLayout::kLabelOffset + TimelineLayout::kLabelLevelStep * s.level);
-    }
-    QCOMPARE(got, levels);
+    QCOMPARE(l.warp.gaps().size(), 1);
+    QCOMPARE(l.markers.at(0).shape, MarkerShape::Connect);
+    QCOMPARE(l.markers.at(2).shape, MarkerShape::Timeout);
+    QCOMPARE(l.markers.at(4).shape, MarkerShape::Message);
 }
 
-void TestTimeline::lowestLaneLabelsBelow()
+// Issue 14: while a client waits for a 100 the bracket grows to now and counts towards the timeout;
+// the body an early final spared is a span of its own, marked unsent (R21).
+void TestTimeline::liveWaitAndUnsentBody()
 {
-    const TimelineLayout l = TimelineLayout::build({ev(Side::Client, EventKind::Interim, 1, 100)},
-                                                   {ev(Side::Server, EventKind::InterimSent, 0.9, 100)});
-    QCOMPARE(l.lanes.size(), 2);
-    const QList<TimelineLayout::LabelSlot> placed = l.placeMarkerLabels(0.01);
-    QCOMPARE(placed.size(), 2);
-    for (const TimelineLayout::LabelSlot &s : placed) {
-        const TimelineLayout::Marker &m = l.markers.at(s.marker);
-        const TimelineLayout::Lane *lane = l.laneAt(m.y);
-        QVERIFY(lane);
-        QCOMPARE(s.below, lane->labelsBelow);
-        QCOMPARE(s.below, m.side == Side::Server); // two lanes: the server's is the lower one
-        QVERIFY(s.below ? s.y < m.y : s.y > m.y);
-        QCOMPARE(s.level, 0); // on different lanes, labels never stack on each other
-    }
+    TimelineEvent head = ev(Side::Client, EventKind::HeadSent, 1);
+    MessageHead h;
+    h.method = "PUT";
+    setHeader(h.headers, "Expect", "100-continue");
+    setHeader(h.headers, "Content-Length", "10485760");
+    head.withHead(h);
+    const QList<TimelineEvent> waiting{ev(Side::Client, EventKind::Connect, 0), head};
+    const TimelineLayout live =
+        TimelineLayout::build(waiting, {}, 1'000'000'000, TimelineLayout::Live{1'000'000'000 + 701'000'000, 1000});
+    QCOMPARE(live.brackets.size(), 1);
+    QVERIFY(live.brackets.first().live);
+    QCOMPARE(live.brackets.first().t1Ms, 701.0);
+    QCOMPARE(live.brackets.first().label, QStringLiteral("waiting for 100: 0.7 of 1.0 s (R5)"));
+    QCOMPARE(TimelineLayout::build(waiting, {}, 1'000'000'000).brackets.size(), 0); // not live: no wait yet
+
+    TimelineEvent final = ev(Side::Client, EventKind::Final, 2, 413);
+    final.bodyNotSent = 10485760;
+    const TimelineLayout early = TimelineLayout::build(waiting + QList<TimelineEvent>{final}, {}, 1'000'000'000);
+    const auto unsent = std::find_if(early.spans.cbegin(), early.spans.cend(), [](const auto &s) { return s.unsent; });
+    QVERIFY(unsent != early.spans.cend());
+    QCOMPARE(unsent->t0Ms, 2.0);
+    QCOMPARE(unsent->label, QStringLiteral("10.0 MiB not sent (R21)"));
+    // A fitted layout keeps the handshake in focus while live, the wait that grows being the point.
+    QCOMPARE(live.focusEndMs, live.endMs);
+
+    // After a 417 the retry sends the body after all (R6): the unsent span ends at the retry.
+    TimelineEvent refused = ev(Side::Client, EventKind::Final, 2, 417);
+    refused.bodyNotSent = 10485760;
+    const QList<TimelineEvent> retried = waiting + QList<TimelineEvent>{refused, ev(Side::Client, EventKind::Retry, 3),
+                                                                        ev(Side::Client, EventKind::Final, 40, 200)};
+    const TimelineLayout again = TimelineLayout::build(retried, {}, 1'000'000'000);
+    const auto spared = std::find_if(again.spans.cbegin(), again.spans.cend(), [](const auto &s) { return s.unsent; });
+    QVERIFY(spared != again.spans.cend());
+    QCOMPARE(spared->t1Ms, 3.0);
 }
 
 // A proxy between client and server: three lanes from data, each hop's messages between its two

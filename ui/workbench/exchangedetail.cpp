@@ -1,6 +1,7 @@
 #include "exchangedetail.h"
 
 #include "exchangereport.h"
+#include "monotonicclock.h"
 #include "timelinelayout.h"
 #include "timelineview.h"
 #include "workbenchsession.h"
@@ -78,8 +79,12 @@ void ExchangeDetail::showExchange(const ExchangeRecord *record)
     m_number = record->number;
     const QList<TimelineEvent> server = m_session->serverEvents(*record);
     const QList<TimelineEvent> client = record->isExternal() ? QList<TimelineEvent>() : record->summary.events;
+    // A running exchange's timeline reaches to now, so that a wait for a 100 grows while it happens.
+    std::optional<TimelineLayout::Live> live;
+    if (record->running)
+        live = TimelineLayout::Live{monotonicNowNs(), record->isExternal() ? 0 : record->expectTimeoutMs};
     const TimelineLayout layout = TimelineLayout::build(
-        client, server, record->summary.startNs ? std::optional<qint64>(record->summary.startNs) : std::nullopt);
+        client, server, record->summary.startNs ? std::optional<qint64>(record->summary.startNs) : std::nullopt, live);
     m_timeline->setLayout(layout, record->number);
     const qint64 origin = layout.originNs;
 
