@@ -128,6 +128,12 @@ void ClientProfiler::onHead(Connection &c, const TimelineEvent &e, QList<Timelin
         p.expectWithoutContent = readExpect(h).isContinue() && !r.announced;
     }
 
+    // R6's retry repeats the request without the expectation; the same request with Expect again
+    // is a new request (a user sending twice), not a retry.
+    if (!p.expect.isEmpty()) {
+        c.current = r;
+        return;
+    }
     if (sameConn417 && sameConn417->method == p.method && sameConn417->target == p.target) {
         p.retryOfConn = e.conn;
         p.retrySameConnection = true;

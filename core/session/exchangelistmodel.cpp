@@ -1,6 +1,7 @@
 #include "exchangelistmodel.h"
 
 #include "byteformat.h"
+#include "expectwait.h"
 
 namespace expectlab {
 
@@ -71,11 +72,10 @@ QVariant ExchangeListModel::data(const QModelIndex &index, int role) const
                 : QStringLiteral("%1: %2\n").arg(headerData(index.column(), Qt::Horizontal).toString(), cell);
         if (r.running)
             return head + tr("Exchange %1 is running").arg(r.number);
-        return head + (r.isExternal() ? tr("External client %1:%2 — %3")
-                                            .arg(r.summary.url.host())
-                                            .arg(r.summary.url.port(80))
-                                            .arg(r.summary.outcomeText())
-                                      : r.summary.outcomeText());
+        if (!r.isExternal())
+            return head + r.summary.outcomeText();
+        const QString agent = r.userAgent.isEmpty() ? tr("no User-Agent") : tr("User-Agent %1").arg(r.userAgent);
+        return head + tr("External client %1 (%2) — %3").arg(peerOf(r), agent, r.summary.outcomeText());
     }
     case Qt::TextAlignmentRole:
         switch (index.column()) {
@@ -89,6 +89,10 @@ QVariant ExchangeListModel::data(const QModelIndex &index, int role) const
     case NumberRole: return r.number;
     case SortRole: return sortValue(r, index.column());
     case ExpectWaitMsRole: return r.summary.expectWaitNs ? QVariant(double(*r.summary.expectWaitNs) / 1e6) : QVariant();
+    case LiveWaitMsRole: {
+        const std::optional<qint64> since = liveWaitSinceNs(r);
+        return since ? QVariant(double(m_nowNs - *since) / 1e6) : QVariant();
+    }
     default: return {};
     }
 }
@@ -107,7 +111,11 @@ QVariant ExchangeListModel::display(const ExchangeRecord &r, int column) const
             where += QLatin1Char('?') + s.url.query();
         if (where.isEmpty())
             where = s.url.toString();
-        return r.isExternal() ? tr("%1 (external client)").arg(where) : where;
+        if (!r.isExternal())
+            return where;
+        // What the client asked for, then who it was: its User-Agent and where it came from.
+        return r.userAgent.isEmpty() ? tr("%1 (external client from %2)").arg(where, peerOf(r))
+                                     : tr("%1 (%2 from %3)").arg(where, r.userAgent, peerOf(r));
     }
     case ExpectationColumn: {
         for (const auto &[name, value] : s.requestHeaders) {
@@ -126,7 +134,12 @@ QVariant ExchangeListModel::display(const ExchangeRecord &r, int column) const
         if (!s.finalStatus)
             return r.running ? QString() : tr("none");
         return s.retried ? QStringLiteral("417 → %1").arg(*s.finalStatus) : QString::number(*s.finalStatus);
-    case ExpectWaitColumn: return s.expectWaitNs ? QString::number(double(*s.expectWaitNs) / 1e6, 'f', 1) : QString();
+    case ExpectWaitColumn:
+        if (s.expectWaitNs)
+            return QString::number(double(*s.expectWaitNs) / 1e6, 'f', 1);
+        if (const std::optional<qint64> since = liveWaitSinceNs(r))
+            return tr("waiting %1 s").arg(double(m_nowNs - *since) / 1e9, 0, 'f', 1);
+        return QString();
     case BodySentColumn: return formatBytes(s.bodyBytesSent);
     case BytesSavedColumn: return s.bytesSaved > 0 ? formatBytes(s.bytesSaved) : QString();
     case OutcomeColumn: return outcomeName(r.outcome);
@@ -150,6 +163,46 @@ QVariant ExchangeListModel::sortValue(const ExchangeRecord &r, int column) const
     }
 }
 
+QString ExchangeListModel::peerOf(const ExchangeRecord &r)
+{
+    if (r.peerAddress.isEmpty())
+        return tr("an unknown address");
+    // An IPv6 address is bracketed so that its port stays apart from it.
+    const QString address =
+        r.peerAddress.contains(QLatin1Char(':')) ? QStringLiteral("[%1]").arg(r.peerAddress) : r.peerAddress;
+    return QStringLiteral("%1:%2").arg(address).arg(r.peerPort);
+}
+
+std::optional<qint64> ExchangeListModel::liveWaitSinceNs(const ExchangeRecord &r) const
+{
+    if (!r.running || m_nowNs == 0 || r.expectTimeoutMs <= 0 || r.summary.expectWaitNs)
+        return std::nullopt;
+    ExpectWait wait;
+    for (const TimelineEvent &e : r.summary.events)
+        wait.add(e);
+    if (!wait.waiting())
+        return std::nullopt;
+    return wait.sinceNs();
+}
+
+void ExchangeListModel::tickRunning(qint64 nowNs)
+{
+    m_nowNs = nowNs;
+    for (int number : std::as_const(m_running)) {
+        const int row = rowForNumber(number);
+        if (row >= 0)
+            emit dataChanged(index(row, ExpectWaitColumn), index(row, ExpectWaitColumn));
+    }
+}
+
+void ExchangeListModel::noteRunning(const ExchangeRecord &r)
+{
+    if (r.running)
+        m_running.insert(r.number);
+    else
+        m_running.remove(r.number);
+}
+
 void ExchangeListModel::appendRecords(const QList<ExchangeRecord> &records)
 {
     if (records.isEmpty())
@@ -159,6 +212,8 @@ void ExchangeListModel::appendRecords(const QList<ExchangeRecord> &records)
     if (m_records.isEmpty())
         m_firstNumber = records.first().number;
     m_records.append(records);
+    for (const ExchangeRecord &r : records)
+        noteRunning(r);
     endInsertRows();
 }
 
@@ -171,6 +226,7 @@ void ExchangeListModel::updateRecords(const QList<ExchangeRecord> &records)
         if (row < 0)
             continue; // cleared meanwhile
         m_records[row] = r;
+        noteRunning(r);
         rows.append(row);
     }
     std::sort(rows.begin(), rows.end());
@@ -190,6 +246,7 @@ void ExchangeListModel::clear()
     beginResetModel();
     m_firstNumber = nextNumber();
     m_records.clear();
+    m_running.clear();
     endResetModel();
 }
 

@@ -4,6 +4,9 @@
 
 #include <QAbstractTableModel>
 #include <QList>
+#include <QSet>
+
+#include <optional>
 
 namespace expectlab {
 
@@ -34,6 +37,7 @@ public:
         NumberRole,                     // the exchange number
         SortRole,                       // a number or a string that sorts the column correctly
         ExpectWaitMsRole,               // double, or an invalid QVariant without a wait
+        LiveWaitMsRole,                 // double: how long a running exchange has waited for a 100 so far
     };
 
     explicit ExchangeListModel(QObject *parent = nullptr);
@@ -49,6 +53,11 @@ public:
     void updateRecords(const QList<ExchangeRecord> &records);
     void clear();
 
+    // The clock for running rows (monotonic ns): their Wait column counts up from the head with
+    // Expect while no answer has come (R5). Emits dataChanged for the running rows' Wait cells.
+    void tickRunning(qint64 nowNs);
+    bool hasRunning() const { return !m_running.isEmpty(); }
+
     int rowForNumber(int number) const;
     const ExchangeRecord &recordAt(int row) const { return m_records.at(row); }
     const ExchangeRecord *recordByNumber(int number) const;
@@ -58,9 +67,14 @@ public:
 private:
     QVariant display(const ExchangeRecord &r, int column) const;
     QVariant sortValue(const ExchangeRecord &r, int column) const;
+    std::optional<qint64> liveWaitSinceNs(const ExchangeRecord &r) const;
+    void noteRunning(const ExchangeRecord &r);
+    static QString peerOf(const ExchangeRecord &r);
 
     QList<ExchangeRecord> m_records;
     int m_firstNumber = 1;
+    QSet<int> m_running; // numbers of the running rows
+    qint64 m_nowNs = 0;
 };
 
 } // namespace expectlab

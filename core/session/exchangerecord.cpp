@@ -110,4 +110,22 @@ ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &c)
     return s;
 }
 
+ExchangeRecord externalClientRecord(const ServerConnectionRecord &c)
+{
+    ExchangeRecord r;
+    r.origin = ExchangeRecord::Origin::ExternalClient;
+    r.summary = summaryFromServerConnection(c);
+    r.serverConnections = {c.id};
+    r.running = false;
+    r.peerAddress = c.peerAddress;
+    r.peerPort = c.peerPort;
+    for (const TimelineEvent &e : c.events) {
+        if (e.kind == EventKind::Head && e.head) {
+            r.userAgent = displayText(e.head->header("User-Agent").value_or(QByteArray()));
+            break;
+        }
+    }
+    return r;
+}
+
 } // namespace expectlab

@@ -49,6 +49,11 @@ struct ExchangeRecord
     QString clientBehaviour;
     // Live only, for the waiting indicator: how long our client waits for a 100 (0: not at all).
     int expectTimeoutMs = 0;
+    // An external client: where it connected from and what it called itself (summary.url stays the
+    // URL it asked for, from its Host header and target).
+    QString peerAddress;
+    quint16 peerPort = 0;
+    QString userAgent;
 
     bool isExternal() const { return origin == Origin::ExternalClient; }
 };
@@ -56,6 +61,8 @@ struct ExchangeRecord
 // The server's view of a connection from an external client, in the shape of a client summary, so
 // that one list and one set of columns serve both.
 ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &connection);
+// The row of an external client's connection: its summary, peer and User-Agent (not yet numbered).
+ExchangeRecord externalClientRecord(const ServerConnectionRecord &connection);
 
 // The last client profile among a connection's events (the profiler's conclusion), if any.
 const ClientProfile *lastProfile(const QList<TimelineEvent> &events);

@@ -122,14 +122,10 @@ WorkbenchRows rowsFromSession(const Session &session)
         ServerConnectionRecord &c = rows.connections[id];
         if (c.exchangeNumber != 0)
             continue;
-        ExchangeRecord r;
+        ExchangeRecord r = externalClientRecord(c);
         r.number = next++;
-        r.origin = ExchangeRecord::Origin::ExternalClient;
-        r.summary = summaryFromServerConnection(c);
         r.summary.id = r.number;
         r.started = session.wallTime(r.summary.startNs).toLocalTime();
-        r.serverConnections = {c.id};
-        r.running = false;
         r.outcome = classifyOutcome(r.summary, false);
         c.exchangeNumber = r.number;
         rows.records.append(r);

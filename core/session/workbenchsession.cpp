@@ -320,15 +320,9 @@ void WorkbenchSession::onConnectionFinished(int conn, const WireLog &wire)
     }
     // Nobody of ours claimed it: an external client (curl, a browser, another program).
     m_unclaimedServerByPeer.remove(endpointKey(QHostAddress(c.peerAddress), c.peerPort));
-    ExchangeRecord record;
+    ExchangeRecord record = externalClientRecord(c);
     record.number = m_nextNumber++;
-    record.origin = ExchangeRecord::Origin::ExternalClient;
-    record.summary = summaryFromServerConnection(c);
-    record.summary.url.setHost(c.peerAddress);
-    record.summary.url.setPort(c.peerPort);
     record.started = QDateTime::currentDateTime().addMSecs(-record.summary.durationNs() / 1'000'000);
-    record.serverConnections = {conn};
-    record.running = false;
     record.outcome = classifyOutcome(record.summary, false);
     record.clientBehaviour = clientBehaviourOf(record);
     c.exchangeNumber = record.number;

@@ -19,6 +19,7 @@
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDockWidget>
+#include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
 #include <QMainWindow>
@@ -73,6 +74,7 @@ private slots:
     void headerRowsAndDroppedFile();
     void timelineHoverZoomAndFit();
     void timelineLabelsFollowTheZoom();
+    void listSortsAndFilters();
 
 private:
     template <typename T> T *child(const char *name) const
@@ -519,8 +521,33 @@ void TestMainWindow::showsTheStallWhileItHappens()
     QVERIFY2(first.contains(QLatin1String("of 1.0 s")), qPrintable(first));
     // It counts while it waits.
     QTRY_VERIFY_WITH_TIMEOUT(text->text() != first && text->text().startsWith(QLatin1String("Waiting")), 900);
+
+    // The timeline's bracket counts too (R5), and so does the list's Wait cell.
+    TimelineView *timeline = m_window->detail()->timeline();
+    auto bracketText = [timeline] {
+        for (const QString &t : timeline->labelTexts())
+            if (t.startsWith(QLatin1String("waiting for 100: ")))
+                return t;
+        return QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!bracketText().isEmpty(), 900);
+    const QString bracket = bracketText();
+    QVERIFY2(bracket.contains(QLatin1String("of 1.0 s (R5)")), qPrintable(bracket));
+    QTRY_VERIFY_WITH_TIMEOUT(bracketText() != bracket && !bracketText().isEmpty(), 900);
+    ExchangeListModel *model = m_window->session()->model();
+    const QModelIndex wait = model->index(model->rowForNumber(number), ExchangeListModel::ExpectWaitColumn);
+    QTRY_VERIFY_WITH_TIMEOUT(wait.data().toString().startsWith(QLatin1String("waiting ")), 900);
+    const QString cell = wait.data().toString();
+    QTRY_VERIFY_WITH_TIMEOUT(wait.data().toString() != cell, 900);
+
     QVERIFY(waitForFinished(number));
     QTRY_VERIFY_WITH_TIMEOUT(!text->text().startsWith(QLatin1String("Waiting")), 2000);
+    QVERIFY(!wait.data().toString().startsWith(QLatin1String("waiting")));
+    // Finished, the second of waiting is compressed at Fit: the head and the body after the timeout
+    // stand apart instead of in one vertical line.
+    QTRY_VERIFY_WITH_TIMEOUT(bracketText().isEmpty(), 2000);
+    QVERIFY(!timeline->warp().gaps().isEmpty());
+    QVERIFY(timeline->labelTexts().join(QLatin1Char('|')).contains(QLatin1String("idle")));
 }
 
 // A size saved on a bigger screen (or at another scale) opens within this one.
@@ -758,7 +785,7 @@ void TestMainWindow::timelineHoverZoomAndFit()
     const auto it = std::find_if(markers.cbegin(), markers.cend(),
                                  [](const auto &m) { return m.kind == EventKind::Interim && m.side == Side::Client; });
     QVERIFY(it != markers.cend());
-    const QPointF at(plot->xAxis->coordToPixel(it->tMs), plot->yAxis->coordToPixel(it->y));
+    const QPointF at(plot->xAxis->coordToPixel(timeline->displayX(it->tMs)), plot->yAxis->coordToPixel(it->y));
     QMouseEvent move(QEvent::MouseMove, at, plot->mapToGlobal(at), Qt::NoButton, Qt::NoButton, Qt::NoModifier);
     QApplication::sendEvent(plot, &move);
     QTRY_VERIFY_WITH_TIMEOUT(QToolTip::isVisible(), 2000);
@@ -778,8 +805,8 @@ void TestMainWindow::timelineHoverZoomAndFit()
     QVERIFY(qAbs(plot->xAxis->range().size() - fitted.size()) < 1e-9);
 }
 
-// Issue 13: label placement lives in the layout and runs again on zoom. Zoomed out, two labels
-// 0.1 ms apart stack; zoomed in on them they stand side by side at the lane's own level.
+// Issue 13/14: labels are placed on every replot without overlap. At Fit two labels 0.1 ms apart
+// cannot both stand at their marker: one moves or is left to its tooltip; zoomed in, both show.
 void TestMainWindow::timelineLabelsFollowTheZoom()
 {
     TimelineView view;
@@ -794,21 +821,80 @@ void TestMainWindow::timelineLabelsFollowTheZoom()
         e.status = status;
         return e;
     };
+    view.setCompressGaps(false);
     view.setLayout(
         TimelineLayout::build(
             {at(EventKind::Interim, 1.0, 100), at(EventKind::Interim, 1.1, 103), at(EventKind::Final, 50, 200)}, {}, 0),
         1);
-    QCOMPARE(view.markerLabels().size(), 3);
-    const double laneY = view.timelineLayout().markers.first().y;
-    const double level0 = laneY + TimelineLayout::kLabelOffset;
-    QCOMPARE(view.markerLabels().at(0)->position->coords().y(), level0);
-    QVERIFY(view.markerLabels().at(1)->position->coords().y() > level0); // stacked at Fit
-    view.plot()->xAxis->setRange(0.95, 1.15);                            // what the wheel does, and then it replots
-    view.plot()->replot();
-    QCOMPARE(view.markerLabels().at(1)->position->coords().y(), level0);
+    auto noOverlap = [&view] {
+        const QList<QRectF> boxes = view.labelBoxes();
+        for (qsizetype i = 0; i < boxes.size(); ++i)
+            for (qsizetype j = i + 1; j < boxes.size(); ++j)
+                if (boxes.at(i).intersects(boxes.at(j)))
+                    return false;
+        return true;
+    };
+    view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    QVERIFY(noOverlap());
+    const QList<QRectF> fitted = view.labelBoxes();
+    view.plot()->xAxis->setRange(view.displayX(0.95), view.displayX(1.15)); // what the wheel does
+    view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    QVERIFY(noOverlap());
+    const QStringList zoomed = view.labelTexts();
+    QVERIFY2(zoomed.contains(QStringLiteral("100")) && zoomed.contains(QStringLiteral("103")),
+             qPrintable(zoomed.join(QLatin1Char('|'))));
+    QVERIFY2(!zoomed.contains(QStringLiteral("200")), "the 200 is out of view: its label is not dragged in");
     view.fitView();
-    view.plot()->replot();
-    QVERIFY(view.markerLabels().at(1)->position->coords().y() > level0);
+    view.plot()->replot(QCustomPlot::rpImmediateRefresh);
+    QCOMPARE(view.labelBoxes(), fitted);
+}
+
+// Issue 14: the list sorts on a header click and filters as the user types; the detail follows
+// the selected exchange, whatever row it sits in.
+void TestMainWindow::listSortsAndFilters()
+{
+    setPolicy(ServerPolicy::Kind::Reject);
+    composeGenerated(4, 1, true, 1000, false);
+    const int refused = m_window->send();
+    QVERIFY(waitForFinished(refused));
+    setPolicy(ServerPolicy::Kind::Delay, 150);
+    const int delayed = m_window->send();
+    QVERIFY(waitForFinished(delayed));
+    QTableView *table = child<QTableView>("exchangeTable");
+    QTRY_COMPARE_WITH_TIMEOUT(table->model()->rowCount(), 2, 2000);
+    auto numberAt = [table](int row) {
+        return table->model()->index(row, 0).data(ExchangeListModel::NumberRole).toInt();
+    };
+
+    // Wait, descending: the 150 ms wait for the late 100 comes before the 417's few ms.
+    QHeaderView *header = table->horizontalHeader();
+    QTest::mouseClick(header->viewport(), Qt::LeftButton, Qt::NoModifier,
+                      QPoint(header->sectionViewportPosition(ExchangeListModel::ExpectWaitColumn) + 5, 5));
+    if (header->sortIndicatorOrder() == Qt::AscendingOrder)
+        QTest::mouseClick(header->viewport(), Qt::LeftButton, Qt::NoModifier,
+                          QPoint(header->sectionViewportPosition(ExchangeListModel::ExpectWaitColumn) + 5, 5));
+    QCOMPARE(header->sortIndicatorSection(), int(ExchangeListModel::ExpectWaitColumn));
+    QCOMPARE(numberAt(0), delayed);
+    QCOMPARE(numberAt(1), refused);
+    m_window->selectExchange(refused);
+    QCOMPARE(table->currentIndex().row(), 1);
+    QVERIFY(m_window->detail()->timeline()->timelineLayout().markers.size() > 0);
+
+    // Typing filters; the count says how many are shown; the outcome box narrows too.
+    auto *filter = child<QLineEdit>("exchangeFilter");
+    QTest::keyClicks(filter, QStringLiteral("417"));
+    // (The second request carried Expect again: a new request, not a retry of the 417 (R6).)
+    QCOMPARE(table->model()->rowCount(), 1);
+    QCOMPARE(numberAt(0), refused);
+    QCOMPARE(child<QLabel>("exchangeShownCount")->text(), QStringLiteral("1 of 2 shown"));
+    filter->clear();
+    QCOMPARE(table->model()->rowCount(), 2);
+    QVERIFY(!child<QLabel>("exchangeShownCount")->isVisible());
+    auto *outcome = child<QComboBox>("exchangeOutcomeFilter");
+    outcome->setCurrentIndex(outcome->findData(int(Outcome::Continued)));
+    QCOMPARE(table->model()->rowCount(), 1);
+    QCOMPARE(numberAt(0), delayed);
+    QVERIFY(m_window->selectedNumber() != refused); // the selected row went out of view
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -3,6 +3,7 @@
 // to client exchanges over real loopback sockets.
 #include "byteformat.h"
 #include "clientpreset.h"
+#include "exchangefiltermodel.h"
 #include "exchangelistmodel.h"
 #include "exchangeoutcome.h"
 #include "partythread.h"
@@ -13,6 +14,7 @@
 
 #include <QAbstractItemModelTester>
 #include <QElapsedTimer>
+#include <QProcess>
 #include <QSignalSpy>
 #include <QTcpSocket>
 #include <QTemporaryDir>
@@ -86,6 +88,11 @@ private slots:
     void sessionMatchesServerConnections();
     void sessionListsExternalClients();
     void foreignStallIsTheSameOutcome();
+    void externalCurlShowsItsUserAgent();
+    void filterModel_data();
+    void filterModel();
+    void filterModelSortsByValue();
+    void listModelCountsALiveWait();
     void sessionOnNetworkThread();
 };
 
@@ -487,6 +494,7 @@ void TestWorkbenchModels::sessionListsExternalClients()
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, server.port());
     QVERIFY(socket.waitForConnected(5000));
+    const quint16 sourcePort = socket.localPort();
     socket.write("POST /ext HTTP/1.1\r\nHost: example\r\nContent-Length: 5\r\nExpect: 100-continue\r\n\r\n");
     QTRY_VERIFY_WITH_TIMEOUT((socket.bytesAvailable() > 0 || socket.waitForReadyRead(50)), 5000);
     QVERIFY(socket.readAll().startsWith("HTTP/1.1 100"));
@@ -505,6 +513,191 @@ void TestWorkbenchModels::sessionListsExternalClients()
     QCOMPARE(r.outcome, Outcome::Continued);
     QVERIFY(
         session.model()->index(0, ExchangeListModel::UrlColumn).data().toString().contains(QLatin1String("external")));
+    // Issue 14: the row names what it asked for (Host + target), not its source port as a URL.
+    QCOMPARE(r.peerPort, sourcePort);
+    QVERIFY(session.model()
+                ->index(0, ExchangeListModel::UrlColumn)
+                .data()
+                .toString()
+                .startsWith(QLatin1String("example/ext (external client from 127.0.0.1:")));
+}
+
+// Issue 14: a real curl against our server is listed with the URL it asked for, its User-Agent and
+// where it came from, in the cell and its tooltip.
+void TestWorkbenchModels::externalCurlShowsItsUserAgent()
+{
+    TestServer server;
+    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    WorkbenchSession session;
+    session.attachServer(&server);
+    QProcess curl;
+    curl.start(QStringLiteral("curl"),
+               {QStringLiteral("-sS"), QStringLiteral("-o"), QStringLiteral("/dev/null"), QStringLiteral("-H"),
+                QStringLiteral("Expect: 100-continue"), QStringLiteral("--data-binary"), QStringLiteral("hello"),
+                server.url() + QStringLiteral("ua")});
+    // The server answers on this thread: wait with the event loop running.
+    QTRY_COMPARE_WITH_TIMEOUT(curl.state(), QProcess::NotRunning, 10000);
+    QCOMPARE(curl.exitCode(), 0);
+    QTRY_COMPARE_WITH_TIMEOUT(session.model()->rowCount(), 1, 5000);
+    const ExchangeRecord &r = session.model()->recordAt(0);
+    QVERIFY(r.userAgent.startsWith(QLatin1String("curl/")));
+    QCOMPARE(r.peerAddress, QStringLiteral("127.0.0.1"));
+    QVERIFY(r.peerPort != server.port());
+    const QModelIndex url = session.model()->index(0, ExchangeListModel::UrlColumn);
+    const QString where =
+        QStringLiteral("127.0.0.1:%1/ua (%2 from 127.0.0.1:%3)").arg(server.port()).arg(r.userAgent).arg(r.peerPort);
+    QCOMPARE(url.data().toString(), where);
+    QVERIFY2(url.data(Qt::ToolTipRole).toString().contains(QStringLiteral("User-Agent ") + r.userAgent),
+             qPrintable(url.data(Qt::ToolTipRole).toString()));
+}
+
+namespace {
+// Four finished rows: a 100 then 200, a 417 retried, an external curl answered 413, a failure.
+ExchangeListModel *filterFixture(QObject *parent)
+{
+    auto *model = new ExchangeListModel(parent);
+    auto row = [](int number, const char *method, const QString &url, std::optional<int> status, Outcome outcome,
+                  std::optional<qint64> waitNs) {
+        ExchangeRecord r;
+        r.number = number;
+        r.running = false;
+        r.summary.method = method;
+        r.summary.url = QUrl(url);
+        r.summary.finalStatus = status;
+        r.summary.expectWaitNs = waitNs;
+        r.outcome = outcome;
+        return r;
+    };
+    ExchangeRecord retried = row(2, "PUT", QStringLiteral("http://127.0.0.1:2/b"), 200, Outcome::Retried, 1'000'000);
+    retried.summary.retried = true;
+    ExchangeRecord curl = row(3, "POST", QStringLiteral("http://example:8080/up"), 413, Outcome::EarlyFinal, 200'000);
+    curl.origin = ExchangeRecord::Origin::ExternalClient;
+    curl.userAgent = QStringLiteral("curl/7.88.1");
+    curl.peerAddress = QStringLiteral("127.0.0.1");
+    curl.peerPort = 50000;
+    ExchangeRecord continued =
+        row(1, "POST", QStringLiteral("http://127.0.0.1:1/a"), 200, Outcome::Continued, 5'000'000);
+    continued.summary.bodyBytesSent = 65536; // "64.0 KiB" in a column the filter does not read
+    model->appendRecords(
+        {continued, retried, curl,
+         row(4, "POST", QStringLiteral("http://127.0.0.1:9/c"), std::nullopt, Outcome::Failed, std::nullopt)});
+    return model;
+}
+
+QList<int> shownNumbers(const QAbstractItemModel &model)
+{
+    QList<int> out;
+    for (int row = 0; row < model.rowCount(); ++row)
+        out << model.index(row, 0).data(ExchangeListModel::NumberRole).toInt();
+    return out;
+}
+} // namespace
+
+// Issue 14: the list filters by status, outcome and client, every word having to match.
+void TestWorkbenchModels::filterModel_data()
+{
+    QTest::addColumn<QString>("text");
+    QTest::addColumn<int>("outcome"); // -1: any
+    QTest::addColumn<QList<int>>("shown");
+    QTest::addColumn<bool>("lateShown"); // the row appended afterwards: 127.0.0.1:5, 413
+    QTest::newRow("nothing") << QString() << -1 << QList<int>{1, 2, 3, 4} << true;
+    QTest::newRow("a status") << QStringLiteral("413") << -1 << QList<int>{3} << true;
+    QTest::newRow("the retry's first status") << QStringLiteral("417") << -1 << QList<int>{2} << false;
+    QTest::newRow("a client") << QStringLiteral("CURL") << -1 << QList<int>{3} << false;
+    QTest::newRow("a host:port") << QStringLiteral("127.0.0.1:1/") << -1 << QList<int>{1} << false;
+    QTest::newRow("a method") << QStringLiteral("put") << -1 << QList<int>{2} << false;
+    QTest::newRow("every word") << QStringLiteral("  post   200 ") << -1 << QList<int>{1} << false;
+    QTest::newRow("no row") << QStringLiteral("post 417") << -1 << QList<int>{} << false;
+    QTest::newRow("an outcome") << QString() << int(Outcome::Failed) << QList<int>{4} << false;
+    QTest::newRow("an outcome and a word")
+        << QStringLiteral("127.0.0.1") << int(Outcome::EarlyFinal) << QList<int>{3} << true;
+    QTest::newRow("byte counts are not searched") << QStringLiteral("KiB") << -1 << QList<int>{} << false;
+}
+
+void TestWorkbenchModels::filterModel()
+{
+    QFETCH(QString, text);
+    QFETCH(int, outcome);
+    QFETCH(QList<int>, shown);
+    QFETCH(bool, lateShown);
+    ExchangeListModel *model = filterFixture(this);
+    ExchangeFilterModel filter;
+    QAbstractItemModelTester tester(&filter, QAbstractItemModelTester::FailureReportingMode::QtTest);
+    filter.setSourceModel(model);
+    filter.setFilterText(text);
+    filter.setOutcomeFilter(outcome < 0 ? std::nullopt : std::optional<Outcome>(Outcome(outcome)));
+    QCOMPARE(shownNumbers(filter), shown);
+    QCOMPARE(filter.isFiltering(), !text.trimmed().isEmpty() || outcome >= 0);
+    // A row that arrives later is filtered as it comes.
+    ExchangeRecord late;
+    late.number = 5;
+    late.running = false;
+    late.summary.method = "POST";
+    late.summary.url = QUrl(QStringLiteral("http://127.0.0.1:5/late"));
+    late.summary.finalStatus = 413;
+    late.outcome = Outcome::EarlyFinal;
+    model->appendRecords({late});
+    QCOMPARE(shownNumbers(filter).contains(5), lateShown);
+    delete model;
+}
+
+// Sorting reads SortRole: waits as numbers (no wait first), not as text ("5.0" after "1.0").
+void TestWorkbenchModels::filterModelSortsByValue()
+{
+    ExchangeListModel *model = filterFixture(this);
+    ExchangeFilterModel filter;
+    filter.setSourceModel(model);
+    filter.sort(ExchangeListModel::ExpectWaitColumn, Qt::AscendingOrder);
+    QCOMPARE(shownNumbers(filter), (QList<int>{4, 3, 2, 1}));
+    filter.sort(ExchangeListModel::ExpectWaitColumn, Qt::DescendingOrder);
+    QCOMPARE(shownNumbers(filter), (QList<int>{1, 2, 3, 4}));
+    filter.sort(ExchangeListModel::FinalColumn, Qt::DescendingOrder);
+    QCOMPARE(shownNumbers(filter).first(), 3);
+    filter.sort(ExchangeListModel::NumberColumn, Qt::AscendingOrder);
+    QCOMPARE(shownNumbers(filter), (QList<int>{1, 2, 3, 4}));
+    delete model;
+}
+
+// Issue 14: a running exchange's Wait cell counts from its head with Expect (R5) on the model's
+// clock, and stops counting at the answer.
+void TestWorkbenchModels::listModelCountsALiveWait()
+{
+    ExchangeListModel model;
+    ExchangeRecord r;
+    r.number = 1;
+    r.running = true;
+    r.expectTimeoutMs = 1000;
+    TimelineEvent head;
+    head.side = Side::Client;
+    head.kind = EventKind::HeadSent;
+    head.tNs = 1'000'000'000;
+    MessageHead request;
+    request.method = "POST";
+    request.headers = {{"Expect", "100-continue"}, {"Content-Length", "5"}};
+    head.head = std::make_shared<MessageHead>(request);
+    r.summary.events = {head};
+    model.appendRecords({r});
+    const QModelIndex wait = model.index(0, ExchangeListModel::ExpectWaitColumn);
+    QCOMPARE(wait.data().toString(), QString()); // no clock yet
+    QSignalSpy changed(&model, &QAbstractItemModel::dataChanged);
+    model.tickRunning(1'700'000'000);
+    QCOMPARE(changed.size(), 1);
+    QCOMPARE(wait.data().toString(), QStringLiteral("waiting 0.7 s"));
+    QCOMPARE(wait.data(ExchangeListModel::LiveWaitMsRole).toDouble(), 700.0);
+    // The 100 ends the wait; finished rows are no longer ticked.
+    TimelineEvent interim = head;
+    interim.kind = EventKind::Interim;
+    interim.status = 100;
+    interim.head.reset();
+    interim.tNs = 1'800'000'000;
+    r.summary.events.append(interim);
+    r.summary.expectWaitNs = 800'000'000;
+    r.running = false;
+    model.updateRecords({r});
+    QCOMPARE(wait.data().toString(), QStringLiteral("800.0"));
+    changed.clear();
+    model.tickRunning(2'000'000'000);
+    QCOMPARE(changed.size(), 0);
 }
 
 void TestWorkbenchModels::foreignStallIsTheSameOutcome()

@@ -285,6 +285,14 @@ void TstClientProfiler::sequences_data()
                                 ev(2, 1, EventKind::FinalSent, 200)}
         << QList<QStringList>{{"final=417", "early_final=reused"},
                               {"request=2", "retry=same-connection", "retry_of=1", "retry_after_ms=1.0"}};
+    // Issue 14: a user sending the same request with Expect again after a 417 is not R6's retry.
+    QTest::newRow("417, then the same request with Expect again: no retry")
+        << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted),         headEv(1, 1, head),
+                                ev(1, 1, EventKind::FinalSent, 417),   closedEv(3, 1, Closer::Peer, 0, 0),
+                                ev(5, 2, EventKind::Accepted),         headEv(6, 2, head),
+                                ev(6, 2, EventKind::InterimSent, 100), ev(7, 2, EventKind::BodyStart),
+                                ev(7, 2, EventKind::BodyDone),         ev(7, 2, EventKind::FinalSent, 200)}
+        << QList<QStringList>{{"final=417"}, {"retry=<absent>", "expect=100-continue", "final=200"}};
     QTest::newRow("early 413, keeps sending")
         << QList<TimelineEvent>{ev(0, 1, EventKind::Accepted), headEv(1, 1, head), ev(1, 1, EventKind::FinalSent, 413),
                                 closedEv(4, 1, Closer::Peer, 0, 10)}

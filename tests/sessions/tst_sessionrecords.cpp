@@ -35,7 +35,7 @@ private slots:
         QTcpSocket external;
         external.connectToHost(QHostAddress::LocalHost, server.port());
         QVERIFY(external.waitForConnected(5000));
-        external.write("GET /ext HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
+        external.write("GET /ext HTTP/1.1\r\nHost: x\r\nUser-Agent: probe/1\r\nConnection: close\r\n\r\n");
         QTRY_VERIFY_WITH_TIMEOUT(external.state() == QAbstractSocket::UnconnectedState || external.bytesAvailable() > 0,
                                  5000);
         QTRY_VERIFY_WITH_TIMEOUT((workbench.flush(), workbench.model()->rowCount() == 2), 5000);
@@ -84,6 +84,11 @@ private slots:
         QVERIFY(theirs.isExternal());
         QCOMPARE(theirs.summary.method, QByteArray("GET"));
         QCOMPARE(theirs.summary.url.path(), QStringLiteral("/ext"));
+        // Its peer and User-Agent come back with it, as the live row had them (issue 14).
+        QCOMPARE(theirs.peerAddress, workbench.model()->recordAt(1).peerAddress);
+        QCOMPARE(theirs.peerPort, workbench.model()->recordAt(1).peerPort);
+        QVERIFY(theirs.peerPort != 0);
+        QCOMPARE(theirs.userAgent, QStringLiteral("probe/1"));
         QCOMPARE(theirs.summary.finalStatus, std::optional<int>(200));
         QCOMPARE(rows.connections.value(theirs.serverConnections.first()).exchangeNumber, theirs.number);
         QVERIFY(!rows.connections.value(theirs.serverConnections.first()).events.isEmpty());

@@ -4,11 +4,11 @@
 #include "composerpanel.h"
 #include "exchangedetail.h"
 #include "exchangelistmodel.h"
+#include "exchangelistview.h"
 #include "exchangereport.h"
 #include "expectwait.h"
 #include "matrixwidget.h"
 #include "monotonicclock.h"
-#include "outcomedelegate.h"
 #include "overviewplot.h"
 #include "partythread.h"
 #include "platformlatency.h"
@@ -105,35 +105,8 @@ MainWindow::MainWindow(QWidget *parent)
     m_mainSplitter->setObjectName(QStringLiteral("mainSplitter"));
     m_listSplitter = new QSplitter(Qt::Vertical, m_mainSplitter);
     m_listSplitter->setObjectName(QStringLiteral("listSplitter"));
-    m_table = new QTableView(m_listSplitter);
-    m_table->setObjectName(QStringLiteral("exchangeTable"));
-    m_table->setModel(m_session->model());
-    m_table->setSelectionBehavior(QAbstractItemView::SelectRows);
-    m_table->setSelectionMode(QAbstractItemView::SingleSelection);
-    m_table->setAlternatingRowColors(true);
-    m_table->setWordWrap(false);
-    m_table->setTextElideMode(Qt::ElideMiddle);
-    m_table->setHorizontalScrollMode(QAbstractItemView::ScrollPerPixel);
-    m_table->verticalHeader()->hide();
-    // Fixed row heights: the view never measures rows, so tens of thousands stay cheap.
-    m_table->verticalHeader()->setSectionResizeMode(QHeaderView::Fixed);
-    m_table->verticalHeader()->setDefaultSectionSize(m_table->fontMetrics().height() + 6);
-    m_table->horizontalHeader()->setHighlightSections(false);
-    m_table->setItemDelegateForColumn(ExchangeListModel::OutcomeColumn, new OutcomeDelegate(m_table));
-    const std::pair<int, int> widths[] = {
-        {ExchangeListModel::NumberColumn, 34},           {ExchangeListModel::StartedColumn, 94},
-        {ExchangeListModel::MethodColumn, 50},           {ExchangeListModel::ExpectationColumn, 90},
-        {ExchangeListModel::InterimColumn, 50},          {ExchangeListModel::FinalColumn, 80},
-        {ExchangeListModel::ExpectWaitColumn, 62},       {ExchangeListModel::BodySentColumn, 68},
-        {ExchangeListModel::BytesSavedColumn, 58},       {ExchangeListModel::OutcomeColumn, 108},
-        {ExchangeListModel::ClientBehaviourColumn, 150},
-    };
-    for (const auto &[column, width] : widths)
-        m_table->setColumnWidth(column, width);
-    // The URL takes what is left, so that the statuses and the outcome stay in view.
-    m_table->horizontalHeader()->setStretchLastSection(false);
-    m_table->horizontalHeader()->setSectionResizeMode(ExchangeListModel::UrlColumn, QHeaderView::Stretch);
-    m_table->horizontalHeader()->setMinimumSectionSize(30);
+    m_list = new ExchangeListView(m_session->model(), m_listSplitter);
+    m_table = m_list->table();
     m_overview = new OverviewPlot(m_session->model(), m_listSplitter);
     // The overview is a strip under the list: exchanges run left to right, as the list runs down.
     m_listSplitter->setStretchFactor(0, 3);
@@ -184,7 +157,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::onRowsInserted);
     connect(m_session->model(), &QAbstractItemModel::rowsInserted, this, &MainWindow::updateCounts);
     connect(m_session->model(), &QAbstractItemModel::modelReset, this, &MainWindow::updateCounts);
-    connect(m_table->selectionModel(), &QItemSelectionModel::currentRowChanged, this, &MainWindow::onCurrentRowChanged);
+    connect(m_list, &ExchangeListView::currentChanged, this, &MainWindow::onCurrentRowChanged);
     connect(m_overview, &OverviewPlot::exchangeClicked, this, &MainWindow::selectExchange);
 
     buildMenus();
@@ -476,25 +449,20 @@ void MainWindow::onRowsInserted(const QModelIndex &, int first, int last)
         return;
     }
     // External clients' exchanges are followed too, unless the user is looking at an older row.
-    const int current = m_table->selectionModel()->currentIndex().row();
-    if (m_followAction->isChecked() && m_session->runningCount() == 0 && (current < 0 || current == first - 1))
-        selectExchange(m_session->model()->recordAt(last).number);
+    const ExchangeListModel *model = m_session->model();
+    if (m_followAction->isChecked() && m_session->runningCount() == 0 &&
+        m_list->currentIsJustAbove(model->recordAt(first).number))
+        selectExchange(model->recordAt(last).number);
 }
 
 void MainWindow::selectExchange(int number)
 {
-    const int row = m_session->model()->rowForNumber(number);
-    if (row < 0)
-        return;
-    const QModelIndex index = m_session->model()->index(row, 0);
-    m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
-    m_table->scrollTo(index);
+    m_list->selectNumber(number);
 }
 
 int MainWindow::selectedNumber() const
 {
-    const QModelIndex current = m_table->selectionModel()->currentIndex();
-    return current.isValid() ? current.data(ExchangeListModel::NumberRole).toInt() : 0;
+    return m_list->selectedNumber();
 }
 
 void MainWindow::onCurrentRowChanged()
@@ -505,6 +473,13 @@ void MainWindow::onCurrentRowChanged()
 
 void MainWindow::updateProgress()
 {
+    // A wait for a 100 is what users came to see: while one runs, the list's Wait cell counts and
+    // the selected exchange's bracket grows (a few times a second), even when no byte moves.
+    m_session->model()->tickRunning(monotonicNowNs());
+    if (const ExchangeRecord *selected = m_session->model()->recordByNumber(selectedNumber());
+        selected && selected->running && !m_detailTimer->isActive() &&
+        (!m_detailClock.isValid() || m_detailClock.elapsed() >= kLiveDetailIntervalMs))
+        refreshDetail();
     if (const ExchangeRecord *r = m_session->model()->recordByNumber(m_progressNumber); r && r->running) {
         ExpectWait wait;
         for (const TimelineEvent &e : r->summary.events)

@@ -23,6 +23,7 @@ namespace expectlab {
 class Autosave;
 class ComposerPanel;
 class ExchangeDetail;
+class ExchangeListView;
 class OverviewPlot;
 class PartyThread;
 class ServerHost;
@@ -58,6 +59,7 @@ public:
     ComposerPanel *composer() const { return m_composer; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
     QTableView *exchangeTable() const { return m_table; }
+    ExchangeListView *exchangeList() const { return m_list; }
     OverviewPlot *overview() const { return m_overview; }
     ExchangeDetail *detail() const { return m_detail; }
     QTabWidget *toolTabs() const { return m_tabs; }
@@ -155,7 +157,8 @@ private:
     QTabWidget *m_tabs;
     QSplitter *m_mainSplitter;
     QSplitter *m_listSplitter;
-    QTableView *m_table;
+    ExchangeListView *m_list;
+    QTableView *m_table; // m_list's
     OverviewPlot *m_overview;
     ExchangeDetail *m_detail;
     QLabel *m_statusServer;

@@ -5,6 +5,7 @@
 #include "composerpanel.h"
 #include "exchangedetail.h"
 #include "exchangelistmodel.h"
+#include "exchangelistview.h"
 #include "exchangereport.h"
 #include "matrixwidget.h"
 #include "monotonicclock.h"
@@ -58,6 +59,8 @@ void MainWindow::buildMenus()
     edit->addSeparator();
     buildCurlActions(edit);
     edit->addSeparator();
+    QAction *find = edit->addAction(tr("&Filter Exchanges…"), m_list, &ExchangeListView::focusFilter);
+    find->setShortcut(QKeySequence::Find);
     QAction *clear = edit->addAction(tr("C&lear Exchanges"), this, [this] {
         if (!keepWorkBefore(tr("clearing the list")))
             return;

@@ -1,0 +1,58 @@
+#include "exchangefiltermodel.h"
+
+#include "exchangelistmodel.h"
+
+namespace expectlab {
+
+namespace {
+// The columns the text filter reads: what a row says about where it went, what came back and who
+// sent it. Times and byte counts are left out: "200" should not match a body of 200 bytes.
+constexpr int kSearchedColumns[] = {
+    ExchangeListModel::MethodColumn,          ExchangeListModel::UrlColumn,   ExchangeListModel::ExpectationColumn,
+    ExchangeListModel::InterimColumn,         ExchangeListModel::FinalColumn, ExchangeListModel::OutcomeColumn,
+    ExchangeListModel::ClientBehaviourColumn,
+};
+} // namespace
+
+ExchangeFilterModel::ExchangeFilterModel(QObject *parent)
+    : QSortFilterProxyModel(parent)
+{
+    setSortRole(ExchangeListModel::SortRole);
+    setSortCaseSensitivity(Qt::CaseInsensitive);
+}
+
+void ExchangeFilterModel::setFilterText(const QString &text)
+{
+    const QStringList words = text.simplified().split(QLatin1Char(' '), Qt::SkipEmptyParts);
+    if (words == m_words)
+        return;
+    m_words = words;
+    invalidateRowsFilter();
+}
+
+void ExchangeFilterModel::setOutcomeFilter(std::optional<Outcome> outcome)
+{
+    if (outcome == m_outcome)
+        return;
+    m_outcome = outcome;
+    invalidateRowsFilter();
+}
+
+bool ExchangeFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const
+{
+    const QAbstractItemModel *source = sourceModel();
+    if (m_outcome &&
+        source->index(sourceRow, 0, sourceParent).data(ExchangeListModel::OutcomeRole).toInt() != int(*m_outcome))
+        return false;
+    if (m_words.isEmpty())
+        return true;
+    QString row;
+    for (const int column : kSearchedColumns)
+        row += source->index(sourceRow, column, sourceParent).data().toString() + QLatin1Char('\n');
+    for (const QString &word : m_words)
+        if (!row.contains(word, Qt::CaseInsensitive))
+            return false;
+    return true;
+}
+
+} // namespace expectlab
