@@ -33,6 +33,11 @@ EXPECTLAB_BENCH_PACKAGES=(
   nginx libnginx-mod-http-echo iperf3 tshark curl hyperfine time
 )
 
+# The README's screenshots (tools/screenshots.sh): a real X server, a window manager, key presses, capture.
+EXPECTLAB_SCREENSHOT_PACKAGES=(
+  xvfb openbox xdotool imagemagick
+)
+
 expectlab_install_packages() {
   local missing=()
   for p in "$@"; do

@@ -137,9 +137,13 @@ ServerPanel::ServerPanel(ServerHost *server, QWidget *parent)
     m_policyText = new QLabel(this);
     m_policyText->setObjectName(QStringLiteral("serverPolicyText"));
     m_policyText->setWordWrap(true);
-    m_policyText->setStyleSheet(QStringLiteral("QLabel { color: palette(mid); }"));
-    form->addRow(m_policyText);
+    // Full-contrast text set off by a rule, not pale grey (issue 14). Below the form rather than in
+    // it: a box layout gives a wrapped label the height its lines need, a form row does not.
+    m_policyText->setStyleSheet(
+        QStringLiteral("QLabel { border-left: 3px solid palette(mid); padding-left: 6px; margin-left: 2px; }"));
+    m_policyText->setSizePolicy(QSizePolicy::Preferred, QSizePolicy::Minimum);
     layout->addLayout(form);
+    layout->addWidget(m_policyText);
 
     auto *logHeader = new QHBoxLayout;
     logHeader->addWidget(new QLabel(tr("<b>Server events</b>"), this), 1);
