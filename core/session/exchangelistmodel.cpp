@@ -88,7 +88,22 @@ QVariant ExchangeListModel::data(const QModelIndex &index, int role) const
     case OutcomeRole: return int(r.outcome);
     case NumberRole: return r.number;
     case SortRole: return sortValue(r, index.column());
-    case ExpectWaitMsRole: return r.summary.expectWaitNs ? QVariant(double(*r.summary.expectWaitNs) / 1e6) : QVariant();
+    case ExpectWaitMsRole: {
+        if (r.summary.expectWaitNs)
+            return double(*r.summary.expectWaitNs) / 1e6;
+        // Cancelled or failed while it waited: the wait lasted until that end (issue 14: a cancel
+        // after 969 ms is a 969 ms wait, not none).
+        if (r.running)
+            return {};
+        ExpectWait wait(r.isExternal() ? Side::Server : Side::Client);
+        for (const TimelineEvent &e : r.summary.events)
+            wait.add(e);
+        if (!wait.began())
+            return {};
+        const qint64 end = wait.ended() ? wait.endNs() : r.summary.endNs.value_or(wait.sinceNs());
+        return end > wait.sinceNs() ? QVariant(double(end - wait.sinceNs()) / 1e6) : QVariant();
+    }
+    case ExpectWaitEndedRole: return r.summary.expectWaitNs.has_value();
     case LiveWaitMsRole: {
         const std::optional<qint64> since = liveWaitSinceNs(r);
         return since ? QVariant(double(m_nowNs - *since) / 1e6) : QVariant();

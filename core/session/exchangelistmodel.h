@@ -36,7 +36,9 @@ public:
         OutcomeRole = Qt::UserRole + 1, // int(Outcome)
         NumberRole,                     // the exchange number
         SortRole,                       // a number or a string that sorts the column correctly
-        ExpectWaitMsRole,               // double, or an invalid QVariant without a wait
+        ExpectWaitMsRole,               // double: the wait for a 100, also one a cancel or failure ended;
+                                        // an invalid QVariant without a wait
+        ExpectWaitEndedRole,            // bool: an answer or the timeout ended the wait (not a cancel)
         LiveWaitMsRole,                 // double: how long a running exchange has waited for a 100 so far
     };
 

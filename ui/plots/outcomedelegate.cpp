@@ -3,8 +3,8 @@
 #include "exchangelistmodel.h"
 #include "outcomepalette.h"
 
-#include <QPainter>
-#include <QPixmap>
+#include <QHash>
+#include <QIcon>
 
 namespace expectlab {
 
@@ -14,21 +14,13 @@ void OutcomeDelegate::initStyleOption(QStyleOptionViewItem *option, const QModel
     const QVariant outcome = index.data(ExchangeListModel::OutcomeRole);
     if (!outcome.isValid())
         return;
-    // One cached swatch per outcome: the list may repaint thousands of rows while scrolling.
+    // The outcome's symbol, shape and colour, as in the overview (cached: the list may repaint
+    // thousands of rows while scrolling).
     static QHash<int, QIcon> cache;
     const int key = outcome.toInt();
     auto it = cache.find(key);
-    if (it == cache.end()) {
-        QPixmap pixmap(12, 12);
-        pixmap.fill(Qt::transparent);
-        QPainter painter(&pixmap);
-        painter.setRenderHint(QPainter::Antialiasing);
-        painter.setPen(Qt::NoPen);
-        painter.setBrush(outcomeColor(Outcome(key)));
-        painter.drawRoundedRect(QRectF(1, 1, 10, 10), 3, 3);
-        painter.end();
-        it = cache.insert(key, QIcon(pixmap));
-    }
+    if (it == cache.end())
+        it = cache.insert(key, QIcon(outcomeSymbol(Outcome(key), 12)));
     option->icon = *it;
     option->features |= QStyleOptionViewItem::HasDecoration;
     option->decorationSize = QSize(12, 12);

@@ -5,9 +5,9 @@
 
 #include <qcustomplot.h>
 
-#include <QPainter>
-#include <QPixmap>
+#include <QMouseEvent>
 #include <QTimer>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 namespace expectlab {
@@ -23,9 +23,21 @@ OverviewPlot::OverviewPlot(QAbstractItemModel *model, QWidget *parent)
     layout->addWidget(m_plot);
     m_plot->setObjectName(QStringLiteral("overviewPlot"));
     m_plot->setMinimumSize(220, 110);
-    m_plot->setToolTip(tr("Expect wait per exchange, coloured by outcome. Click a point to select its exchange."));
+    m_plot->setToolTip(tr("Expect wait per exchange (log scale), by outcome: colour and shape. "
+                          "Hover a point for its exchange; click it to select it."));
     m_plot->xAxis->setLabel(tr("exchange"));
     m_plot->yAxis->setLabel(tr("expect wait (ms)"));
+    // Waits run from microseconds (a 100 at once) to seconds (a timeout, R5): a log axis shows
+    // both; exchanges without a wait sit on the floor, below the lowest tick.
+    m_plot->yAxis->setScaleType(QCPAxis::stLogarithmic);
+    auto logTicker = QSharedPointer<QCPAxisTickerLog>::create();
+    logTicker->setLogBase(10);
+    logTicker->setSubTickCount(0);
+    logTicker->setTickCount(4); // a short strip: a label every decade or two, not seven crowded ones
+    m_plot->yAxis->setTicker(logTicker);
+    m_plot->yAxis->setNumberFormat(QStringLiteral("gb"));
+    m_plot->setMouseTracking(true);
+    connect(m_plot, &QCustomPlot::mouseMove, this, &OverviewPlot::showPointTip);
     m_plot->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
     QFont small = m_plot->font();
     small.setPointSize(8);
@@ -69,30 +81,55 @@ OverviewPlot::OverviewPlot(QAbstractItemModel *model, QWidget *parent)
 }
 
 namespace {
-constexpr int kDiscSize = 7;
+constexpr int kSymbolSize = 9;
+// Where an exchange without a wait is drawn on the log axis, and the axis's floor under it.
+constexpr double kNoWaitMs = 0.001;
+constexpr double kFloorMs = 0.0005;
 
-// One antialiased disc drawn once: blitting it is several times cheaper than rasterising an
-// ellipse path per point, which dominated the replot of a 10,000-exchange session.
-QPixmap discPixmap(const QColor &color)
+QCPScatterStyle vectorStyle(Outcome outcome)
 {
-    QPixmap pixmap(kDiscSize, kDiscSize);
-    pixmap.fill(Qt::transparent);
-    QPainter painter(&pixmap);
-    painter.setRenderHint(QPainter::Antialiasing);
-    painter.setPen(Qt::NoPen);
-    painter.setBrush(color);
-    painter.drawEllipse(QRectF(0, 0, kDiscSize, kDiscSize));
-    return pixmap;
+    static const QCPScatterStyle::ScatterShape shapes[] = {
+        QCPScatterStyle::ssDisc,     QCPScatterStyle::ssSquare,           QCPScatterStyle::ssDiamond,
+        QCPScatterStyle::ssTriangle, QCPScatterStyle::ssTriangleInverted, QCPScatterStyle::ssCross,
+        QCPScatterStyle::ssPlus,     QCPScatterStyle::ssCircle,           QCPScatterStyle::ssStar};
+    const QColor color = outcomeColor(outcome);
+    const auto shape = shapes[int(outcomeShape(outcome))];
+    return QCPScatterStyle(shape, QPen(color.darker(150), 1.2), color, kSymbolSize);
 }
 } // namespace
 
 void OverviewPlot::setVectorScatters(bool vector)
 {
+    // On screen each point is a cached symbol blitted: several times cheaper than rasterising a
+    // path per point, which dominated the replot of a 10,000-exchange session.
+    for (int i = 0; i < kOutcomeCount; ++i)
+        m_plot->graph(i)->setScatterStyle(vector ? vectorStyle(Outcome(i))
+                                                 : QCPScatterStyle(outcomeSymbol(Outcome(i), kSymbolSize)));
+}
+
+void OverviewPlot::showPointTip(QMouseEvent *event)
+{
+    // The nearest point within a few pixels names its exchange; elsewhere the plot says what it is.
+    double best = 7;
+    QString tip;
     for (int i = 0; i < kOutcomeCount; ++i) {
-        const QColor color = outcomeColor(Outcome(i));
-        m_plot->graph(i)->setScatterStyle(vector ? QCPScatterStyle(QCPScatterStyle::ssDisc, color, kDiscSize)
-                                                 : QCPScatterStyle(discPixmap(color)));
+        QCPGraph *g = m_plot->graph(i);
+        QVariant details;
+        const double distance = g->selectTest(event->position(), false, &details);
+        if (distance < 0 || distance >= best)
+            continue;
+        const QCPDataSelection hit = details.value<QCPDataSelection>();
+        if (hit.isEmpty())
+            continue;
+        const int number = int(g->data()->at(hit.dataRange().begin())->key);
+        best = distance;
+        tip = m_tips.value(number);
     }
+    m_hoverTip = tip;
+    if (!tip.isEmpty())
+        QToolTip::showText(event->globalPosition().toPoint(), tip, m_plot);
+    else if (QToolTip::isVisible() && QToolTip::text() != m_plot->toolTip())
+        QToolTip::hideText();
 }
 
 void OverviewPlot::setSelectedNumber(int number)
@@ -121,6 +158,7 @@ void OverviewPlot::rebuild()
     double maxWait = 0;
     int first = 0, last = 0;
     QVector<double> selKey, selValue;
+    m_tips.clear();
     const int rows = m_model->rowCount();
     for (int row = 0; row < rows; ++row) {
         const QModelIndex index = m_model->index(row, 0);
@@ -130,8 +168,21 @@ void OverviewPlot::rebuild()
         if (row == 0)
             first = number;
         last = number;
-        // Exchanges without Expect have no wait: they sit on the axis, still coloured by outcome.
-        const double w = wait.isValid() ? wait.toDouble() : 0.0;
+        // Exchanges without a wait sit on the floor, still coloured and shaped by outcome.
+        const double w = wait.isValid() ? std::max(wait.toDouble(), kNoWaitMs) : kNoWaitMs;
+        const QString waitText =
+            !wait.isValid() ? tr("no wait for a 100")
+            : index.data(ExchangeListModel::ExpectWaitEndedRole).toBool()
+                ? tr("expect wait %1 ms").arg(wait.toDouble(), 0, 'f', wait.toDouble() < 10 ? 3 : 1)
+                : tr("waited %1 ms until it ended").arg(wait.toDouble(), 0, 'f', wait.toDouble() < 10 ? 3 : 1);
+        const QModelIndex final = index.siblingAtColumn(ExchangeListModel::FinalColumn);
+        const QModelIndex url = index.siblingAtColumn(ExchangeListModel::UrlColumn);
+        m_tips.insert(number,
+                      tr("#%1 %2: %3\nfinal %4, %5")
+                          .arg(number)
+                          .arg(url.data().toString(),
+                               outcome >= 0 && outcome < kOutcomeCount ? outcomeName(Outcome(outcome)) : QString(),
+                               final.data().toString(), waitText));
         if (outcome >= 0 && outcome < kOutcomeCount) {
             keys[outcome] << number;
             values[outcome] << w;
@@ -153,7 +204,7 @@ void OverviewPlot::rebuild()
     }
     m_selected->setData(selKey, selValue, true);
     m_plot->xAxis->setRange(first - 0.8, std::max(last, first + 4) + 0.8);
-    m_plot->yAxis->setRange(-0.05 * std::max(1.0, maxWait * 1.15), std::max(1.0, maxWait * 1.15));
+    m_plot->yAxis->setRange(kFloorMs, std::max(1.0, maxWait * 2));
     m_plot->replot(QCustomPlot::rpQueuedRefresh);
 }
 

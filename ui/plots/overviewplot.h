@@ -1,10 +1,13 @@
 #pragma once
 
+#include <QHash>
+#include <QString>
 #include <QWidget>
 
 class QAbstractItemModel;
 class QCPGraph;
 class QCustomPlot;
+class QMouseEvent;
 class QTimer;
 
 namespace expectlab {
@@ -23,6 +26,8 @@ public:
     void setVectorScatters(bool vector);
     // Points plotted now (tests).
     int pointCount() const;
+    // The tooltip of the point under the mouse at the last move, empty off the points (tests).
+    QString hoverTip() const { return m_hoverTip; }
 
 signals:
     void exchangeClicked(int number);
@@ -30,12 +35,15 @@ signals:
 private:
     void scheduleRebuild();
     void rebuild();
+    void showPointTip(QMouseEvent *event);
 
     QAbstractItemModel *m_model;
     QCustomPlot *m_plot;
     QCPGraph *m_selected;
     QTimer *m_timer;
     int m_selectedNumber = 0;
+    QHash<int, QString> m_tips; // per exchange number: what its point's tooltip says
+    QString m_hoverTip;
 };
 
 } // namespace expectlab
