@@ -14,7 +14,11 @@ class MatrixGridModel : public QAbstractTableModel
 public:
     enum Role {
         CellIndexRole = Qt::UserRole + 1, // index into cells(), -1 while the cell has not run
+        HeatRole,                         // double 0..1: the cell's shading figure against the run's range
+        StatusRole,                       // QString: "200", "417 > 200", "no response"
     };
+    // The figure a cell shows under its status and is shaded by (a heat map, issue 14).
+    enum class Figure { ExpectWait, BytesBeforeFinal, TotalTime };
 
     explicit MatrixGridModel(QObject *parent = nullptr);
 
@@ -25,6 +29,14 @@ public:
     void setResult(const MatrixResult &result);
     const QList<MatrixCell> &cells() const { return m_cells; }
     const MatrixCell *cellAt(const QModelIndex &index) const;
+    void setFigure(Figure figure);
+    Figure figure() const { return m_figure; }
+    // A cell's figure (ms or bytes), its text with its unit, and the cell's key in the charts: "#3".
+    static double figureValue(const MatrixCell &cell, Figure figure);
+    static QString figureText(const MatrixCell &cell, Figure figure);
+    static QString cellKey(int cellIndex) { return QStringLiteral("#%1").arg(cellIndex + 1); }
+    // The cell's full description (client, policy, size, figures): the grid's and the charts' tooltip.
+    static QString describe(const MatrixCell &cell);
 
     int rowCount(const QModelIndex &parent = {}) const override;
     int columnCount(const QModelIndex &parent = {}) const override;
@@ -34,7 +46,10 @@ public:
 private:
     int cellIndex(int row, int column) const;
 
+    double heat(const MatrixCell &cell) const;
+
     MatrixSpec m_spec;
+    Figure m_figure = Figure::ExpectWait;
     QList<MatrixCell> m_cells;
     QHash<int, int> m_cellAt; // row * columns + column -> index into m_cells
 };

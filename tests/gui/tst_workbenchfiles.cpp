@@ -751,8 +751,26 @@ void TestWorkbenchFiles::matrixTabRunsSmallGrid()
         for (int column = 0; column < 2; ++column)
             QVERIFY(!matrix->grid()->index(row, column).data().toString().isEmpty());
     // Rows: no-expect then expect; columns: continue then reject (R6: curl's way retries after 417).
-    QCOMPARE(matrix->grid()->index(0, 0).data().toString(), QStringLiteral("200"));
-    QCOMPARE(matrix->grid()->index(1, 1).data().toString(), QStringLiteral("417 > 200"));
+    QCOMPARE(matrix->grid()->index(0, 0).data(MatrixGridModel::StatusRole).toString(), QStringLiteral("200"));
+    QCOMPARE(matrix->grid()->index(1, 1).data(MatrixGridModel::StatusRole).toString(), QStringLiteral("417 > 200"));
+    // Issue 14: each cell names its key in the charts and the figure it is shaded by, with a unit.
+    const int key = matrix->grid()->index(1, 1).data(MatrixGridModel::CellIndexRole).toInt() + 1;
+    const QString cell = matrix->grid()->index(1, 1).data().toString();
+    QVERIFY2(cell.startsWith(QStringLiteral("#%1  417 > 200\nwait ").arg(key)) && cell.endsWith(QLatin1String(" ms")),
+             qPrintable(cell));
+    matrix->grid()->setFigure(MatrixGridModel::Figure::BytesBeforeFinal);
+    QVERIFY2(matrix->grid()->index(0, 0).data().toString().endsWith(QLatin1String("1.00 KiB sent")),
+             qPrintable(matrix->grid()->index(0, 0).data().toString()));
+    matrix->grid()->setFigure(MatrixGridModel::Figure::ExpectWait);
+    // The no-expect cells never waited: no heat; the waiting ones are shaded.
+    QCOMPARE(matrix->grid()->index(0, 0).data(MatrixGridModel::HeatRole).toDouble(), 0.0);
+    QVERIFY(matrix->grid()->index(1, 0).data(MatrixGridModel::HeatRole).toDouble() > 0.0);
+    // The charts are keyed by the same numbers, and their bars say what they are.
+    QCustomPlot *waitChart = matrix->findChild<QCustomPlot *>(QStringLiteral("matrixWaitChart"));
+    QVERIFY(waitChart);
+    const auto ticks = qSharedPointerCast<QCPAxisTickerText>(waitChart->xAxis->ticker())->ticks();
+    QCOMPARE(ticks.value(key), QStringLiteral("#%1").arg(key));
+    QVERIFY(matrix->chartTip(waitChart, key).contains(QLatin1String("417 > 200")));
     QVERIFY(matrix->grid()->headerData(1, Qt::Vertical).toString().startsWith(QLatin1String("expect")));
     QCOMPARE(matrix->grid()->headerData(1, Qt::Horizontal).toString(), QStringLiteral("reject"));
 

@@ -1,6 +1,7 @@
 #include "matrixwidget.h"
 
 #include "byteformat.h"
+#include "matrixcharts.h"
 #include "matrixgridmodel.h"
 #include "matrixrunner.h"
 #include "partythread.h"
@@ -10,6 +11,7 @@
 #include <qcustomplot.h>
 
 #include <QCheckBox>
+#include <QComboBox>
 #include <QFileDialog>
 #include <QFormLayout>
 #include <QHBoxLayout>
@@ -23,6 +25,7 @@
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
+#include <QToolTip>
 #include <QVBoxLayout>
 
 namespace expectlab {
@@ -32,20 +35,16 @@ QCustomPlot *newChart(const QString &yLabel, QWidget *parent)
 {
     auto *plot = new QCustomPlot(parent);
     plot->yAxis->setLabel(yLabel);
-    plot->xAxis->setLabel(QObject::tr("cell"));
+    plot->xAxis->setLabel(QObject::tr("cell of the grid"));
+    QFont small = plot->font();
+    small.setPointSize(8);
+    plot->legend->setFont(small);
     plot->legend->setVisible(false);
+    plot->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignLeft);
     plot->setMinimumHeight(140);
     return plot;
 }
 
-QCPBars *addBars(QCustomPlot *plot, const QString &name, const QColor &colour)
-{
-    auto *bars = new QCPBars(plot->xAxis, plot->yAxis);
-    bars->setName(name);
-    bars->setPen(colour.darker(130));
-    bars->setBrush(colour);
-    return bars;
-}
 } // namespace
 
 MatrixWidget::MatrixWidget(QWidget *parent)
@@ -116,10 +115,31 @@ MatrixWidget::MatrixWidget(QWidget *parent)
     m_table->setModel(m_grid);
     m_table->setSelectionMode(QAbstractItemView::SingleSelection);
     m_table->horizontalHeader()->setSectionResizeMode(QHeaderView::Stretch);
+    m_table->verticalHeader()->setDefaultSectionSize(2 * m_table->fontMetrics().height() + 8);
+    m_table->setItemDelegate(new MatrixHeatDelegate(m_table));
+    m_figure = new QComboBox(this);
+    m_figure->setObjectName(QStringLiteral("matrixFigure"));
+    m_figure->addItem(tr("Shade by expect wait"), int(MatrixGridModel::Figure::ExpectWait));
+    m_figure->addItem(tr("Shade by bytes before the final"), int(MatrixGridModel::Figure::BytesBeforeFinal));
+    m_figure->addItem(tr("Shade by total time"), int(MatrixGridModel::Figure::TotalTime));
+    m_figure->setToolTip(tr("The figure each cell shows under its status and is shaded by (log scale)"));
     m_waitPlot = newChart(tr("Expect wait (ms)"), this);
+    m_waitPlot->setObjectName(QStringLiteral("matrixWaitChart"));
     m_bytesPlot = newChart(tr("body bytes"), this);
-    m_bytesPlot->legend->setVisible(true);
+    m_bytesPlot->setObjectName(QStringLiteral("matrixBytesChart"));
     m_timePlot = newChart(tr("total (ms)"), this);
+    m_timePlot->setObjectName(QStringLiteral("matrixTimeChart"));
+    for (QCustomPlot *chart : {m_waitPlot, m_bytesPlot, m_timePlot}) {
+        connect(chart, &QCustomPlot::mouseMove, this, [this, chart](QMouseEvent *event) {
+            const double x = chart->xAxis->pixelToCoord(event->position().x());
+            const int key = int(std::lround(x));
+            const QString tip = std::abs(x - key) <= 0.4 ? chartTip(chart, key) : QString();
+            if (!tip.isEmpty())
+                QToolTip::showText(event->globalPosition().toPoint(), tip, chart);
+            else
+                QToolTip::hideText();
+        });
+    }
     auto *charts = new QTabWidget(this);
     charts->setObjectName(QStringLiteral("matrixCharts"));
     charts->addTab(m_waitPlot, tr("Expect wait"));
@@ -134,10 +154,15 @@ MatrixWidget::MatrixWidget(QWidget *parent)
     auto *layout = new QVBoxLayout(this);
     layout->addLayout(form);
     layout->addLayout(buttons);
-    layout->addWidget(m_status);
+    auto *statusRow = new QHBoxLayout;
+    statusRow->addWidget(m_status, 1);
+    statusRow->addWidget(m_figure);
+    layout->addLayout(statusRow);
     layout->addWidget(split, 1);
 
     connect(m_run, &QPushButton::clicked, this, &MatrixWidget::run);
+    connect(m_figure, &QComboBox::currentIndexChanged, this,
+            [this] { m_grid->setFigure(MatrixGridModel::Figure(m_figure->currentData().toInt())); });
     connect(m_cancel, &QPushButton::clicked, this, &MatrixWidget::cancel);
     connect(m_export, &QPushButton::clicked, this, [this] {
         const QString path =
@@ -269,44 +294,28 @@ void MatrixWidget::onFinished(const MatrixResult &result)
     emit finished();
 }
 
+QString MatrixWidget::chartTip(QCustomPlot *chart, int key) const
+{
+    const QList<MatrixCell> &cells = m_grid->cells();
+    if (key < 1 || key > cells.size())
+        return {};
+    const MatrixCell &cell = cells.at(key - 1);
+    QString figure;
+    if (chart == m_waitPlot)
+        figure = MatrixGridModel::figureText(cell, MatrixGridModel::Figure::ExpectWait);
+    else if (chart == m_bytesPlot)
+        figure = MatrixGridModel::figureText(cell, MatrixGridModel::Figure::BytesBeforeFinal);
+    else
+        figure = MatrixGridModel::figureText(cell, MatrixGridModel::Figure::TotalTime);
+    return tr("%1: %2\n%3").arg(MatrixGridModel::cellKey(key - 1), figure, MatrixGridModel::describe(cell));
+}
+
 void MatrixWidget::updateCharts()
 {
     const QList<MatrixCell> &cells = m_grid->cells();
-    QList<double> keys, wait, before, withoutExpect, total;
-    auto ticker = QSharedPointer<QCPAxisTickerText>::create();
-    for (int i = 0; i < cells.size(); ++i) {
-        const MatrixCell &c = cells.at(i);
-        keys << i + 1;
-        wait << (c.expectWaitNs ? double(*c.expectWaitNs) / 1e6 : 0.0);
-        before << double(c.bodyBytesBeforeFinal);
-        // What a client without Expect sends in the same cell: its bytes plus what this one saved.
-        withoutExpect << double(c.bodyBytesBeforeFinal + c.savedVsNoExpect.value_or(0));
-        total << double(c.totalNs) / 1e6;
-        ticker->addTick(i + 1, QString::number(i + 1));
-    }
-    const std::pair<QCustomPlot *, QList<QList<double>>> charts[] = {
-        {m_waitPlot, {wait}}, {m_bytesPlot, {withoutExpect, before}}, {m_timePlot, {total}}};
-    const QStringList bytesNames{tr("without Expect"), tr("sent before the final response")};
-    const QColor colours[] = {QColor(0xb0, 0xbe, 0xc5), QColor(0x1e, 0x88, 0xe5)};
-    for (const auto &[plot, series] : charts) {
-        plot->clearPlottables();
-        for (int s = 0; s < series.size(); ++s) {
-            QCPBars *bars = addBars(plot, plot == m_bytesPlot ? bytesNames.at(s) : plot->yAxis->label(),
-                                    colours[series.size() == 1 ? 1 : s]);
-            bars->setWidth(series.size() == 1 ? 0.6 : 0.35);
-            QList<double> shifted = keys;
-            if (series.size() > 1)
-                for (double &k : shifted)
-                    k += s == 0 ? -0.18 : 0.18;
-            bars->setData(shifted, series.at(s), true);
-        }
-        plot->xAxis->setTicker(ticker);
-        plot->xAxis->setRange(0.3, std::max<qsizetype>(1, cells.size()) + 0.7);
-        plot->rescaleAxes(true);
-        plot->xAxis->setRange(0.3, std::max<qsizetype>(1, cells.size()) + 0.7);
-        plot->yAxis->setRangeLower(0);
-        plot->replot(QCustomPlot::rpQueuedReplot);
-    }
+    fillFigureChart(m_waitPlot, cells, MatrixGridModel::Figure::ExpectWait);
+    fillBytesChart(m_bytesPlot, cells);
+    fillFigureChart(m_timePlot, cells, MatrixGridModel::Figure::TotalTime);
 }
 
 bool MatrixWidget::exportJson(const QString &path)

@@ -5,6 +5,7 @@
 #include <QWidget>
 
 class QCheckBox;
+class QComboBox;
 class QCustomPlot;
 class QLabel;
 class QLineEdit;
@@ -49,6 +50,8 @@ public:
     QLineEdit *urlEdit() const { return m_url; }
     QList<QCheckBox *> clientBoxes() const { return m_clientBoxes; }
     QString statusText() const;
+    // What a chart's bar at key (#1, #2, ...) stands for: its figure and the cell in full.
+    QString chartTip(QCustomPlot *chart, int key) const;
 
 signals:
     void cellStarted(int index, int total);
@@ -70,6 +73,7 @@ private:
     QPushButton *m_cancel;
     QPushButton *m_export;
     QProgressBar *m_progress;
+    QComboBox *m_figure;
     QLabel *m_status;
     QTableView *m_table;
     QCustomPlot *m_waitPlot;
