@@ -81,5 +81,5 @@ for size in "1280 720 1 1280x720" "1920 1080 1.5 1920x1080-scale1.5"; do
   settings final:413 10 2 1000 false
   shot "early-413-$tag" "$w" "$h" "$scale" 3 ctrl+Return
   settings continue 64 1 1000 true
-  shot "matrix-$tag" "$w" "$h" "$scale" 25 ctrl+Next ctrl+Next alt+r
+  shot "matrix-$tag" "$w" "$h" "$scale" 25 ctrl+3 alt+r
 done

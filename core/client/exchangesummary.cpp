@@ -1,5 +1,6 @@
 #include "exchangesummary.h"
 
+#include "byteformat.h"
 #include "exchangeoutcome.h"
 
 #include <QCoreApplication>
@@ -14,7 +15,9 @@ QString tr(const char *text)
 
 QString ms(qint64 ns)
 {
-    return QString::number(double(ns) / 1e6, 'f', 1);
+    // A sub-millisecond wait keeps its digits: "0.0 ms" would read as no wait at all.
+    const double value = double(ns) / 1e6;
+    return QString::number(value, 'f', value < 10 ? 3 : 1);
 }
 
 QList<int> statusesOf(const QList<MessageHead> &heads)
@@ -72,7 +75,7 @@ QString ExchangeSummary::outcomeText() const
         text += tr("; interim %1").arg(s.join(QLatin1Char(',')));
     }
     if (bytesSaved > 0)
-        text += tr("; %1 body bytes saved").arg(bytesSaved);
+        text += tr("; %1 of body never sent (R21)").arg(formatBytes(bytesSaved));
     return text;
 }
 

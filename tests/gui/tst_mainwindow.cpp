@@ -75,6 +75,8 @@ private slots:
     void timelineHoverZoomAndFit();
     void timelineLabelsFollowTheZoom();
     void listSortsAndFilters();
+    void sizeBoxSaysWhatItRefuses_data();
+    void sizeBoxSaysWhatItRefuses();
 
 private:
     template <typename T> T *child(const char *name) const
@@ -287,6 +289,22 @@ void TestMainWindow::screenshotAfter417Retry()
     QCoreApplication::processEvents();
     m_window->detail()->timeline()->plot()->replot(QCustomPlot::rpImmediateRefresh);
     m_window->overview()->plot()->replot(QCustomPlot::rpImmediateRefresh);
+
+    // Issue 14: the overview's log axis keeps a sub-millisecond wait apart from a 40 ms one, and a
+    // point's tooltip names its exchange.
+    QCustomPlot *overview = m_window->overview()->plot();
+    QCOMPARE(overview->yAxis->scaleType(), QCPAxis::stLogarithmic);
+    const ExchangeListModel *model = m_window->session()->model();
+    const double fast = model->index(1, 0).data(ExchangeListModel::ExpectWaitMsRole).toDouble();
+    const double slow = model->index(2, 0).data(ExchangeListModel::ExpectWaitMsRole).toDouble();
+    QVERIFY2(fast < 5 && slow >= 40, qPrintable(QStringLiteral("%1 %2").arg(fast).arg(slow)));
+    QVERIFY(overview->yAxis->coordToPixel(fast) - overview->yAxis->coordToPixel(slow) > 20);
+    const QPointF point(overview->xAxis->coordToPixel(3), overview->yAxis->coordToPixel(slow));
+    QMouseEvent hover(QEvent::MouseMove, point, overview->mapToGlobal(point), Qt::NoButton, Qt::NoButton,
+                      Qt::NoModifier);
+    QApplication::sendEvent(overview, &hover);
+    const QString tip = m_window->overview()->hoverTip();
+    QVERIFY2(tip.startsWith(QLatin1String("#3 ")) && tip.contains(QLatin1String("expect wait 4")), qPrintable(tip));
 
     const QPixmap shot = m_window->grab();
     QVERIFY(!shot.isNull());
@@ -895,6 +913,40 @@ void TestMainWindow::listSortsAndFilters()
     QCOMPARE(table->model()->rowCount(), 1);
     QCOMPARE(numberAt(0), delayed);
     QVERIFY(m_window->selectedNumber() != refused); // the selected row went out of view
+}
+
+// Issue 14: "1e3" used to become 13 and "-5" 5 without a word; the refused key is named now, and
+// the hint stays until the user starts the number over.
+void TestMainWindow::sizeBoxSaysWhatItRefuses_data()
+{
+    QTest::addColumn<QString>("typed");
+    QTest::addColumn<int>("value");
+    QTest::addColumn<QString>("refused"); // empty: nothing refused
+    QTest::newRow("an exponent") << QStringLiteral("1e3") << 13 << QStringLiteral("“e”");
+    QTest::newRow("a sign") << QStringLiteral("-5") << 5 << QStringLiteral("“-”");
+    QTest::newRow("a plain count") << QStringLiteral("1000") << 1000 << QString();
+}
+
+void TestMainWindow::sizeBoxSaysWhatItRefuses()
+{
+    QFETCH(QString, typed);
+    QFETCH(int, value);
+    QFETCH(QString, refused);
+    auto *kind = child<QComboBox>("clientBodyKind");
+    kind->setCurrentIndex(kind->findData(int(ComposerPanel::BodyKind::Generated)));
+    auto *count = child<QSpinBox>("clientBodyCount");
+    auto *error = child<QLabel>("clientError");
+    count->setFocus();
+    count->selectAll();
+    QTest::keyClicks(count, typed);
+    QCOMPARE(count->value(), value);
+    QCOMPARE(error->isVisibleTo(m_window), !refused.isEmpty());
+    if (refused.isEmpty())
+        return;
+    QVERIFY2(error->text().contains(refused), qPrintable(error->text()));
+    count->selectAll();
+    QTest::keyClick(count, Qt::Key_Backspace);
+    QVERIFY(!error->isVisibleTo(m_window));
 }
 
 QTEST_MAIN(TestMainWindow)

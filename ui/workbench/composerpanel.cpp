@@ -1,5 +1,7 @@
 #include "composerpanel.h"
 
+#include "countspinbox.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDragEnterEvent>
@@ -115,12 +117,23 @@ ComposerPanel::ComposerPanel(QWidget *parent)
     auto *generatedPage = new QWidget(this);
     auto *generatedRow = new QHBoxLayout(generatedPage);
     generatedRow->setContentsMargins(0, 0, 0, 0);
-    m_bodyCount = new QSpinBox(generatedPage);
+    m_bodyCount = new CountSpinBox(generatedPage);
     m_bodyCount->setObjectName(QStringLiteral("clientBodyCount"));
     m_bodyCount->setRange(0, 1 << 30);
     m_bodyCount->setValue(64);
     m_bodyCount->setGroupSeparatorShown(true);
     generatedRow->addWidget(m_bodyCount, 1);
+    connect(m_bodyCount, &CountSpinBox::refused, this, [this](const QString &text) {
+        showError(tr("The size takes whole numbers only: “%1” was not accepted (no signs or exponents; "
+                     "for 1000 bytes type 1000 and pick B).")
+                      .arg(text));
+        m_errorIsCountRefusal = true;
+    });
+    connect(m_bodyCount, &CountSpinBox::cleared, this, [this] {
+        // The hint stays while the user types on ("1e3" leaves 13 in the box); starting over ends it.
+        if (m_errorIsCountRefusal)
+            showError(QString());
+    });
     m_bodyUnit = new QComboBox(generatedPage);
     m_bodyUnit->setObjectName(QStringLiteral("clientBodyUnit"));
     m_bodyUnit->addItem(QStringLiteral("B"), int(SizeUnit::B));
@@ -497,6 +510,7 @@ void ComposerPanel::setWaitingForContinue(double waitedS, double timeoutS)
 
 void ComposerPanel::showError(const QString &message)
 {
+    m_errorIsCountRefusal = false;
     m_error->setText(message);
     m_error->setVisible(!message.isEmpty());
 }

@@ -79,6 +79,14 @@ ExchangeListView::ExchangeListView(ExchangeListModel *model, QWidget *parent)
     };
     for (const auto &[column, w] : widths)
         m_table->setColumnWidth(column, w);
+    // What a row says first: its number, final status, wait and outcome, then where it went; in a
+    // narrow window the rest scrolls in. (The order shown; the model's columns stay as they are.)
+    QHeaderView *header = m_table->horizontalHeader();
+    const int shownOrder[] = {ExchangeListModel::NumberColumn,     ExchangeListModel::FinalColumn,
+                              ExchangeListModel::ExpectWaitColumn, ExchangeListModel::OutcomeColumn,
+                              ExchangeListModel::MethodColumn,     ExchangeListModel::UrlColumn};
+    for (int visual = 0; visual < int(std::size(shownOrder)); ++visual)
+        header->moveSection(header->visualIndex(shownOrder[visual]), visual);
     m_table->horizontalHeader()->setStretchLastSection(true);
     m_table->horizontalHeader()->setMinimumSectionSize(30);
     m_table->horizontalHeader()->setSortIndicatorShown(true);

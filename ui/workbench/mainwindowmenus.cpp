@@ -87,6 +87,13 @@ void MainWindow::buildMenus()
     connect(m_preciseAction, &QAction::toggled, this, [this](bool on) { setPreciseTiming(on); });
     QAction *fit = view->addAction(tr("&Fit Timeline"), m_detail->timeline(), &TimelineView::fitView);
     fit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_0));
+    // The main tabs (Exchanges, Probe, Matrix) are Ctrl+1, Ctrl+2, ...
+    for (int i = 0; i < std::min(m_tabs->count(), 9); ++i) {
+        QAction *a = view->addAction(m_tabs->tabText(i), this, [this, i] { m_tabs->setCurrentIndex(i); });
+        a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+        a->setObjectName(QStringLiteral("showTab%1").arg(i + 1));
+    }
+    view->addSeparator();
     const QStringList tabNames{tr("&Timeline"), tr("&Wire"), tr("&Headers"), tr("&Events")};
     for (int i = 0; i < tabNames.size(); ++i) {
         QAction *a = view->addAction(tabNames.at(i), this, [this, i] { m_detail->tabs()->setCurrentIndex(i); });
