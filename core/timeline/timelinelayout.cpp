@@ -364,7 +364,8 @@ double TimelineLayout::yMin() const
 
 double TimelineLayout::yMax() const
 {
-    return lanes.size() > 1 ? double(lanes.size() - 1) + 0.6 : kSingleLaneY + 0.75;
+    // Above the top lane: its status labels and, over them, the expect wait's bracket and label.
+    return lanes.size() > 1 ? double(lanes.size() - 1) + 0.8 : kSingleLaneY + 0.75;
 }
 
 int TimelineLayout::markerNear(double x, double y, double xPerPixel, double yPerPixel, double radiusPx,

@@ -698,6 +698,23 @@ void TestWorkbenchModels::listModelCountsALiveWait()
     changed.clear();
     model.tickRunning(2'000'000'000);
     QCOMPARE(changed.size(), 0);
+    QVERIFY(wait.data(ExchangeListModel::ExpectWaitEndedRole).toBool());
+
+    // Cancelled after 969 ms of waiting: the overview plots a 969 ms wait, marked as not ended by
+    // an answer, where it used to plot none.
+    ExchangeRecord cancelled;
+    cancelled.number = 2;
+    cancelled.running = false;
+    TimelineEvent stop = head;
+    stop.kind = EventKind::Cancelled;
+    stop.head.reset();
+    stop.tNs = head.tNs + 969'000'000;
+    cancelled.summary.events = {head, stop};
+    cancelled.summary.cancelled = true;
+    model.appendRecords({cancelled});
+    const QModelIndex second = model.index(1, 0);
+    QCOMPARE(second.data(ExchangeListModel::ExpectWaitMsRole).toDouble(), 969.0);
+    QVERIFY(!second.data(ExchangeListModel::ExpectWaitEndedRole).toBool());
 }
 
 void TestWorkbenchModels::foreignStallIsTheSameOutcome()

@@ -45,9 +45,9 @@ QRectF boxAt(double centreX, double top, const QSizeF &size)
 }
 
 // Label priorities: what a reader needs first keeps its place; the rest make way or drop.
-// Placed in this order: what the user came to read first (statuses, the expect wait), then the
-// gaps' lengths (which may also go under the lanes), then the rest.
-enum Priority { StatusLabel, BracketLabel, GapLabel, SeparatorLabel, UnsentLabel, BodyLabel, ArrowLabel };
+// Placed in this order: what the user came to read first (the expect wait, the statuses, which
+// have more places to go), then the gaps' lengths (which may also go under the lanes), then the rest.
+enum Priority { BracketLabel, StatusLabel, GapLabel, UnsentLabel, SeparatorLabel, BodyLabel, ArrowLabel };
 } // namespace
 
 TimelineView::TimelineView(QWidget *parent)
@@ -227,6 +227,13 @@ QStringList TimelineView::labelTexts() const
     return out;
 }
 
+std::pair<double, double> TimelineView::visiblePixels(double x0, double x1) const
+{
+    const QRect rect = m_plot->axisRect()->rect();
+    const double a = m_plot->xAxis->coordToPixel(x0), b = m_plot->xAxis->coordToPixel(x1);
+    return {std::max(std::min(a, b), double(rect.left())), std::min(std::max(a, b), double(rect.right()))};
+}
+
 QCPItemText *TimelineView::addLabel(const QString &text, const QColor &color, int priority, bool bold,
                                     std::function<QList<QRectF>(const QSizeF &)> candidates)
 {
@@ -241,7 +248,7 @@ QCPItemText *TimelineView::addLabel(const QString &text, const QColor &color, in
     item->setPadding(QMargins(3, 1, 3, 1));
     item->setBrush(QColor(255, 255, 255, 215));
     item->setClipToAxisRect(true);
-    m_labels.append({item, priority, std::move(candidates)});
+    m_labels.append({item, priority, std::move(candidates), true, QRectF()});
     return item;
 }
 
@@ -338,10 +345,13 @@ void TimelineView::rebuild()
         rect->setBrush(span.unsent ? QBrush(fill, Qt::Dense5Pattern) : QBrush(fill));
         rect->setPen(QPen(c, 1, span.unsent ? Qt::DashLine : Qt::SolidLine));
         const double y = span.y;
-        addLabel(span.label, c, span.unsent ? UnsentLabel : BodyLabel, false, [x0, x1, y, px, py](const QSizeF &size) {
-            const double mid = (px(x0) + px(x1)) / 2, bandBottom = py(y - 0.07), bandTop = py(y + 0.07);
+        addLabel(span.label, c, span.unsent ? UnsentLabel : BodyLabel, false, [=, this](const QSizeF &size) {
+            const auto [left, right] = visiblePixels(x0, x1);
+            if (left > right)
+                return QList<QRectF>{}; // scrolled out of view
+            const double mid = (left + right) / 2, bandBottom = py(y - 0.07), bandTop = py(y + 0.07);
             return QList<QRectF>{boxAt(mid, bandBottom + 2, size), boxAt(mid, bandTop - 2 - size.height(), size),
-                                 boxAt(px(x0) + size.width() / 2, bandBottom + 2, size),
+                                 boxAt(left + size.width() / 2, bandBottom + 2, size),
                                  boxAt(mid, bandBottom + 4 + size.height(), size)};
         });
     }
@@ -418,15 +428,19 @@ void TimelineView::rebuild()
         bracket->setLength(7);
         bracket->setStyle(QCPItemBracket::bsSquare);
         bracket->setPen(QPen(c, 1.5, b.live ? Qt::DashLine : Qt::SolidLine));
-        addLabel(b.label, c, BracketLabel, true, [=](const QSizeF &size) {
-            const double mid = (px(x0) + px(x1)) / 2, by = py(y);
+        addLabel(b.label, c, BracketLabel, true, [=, this](const QSizeF &size) {
+            // Over the part of the bracket in view: centred, from its start, up to its end.
+            const auto [left, right] = visiblePixels(x0, x1);
             QList<QRectF> out;
+            if (left > right)
+                return out;
+            const double mid = (left + right) / 2, by = py(y);
             for (int level = 0; level < 3; ++level) {
                 const double top =
                     above ? by - 9 - size.height() - level * (size.height() + 2) : by + 9 + level * (size.height() + 2);
                 out.append(boxAt(mid, top, size));
-                out.append(boxAt(px(x0) + size.width() / 2, top, size));
-                out.append(boxAt(px(x1) - size.width() / 2, top, size));
+                out.append(boxAt(left + size.width() / 2, top, size));
+                out.append(boxAt(right - size.width() / 2, top, size));
             }
             return out;
         });

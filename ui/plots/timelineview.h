@@ -6,6 +6,7 @@
 #include <QWidget>
 
 #include <functional>
+#include <utility>
 
 class QCPItemText;
 class QCheckBox;
@@ -62,6 +63,8 @@ private:
     void fitRange();
     void onMouseMove(QMouseEvent *event);
     void placeLabels();
+    // The pixels of display x0..x1 inside the plot (left > right: none of it is in view).
+    std::pair<double, double> visiblePixels(double x0, double x1) const;
     QCPItemText *addLabel(const QString &text, const QColor &color, int priority, bool bold,
                           std::function<QList<QRectF>(const QSizeF &)> candidates);
 
