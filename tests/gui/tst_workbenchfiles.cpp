@@ -518,6 +518,9 @@ void TestWorkbenchFiles::exportsWriteFiles()
     QVERIFY(waitForFinished(sendGenerated(4096, true)));
     const QString path = m_files.filePath(name);
     QFile::remove(path);
+    QCustomPlot *shown = name.startsWith(QLatin1String("timeline")) ? m_window->detail()->timeline()->plot()
+                                                                    : m_window->overview()->plot();
+    const int rowsBefore = shown->plotLayout()->rowCount();
     bool ok = false;
     if (name.endsWith(QLatin1String(".har")))
         ok = m_window->exportHarTo(path);
@@ -532,6 +535,15 @@ void TestWorkbenchFiles::exportsWriteFiles()
     const QByteArray bytes = f.readAll();
     QVERIFY(bytes.size() > 100);
     QVERIFY2(bytes.startsWith(magic), bytes.left(40).constData());
+    // Issue 14: an exported plot has a title row (and the timeline a key row) over and under the
+    // plot as it is shown; the window's plot is left as it was.
+    QCOMPARE(shown->plotLayout()->rowCount(), rowsBefore);
+    if (name.startsWith(QLatin1String("overview")))
+        QCOMPARE(m_window->overview()->pointCount(), 1); // drawn for the export, not at the next batch
+    if (name.endsWith(QLatin1String(".png")) && shown->height() > 50) {
+        const QImage image = QImage::fromData(bytes, "PNG");
+        QCOMPARE(image.height(), shown->height() + (name.startsWith(QLatin1String("timeline")) ? 100 : 45));
+    }
     // No temporary file is left next to it.
     QCOMPARE(QDir(m_files.path()).entryList({QStringLiteral("expectlab-*")}, QDir::Files), QStringList());
     // A PDF gets vector discs; the screen goes back to the cheap cached ones afterwards.

@@ -138,6 +138,12 @@ void OverviewPlot::setSelectedNumber(int number)
     scheduleRebuild();
 }
 
+void OverviewPlot::refreshNow()
+{
+    m_timer->stop();
+    rebuild();
+}
+
 void OverviewPlot::scheduleRebuild()
 {
     if (!m_timer->isActive())

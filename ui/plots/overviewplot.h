@@ -21,6 +21,8 @@ public:
     explicit OverviewPlot(QAbstractItemModel *model, QWidget *parent = nullptr);
 
     void setSelectedNumber(int number);
+    // Draws what the model holds now instead of at the next batch (an export wants every point).
+    void refreshNow();
     QCustomPlot *plot() const { return m_plot; }
     // Points are blitted from a cached disc on screen; a PDF export wants real vector discs.
     void setVectorScatters(bool vector);

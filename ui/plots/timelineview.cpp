@@ -68,18 +68,9 @@ TimelineView::TimelineView(QWidget *parent)
     auto *keyRow = new QHBoxLayout;
     // The key: colours say how it went, shapes say what a marker is.
     QString key;
-    const std::pair<Meaning, QString> keys[] = {{Meaning::Continue, tr("1xx")},
-                                                {Meaning::Reject, tr("417")},
-                                                {Meaning::Success, tr("2xx")},
-                                                {Meaning::Failure, tr("4xx/5xx, error")},
-                                                {Meaning::Body, tr("body")}};
-    for (const auto &[meaning, text] : keys)
-        key +=
-            QStringLiteral("<span style=\"color:%1\">●</span>&nbsp;%2&nbsp; ").arg(meaningColor(meaning).name(), text);
-    const QString grey = meaningColor(Meaning::Muted).name();
-    key += tr("<span style=\"color:%1\">▲</span>&nbsp;connect&nbsp; <span style=\"color:%1\">□</span>&nbsp;close&nbsp; "
-              "<span style=\"color:%2\">✕</span>&nbsp;reset&nbsp; <span style=\"color:%1\">◆</span>&nbsp;timeout")
-               .arg(grey, meaningColor(Meaning::Failure).name());
+    for (const KeyEntry &k : keyEntries())
+        key += QStringLiteral("<span style=\"color:%1\">%2</span>&nbsp;%3&nbsp; ")
+                   .arg(k.color.name(), k.symbol, k.text.toHtmlEscaped());
     auto *legend = new QLabel(key, this);
     legend->setObjectName(QStringLiteral("timelineKey"));
     legend->setWordWrap(true);
@@ -232,6 +223,20 @@ std::pair<double, double> TimelineView::visiblePixels(double x0, double x1) cons
     const QRect rect = m_plot->axisRect()->rect();
     const double a = m_plot->xAxis->coordToPixel(x0), b = m_plot->xAxis->coordToPixel(x1);
     return {std::max(std::min(a, b), double(rect.left())), std::min(std::max(a, b), double(rect.right()))};
+}
+
+QList<TimelineView::KeyEntry> TimelineView::keyEntries()
+{
+    const QColor grey = meaningColor(Meaning::Muted);
+    return {{QStringLiteral("●"), tr("1xx"), meaningColor(Meaning::Continue)},
+            {QStringLiteral("●"), tr("417"), meaningColor(Meaning::Reject)},
+            {QStringLiteral("●"), tr("2xx"), meaningColor(Meaning::Success)},
+            {QStringLiteral("●"), tr("4xx/5xx, error"), meaningColor(Meaning::Failure)},
+            {QStringLiteral("●"), tr("body"), meaningColor(Meaning::Body)},
+            {QStringLiteral("▲"), tr("connect"), grey},
+            {QStringLiteral("□"), tr("close"), grey},
+            {QStringLiteral("✕"), tr("reset"), meaningColor(Meaning::Failure)},
+            {QStringLiteral("◆"), tr("timeout"), grey}};
 }
 
 QCPItemText *TimelineView::addLabel(const QString &text, const QColor &color, int priority, bool bold,

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "plotcaption.h"
 #include "timelinelayout.h"
 
 #include <QRectF>
@@ -31,6 +32,9 @@ public:
     void clear(const QString &message = QString());
     void fitView();
     void setCompressGaps(bool on);
+    // The key shown over the plot (and under an exported image): symbol, meaning, colour.
+    using KeyEntry = PlotCaption::KeyEntry;
+    static QList<KeyEntry> keyEntries();
     bool compressGaps() const;
 
     const TimelineLayout &timelineLayout() const { return m_layout; }

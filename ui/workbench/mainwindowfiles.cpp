@@ -11,6 +11,7 @@
 #include "harexport.h"
 #include "harimport.h"
 #include "overviewplot.h"
+#include "plotcaption.h"
 #include "serverhost.h"
 #include "serverpanel.h"
 #include "sessionfile.h"
@@ -23,6 +24,7 @@
 #include <QApplication>
 #include <QBuffer>
 #include <QClipboard>
+#include <QDateTime>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QMenu>
@@ -298,7 +300,29 @@ bool MainWindow::exportPlotTo(Plot which, const QString &path)
     const bool pdf = QFileInfo(path).suffix().compare(QLatin1String("pdf"), Qt::CaseInsensitive) == 0;
     // A plot with no size yet (a hidden tab) is drawn at a readable default.
     const int width = plot->width() > 50 ? plot->width() : 1000;
-    const int height = plot->height() > 50 ? plot->height() : 600;
+    // Taller by the caption's rows, so that the plot itself keeps the size it has on screen.
+    const int height = (plot->height() > 50 ? plot->height() : 600) + (which == Plot::Timeline ? 100 : 45);
+    // The image names what it shows, which exchange or session, and when (issue 14).
+    std::optional<PlotCaption> caption;
+    const QString when = QDateTime::currentDateTime().toString(Qt::ISODate);
+    if (which == Plot::Timeline) {
+        const ExchangeRecord *r = m_session->model()->recordByNumber(selectedNumber());
+        caption.emplace(plot,
+                        r ? tr("ExpectLab · exchange %1 · %2 %3")
+                                .arg(r->number)
+                                .arg(displayText(r->summary.method), r->summary.url.toString())
+                          : tr("ExpectLab timeline"),
+                        r ? tr("%1\nstarted %2 · exported %3")
+                                .arg(r->summary.outcomeText(), r->started.toString(Qt::ISODateWithMs), when)
+                          : tr("exported %1").arg(when),
+                        TimelineView::keyEntries());
+    } else {
+        m_overview->refreshNow();
+        caption.emplace(
+            plot, tr("ExpectLab · expect wait per exchange · %n exchange(s)", nullptr, m_session->model()->rowCount()),
+            tr("%1 · exported %2")
+                .arg(m_sessionPath.isEmpty() ? tr("unsaved session") : QFileInfo(m_sessionPath).fileName(), when));
+    }
     QByteArray bytes;
     QString failure;
     if (pdf) {
@@ -330,6 +354,8 @@ bool MainWindow::exportPlotTo(Plot which, const QString &path)
         if (!plot->toPixmap(width, height).save(&buffer, "PNG"))
             failure = tr("the plot could not be drawn as PNG");
     }
+    caption.reset();
+    plot->replot(QCustomPlot::rpQueuedReplot); // the view on screen, without the caption
     if (failure.isEmpty() && bytes.isEmpty())
         failure = tr("the plot came out empty");
     if (failure.isEmpty()) {
