@@ -13,6 +13,7 @@
 #include "matrixwidget.h"
 #include "overviewplot.h"
 #include "probewidget.h"
+#include "recentfiles.h"
 #include "serverhost.h"
 #include "serverpanel.h"
 #include "sessionfile.h"
@@ -32,6 +33,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QLineEdit>
+#include <QMenu>
 #include <QPlainTextEdit>
 #include <QPushButton>
 #include <QSignalSpy>
@@ -53,6 +55,7 @@ private slots:
     void loadRowsNumbersAfterLoaded();
     void loadWhileRunningKeepsNumbersApart();
     void saveThenOpenRoundTrips();
+    void recentFilesReopen();
     void clearDropsFinishedConnections();
     void menuActionsAskForFiles();
     void unsavedWorkIsKept();
@@ -289,6 +292,42 @@ void TestWorkbenchFiles::saveThenOpenRoundTrips()
     QCOMPARE(rows(), reopened);
     QCOMPARE(int(m_window->session()->serverEvents(*m_window->session()->model()->recordByNumber(last)).size()),
              loadedServerEvents);
+}
+
+// Issue 14: File > Open Recent lists what was saved or opened, newest first; a file that is gone
+// is reported and taken off the list; the list survives a restart (QSettings).
+void TestWorkbenchFiles::recentFilesReopen()
+{
+    QVERIFY(waitForFinished(sendGenerated(1024, true)));
+    const QString first = m_files.filePath(QStringLiteral("first.expectlab.json"));
+    const QString second = m_files.filePath(QStringLiteral("second.expectlab.json"));
+    QVERIFY(m_window->saveSessionTo(first));
+    QVERIFY(m_window->saveSessionTo(second));
+    QCOMPARE(RecentFiles::list(), (QStringList{second, first}));
+    QVERIFY(m_window->openSessionFrom(first));
+    QCOMPARE(RecentFiles::list(), (QStringList{first, second}));
+
+    auto *menu = m_window->findChild<QMenu *>(QStringLiteral("recentMenu"));
+    QVERIFY(menu);
+    QMetaObject::invokeMethod(menu, "aboutToShow");
+    QStringList tips;
+    for (QAction *a : menu->actions())
+        if (!a->toolTip().isEmpty() && a->isEnabled() && !a->isSeparator() &&
+            a->toolTip().endsWith(QLatin1String(".json")))
+            tips << a->toolTip();
+    QCOMPARE(tips, (QStringList{first, second}));
+
+    // Reopening one from the list brings its rows back.
+    m_window->session()->clear();
+    QVERIFY(m_window->openRecent(second));
+    QCOMPARE(m_window->session()->model()->rowCount(), 1);
+    QVERIFY(m_messages.isEmpty());
+
+    QVERIFY(QFile::remove(first));
+    QVERIFY(!m_window->openRecent(first));
+    QCOMPARE(m_messages.size(), 1);
+    QVERIFY2(m_messages.first().contains(QLatin1String("no longer exists")), qPrintable(m_messages.first()));
+    QCOMPARE(RecentFiles::list(), QStringList{second});
 }
 
 void TestWorkbenchFiles::clearDropsFinishedConnections()

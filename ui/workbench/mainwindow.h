@@ -71,6 +71,8 @@ public:
     // failure goes to the message seam below and leaves the list as it was.
     bool saveSessionTo(const QString &path);
     bool openSessionFrom(const QString &path);
+    // File > Open Recent: a path that is gone is reported and taken off the list.
+    bool openRecent(const QString &path);
     bool exportHarTo(const QString &path);
     bool importHarFrom(const QString &path);
     bool exportEventsCsvTo(const QString &path);
@@ -188,6 +190,7 @@ private:
     // True when the exchanges may go: nothing unsaved, saved now, or the user gives them up.
     bool keepWorkBefore(const QString &what);
     bool saveCurrentSession(); // File > Save: to the session's file, or asks for one
+    void fillRecentMenu(QMenu *menu);
     static QString sessionFileFilter();
     // What a saved session records besides its rows: the server's policy.
     Session sessionBase(Session base) const;

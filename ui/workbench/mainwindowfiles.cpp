@@ -12,6 +12,7 @@
 #include "harimport.h"
 #include "overviewplot.h"
 #include "plotcaption.h"
+#include "recentfiles.h"
 #include "serverhost.h"
 #include "serverpanel.h"
 #include "sessionfile.h"
@@ -54,6 +55,10 @@ void MainWindow::buildFileMenu(QMenu *file)
             openSessionFrom(path);
     });
     open->setShortcut(QKeySequence::Open);
+    QMenu *recent = file->addMenu(tr("Open &Recent"));
+    recent->setObjectName(QStringLiteral("recentMenu"));
+    // Built when it opens: the list changes with every open and save, in this window or another.
+    connect(recent, &QMenu::aboutToShow, this, [this, recent] { fillRecentMenu(recent); });
     QAction *save = file->addAction(tr("&Save Session"), this, &MainWindow::saveCurrentSession);
     save->setShortcut(QKeySequence::Save);
     QAction *saveAs = file->addAction(tr("Save Session &As…"), this, [this, sessionFilter] {
@@ -164,6 +169,37 @@ void MainWindow::restorePolicyOf(const Session &session)
         m_serverPanel->setPolicy(*policy);
 }
 
+void MainWindow::fillRecentMenu(QMenu *menu)
+{
+    menu->clear();
+    const QStringList paths = RecentFiles::list();
+    for (int i = 0; i < paths.size(); ++i) {
+        const QString path = paths.at(i);
+        QAction *a = menu->addAction(tr("&%1 %2").arg(i + 1).arg(QFileInfo(path).fileName()), this,
+                                     [this, path] { openRecent(path); });
+        a->setToolTip(path);
+        a->setStatusTip(path);
+    }
+    if (paths.isEmpty())
+        menu->addAction(tr("No recent sessions"))->setEnabled(false);
+    menu->addSeparator();
+    QAction *clear = menu->addAction(tr("&Clear Recent"), this, [] { RecentFiles::clear(); });
+    clear->setEnabled(!paths.isEmpty());
+}
+
+bool MainWindow::openRecent(const QString &path)
+{
+    if (!QFileInfo::exists(path)) {
+        // Moved or deleted since: say so, and do not offer it again.
+        RecentFiles::remove(path);
+        reportError(tr("Open session"), tr("%1 no longer exists; it was taken off the recent list.").arg(path));
+        return false;
+    }
+    if (!keepWorkBefore(tr("opening another session")))
+        return false;
+    return openSessionFrom(path);
+}
+
 Session MainWindow::sessionBase(Session base) const
 {
     base.serverPolicy = m_server->policy().toString();
@@ -175,6 +211,7 @@ bool MainWindow::saveSessionTo(const QString &path)
     if (!writeWorkbench(&saveSession, path, tr("Save session")))
         return false;
     m_sessionPath = path;
+    RecentFiles::add(path);
     setUnsavedChanges(false);
     m_statusOutcome->setText(tr("Session saved to %1").arg(path));
     return true;
@@ -263,6 +300,7 @@ bool MainWindow::openSessionFrom(const QString &path)
     if (!readIntoWorkbench(&loadSession, path, tr("Open session")))
         return false;
     m_sessionPath = path;
+    RecentFiles::add(path);
     setUnsavedChanges(false);
     m_statusOutcome->setText(tr("Session %1 opened").arg(path));
     return true;
