@@ -835,6 +835,16 @@ void TestWorkbenchFiles::matrixTabRunsSmallGrid()
 
     matrix->openCell(matrix->grid()->index(1, 1));
     QVERIFY(matrix->timeline()->markerCount() > 0);
+
+    // Issue 14: the inputs of the run come back in the next window.
+    MatrixWidget next;
+    QCOMPARE(next.policiesEdit()->text(), QStringLiteral("continue,reject"));
+    QCOMPARE(next.sizesEdit()->text(), QStringLiteral("1K"));
+    QStringList checked;
+    for (const QCheckBox *box : next.clientBoxes())
+        if (box->isChecked())
+            checked << box->text();
+    QCOMPARE(checked, (QStringList{QStringLiteral("no-expect"), QStringLiteral("expect")}));
 }
 
 void TestWorkbenchFiles::matrixTabCancels()

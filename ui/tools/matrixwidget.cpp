@@ -22,6 +22,7 @@
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSaveFile>
+#include <QSettings>
 #include <QSplitter>
 #include <QTabWidget>
 #include <QTableView>
@@ -160,6 +161,7 @@ MatrixWidget::MatrixWidget(QWidget *parent)
     layout->addLayout(statusRow);
     layout->addWidget(split, 1);
 
+    restoreInputs();
     connect(m_run, &QPushButton::clicked, this, &MatrixWidget::run);
     connect(m_figure, &QComboBox::currentIndexChanged, this,
             [this] { m_grid->setFigure(MatrixGridModel::Figure(m_figure->currentData().toInt())); });
@@ -240,6 +242,35 @@ std::optional<MatrixSpec> MatrixWidget::spec(QString *error) const
     return s;
 }
 
+// The grid's inputs are the user's: they come back at the next start (issue 14).
+void MatrixWidget::saveInputs() const
+{
+    QSettings s;
+    QStringList checked;
+    for (const QCheckBox *box : m_clientBoxes)
+        if (box->isChecked())
+            checked << box->text();
+    s.setValue(QStringLiteral("matrix/clients"), checked);
+    s.setValue(QStringLiteral("matrix/moreClients"), m_clientsExtra->text());
+    s.setValue(QStringLiteral("matrix/policies"), m_policies->text());
+    s.setValue(QStringLiteral("matrix/sizes"), m_sizes->text());
+    s.setValue(QStringLiteral("matrix/url"), m_url->text());
+}
+
+void MatrixWidget::restoreInputs()
+{
+    QSettings s;
+    if (s.contains(QStringLiteral("matrix/clients"))) {
+        const QStringList checked = s.value(QStringLiteral("matrix/clients")).toStringList();
+        for (QCheckBox *box : std::as_const(m_clientBoxes))
+            box->setChecked(checked.contains(box->text()));
+    }
+    m_clientsExtra->setText(s.value(QStringLiteral("matrix/moreClients"), m_clientsExtra->text()).toString());
+    m_policies->setText(s.value(QStringLiteral("matrix/policies"), m_policies->text()).toString());
+    m_sizes->setText(s.value(QStringLiteral("matrix/sizes"), m_sizes->text()).toString());
+    m_url->setText(s.value(QStringLiteral("matrix/url"), m_url->text()).toString());
+}
+
 bool MatrixWidget::run()
 {
     if (m_running)
@@ -250,6 +281,7 @@ bool MatrixWidget::run()
         m_status->setText(error);
         return false;
     }
+    saveInputs();
     m_running = true;
     m_thread->post([runner = m_runner, spec = *s] { runner->requestStart(spec); });
     m_result = MatrixResult{};

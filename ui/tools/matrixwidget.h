@@ -63,6 +63,8 @@ private:
     void onFinished(const MatrixResult &result);
     void updateCharts();
     void setRunning(bool running);
+    void saveInputs() const;
+    void restoreInputs();
 
     QList<QCheckBox *> m_clientBoxes;
     QLineEdit *m_clientsExtra;
