@@ -256,9 +256,15 @@ void TestWorkbenchFiles::saveThenOpenRoundTrips()
     m_window->session()->clear();
     QCOMPARE(m_window->session()->model()->rowCount(), 0);
 
+    m_window->serverPanel()->showLoadedLog({}); // as after a restart: nothing of the live log left
     QVERIFY(m_window->openSessionFrom(path));
     QCOMPARE(rows(), before);
     QVERIFY(m_messages.isEmpty());
+    // Issue 14: the server's event log comes back with the session, each line under its exchange.
+    const QString log = m_window->serverPanel()->logText();
+    for (const auto &row : before)
+        QVERIFY2(log.contains(QStringLiteral("[exchange %1, connection ").arg(std::get<0>(row))), qPrintable(log));
+    QVERIFY2(log.contains(QLatin1String("accepted")), qPrintable(log));
     // The last loaded exchange is selected, and its server side came back with it.
     const int last = std::get<0>(before.last());
     QCOMPARE(m_window->selectedNumber(), last);

@@ -283,6 +283,20 @@ void MainWindow::updateTitle()
 void MainWindow::showRows(const WorkbenchRows &rows)
 {
     m_session->loadRows(rows.records, rows.connections);
+    // The server's event log comes back with the rows (issue 14), each line under its exchange.
+    QList<ServerPanel::LoggedEvent> log;
+    QHash<int, qint64> originOf; // exchange number -> its first event
+    for (const ExchangeRecord &r : rows.records)
+        originOf.insert(r.number, r.summary.startNs);
+    for (const ServerConnectionRecord &c : rows.connections) {
+        const int id = c.savedId ? c.savedId : c.id;
+        const qint64 first = c.events.isEmpty() ? 0 : c.events.first().tNs;
+        const qint64 origin = c.exchangeNumber ? originOf.value(c.exchangeNumber, first) : first;
+        for (const TimelineEvent &e : c.events)
+            log.append({e, c.exchangeNumber, id, std::min(origin, first)});
+    }
+    std::stable_sort(log.begin(), log.end(), [](const auto &a, const auto &b) { return a.event.tNs < b.event.tNs; });
+    m_serverPanel->showLoadedLog(log);
     m_detail->showExchange(nullptr);
     if (!rows.records.isEmpty()) {
         const int last = rows.records.constLast().number;

@@ -384,6 +384,30 @@ void ServerPanel::flushLog()
     m_log->appendPlainText(lines.join(QLatin1Char('\n')));
 }
 
+QString ServerPanel::logText() const
+{
+    return m_log->toPlainText();
+}
+
+void ServerPanel::showLoadedLog(const QList<LoggedEvent> &events)
+{
+    // The log of an opened session: what its server saw, in time order, under the names the list
+    // uses (exchange numbers, the connection ids the file gave). Lines of the live server follow.
+    m_pendingLog.clear();
+    m_connectionOrigins.clear();
+    m_log->clear();
+    QStringList lines;
+    lines.reserve(events.size());
+    for (const LoggedEvent &l : events) {
+        const QString where = l.exchangeNumber
+                                  ? tr("exchange %1, connection %2").arg(l.exchangeNumber).arg(l.connection)
+                                  : tr("connection %1").arg(l.connection);
+        lines << QStringLiteral("[%1] %2").arg(where, eventToTextLine(l.event, l.originNs).trimmed());
+    }
+    if (!lines.isEmpty())
+        m_log->appendPlainText(lines.join(QLatin1Char('\n')));
+}
+
 void ServerPanel::saveSettings(QSettings &s) const
 {
     s.setValue(QStringLiteral("server/host"), m_host->currentText());

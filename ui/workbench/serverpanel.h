@@ -57,6 +57,16 @@ public:
     };
     using ExchangeResolver = std::function<std::optional<ExchangeRef>(int conn)>;
     void setExchangeResolver(ExchangeResolver resolver) { m_resolver = std::move(resolver); }
+    // Replaces the event log with an opened session's server events.
+    struct LoggedEvent
+    {
+        TimelineEvent event;
+        int exchangeNumber = 0; // 0: not matched to an exchange
+        int connection = 0;     // as the session file names it
+        qint64 originNs = 0;    // times are written relative to this
+    };
+    void showLoadedLog(const QList<LoggedEvent> &events);
+    QString logText() const;
 
     void saveSettings(QSettings &settings) const;
     void restoreSettings(QSettings &settings);
