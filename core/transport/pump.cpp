@@ -131,12 +131,13 @@ void Pump::pump()
     }
 }
 
-void Pump::reportSent()
+void Pump::reportSent(std::optional<qint64> handedAtNs)
 {
-    // What left the stream's queue is in the kernel: the events of those bytes take this moment.
+    // What left the stream's queue is in the kernel: the events of those bytes take this moment
+    // (or the moment the write that handed them began).
     const qint64 handed = m_stream->bytesHanded();
     if (handed > m_reported) {
-        m_party->streamSent(handed - m_reported, monotonicNowNs(), m_stream->peerBytesWaiting());
+        m_party->streamSent(handed - m_reported, handedAtNs.value_or(monotonicNowNs()), m_stream->peerBytesWaiting());
         m_reported = handed;
     }
 }
@@ -166,7 +167,12 @@ void Pump::pumpOnce()
         if (wroteAny) {
             // Into the kernel now rather than on the next turn of the event loop: the head's (or the
             // 100's) event says when it left, and a response costs no write-notifier round trip.
+            // Its time is taken before the write: the write wakes the peer's thread, which on a
+            // busy machine runs first, so a time taken after it could come after the peer's
+            // receipt, an arrow going back in time on the timeline.
+            const qint64 flushNs = monotonicNowNs();
             m_stream->flush();
+            reportSent(flushNs);
             emit wrote();
             // Inside QTcpSocket's own bytesWritten, a flush that empties its buffer emits nothing
             // more and turns the write notifier off: with output left, nothing would wake us.

@@ -5,6 +5,8 @@
 #include <QObject>
 #include <QPointer>
 
+#include <optional>
+
 class QTimer;
 
 namespace expectlab {
@@ -48,7 +50,7 @@ private:
     void onFailed(const QString &message, ErrorKind kind);
     void onTimer();
     void pumpOnce();
-    void reportSent();
+    void reportSent(std::optional<qint64> handedAtNs = std::nullopt);
     void emitEvents();
     void closeNow();
     void armTimer();
