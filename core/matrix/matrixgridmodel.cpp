@@ -30,6 +30,8 @@ void MatrixGridModel::addCell(const MatrixCell &cell)
     m_cells.append(cell);
     m_cellAt.insert(row * columnCount() + column, int(m_cells.size()) - 1);
     emit dataChanged(index(row, column), index(row, column));
+    // The new figure may widen the run's range: every cell's shade is relative to it.
+    emit dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1), {HeatRole});
 }
 
 void MatrixGridModel::setResult(const MatrixResult &result)

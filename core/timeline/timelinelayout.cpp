@@ -344,7 +344,11 @@ TimelineLayout TimelineLayout::buildTracks(const QList<Track> &given, std::optio
     // The origin counts; a running exchange's now does not: the wait that grows towards it is what
     // the user is watching, so it stays linear until an event ends it.
     times.append(0);
-    l.warp = TimeWarp::compressing(times);
+    QList<std::pair<double, double>> busy;
+    for (const Span &span : std::as_const(l.spans))
+        if (!span.unsent)
+            busy.append({span.t0Ms, span.t1Ms});
+    l.warp = TimeWarp::compressing(times, busy);
     return l;
 }
 

@@ -4,7 +4,8 @@
 
 namespace expectlab {
 
-TimeWarp TimeWarp::compressing(QList<double> times, double minGapMs, double gapFraction, double displayFraction)
+TimeWarp TimeWarp::compressing(QList<double> times, const QList<std::pair<double, double>> &busy, double minGapMs,
+                               double gapFraction, double displayFraction)
 {
     TimeWarp warp;
     std::sort(times.begin(), times.end());
@@ -16,7 +17,11 @@ TimeWarp TimeWarp::compressing(QList<double> times, double minGapMs, double gapF
     double compressedTotal = 0;
     for (qsizetype i = 1; i < times.size(); ++i) {
         const double gap = times[i] - times[i - 1];
-        if (gap > minGapMs && gap > gapFraction * covered) {
+        // Bytes moving between two events (a long upload) are no idle time.
+        const bool moving = std::any_of(busy.cbegin(), busy.cend(), [&](const std::pair<double, double> &b) {
+            return b.first < times[i] && b.second > times[i - 1];
+        });
+        if (!moving && gap > minGapMs && gap > gapFraction * covered) {
             idle.append({times[i - 1], times[i]});
             compressedTotal += gap;
         }

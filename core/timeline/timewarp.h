@@ -2,6 +2,8 @@
 
 #include <QList>
 
+#include <utility>
+
 namespace expectlab {
 
 // The timeline's compressed (broken) time axis. An exchange's events come in bursts of
@@ -28,8 +30,9 @@ public:
     // Compresses every idle gap between consecutive event times that is longer than minGapMs and
     // longer than gapFraction of all the time the events cover; each shrinks to displayFraction of
     // the time that stays linear (at least a microsecond).
-    static TimeWarp compressing(QList<double> eventTimesMs, double minGapMs = 20, double gapFraction = 0.25,
-                                double displayFraction = 0.12);
+    // A gap that overlaps a busy interval (a body on its way) is never compressed.
+    static TimeWarp compressing(QList<double> eventTimesMs, const QList<std::pair<double, double>> &busyMs = {},
+                                double minGapMs = 20, double gapFraction = 0.25, double displayFraction = 0.12);
 
     bool isIdentity() const { return m_gaps.isEmpty(); }
     const QList<Gap> &gaps() const { return m_gaps; }

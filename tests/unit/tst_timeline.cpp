@@ -192,6 +192,13 @@ void TestTimeline::idleGapsAreCompressed()
     QCOMPARE(l.markers.at(0).shape, MarkerShape::Connect);
     QCOMPARE(l.markers.at(2).shape, MarkerShape::Timeout);
     QCOMPARE(l.markers.at(4).shape, MarkerShape::Message);
+
+    // A 2 s upload between BodyStart and BodyDone is bytes moving, not idle time: never compressed.
+    QVERIFY(TimeWarp::compressing({0, 0.4, 2000.4, 2000.6}, {{0.4, 2000.4}}).isIdentity());
+    QList<TimelineEvent> upload{ev(Side::Client, EventKind::Connect, 0), ev(Side::Client, EventKind::BodyStart, 0.4),
+                                ev(Side::Client, EventKind::BodyDone, 2000.4),
+                                ev(Side::Client, EventKind::Final, 2000.6, 200)};
+    QVERIFY(TimelineLayout::build(upload, {}, 1'000'000'000).warp.isIdentity());
 }
 
 // Issue 14: while a client waits for a 100 the bracket grows to now and counts towards the timeout;

@@ -1,5 +1,6 @@
 #include "outcomepalette.h"
 
+#include <QGuiApplication>
 #include <QHash>
 #include <QPainter>
 #include <QPainterPath>
@@ -115,11 +116,14 @@ QPainterPath shapePath(OutcomeShape shape, const QRectF &r)
 
 QPixmap outcomeSymbol(Outcome outcome, int size)
 {
+    // Drawn at the screen's pixel ratio, so that the symbol stays sharp at a scale of 1.5 or 2.
+    const qreal ratio = qApp ? qApp->devicePixelRatio() : 1.0;
     static QHash<std::pair<int, int>, QPixmap> cache;
-    const std::pair<int, int> key{int(outcome), size};
+    const std::pair<int, int> key{int(outcome), int(size * ratio * 100)};
     if (const auto it = cache.constFind(key); it != cache.constEnd())
         return *it;
-    QPixmap pixmap(size, size);
+    QPixmap pixmap(QSize(size, size) * ratio);
+    pixmap.setDevicePixelRatio(ratio);
     pixmap.fill(Qt::transparent);
     QPainter painter(&pixmap);
     painter.setRenderHint(QPainter::Antialiasing);

@@ -45,7 +45,7 @@ QRectF boxAt(double centreX, double top, const QSizeF &size)
 }
 
 // Label priorities: what a reader needs first keeps its place; the rest make way or drop.
-// Placed in this order: what the user came to read first (the expect wait, the statuses, which
+// In this order: what the user came to read first (the expect wait, the statuses, which
 // have more places to go), then the gaps' lengths (which may also go under the lanes), then the rest.
 enum Priority { BracketLabel, StatusLabel, GapLabel, UnsentLabel, SeparatorLabel, BodyLabel, ArrowLabel };
 } // namespace
@@ -235,7 +235,7 @@ QList<TimelineView::KeyEntry> TimelineView::keyEntries()
             {QStringLiteral("●"), tr("body"), meaningColor(Meaning::Body)},
             {QStringLiteral("▲"), tr("connect"), grey},
             {QStringLiteral("□"), tr("close"), grey},
-            {QStringLiteral("✕"), tr("reset"), meaningColor(Meaning::Failure)},
+            {QStringLiteral("✕"), tr("reset"), grey}, // drawn in its event's colour, grey for most
             {QStringLiteral("◆"), tr("timeout"), grey}};
 }
 

@@ -67,6 +67,7 @@ MatrixWidget::MatrixWidget(QWidget *parent)
     for (const QString &c : common) {
         auto *box = new QCheckBox(c, this);
         box->setObjectName(QStringLiteral("matrixClient-") + c);
+        box->setProperty("behaviour", c);
         box->setChecked(c == QLatin1String("no-expect") || c == QLatin1String("expect"));
         m_clientBoxes << box;
         boxes->addWidget(box);
@@ -215,7 +216,7 @@ std::optional<MatrixSpec> MatrixWidget::spec(QString *error) const
     QStringList clients;
     for (const QCheckBox *box : m_clientBoxes) {
         if (box->isChecked())
-            clients << box->text();
+            clients << box->property("behaviour").toString();
     }
     clients += m_clientsExtra->text().split(QLatin1Char(','), Qt::SkipEmptyParts);
     QString e;
@@ -247,9 +248,10 @@ void MatrixWidget::saveInputs() const
 {
     QSettings s;
     QStringList checked;
+    // By the behaviour each box stands for, not by its label (a style may add an accelerator '&').
     for (const QCheckBox *box : m_clientBoxes)
         if (box->isChecked())
-            checked << box->text();
+            checked << box->property("behaviour").toString();
     s.setValue(QStringLiteral("matrix/clients"), checked);
     s.setValue(QStringLiteral("matrix/moreClients"), m_clientsExtra->text());
     s.setValue(QStringLiteral("matrix/policies"), m_policies->text());
@@ -263,7 +265,7 @@ void MatrixWidget::restoreInputs()
     if (s.contains(QStringLiteral("matrix/clients"))) {
         const QStringList checked = s.value(QStringLiteral("matrix/clients")).toStringList();
         for (QCheckBox *box : std::as_const(m_clientBoxes))
-            box->setChecked(checked.contains(box->text()));
+            box->setChecked(checked.contains(box->property("behaviour").toString()));
     }
     m_clientsExtra->setText(s.value(QStringLiteral("matrix/moreClients"), m_clientsExtra->text()).toString());
     m_policies->setText(s.value(QStringLiteral("matrix/policies"), m_policies->text()).toString());

@@ -48,7 +48,12 @@ ComposerPanel::ComposerPanel(QWidget *parent)
                              : presetError);
     form->addRow(tr("Preset"), m_preset);
 
-    auto *requestRow = new QHBoxLayout;
+    // The request line (method, URL, Send, Cancel) is a widget of its own: the window shows it
+    // across the top, as wide as it is (issue 14, the way Postman and Bruno do), not in this panel.
+    m_requestLine = new QWidget(this);
+    m_requestLine->setObjectName(QStringLiteral("requestLine"));
+    auto *requestRow = new QHBoxLayout(m_requestLine);
+    requestRow->setContentsMargins(4, 4, 4, 2);
     m_method = new QComboBox(this);
     m_method->setObjectName(QStringLiteral("clientMethod"));
     m_method->setEditable(true);
@@ -61,7 +66,6 @@ ComposerPanel::ComposerPanel(QWidget *parent)
     m_url->setPlaceholderText(QStringLiteral("http://127.0.0.1:8080/upload"));
     m_url->setToolTip(tr("The request URL (Ctrl+L); http:// only"));
     requestRow->addWidget(m_url, 1);
-    form->addRow(tr("Request"), requestRow);
 
     m_headers = new QTableWidget(0, 2, this);
     m_headers->setObjectName(QStringLiteral("clientHeaders"));
@@ -188,7 +192,6 @@ ComposerPanel::ComposerPanel(QWidget *parent)
     form->addRow(QString(), m_retry);
     layout->addLayout(form);
 
-    auto *buttons = new QHBoxLayout;
     m_send = new QPushButton(tr("Send"), this);
     m_send->setObjectName(QStringLiteral("clientSend"));
     m_send->setToolTip(tr("Send the request (Ctrl+Return)"));
@@ -199,9 +202,8 @@ ComposerPanel::ComposerPanel(QWidget *parent)
     m_cancel->setToolTip(tr("Stop the running exchanges (Escape)"));
     m_cancel->setIcon(style()->standardIcon(QStyle::SP_MediaStop));
     m_cancel->setEnabled(false);
-    buttons->addWidget(m_send, 2);
-    buttons->addWidget(m_cancel, 1);
-    layout->addLayout(buttons);
+    requestRow->addWidget(m_send);
+    requestRow->addWidget(m_cancel);
     m_progress = new QProgressBar(this);
     m_progress->setObjectName(QStringLiteral("clientProgress"));
     m_progress->setRange(0, 1000);

@@ -34,6 +34,8 @@ public:
     enum class BodyKind { None, Text, File, Generated };
 
     explicit ComposerPanel(QWidget *parent = nullptr);
+    // Method, URL, Send and Cancel in one row, for the window to place across its top.
+    QWidget *requestLine() const { return m_requestLine; }
 
     // The request as composed, or nullopt with a plain-words reason in error.
     std::optional<ClientRequest> request(QString *error) const;
@@ -79,6 +81,7 @@ private:
     void removeSelectedHeaders();
 
     QComboBox *m_preset;
+    QWidget *m_requestLine; // shown by the window, above its tabs
     QComboBox *m_method;
     QLineEdit *m_url;
     QTableWidget *m_headers;

@@ -14,7 +14,7 @@ public:
     using QSpinBox::QSpinBox;
 
 signals:
-    // A typed or pasted character that is not part of a whole number.
+    // A typed character that is not part of a whole number (the key is still QSpinBox's to refuse).
     void refused(const QString &text);
     // The user emptied the box to type the number anew.
     void cleared();

@@ -103,6 +103,9 @@ ExchangeListView::ExchangeListView(ExchangeListModel *model, QWidget *parent)
         m_filter->setOutcomeFilter(o < 0 ? std::nullopt : std::optional<Outcome>(Outcome(o)));
         updateShownCount();
     });
+    // The source too: a new row the filter hides changes "of M" without any signal of the proxy.
+    connect(model, &QAbstractItemModel::rowsInserted, this, &ExchangeListView::updateShownCount);
+    connect(model, &QAbstractItemModel::modelReset, this, &ExchangeListView::updateShownCount);
     connect(m_filter, &QAbstractItemModel::rowsInserted, this, &ExchangeListView::updateShownCount);
     connect(m_filter, &QAbstractItemModel::rowsRemoved, this, &ExchangeListView::updateShownCount);
     connect(m_filter, &QAbstractItemModel::modelReset, this, &ExchangeListView::updateShownCount);

@@ -41,6 +41,7 @@
 #include <QTabWidget>
 #include <QTableView>
 #include <QTimer>
+#include <QToolBar>
 
 namespace expectlab {
 
@@ -122,6 +123,14 @@ MainWindow::MainWindow(QWidget *parent)
     m_tabs->addTab(m_probe, tr("Probe"));
     m_tabs->addTab(new MatrixWidget(m_tabs), tr("Matrix"));
     setCentralWidget(m_tabs);
+    // The request line across the top, over the panels, as wide as the window (issue 14).
+    auto *requestBar = new QToolBar(tr("Request"), this);
+    requestBar->setObjectName(QStringLiteral("requestBar"));
+    requestBar->setMovable(false);
+    requestBar->setFloatable(false);
+    m_composer->requestLine()->setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Preferred);
+    requestBar->addWidget(m_composer->requestLine());
+    addToolBar(Qt::TopToolBarArea, requestBar);
 
     m_statusOutcome = new QLabel(tr("Ready"), this);
     m_statusOutcome->setObjectName(QStringLiteral("statusOutcome"));
@@ -277,8 +286,10 @@ void MainWindow::restoreSettings()
     restoreState(s.value(QStringLiteral("window/state")).toByteArray());
     m_mainSplitter->restoreState(s.value(QStringLiteral("window/mainSplitter")).toByteArray());
     m_listSplitter->restoreState(s.value(QStringLiteral("window/listSplitter")).toByteArray());
-    // Column widths, if they were saved for the same columns (a later version may add some).
-    if (s.value(QStringLiteral("window/exchangeColumnCount")).toInt() == m_session->model()->columnCount())
+    // Column widths, order and sorting, if they were saved for the same columns and the same list
+    // layout (version 2: sorting, key figures first; an older state would undo both).
+    if (s.value(QStringLiteral("window/exchangeColumnCount")).toInt() == m_session->model()->columnCount() &&
+        s.value(QStringLiteral("window/exchangeListLayout")).toInt() == kListLayoutVersion)
         m_table->horizontalHeader()->restoreState(s.value(QStringLiteral("window/exchangeColumns")).toByteArray());
     m_followAction->setChecked(s.value(QStringLiteral("view/follow"), true).toBool());
     if (s.value(QStringLiteral("view/preciseTiming"), false).toBool())
@@ -296,6 +307,7 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("window/mainSplitter"), m_mainSplitter->saveState());
     s.setValue(QStringLiteral("window/listSplitter"), m_listSplitter->saveState());
     s.setValue(QStringLiteral("window/exchangeColumns"), m_table->horizontalHeader()->saveState());
+    s.setValue(QStringLiteral("window/exchangeListLayout"), kListLayoutVersion);
     s.setValue(QStringLiteral("window/exchangeColumnCount"), m_session->model()->columnCount());
     s.setValue(QStringLiteral("view/follow"), m_followAction->isChecked());
     s.setValue(QStringLiteral("view/preciseTiming"), m_preciseAction->isChecked());

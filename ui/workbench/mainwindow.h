@@ -173,6 +173,7 @@ private:
     bool m_aimAtFirstListen = false; // an empty URL gets the server's on its first listen
     QAction *m_startStopAction = nullptr;
     static constexpr int kLiveDetailIntervalMs = 250;
+    static constexpr int kListLayoutVersion = 2; // of the saved exchange-list header state
     QTimer *m_progressTimer;
     QTimer *m_detailTimer = nullptr;
     QElapsedTimer m_detailClock;
