@@ -147,6 +147,8 @@ double MatrixGridModel::heat(const MatrixCell &cell) const
             hi = std::max(hi, v);
         }
     }
+    // At least a decade: 0.038 and 0.041 ms are the same wait and get nearly the same shade.
+    lo = std::min(lo, hi / 10);
     const double v = figureValue(cell, m_figure);
     if (v <= 0 || hi <= 0)
         return 0.0;
