@@ -2,6 +2,8 @@
 
 #include "exchangelistmodel.h"
 
+#include <QHash>
+
 namespace expectlab {
 
 namespace {
@@ -49,10 +51,35 @@ bool ExchangeFilterModel::filterAcceptsRow(int sourceRow, const QModelIndex &sou
     QString row;
     for (const int column : kSearchedColumns)
         row += source->index(sourceRow, column, sourceParent).data().toString() + QLatin1Char('\n');
-    for (const QString &word : m_words)
-        if (!row.contains(word, Qt::CaseInsensitive))
+    for (const QString &word : m_words) {
+        // "final:417" reads one column only, so that a 417 is not also every URL on port 44170.
+        const qsizetype colon = word.indexOf(QLatin1Char(':'));
+        const std::optional<int> column = colon > 0 ? fieldColumn(word.first(colon)) : std::nullopt;
+        if (column) {
+            const QString cell = source->index(sourceRow, *column, sourceParent).data().toString();
+            if (!cell.contains(word.sliced(colon + 1), Qt::CaseInsensitive))
+                return false;
+        } else if (!row.contains(word, Qt::CaseInsensitive)) {
             return false;
+        }
+    }
     return true;
+}
+
+std::optional<int> ExchangeFilterModel::fieldColumn(const QString &field)
+{
+    static const QHash<QString, int> columns{
+        {QStringLiteral("method"), ExchangeListModel::MethodColumn},
+        {QStringLiteral("url"), ExchangeListModel::UrlColumn},
+        {QStringLiteral("expect"), ExchangeListModel::ExpectationColumn},
+        {QStringLiteral("interim"), ExchangeListModel::InterimColumn},
+        {QStringLiteral("final"), ExchangeListModel::FinalColumn},
+        {QStringLiteral("status"), ExchangeListModel::FinalColumn},
+        {QStringLiteral("outcome"), ExchangeListModel::OutcomeColumn},
+        {QStringLiteral("client"), ExchangeListModel::ClientBehaviourColumn},
+    };
+    const auto it = columns.constFind(field.toLower());
+    return it == columns.constEnd() ? std::nullopt : std::optional<int>(*it);
 }
 
 } // namespace expectlab

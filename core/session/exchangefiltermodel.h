@@ -12,7 +12,8 @@ namespace expectlab {
 // wait sorts as a number, a status as a code), filtered by an outcome and by text. The text is
 // matched, case-insensitively, against the cells a user reads for it: the URL (with an external
 // client's User-Agent and address), the method, the Expect value, the statuses, the outcome and
-// the client's behaviour; several words must all match ("417 curl").
+// the client's behaviour; several words must all match ("417 curl"). A word "field:text" reads one
+// column only: method, url, expect, interim, final (or status), outcome, client ("final:417").
 class ExchangeFilterModel : public QSortFilterProxyModel
 {
     Q_OBJECT
@@ -30,6 +31,8 @@ protected:
     bool filterAcceptsRow(int sourceRow, const QModelIndex &sourceParent) const override;
 
 private:
+    static std::optional<int> fieldColumn(const QString &field);
+
     QStringList m_words;
     std::optional<Outcome> m_outcome;
 };

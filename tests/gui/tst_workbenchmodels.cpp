@@ -611,6 +611,11 @@ void TestWorkbenchModels::filterModel_data()
     QTest::newRow("an outcome") << QString() << int(Outcome::Failed) << QList<int>{4} << false;
     QTest::newRow("an outcome and a word")
         << QStringLiteral("127.0.0.1") << int(Outcome::EarlyFinal) << QList<int>{3} << true;
+    QTest::newRow("a field: the final status only") << QStringLiteral("final:417") << -1 << QList<int>{2} << false;
+    QTest::newRow("a field: not in the URL") << QStringLiteral("status:9") << -1 << QList<int>{} << false;
+    QTest::newRow("a port anywhere") << QStringLiteral(":1/") << -1 << QList<int>{1} << false;
+    QTest::newRow("a field and a word") << QStringLiteral("URL:example post") << -1 << QList<int>{3} << false;
+    QTest::newRow("an unknown field is a word") << QStringLiteral("http:") << -1 << QList<int>{} << false;
     QTest::newRow("byte counts are not searched") << QStringLiteral("KiB") << -1 << QList<int>{} << false;
 }
 

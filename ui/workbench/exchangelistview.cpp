@@ -31,7 +31,8 @@ ExchangeListView::ExchangeListView(ExchangeListModel *model, QWidget *parent)
     m_text->setPlaceholderText(tr("Filter: status, outcome, URL, client…"));
     m_text->setClearButtonEnabled(true);
     m_text->setToolTip(tr("Shows the rows whose method, URL, User-Agent, Expect, statuses, outcome or client "
-                          "behaviour contain every word (Ctrl+F)"));
+                          "behaviour contain every word (Ctrl+F). A word field:text reads one column: method, "
+                          "url, expect, interim, final (or status), outcome, client; e.g. final:417 client:curl"));
     row->addWidget(m_text, 1);
     m_outcome->setObjectName(QStringLiteral("exchangeOutcomeFilter"));
     m_outcome->addItem(tr("All outcomes"), -1);
