@@ -914,6 +914,20 @@ void TestMainWindow::listSortsAndFilters()
     QCOMPARE(table->model()->rowCount(), 1);
     QCOMPARE(numberAt(0), delayed);
     QVERIFY(m_window->selectedNumber() != refused); // the selected row went out of view
+    // Asked for by number (an overview point), a hidden exchange is shown: the filter gives way.
+    m_window->selectExchange(refused);
+    QCOMPARE(m_window->selectedNumber(), refused);
+    QCOMPARE(table->model()->rowCount(), 2);
+    QCOMPARE(outcome->currentIndex(), 0);
+    // Following a new exchange never clears the filter: one it hides is not selected.
+    QTest::keyClicks(filter, QStringLiteral("final:417"));
+    setPolicy(ServerPolicy::Kind::Continue);
+    const int hidden = m_window->send();
+    QVERIFY(waitForFinished(hidden));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->model()->rowCount(), 3, 2000);
+    QCOMPARE(filter->text(), QStringLiteral("final:417"));
+    QCOMPARE(table->model()->rowCount(), 1);
+    QVERIFY(m_window->selectedNumber() != hidden);
 }
 
 // Issue 14: "1e3" used to become 13 and "-5" 5 without a word; the refused key is named now, and

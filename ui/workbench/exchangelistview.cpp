@@ -121,14 +121,22 @@ int ExchangeListView::selectedNumber() const
     return current.isValid() ? current.data(ExchangeListModel::NumberRole).toInt() : 0;
 }
 
-bool ExchangeListView::selectNumber(int number)
+bool ExchangeListView::selectNumber(int number, Hidden hidden)
 {
     const int row = m_model->rowForNumber(number);
     if (row < 0)
         return false;
-    const QModelIndex index = m_filter->mapFromSource(m_model->index(row, 0));
-    if (!index.isValid())
-        return false; // filtered out
+    QModelIndex index = m_filter->mapFromSource(m_model->index(row, 0));
+    if (!index.isValid()) {
+        if (hidden == Hidden::StayHidden)
+            return false;
+        // The filter hides it: asked for by number (an overview point, an opened session's last
+        // exchange), it is shown rather than silently not selected.
+        clearFilter();
+        index = m_filter->mapFromSource(m_model->index(row, 0));
+        if (!index.isValid())
+            return false;
+    }
     m_table->selectionModel()->setCurrentIndex(index, QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
     m_table->scrollTo(index);
     return true;
@@ -142,6 +150,12 @@ bool ExchangeListView::currentIsJustAbove(int number) const
     const int row = m_model->rowForNumber(number);
     const QModelIndex shown = row < 0 ? QModelIndex() : m_filter->mapFromSource(m_model->index(row, 0));
     return shown.isValid() && current.row() == shown.row() - 1;
+}
+
+void ExchangeListView::clearFilter()
+{
+    m_text->clear();
+    m_outcome->setCurrentIndex(0);
 }
 
 void ExchangeListView::focusFilter()

@@ -24,8 +24,11 @@ public:
     ExchangeFilterModel *filterModel() const { return m_filter; }
     // The selected exchange's number, or 0.
     int selectedNumber() const;
-    // Selects and shows the row; false when it is not listed or the filter hides it.
-    bool selectNumber(int number);
+    // Selects and shows the row; one the filter hides is shown by clearing the filter (Reveal) or
+    // left alone (StayHidden). False when the row is not selected.
+    enum class Hidden { Reveal, StayHidden };
+    bool selectNumber(int number, Hidden hidden = Hidden::Reveal);
+    void clearFilter();
     // True when the current row is the one above `number` in the list as shown (following new rows).
     bool currentIsJustAbove(int number) const;
     void focusFilter();

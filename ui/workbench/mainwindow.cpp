@@ -455,8 +455,10 @@ void MainWindow::refreshDetail()
 
 void MainWindow::onRowsInserted(const QModelIndex &, int first, int last)
 {
+    // Following never clears the user's filter: a new row it hides is simply not selected.
+    using Hidden = ExchangeListView::Hidden;
     if (m_followNumber && m_session->model()->rowForNumber(m_followNumber) >= 0) {
-        selectExchange(m_followNumber);
+        m_list->selectNumber(m_followNumber, Hidden::StayHidden);
         m_followNumber = 0;
         return;
     }
@@ -464,7 +466,7 @@ void MainWindow::onRowsInserted(const QModelIndex &, int first, int last)
     const ExchangeListModel *model = m_session->model();
     if (m_followAction->isChecked() && m_session->runningCount() == 0 &&
         m_list->currentIsJustAbove(model->recordAt(first).number))
-        selectExchange(model->recordAt(last).number);
+        m_list->selectNumber(model->recordAt(last).number, Hidden::StayHidden);
 }
 
 void MainWindow::selectExchange(int number)
