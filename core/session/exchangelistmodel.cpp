@@ -206,7 +206,9 @@ void ExchangeListModel::tickRunning(qint64 nowNs)
     for (int number : std::as_const(m_running)) {
         const int row = rowForNumber(number);
         if (row >= 0)
-            emit dataChanged(index(row, ExpectWaitColumn), index(row, ExpectWaitColumn));
+            // Only the counting cell's text: views that plot finished figures need not redraw.
+            emit dataChanged(index(row, ExpectWaitColumn), index(row, ExpectWaitColumn),
+                             {Qt::DisplayRole, Qt::ToolTipRole, LiveWaitMsRole});
     }
 }
 

@@ -71,7 +71,14 @@ OverviewPlot::OverviewPlot(QAbstractItemModel *model, QWidget *parent)
     m_timer->setInterval(150);
     connect(m_timer, &QTimer::timeout, this, &OverviewPlot::rebuild);
     connect(model, &QAbstractItemModel::rowsInserted, this, &OverviewPlot::scheduleRebuild);
-    connect(model, &QAbstractItemModel::dataChanged, this, &OverviewPlot::scheduleRebuild);
+    connect(model, &QAbstractItemModel::dataChanged, this,
+            [this](const QModelIndex &, const QModelIndex &, const QList<int> &roles) {
+                // The live Wait cell ticks ten times a second; nothing plotted here changes with it.
+                if (roles.isEmpty() || roles.contains(ExchangeListModel::OutcomeRole) ||
+                    roles.contains(ExchangeListModel::ExpectWaitMsRole) ||
+                    roles.contains(ExchangeListModel::NumberRole))
+                    scheduleRebuild();
+            });
     connect(model, &QAbstractItemModel::modelReset, this, &OverviewPlot::scheduleRebuild);
     connect(m_plot, &QCustomPlot::plottableClick, this, [this](QCPAbstractPlottable *p, int dataIndex) {
         if (auto *g = qobject_cast<QCPGraph *>(p); g && dataIndex >= 0 && dataIndex < g->dataCount())
