@@ -147,6 +147,7 @@ int runMatrix(const QStringList &args)
         Session session = Session::startingNow();
         session.note = QStringLiteral("expectlab matrix %1").arg(args.join(QLatin1Char(' ')));
         session.serverPolicy = spec.isExternal() ? QString() : QStringLiteral("matrix");
+        session.matrix = result; // the workbench opens it with its Matrix tab filled in
         qint64 earliest = session.originNs;
         for (const MatrixCell &cell : result.cells) {
             session.exchanges.append(cell.summary);

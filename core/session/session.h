@@ -1,12 +1,16 @@
 #pragma once
 
 #include "clientexchange.h"
+#include "matrixspec.h"
+#include "probereport.h"
 #include "timelineevent.h"
 
 #include <QDateTime>
 #include <QHash>
 #include <QList>
 #include <QString>
+
+#include <optional>
 
 namespace expectlab {
 
@@ -35,8 +39,14 @@ struct Session
     QString serverPolicy;           // the policy the local server ran with, if any ("continue", "final:413")
     QString note;                   // free text the user attached
     qint64 droppedServerEvents = 0; // server events not kept (over the per-connection bound)
+    // The Probe and Matrix tabs' last runs, so that what a user saw there is kept too (issue 14).
+    std::optional<ProbeReport> probe;
+    std::optional<MatrixResult> matrix;
 
-    bool isEmpty() const { return exchanges.isEmpty() && serverEvents.isEmpty() && serverConnections.isEmpty(); }
+    bool isEmpty() const
+    {
+        return exchanges.isEmpty() && serverEvents.isEmpty() && serverConnections.isEmpty() && !probe && !matrix;
+    }
     // A session whose origin is now.
     static Session startingNow();
     // Wall time of a monotonic timestamp of this session.

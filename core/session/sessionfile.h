@@ -12,7 +12,9 @@ namespace expectlab {
 // Every field of every exchange is kept, raw bytes in base64, so that open(save(s)) == s.
 // A reader refuses a file with a newer version rather than lose what it does not understand.
 inline constexpr char kSessionFormat[] = "expectlab-session";
-inline constexpr int kSessionVersion = 2; // 2: typed event facts, attempts, response_complete (reads 1)
+// 2: typed event facts, attempts, response_complete; 3: the probe's and the matrix's last results.
+// Reads 1 and 2.
+inline constexpr int kSessionVersion = 3;
 inline constexpr char kSessionSuffix[] = ".expectlab.json";
 
 QJsonObject sessionToJson(const Session &session);
@@ -32,5 +34,6 @@ std::optional<Session> loadSession(const QString &path, QString *error);
 QJsonObject timelineEventToJson(const TimelineEvent &event);
 QJsonObject messageHeadToJson(const MessageHead &head);
 QJsonArray headersToJson(const HttpHeaders &headers);
+QJsonObject exchangeSummaryToJson(const ExchangeSummary &summary);
 
 } // namespace expectlab

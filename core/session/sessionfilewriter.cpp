@@ -1,6 +1,7 @@
 // Writing sessions: every type to its JSON, the document, the file (QSaveFile). The reader is
 // sessionfilereader.cpp; the format is docs/session-format.md.
 #include "sessionfile.h"
+#include "sessiontoolresults.h"
 
 #include "clientprofile.h"
 
@@ -117,6 +118,11 @@ QJsonObject summaryToJson(const ExchangeSummary &s)
 }
 } // namespace
 
+QJsonObject exchangeSummaryToJson(const ExchangeSummary &summary)
+{
+    return summaryToJson(summary);
+}
+
 QJsonArray headersToJson(const HttpHeaders &headers)
 {
     QJsonArray out;
@@ -206,6 +212,10 @@ QJsonObject sessionToJson(const Session &session)
     o.insert(QStringLiteral("exchanges"), exchanges);
     o.insert(QStringLiteral("server_events"), serverEvents);
     o.insert(QStringLiteral("server_connections"), serverConnections);
+    if (session.probe)
+        o.insert(QStringLiteral("probe"), probeReportToSessionJson(*session.probe));
+    if (session.matrix)
+        o.insert(QStringLiteral("matrix"), matrixResultToSessionJson(*session.matrix));
     return o;
 }
 

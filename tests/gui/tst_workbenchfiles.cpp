@@ -12,6 +12,7 @@
 #include "matrixrunner.h"
 #include "matrixwidget.h"
 #include "overviewplot.h"
+#include "proberesultsmodel.h"
 #include "probewidget.h"
 #include "recentfiles.h"
 #include "serverhost.h"
@@ -75,6 +76,7 @@ private slots:
     void autosaveRestoreOffered();
     void probeTabExists();
     void matrixTabRunsSmallGrid();
+    void probeAndMatrixAreSavedAndRestored();
     void matrixTabCancels();
     void matrixTabRejectsBadInput_data();
     void matrixTabRejectsBadInput();
@@ -782,6 +784,72 @@ static MatrixWidget *matrixTab(MainWindow *window)
             return m;
     }
     return nullptr;
+}
+
+// Issue 14: the Probe and Matrix tabs' results were lost with the window. They are part of the
+// session now: saved, counted as unsaved work, cleared by New and restored by Open.
+void TestWorkbenchFiles::probeAndMatrixAreSavedAndRestored()
+{
+    setPolicy(QStringLiteral("continue"));
+    auto *probe = m_window->findChild<ProbeWidget *>(QStringLiteral("probeTab"));
+    MatrixWidget *matrix = matrixTab(m_window);
+    QVERIFY(probe && matrix);
+    // A server of the test's own: the window's would list the probe's connections as exchanges.
+    TestServer target;
+    QVERIFY(target.listen(QHostAddress::LocalHost, 0));
+    probe->setUrl(QStringLiteral("http://127.0.0.1:%1/upload").arg(target.port()));
+    probe->setTimeoutMs(500);
+    QSignalSpy probed(probe, &ProbeWidget::runFinished);
+    probe->run();
+    QVERIFY(probed.wait(60000));
+    const int scenarios = probe->resultsModel()->rowCount();
+    QVERIFY(scenarios > 3);
+    const QString firstVerdict = probe->resultsModel()->index(0, ProbeResultsModel::VerdictColumn).data().toString();
+
+    // No exchange in the list, and still work to lose.
+    QCOMPARE(m_window->session()->model()->rowCount(), 0);
+    QTRY_VERIFY(m_window->isWindowModified());
+    m_unsavedChoice = MainWindow::UnsavedChoice::Cancel;
+    const qsizetype asked = m_unsavedQuestions.size();
+    QVERIFY(!m_window->newSession());
+    QCOMPARE(m_unsavedQuestions.size(), asked + 1);
+    QVERIFY2(m_unsavedQuestions.last().contains(QLatin1String("probe or matrix")),
+             qPrintable(m_unsavedQuestions.last()));
+    QCOMPARE(probe->resultsModel()->rowCount(), scenarios);
+
+    for (QCheckBox *box : matrix->clientBoxes())
+        box->setChecked(box->text() == QLatin1String("no-expect") || box->text() == QLatin1String("expect"));
+    matrix->clientsEdit()->clear();
+    matrix->policiesEdit()->setText(QStringLiteral("continue,reject"));
+    matrix->sizesEdit()->setText(QStringLiteral("1K"));
+    matrix->urlEdit()->clear();
+    QSignalSpy finished(matrix, &MatrixWidget::finished);
+    QVERIFY2(matrix->run(), qPrintable(matrix->statusText()));
+    QVERIFY(finished.wait(30000));
+    QCOMPARE(matrix->grid()->cells().size(), 4);
+
+    const QString path = m_files.filePath(QStringLiteral("tools.expectlab.json"));
+    QVERIFY(m_window->saveSessionTo(path));
+    QVERIFY(!m_window->isWindowModified());
+
+    // New clears both tabs: a new session does not show the last one's results.
+    QVERIFY(m_window->newSession());
+    QCOMPARE(m_unsavedQuestions.size(), asked + 1); // saved: nothing to ask
+    QCOMPARE(probe->resultsModel()->rowCount(), 0);
+    QCOMPARE(matrix->grid()->cells().size(), 0);
+    QVERIFY(!m_window->isWindowModified());
+
+    QVERIFY(m_window->openSessionFrom(path));
+    QCOMPARE(probe->resultsModel()->rowCount(), scenarios);
+    QCOMPARE(probe->resultsModel()->index(0, ProbeResultsModel::VerdictColumn).data().toString(), firstVerdict);
+    QVERIFY2(probe->statusText().startsWith(QLatin1String("From the session")), qPrintable(probe->statusText()));
+    QCOMPARE(matrix->grid()->cells().size(), 4);
+    QCOMPARE(matrix->grid()->index(1, 1).data(MatrixGridModel::StatusRole).toString(), QStringLiteral("417 > 200"));
+    QVERIFY2(matrix->statusText().startsWith(QLatin1String("From the session")), qPrintable(matrix->statusText()));
+    // A restored cell opens its timeline like a fresh one.
+    matrix->openCell(matrix->grid()->index(1, 1));
+    QVERIFY(matrix->timeline()->arrowCount() > 0);
+    QVERIFY(!m_window->isWindowModified());
 }
 
 void TestWorkbenchFiles::matrixTabRunsSmallGrid()

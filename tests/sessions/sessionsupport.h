@@ -166,6 +166,97 @@ public:
             same(p + QStringLiteral(".exchangeId"), x.exchangeId, y.exchangeId);
             wire(p + QStringLiteral(".wire"), x.wire, y.wire);
         }
+        same(QStringLiteral("probe"), bool(a.probe), bool(b.probe));
+        if (a.probe && b.probe)
+            probes(QStringLiteral("probe"), *a.probe, *b.probe);
+        same(QStringLiteral("matrix"), bool(a.matrix), bool(b.matrix));
+        if (a.matrix && b.matrix)
+            matrices(QStringLiteral("matrix"), *a.matrix, *b.matrix);
+    }
+
+    void probes(const QString &p, const ProbeReport &a, const ProbeReport &b)
+    {
+        same(p + QStringLiteral(".url"), a.url, b.url);
+        same(p + QStringLiteral(".timeoutMs"), a.timeoutMs, b.timeoutMs);
+        same(p + QStringLiteral(".error"), a.error, b.error);
+        same(p + QStringLiteral(".results.size"), a.results.size(), b.results.size());
+        for (qsizetype i = 0; i < qMin(a.results.size(), b.results.size()); ++i) {
+            const QString q = QStringLiteral("%1.results[%2]").arg(p).arg(i);
+            const ProbeResult &x = a.results[i];
+            const ProbeResult &y = b.results[i];
+            same(q + QStringLiteral(".id"), x.id, y.id);
+            same(q + QStringLiteral(".title"), x.title, y.title);
+            same(q + QStringLiteral(".rules"), x.rules, y.rules);
+            same(q + QStringLiteral(".verdict"), x.verdict, y.verdict);
+            same(q + QStringLiteral(".message"), x.message, y.message);
+            same(q + QStringLiteral(".statuses"), x.statuses, y.statuses);
+            same(q + QStringLiteral(".firstResponseMs"), x.timings.firstResponseMs, y.timings.firstResponseMs);
+            same(q + QStringLiteral(".finalMs"), x.timings.finalMs, y.timings.finalMs);
+            same(q + QStringLiteral(".durationMs"), x.timings.durationMs, y.timings.durationMs);
+            const ProbeObservation &o = x.observation;
+            const ProbeObservation &r = y.observation;
+            same(q + QStringLiteral(".startNs"), o.startNs, r.startNs);
+            same(q + QStringLiteral(".connectedNs"), o.connectedNs, r.connectedNs);
+            same(q + QStringLiteral(".endNs"), o.endNs, r.endNs);
+            events(q + QStringLiteral(".events"), o.events, r.events);
+            same(q + QStringLiteral(".responses.size"), o.responses.size(), r.responses.size());
+            for (qsizetype k = 0; k < qMin(o.responses.size(), r.responses.size()); ++k) {
+                const QString at = QStringLiteral("%1.responses[%2]").arg(q).arg(k);
+                heads(at + QStringLiteral(".head"), o.responses[k].head, r.responses[k].head);
+                same(at + QStringLiteral(".headNs"), o.responses[k].headNs, r.responses[k].headNs);
+                same(at + QStringLiteral(".completeNs"), o.responses[k].completeNs, r.responses[k].completeNs);
+                same(at + QStringLiteral(".afterStep"), o.responses[k].afterStep, r.responses[k].afterStep);
+                same(at + QStringLiteral(".bodyBytes"), o.responses[k].bodyBytes, r.responses[k].bodyBytes);
+                same(at + QStringLiteral(".index"), o.responses[k].index, r.responses[k].index);
+                same(at + QStringLiteral(".closeDelimited"), o.responses[k].closeDelimited,
+                     r.responses[k].closeDelimited);
+            }
+            same(q + QStringLiteral(".sentSteps"), o.sentSteps, r.sentSteps);
+            same(q + QStringLiteral(".sentStepNs"), o.sentStepNs, r.sentStepNs);
+            same(q + QStringLiteral(".sentRequests"), o.sentRequests, r.sentRequests);
+            same(q + QStringLiteral(".peerClosedNs"), o.peerClosedNs, r.peerClosedNs);
+            same(q + QStringLiteral(".reset"), o.reset, r.reset);
+            same(q + QStringLiteral(".bytesAfterClose"), o.bytesAfterClose, r.bytesAfterClose);
+            same(q + QStringLiteral(".error"), o.error, r.error);
+            same(q + QStringLiteral(".connectFailed"), o.connectFailed, r.connectFailed);
+        }
+    }
+
+    void matrices(const QString &p, const MatrixResult &a, const MatrixResult &b)
+    {
+        same(p + QStringLiteral(".spec.clients"), a.spec.clients, b.spec.clients);
+        QStringList pa, pb;
+        for (const ServerPolicy &x : a.spec.policies)
+            pa << x.toString();
+        for (const ServerPolicy &x : b.spec.policies)
+            pb << x.toString();
+        same(p + QStringLiteral(".spec.policies"), pa, pb);
+        same(p + QStringLiteral(".spec.sizes"), a.spec.sizes, b.spec.sizes);
+        same(p + QStringLiteral(".spec.url"), a.spec.url, b.spec.url);
+        same(p + QStringLiteral(".spec.method"), a.spec.method, b.spec.method);
+        same(p + QStringLiteral(".spec.timeoutMs"), a.spec.timeoutMs, b.spec.timeoutMs);
+        same(p + QStringLiteral(".cancelled"), a.cancelled, b.cancelled);
+        same(p + QStringLiteral(".cells.size"), a.cells.size(), b.cells.size());
+        for (qsizetype i = 0; i < qMin(a.cells.size(), b.cells.size()); ++i) {
+            const QString q = QStringLiteral("%1.cells[%2]").arg(p).arg(i);
+            const MatrixCell &x = a.cells[i];
+            const MatrixCell &y = b.cells[i];
+            same(q + QStringLiteral(".clientIndex"), x.clientIndex, y.clientIndex);
+            same(q + QStringLiteral(".policyIndex"), x.policyIndex, y.policyIndex);
+            same(q + QStringLiteral(".sizeIndex"), x.sizeIndex, y.sizeIndex);
+            same(q + QStringLiteral(".client"), x.client, y.client);
+            same(q + QStringLiteral(".policy"), x.policy ? x.policy->toString() : QString(),
+                 y.policy ? y.policy->toString() : QString());
+            same(q + QStringLiteral(".size"), x.size, y.size);
+            summaries(q + QStringLiteral(".summary"), x.summary, y.summary);
+            events(q + QStringLiteral(".serverEvents"), x.serverEvents, y.serverEvents);
+            same(q + QStringLiteral(".expectWaitNs"), x.expectWaitNs, y.expectWaitNs);
+            same(q + QStringLiteral(".bodyBytesSent"), x.bodyBytesSent, y.bodyBytesSent);
+            same(q + QStringLiteral(".bodyBytesBeforeFinal"), x.bodyBytesBeforeFinal, y.bodyBytesBeforeFinal);
+            same(q + QStringLiteral(".totalNs"), x.totalNs, y.totalNs);
+            same(q + QStringLiteral(".savedVsNoExpect"), x.savedVsNoExpect, y.savedVsNoExpect);
+            same(q + QStringLiteral(".outcome()"), x.outcome(), y.outcome());
+        }
     }
 
 private:

@@ -126,6 +126,10 @@ private slots:
         QCOMPARE(session->exchanges.size(), 8);
         QVERIFY(!session->serverEvents.isEmpty());
         QVERIFY(session->originUtc.isValid());
+        // The grid itself too, so that the workbench opens the file with its Matrix tab filled in.
+        QVERIFY(session->matrix);
+        QCOMPARE(session->matrix->cells.size(), 8);
+        QCOMPARE(session->matrix->cells.at(3).savedVsNoExpect, std::optional<qint64>(3000));
     }
 
     void matrixExternalUrl()

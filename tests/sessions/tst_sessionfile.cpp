@@ -1,9 +1,13 @@
 // Session files (.expectlab.json): every field survives save and open; a newer or broken file is
 // refused with a message and changes nothing.
 
+#include "matrixrunner.h"
+#include "probebattery.h"
+#include "proberunner.h"
 #include "sessionfile.h"
 #include "sessionrecorder.h"
 #include "sessionsupport.h"
+#include "testserver.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -225,6 +229,116 @@ private slots:
         QCOMPARE(differences(original, changed),
                  QStringList({QStringLiteral("exchanges[0].events[2].rule"),
                               QStringLiteral("exchanges[0].wireLogs[0].records.size")}));
+    }
+
+    // The Probe and Matrix tabs' last runs are part of the session (issue 14): a real probe of a
+    // local server and a real matrix run come back field for field.
+    void toolResultsRoundTrip()
+    {
+        TestServer server;
+        server.setPolicy(*ServerPolicy::parse(QStringLiteral("reject")));
+        QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+        const QUrl url(QStringLiteral("http://127.0.0.1:%1/upload").arg(server.port()));
+        ProbeRunner probe(url, 2000);
+        // Three scenarios are enough to carry every kind of field; the battery's order is its own.
+        probe.setScenarios(probe::battery(probe::targetFromUrl(url, 2000)).mid(0, 3));
+        QSignalSpy reported(&probe, &ProbeRunner::reported);
+        probe.start();
+        QVERIFY(reported.wait(30000));
+        Session original = syntheticSession();
+        original.probe = probe.report();
+        QCOMPARE(original.probe->results.size(), 3);
+        QVERIFY(!original.probe->results.first().observation.responses.isEmpty());
+
+        MatrixSpec spec;
+        spec.clients = *MatrixSpec::parseClients(QStringLiteral("expect,no-expect"), nullptr);
+        spec.policies = *MatrixSpec::parsePolicies(QStringLiteral("continue,final:413"), nullptr);
+        spec.sizes = {4096};
+        MatrixRunner matrix;
+        QSignalSpy finished(&matrix, &MatrixRunner::finished);
+        QString error;
+        QVERIFY2(matrix.start(spec, &error), qPrintable(error));
+        QVERIFY(finished.wait(60000));
+        original.matrix = matrix.result();
+        QCOMPARE(original.matrix->cells.size(), 4);
+
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("tools.expectlab.json"));
+        QVERIFY2(saveSession(original, path, &error), qPrintable(error));
+        const auto loaded = loadSession(path, &error);
+        QVERIFY2(loaded, qPrintable(error));
+        const QStringList diffs = differences(original, *loaded);
+        QVERIFY2(diffs.isEmpty(), qPrintable(diffs.join(QLatin1Char(' '))));
+        QCOMPARE(loaded->matrix->cells.at(2).outcome(), original.matrix->cells.at(2).outcome());
+
+        // The comparison notices a change in either, or the test above proves nothing.
+        Session changed = *loaded;
+        changed.probe->results[1].observation.responses[0].headNs += 1;
+        changed.matrix->cells[3].summary.events[0].detail += QLatin1Char('x');
+        QCOMPARE(differences(original, changed),
+                 QStringList({QStringLiteral("probe.results[1].responses[0].headNs"),
+                              QStringLiteral("matrix.cells[3].summary.events[0].detail")}));
+        changed = *loaded;
+        changed.matrix.reset();
+        QCOMPARE(differences(original, changed), QStringList({QStringLiteral("matrix")}));
+    }
+
+    void toolResultsRefused_data()
+    {
+        QTest::addColumn<QString>("part");
+        QTest::addColumn<QString>("key");
+        QTest::addColumn<QJsonValue>("value");
+        QTest::addColumn<QString>("message");
+        QTest::newRow("verdict") << "probe"
+                                 << "verdict" << QJsonValue(QStringLiteral("great"))
+                                 << QStringLiteral("probe.results[0].verdict: unknown verdict 'great'");
+        QTest::newRow("client") << "matrix"
+                                << "client" << QJsonValue(QStringLiteral("expect:soon"))
+                                << QStringLiteral("matrix.cells[0].client");
+        QTest::newRow("policy") << "matrix"
+                                << "policy" << QJsonValue(QStringLiteral("teapot"))
+                                << QStringLiteral("matrix.cells[0].policy");
+        QTest::newRow("cell outside") << "matrix"
+                                      << "size_index" << QJsonValue(7)
+                                      << QStringLiteral("matrix.cells[0]: cell outside the matrix's axes");
+        QTest::newRow("missing exchange") << "matrix"
+                                          << "exchange" << QJsonValue(QJsonValue::Undefined)
+                                          << QStringLiteral("matrix.cells[0]: missing field 'exchange'");
+    }
+
+    void toolResultsRefused()
+    {
+        QFETCH(QString, part);
+        QFETCH(QString, key);
+        QFETCH(QJsonValue, value);
+        QFETCH(QString, message);
+        Session s = syntheticSession();
+        ProbeResult result;
+        result.id = QStringLiteral("basic");
+        result.verdict = ProbeVerdict::Pass;
+        s.probe = ProbeReport{QUrl(QStringLiteral("http://127.0.0.1:1/")), 1000, {result}, {}};
+        MatrixResult m;
+        m.spec.clients = {ClientBehaviour{}};
+        m.spec.policies = {*ServerPolicy::parse(QStringLiteral("continue"))};
+        m.spec.sizes = {10};
+        m.cells = {MatrixCell{}};
+        s.matrix = m;
+        QJsonObject o = sessionToJson(s);
+        QVERIFY(sessionFromJson(o, nullptr)); // the untouched document is fine
+        QJsonObject tool = o.value(part).toObject();
+        const QString list = part == QLatin1String("probe") ? QStringLiteral("results") : QStringLiteral("cells");
+        QJsonArray items = tool.value(list).toArray();
+        QJsonObject first = items.at(0).toObject();
+        if (value.isUndefined())
+            first.remove(key);
+        else
+            first.insert(key, value);
+        items[0] = first;
+        tool.insert(list, items);
+        o.insert(part, tool);
+        QString error;
+        QVERIFY(!sessionFromJson(o, &error));
+        QVERIFY2(error.contains(message), qPrintable(error));
     }
 
     void fileHasFormatAndVersion()

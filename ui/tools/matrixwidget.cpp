@@ -328,6 +328,28 @@ void MatrixWidget::onFinished(const MatrixResult &result)
     emit finished();
 }
 
+bool MatrixWidget::showResult(const MatrixResult &result)
+{
+    if (m_running)
+        return false;
+    m_result = result;
+    m_grid->setResult(result);
+    m_timeline->clear(tr("Double-click a cell of the grid to see its exchange."));
+    m_progress->setRange(0, std::max(1, result.spec.cellCount()));
+    m_progress->setValue(int(result.cells.size()));
+    updateCharts();
+    m_status->setText(result.cells.isEmpty() ? QString()
+                                             : tr("From the session: %n cell(s).", nullptr, int(result.cells.size())));
+    return true;
+}
+
+std::optional<MatrixResult> MatrixWidget::resultToKeep() const
+{
+    if (m_running || m_result.cells.isEmpty())
+        return std::nullopt;
+    return m_result;
+}
+
 QString MatrixWidget::chartTip(QCustomPlot *chart, int key) const
 {
     const QList<MatrixCell> &cells = m_grid->cells();

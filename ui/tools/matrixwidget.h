@@ -39,6 +39,12 @@ public:
     bool exportJson(const QString &path);
     void openCell(const QModelIndex &index);
 
+    // Shows a result from a session file as if it had just run; false (and nothing changes) while a
+    // run is going. An empty result clears the tab.
+    bool showResult(const MatrixResult &result);
+    // The last result when it has cells to keep.
+    std::optional<MatrixResult> resultToKeep() const;
+
     MatrixGridModel *grid() const { return m_grid; }
     bool isRunning() const { return m_running; }
     // The last run's result, complete once finished() came.

@@ -254,6 +254,44 @@ void ProbeWidget::onRunnerFinished(const ProbeReport &report)
     emit runFinished();
 }
 
+bool ProbeWidget::showReport(const ProbeReport &report)
+{
+    if (isRunning())
+        return false;
+    m_model->clear();
+    m_evidence->clear();
+    m_timeline->clear(tr("Select a scenario to see its evidence"));
+    m_report = report;
+    for (const ProbeResult &r : report.results)
+        m_model->addResult(r);
+    if (!report.url.isEmpty())
+        setUrl(report.url.toString());
+    if (report.timeoutMs > 0)
+        m_timeout->setValue(report.timeoutMs);
+    m_progress->setRange(0, std::max(1, int(report.results.size())));
+    m_progress->setValue(m_progress->maximum());
+    if (!report.error.isEmpty())
+        m_status->setText(tr("Probe failed: %1").arg(report.error));
+    else if (report.results.isEmpty())
+        m_status->setText(QString());
+    else
+        m_status->setText(tr("From the session: %1 pass, %2 warn, %3 fail, %4 info, %5 inconclusive")
+                              .arg(report.count(ProbeVerdict::Pass))
+                              .arg(report.count(ProbeVerdict::Warn))
+                              .arg(report.count(ProbeVerdict::Fail))
+                              .arg(report.count(ProbeVerdict::Info))
+                              .arg(report.count(ProbeVerdict::Inconclusive)));
+    updateButtons();
+    return true;
+}
+
+std::optional<ProbeReport> ProbeWidget::reportToKeep() const
+{
+    if (m_report.results.isEmpty() && m_report.error.isEmpty())
+        return std::nullopt;
+    return m_report;
+}
+
 void ProbeWidget::selectScenario(int row)
 {
     m_table->selectRow(row);

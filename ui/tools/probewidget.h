@@ -5,6 +5,8 @@
 #include <QPointer>
 #include <QWidget>
 
+#include <optional>
+
 class QLabel;
 class QLineEdit;
 class QListWidget;
@@ -37,6 +39,12 @@ public:
     const ProbeReport &report() const { return m_report; }
     ProbeResultsModel *resultsModel() const { return m_model; }
     QString statusText() const;
+
+    // Shows a report from a session file as if it had just run; false (and nothing changes) while a
+    // run is going. An empty report clears the tab.
+    bool showReport(const ProbeReport &report);
+    // The last report when there is one to keep (a run that finished with results or an error).
+    std::optional<ProbeReport> reportToKeep() const;
 
     // Write the last report; false with a message in *error when the file cannot be written.
     bool exportJson(const QString &path, QString *error = nullptr) const;

@@ -121,7 +121,9 @@ MainWindow::MainWindow(QWidget *parent)
     m_probe = new ProbeWidget(m_tabs);
     m_probe->setObjectName(QStringLiteral("probeTab"));
     m_tabs->addTab(m_probe, tr("Probe"));
-    m_tabs->addTab(new MatrixWidget(m_tabs), tr("Matrix"));
+    m_matrix = new MatrixWidget(m_tabs);
+    m_matrix->setObjectName(QStringLiteral("matrixTab"));
+    m_tabs->addTab(m_matrix, tr("Matrix"));
     setCentralWidget(m_tabs);
     // The request line across the top, over the panels, as wide as the window (issue 14).
     auto *requestBar = new QToolBar(tr("Request"), this);
@@ -154,6 +156,7 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_session, &WorkbenchSession::exchangeFinished, this, &MainWindow::onExchangeFinished);
     connect(m_session, &WorkbenchSession::exchangesChanged, this, &MainWindow::onExchangesChanged);
     connect(m_session, &WorkbenchSession::exchangesChanged, this, [this] { setUnsavedChanges(true); });
+    connectToolTabs();
     connect(m_session, &WorkbenchSession::progress, this, [this](int number, qint64 sent, qint64 total) {
         if (number != m_progressNumber) {
             m_progressNumber = number;

@@ -27,6 +27,7 @@ class ExchangeListView;
 class OverviewPlot;
 class PartyThread;
 class ServerHost;
+class MatrixWidget;
 class ProbeWidget;
 class ServerPanel;
 class WorkbenchSession;
@@ -147,7 +148,8 @@ private:
     bool writeWorkbench(SessionWriter write, const QString &path, const QString &title);
     // A file read by one of core's readers (session, HAR) and shown; reports failure.
     using SessionReader = std::optional<Session> (*)(const QString &, QString *);
-    bool readIntoWorkbench(SessionReader read, const QString &path, const QString &title);
+    // The session read, already shown; nullopt (reported) when it could not be read.
+    std::optional<Session> readIntoWorkbench(SessionReader read, const QString &path, const QString &title);
     QString askFile(bool save, const QString &title, const QString &suggested, const QString &filter);
     QString plainError(const ExchangeRecord &record) const;
 
@@ -184,6 +186,7 @@ private:
     qint64 m_progressTotal = 0;
     QString m_lastServerUrl;
     ProbeWidget *m_probe = nullptr;
+    MatrixWidget *m_matrix = nullptr;
     int m_realtimeThreads = 0;     // of the two party threads, how many confirmed real-time priority
     QString m_sessionPath;         // the file of File > Save; empty until saved or opened
     bool m_unsavedChanges = false; // exchanges came or changed since the last save or open
@@ -196,6 +199,12 @@ private:
     // What a saved session records besides its rows: the server's policy.
     Session sessionBase(Session base) const;
     void restorePolicyOf(const Session &session);
+    // The Probe and Matrix tabs are part of the session (issue 14): their last results are saved
+    // with it, come back with it, and count as work that a New or Open must not lose.
+    void connectToolTabs();
+    void restoreToolsOf(const Session &session);
+    void clearToolTabs();
+    bool hasWork() const;
     void setUnsavedChanges(bool unsaved);
     void updateTitle();
     Autosave *m_autosave = nullptr;

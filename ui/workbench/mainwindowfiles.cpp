@@ -10,8 +10,10 @@
 #include "exchangelistmodel.h"
 #include "harexport.h"
 #include "harimport.h"
+#include "matrixwidget.h"
 #include "overviewplot.h"
 #include "plotcaption.h"
+#include "probewidget.h"
 #include "recentfiles.h"
 #include "serverhost.h"
 #include "serverpanel.h"
@@ -147,17 +149,17 @@ bool MainWindow::writeWorkbench(SessionWriter write, const QString &path, const 
     return true;
 }
 
-bool MainWindow::readIntoWorkbench(SessionReader read, const QString &path, const QString &title)
+std::optional<Session> MainWindow::readIntoWorkbench(SessionReader read, const QString &path, const QString &title)
 {
     QString error;
-    const std::optional<Session> session = read(path, &error);
+    std::optional<Session> session = read(path, &error);
     if (!session) {
         reportError(title, error);
-        return false;
+        return std::nullopt;
     }
     showRows(rowsFromSession(*session));
     restorePolicyOf(*session);
-    return true;
+    return session;
 }
 
 void MainWindow::restorePolicyOf(const Session &session)
@@ -203,6 +205,8 @@ bool MainWindow::openRecent(const QString &path)
 Session MainWindow::sessionBase(Session base) const
 {
     base.serverPolicy = m_server->policy().toString();
+    base.probe = m_probe->reportToKeep();
+    base.matrix = m_matrix->resultToKeep();
     return base;
 }
 
@@ -230,10 +234,12 @@ bool MainWindow::saveCurrentSession()
 bool MainWindow::keepWorkBefore(const QString &what)
 {
     m_session->flush();
-    if (!m_unsavedChanges || m_session->model()->rowCount() == 0)
+    if (!m_unsavedChanges || !hasWork())
         return true;
-    const QString question =
-        tr("%n exchange(s) are not saved. Save them before %1?", nullptr, m_session->model()->rowCount()).arg(what);
+    const int rows = m_session->model()->rowCount();
+    const QString question = rows > 0
+                                 ? tr("%n exchange(s) are not saved. Save them before %1?", nullptr, rows).arg(what)
+                                 : tr("The probe or matrix results are not saved. Save them before %1?").arg(what);
     UnsavedChoice choice = UnsavedChoice::Cancel;
     if (m_askUnsaved) {
         choice = m_askUnsaved(question);
@@ -259,6 +265,7 @@ bool MainWindow::newSession()
         return false;
     m_session->clear();
     m_detail->showExchange(nullptr);
+    clearToolTabs();
     m_sessionPath.clear();
     setUnsavedChanges(false);
     updateCounts();
@@ -277,7 +284,7 @@ void MainWindow::updateTitle()
     // "[*]" is where Qt shows the modified mark.
     const QString name = m_sessionPath.isEmpty() ? tr("Untitled session") : QFileInfo(m_sessionPath).fileName();
     setWindowTitle(tr("%1[*] — ExpectLab").arg(name));
-    setWindowModified(m_unsavedChanges && m_session->model()->rowCount() > 0);
+    setWindowModified(m_unsavedChanges && hasWork());
 }
 
 void MainWindow::showRows(const WorkbenchRows &rows)
@@ -311,12 +318,14 @@ void MainWindow::showRows(const WorkbenchRows &rows)
 
 bool MainWindow::openSessionFrom(const QString &path)
 {
-    if (!readIntoWorkbench(&loadSession, path, tr("Open session")))
+    const std::optional<Session> opened = readIntoWorkbench(&loadSession, path, tr("Open session"));
+    if (!opened)
         return false;
     m_sessionPath = path;
     RecentFiles::add(path);
-    setUnsavedChanges(false);
     m_statusOutcome->setText(tr("Session %1 opened").arg(path));
+    restoreToolsOf(*opened);
+    setUnsavedChanges(false);
     return true;
 }
 
@@ -492,6 +501,7 @@ void MainWindow::offerAutosaveRestore()
         if (const std::optional<Session> session = Autosave::restore(path, &error)) {
             showRows(rowsFromSession(*session));
             restorePolicyOf(*session);
+            restoreToolsOf(*session);
             m_statusOutcome->setText(tr("Session restored"));
         } else {
             reportError(tr("Restore session"), error);
