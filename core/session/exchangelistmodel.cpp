@@ -190,9 +190,11 @@ QString ExchangeListModel::peerOf(const ExchangeRecord &r)
 
 std::optional<qint64> ExchangeListModel::liveWaitSinceNs(const ExchangeRecord &r) const
 {
-    if (!r.running || m_nowNs == 0 || r.expectTimeoutMs <= 0 || r.summary.expectWaitNs)
+    // Our client counts only when it waits at all (a timeout of 0 sends the body at once); an
+    // outside client's wait is what our server sees: from its head to our first answer or its body.
+    if (!r.running || m_nowNs == 0 || (!r.isExternal() && r.expectTimeoutMs <= 0) || r.summary.expectWaitNs)
         return std::nullopt;
-    ExpectWait wait;
+    ExpectWait wait(r.isExternal() ? Side::Server : Side::Client);
     for (const TimelineEvent &e : r.summary.events)
         wait.add(e);
     if (!wait.waiting())

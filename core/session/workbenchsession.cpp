@@ -141,7 +141,7 @@ void WorkbenchSession::loadRows(const QList<ExchangeRecord> &records,
         first = std::min(first, r.number);
     // A running exchange keeps its number and updates the row of that number when it ends: loaded
     // rows must not take it.
-    if (!m_runners.isEmpty())
+    if (!m_live.isEmpty())
         first = m_nextNumber;
     QHash<int, int> renumbered; // old -> new
     for (int i = 0; i < rows.size(); ++i) {
@@ -276,6 +276,8 @@ void WorkbenchSession::claim(int number, int conn)
     auto it = m_connections.find(conn);
     if (it == m_connections.end())
         return;
+    if (it->exchangeNumber && it->exchangeNumber != number)
+        dropExternalRow(it->exchangeNumber);
     it->exchangeNumber = number;
     if (ExchangeRecord *r = liveRecord(number)) {
         if (!r->serverConnections.contains(conn))
@@ -294,6 +296,8 @@ void WorkbenchSession::onServerEvent(const TimelineEvent &event)
     ServerConnectionRecord &c = m_connections[event.conn];
     c.id = event.conn;
     c.addEvent(event);
+    if (!c.exchangeNumber && event.kind == EventKind::Head && event.side == Side::Server)
+        startExternalRow(c);
     if (c.exchangeNumber)
         markDirty(c.exchangeNumber);
     for (const TimelineEvent &profile : m_profiler.consume(event)) {
@@ -313,12 +317,26 @@ void WorkbenchSession::onConnectionFinished(int conn, const WireLog &wire)
     c.id = conn;
     c.wire = wire;
     c.finished = true;
+    if (ExchangeRecord *r = liveRecord(c.exchangeNumber); r && r->isExternal()) {
+        // An outside client's row that was live since its head: it ends with its connection.
+        m_unclaimedServerByPeer.remove(endpointKey(QHostAddress(c.peerAddress), c.peerPort));
+        refreshExternalRow(*r, c);
+        r->running = false;
+        r->outcome = classifyOutcome(r->summary, false);
+        --m_liveExternal;
+        markDirty(r->number);
+        const int number = r->number;
+        flush();
+        emit externalClientFinished(number);
+        return;
+    }
     if (c.exchangeNumber) {
         markDirty(c.exchangeNumber);
         scheduleFlush();
         return;
     }
-    // Nobody of ours claimed it: an external client (curl, a browser, another program).
+    // Nobody of ours claimed it, and it sent no head (or only garbage): an external client that is
+    // listed only now, with what it did.
     m_unclaimedServerByPeer.remove(endpointKey(QHostAddress(c.peerAddress), c.peerPort));
     ExchangeRecord record = externalClientRecord(c);
     record.number = m_nextNumber++;
@@ -328,6 +346,55 @@ void WorkbenchSession::onConnectionFinished(int conn, const WireLog &wire)
     c.exchangeNumber = record.number;
     m_toAppend.append(record);
     scheduleFlush();
+}
+
+void WorkbenchSession::startExternalRow(ServerConnectionRecord &c)
+{
+    // Nobody of ours claimed the connection by the time its head arrived: our own client reports
+    // its connect before it writes the head, so this is an outside client (curl, a browser, a
+    // probe). Its row is listed now and grows with the server's events, so that a client waiting
+    // for a 100 is seen waiting (issue 14), not only once its connection ends.
+    ExchangeRecord record;
+    record.origin = ExchangeRecord::Origin::ExternalClient;
+    record.number = m_nextNumber++;
+    const qint64 sinceFirstNs = c.events.isEmpty() ? 0 : c.events.constLast().tNs - c.events.constFirst().tNs;
+    record.started = QDateTime::currentDateTime().addMSecs(-sinceFirstNs / 1'000'000);
+    refreshExternalRow(record, c);
+    c.exchangeNumber = record.number;
+    m_live.insert(record.number, record);
+    m_toAppend.append(record);
+    ++m_liveExternal;
+    emit externalClientStarted(record.number);
+}
+
+void WorkbenchSession::refreshExternalRow(ExchangeRecord &record, const ServerConnectionRecord &c) const
+{
+    ExchangeRecord fresh = externalClientRecord(c);
+    fresh.number = record.number;
+    fresh.started = record.started;
+    fresh.running = record.running;
+    fresh.outcome = record.running ? Outcome::Running : record.outcome;
+    fresh.clientBehaviour = clientBehaviourOf(fresh);
+    record = std::move(fresh);
+}
+
+void WorkbenchSession::dropExternalRow(int number)
+{
+    // Our own client's connect came after the server's head after all: its row is not an outside
+    // client's. Unlisted yet (the usual case, within one flush), it is taken back; listed, it stays.
+    const auto live = m_live.constFind(number);
+    if (live == m_live.cend() || !live->isExternal())
+        return;
+    const auto pending = std::find_if(m_toAppend.begin(), m_toAppend.end(),
+                                      [number](const ExchangeRecord &r) { return r.number == number; });
+    if (pending == m_toAppend.end())
+        return;
+    m_toAppend.erase(pending);
+    if (live->running)
+        --m_liveExternal;
+    m_live.erase(live);
+    m_dirty.remove(number);
+    emit externalClientFinished(number);
 }
 
 void WorkbenchSession::markDirty(int number)
@@ -359,6 +426,12 @@ void WorkbenchSession::flush()
         auto it = m_live.find(number);
         if (it == m_live.end())
             continue;
+        // A running outside client's row is rebuilt from its connection once per flush, not once
+        // per event: a keep-alive connection can carry thousands of them.
+        if (it->isExternal() && it->running && !it->serverConnections.isEmpty()) {
+            if (const ServerConnectionRecord *c = serverConnection(it->serverConnections.constFirst()))
+                refreshExternalRow(*it, *c);
+        }
         changed.append(*it);
         if (!it->running)
             m_live.erase(it);

@@ -52,6 +52,8 @@ public:
     void cancel(int number);
     void cancelAll();
     int runningCount() const { return int(m_runners.size()); }
+    // Outside clients whose connection is open and whose head has arrived: their rows are live.
+    int runningExternalCount() const { return m_liveExternal; }
     // Empties the list; running exchanges go on but are no longer listed.
     void clear();
     // Replaces the list with saved rows (File > Open, an autosave restored, a HAR imported):
@@ -73,6 +75,9 @@ signals:
     // After the model holds the change; batched.
     void exchangesChanged(const QList<int> &numbers);
     void progress(int number, qint64 bodyBytesSent, qint64 bodyBytesTotal);
+    // An outside client's row is listed (its head arrived) and runs until its connection ends.
+    void externalClientStarted(int number);
+    void externalClientFinished(int number);
 
 private:
     struct PendingClient
@@ -86,6 +91,9 @@ private:
     void onServerEvent(const TimelineEvent &event);
     void onConnectionFinished(int conn, const WireLog &wire);
     void claim(int number, int conn);
+    void startExternalRow(ServerConnectionRecord &connection);
+    void refreshExternalRow(ExchangeRecord &record, const ServerConnectionRecord &connection) const;
+    void dropExternalRow(int number);
     QString clientBehaviourOf(const ExchangeRecord &record) const;
     void noteProfile(int number);
     void markDirty(int number);
@@ -98,6 +106,7 @@ private:
     PartyThread *m_thread = nullptr;
     int m_nextNumber = 1;
     int m_nextLoadedConnectionId = -1; // loaded connections count down, the live server's up
+    int m_liveExternal = 0;
 
     // Records not yet in the model, and records of running exchanges (copied to the model on flush).
     QList<ExchangeRecord> m_toAppend;

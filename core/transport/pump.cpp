@@ -35,6 +35,10 @@ void Pump::start()
     // An accepted stream is open from the start: the party's first turn is now.
     if (m_connected)
         m_party->streamConnected(monotonicNowNs(), m_stream->endpoints());
+    // The connect is told before the head is written: the workbench matches our server's side of a
+    // connection to our client by it, and must know it before the server reports the head, or it
+    // would list our own client as an outside one (issue 14).
+    emitEvents();
     pump();
     if (!m_done && m_stream->bytesAvailable() > 0)
         onReadyRead();
@@ -44,6 +48,10 @@ void Pump::onConnected()
 {
     m_connected = true;
     m_party->streamConnected(monotonicNowNs(), m_stream->endpoints());
+    // The connect is told before the head is written: the workbench matches our server's side of a
+    // connection to our client by it, and must know it before the server reports the head, or it
+    // would list our own client as an outside one (issue 14).
+    emitEvents();
     // Bytes already waiting were sent before anything of ours: the party sees them first (issue 12,
     // case 6), before the pump writes.
     m_stream->readPending();

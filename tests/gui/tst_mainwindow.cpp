@@ -65,6 +65,7 @@ private slots:
     void serverMenuKeepsThePanelsGuard();
     void fitsALaptopScreen();
     void showsTheStallWhileItHappens();
+    void showsAnOutsideClientsStallWhileItHappens();
     void savedGeometryShrinksToTheScreen();
     void portInUseIsShown();
     void settingsPersist();
@@ -566,6 +567,62 @@ void TestMainWindow::showsTheStallWhileItHappens()
     QTRY_VERIFY_WITH_TIMEOUT(bracketText().isEmpty(), 2000);
     QVERIFY(!timeline->warp().gaps().isEmpty());
     QVERIFY(timeline->labelTexts().join(QLatin1Char('|')).contains(QLatin1String("idle")));
+}
+
+// Issue 14: an outside client (here a raw socket, as curl would) waiting for a 100 that our server
+// ignores is listed while it waits, and its Wait cell and timeline bracket count (R5, R3); the row
+// ends with its connection.
+void TestMainWindow::showsAnOutsideClientsStallWhileItHappens()
+{
+    setPolicy(ServerPolicy::Kind::Ignore);
+    ExchangeListModel *model = m_window->session()->model();
+    const int rows = model->rowCount();
+    QTcpSocket outside;
+    outside.connectToHost(QHostAddress::LocalHost, m_window->server()->port());
+    QVERIFY(outside.waitForConnected(5000));
+    outside.write("PUT /outside-wait HTTP/1.1\r\nHost: x\r\nUser-Agent: raw-test/1\r\n"
+                  "Content-Length: 5\r\nExpect: 100-continue\r\n\r\n");
+    QTRY_COMPARE_WITH_TIMEOUT(model->rowCount(), rows + 1, 5000);
+    const int number = model->recordAt(rows).number;
+    QVERIFY(model->recordAt(rows).isExternal());
+    QVERIFY(model->recordAt(rows).running);
+    QCOMPARE(m_window->session()->runningExternalCount(), 1);
+    QVERIFY2(model->index(rows, ExchangeListModel::UrlColumn).data().toString().contains(QLatin1String("raw-test/1")),
+             qPrintable(model->index(rows, ExchangeListModel::UrlColumn).data().toString()));
+
+    const QModelIndex wait = model->index(rows, ExchangeListModel::ExpectWaitColumn);
+    QTRY_VERIFY_WITH_TIMEOUT(wait.data().toString().startsWith(QLatin1String("waiting ")), 2000);
+    const QString cell = wait.data().toString();
+    QTRY_VERIFY_WITH_TIMEOUT(
+        wait.data().toString() != cell && wait.data().toString().startsWith(QLatin1String("waiting ")), 2000);
+
+    m_window->selectExchange(number);
+    TimelineView *timeline = m_window->detail()->timeline();
+    auto bracketText = [timeline] {
+        for (const QString &t : timeline->labelTexts())
+            if (t.startsWith(QLatin1String("waiting for 100: ")))
+                return t;
+        return QString();
+    };
+    QTRY_VERIFY_WITH_TIMEOUT(!bracketText().isEmpty(), 2000);
+    const QString bracket = bracketText();
+    QTRY_VERIFY_WITH_TIMEOUT(bracketText() != bracket && !bracketText().isEmpty(), 2000);
+
+    // The client gives up waiting and sends its body: the server answers, the row ends with the
+    // connection and keeps the wait it saw.
+    outside.write("hello");
+    QTRY_VERIFY_WITH_TIMEOUT(outside.bytesAvailable() > 0, 5000);
+    outside.disconnectFromHost();
+    QTRY_VERIFY_WITH_TIMEOUT(!model->recordAt(rows).running, 5000);
+    QCOMPARE(model->rowCount(), rows + 1);
+    QCOMPARE(m_window->session()->runningExternalCount(), 0);
+    const ExchangeRecord &done = model->recordAt(rows);
+    QCOMPARE(done.number, number);
+    QCOMPARE(done.summary.finalStatus.value_or(0), 200);
+    QVERIFY(done.summary.expectWaitNs.has_value());
+    QVERIFY(*done.summary.expectWaitNs > 0);
+    QVERIFY(!wait.data().toString().startsWith(QLatin1String("waiting")));
+    QTRY_VERIFY_WITH_TIMEOUT(bracketText().isEmpty(), 2000);
 }
 
 // A size saved on a bigger screen (or at another scale) opens within this one.

@@ -1001,6 +1001,7 @@ void TestWorkbenchFiles::profileAppearsForExchange()
 
     ExchangeListModel *model = m_window->session()->model();
     QTRY_VERIFY_WITH_TIMEOUT(model->rowCount() == 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!model->recordAt(0).running, 5000);
     const ExchangeRecord &record = model->recordAt(0);
     QCOMPARE(record.origin, ExchangeRecord::Origin::ExternalClient);
     QString detail;

@@ -154,6 +154,17 @@ MainWindow::MainWindow(QWidget *parent)
     connect(m_serverPanel, &ServerPanel::serverStateChanged, this, &MainWindow::onServerStateChanged);
     connect(m_session, &WorkbenchSession::exchangeStarted, this, &MainWindow::onExchangeStarted);
     connect(m_session, &WorkbenchSession::exchangeFinished, this, &MainWindow::onExchangeFinished);
+    // An outside client's wait counts in the list and on its timeline as our client's does.
+    connect(m_session, &WorkbenchSession::externalClientStarted, m_progressTimer, [this] {
+        if (!m_progressTimer->isActive())
+            m_progressTimer->start();
+    });
+    connect(m_session, &WorkbenchSession::externalClientFinished, this, [this] {
+        if (m_session->runningCount() == 0 && m_session->runningExternalCount() == 0) {
+            m_progressTimer->stop();
+            m_session->model()->tickRunning(monotonicNowNs());
+        }
+    });
     connect(m_session, &WorkbenchSession::exchangesChanged, this, &MainWindow::onExchangesChanged);
     connect(m_session, &WorkbenchSession::exchangesChanged, this, [this] { setUnsavedChanges(true); });
     connectToolTabs();
@@ -402,7 +413,8 @@ void MainWindow::onExchangeFinished(int number)
 {
     const ExchangeRecord *record = m_session->model()->recordByNumber(number);
     if (m_session->runningCount() == 0) {
-        m_progressTimer->stop();
+        if (m_session->runningExternalCount() == 0)
+            m_progressTimer->stop();
         updateProgress();
         m_composer->setRunning(false);
     }
