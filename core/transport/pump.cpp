@@ -35,10 +35,6 @@ void Pump::start()
     // An accepted stream is open from the start: the party's first turn is now.
     if (m_connected)
         m_party->streamConnected(monotonicNowNs(), m_stream->endpoints());
-    // The connect is told before the head is written: the workbench matches our server's side of a
-    // connection to our client by it, and must know it before the server reports the head, or it
-    // would list our own client as an outside one (issue 14).
-    emitEvents();
     pump();
     if (!m_done && m_stream->bytesAvailable() > 0)
         onReadyRead();
