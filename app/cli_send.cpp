@@ -1,3 +1,4 @@
+#include "clitls.h"
 #include "cliutil.h"
 #include "commands.h"
 #include "exchangereport.h"
@@ -45,6 +46,7 @@ int runSend(const QStringList &args)
         QStringLiteral("FILE"));
     parser.addOptions({methodOpt, headerOpt, dataOpt, dataFileOpt, dataSizeOpt, expectOpt, noExpectOpt, expectValueOpt,
                        expectTimeoutOpt, noRetryOpt, chunkedOpt, jsonOpt, timeoutOpt, saveOpt});
+    const TlsOptions tlsOptions = addTlsOptions(parser);
 
     addPreciseTimingOption(parser);
     const QString hint = helpHint(QStringLiteral("send"));
@@ -60,7 +62,10 @@ int runSend(const QStringList &args)
     ClientRequest request;
     request.url = QUrl(positional.first(), QUrl::StrictMode);
     if (!request.url.isValid() || request.url.host().isEmpty())
-        return usageError(t("invalid URL '%1': expected http://HOST[:PORT]/PATH").arg(positional.first()), hint);
+        return usageError(
+            t("invalid URL '%1': expected http://HOST[:PORT]/PATH or https://...").arg(positional.first()), hint);
+    if (const std::optional<QString> bad = readTlsOptions(parser, tlsOptions, &request.tls))
+        return usageError(*bad, hint);
     if (parser.isSet(methodOpt))
         request.method = parser.value(methodOpt).toLatin1();
 

@@ -2,6 +2,7 @@
 #include "cliutil.h"
 #include "commands.h"
 #include "exchangereport.h"
+#include "localcertificate.h"
 #include "monotonicclock.h"
 #include "platformsignals.h"
 #include "sessionfile.h"
@@ -38,6 +39,17 @@ int runServe(const QStringList &args)
         QCoreApplication::translate("cli", "On stop, write the server's events and connections as a session file."),
         QStringLiteral("FILE"));
     parser.addOptions({saveOpt});
+    const QCommandLineOption tlsOpt(
+        QStringLiteral("tls"),
+        QCoreApplication::translate("cli", "Serve HTTPS: with --cert and --key, or with a certificate made once for "
+                                           "127.0.0.1, ::1 and localhost and kept in the data folder."));
+    const QCommandLineOption certOpt(QStringLiteral("cert"),
+                                     QCoreApplication::translate("cli", "--tls: the certificate (chain) PEM file."),
+                                     QStringLiteral("FILE"));
+    const QCommandLineOption keyOpt(QStringLiteral("key"),
+                                    QCoreApplication::translate("cli", "--tls: the private key PEM file of --cert."),
+                                    QStringLiteral("FILE"));
+    parser.addOptions({tlsOpt, certOpt, keyOpt});
     const ServerLimits defaults;
     const QCommandLineOption maxHeadOpt(
         QStringLiteral("max-head"),
@@ -132,6 +144,32 @@ int runServe(const QStringList &args)
         return usageError(
             QCoreApplication::translate("cli", "invalid --max-connections '%1'").arg(parser.value(maxConnectionsOpt)));
 
+    std::optional<ServerTlsIdentity> tls;
+    if ((parser.isSet(certOpt) || parser.isSet(keyOpt)) && !parser.isSet(tlsOpt))
+        return usageError(QCoreApplication::translate("cli", "--cert and --key need --tls"));
+    if (parser.isSet(certOpt) != parser.isSet(keyOpt))
+        return usageError(QCoreApplication::translate("cli", "--cert and --key go together"));
+    if (parser.isSet(tlsOpt)) {
+        QString tlsError;
+        if (parser.isSet(certOpt)) {
+            tls = ServerTlsIdentity::load(parser.value(certOpt), parser.value(keyOpt), &tlsError);
+        } else if (const auto local = LocalCertificate::ensure(LocalCertificate::defaultFolder(), &tlsError)) {
+            tls = local->identity;
+            if (local->generated)
+                printErr(QCoreApplication::translate("cli", "expectlab: made a certificate for 127.0.0.1, ::1 and "
+                                                            "localhost: %1 (key %2)\n")
+                             .arg(local->certFile, local->keyFile));
+        }
+        if (!tls) {
+            printErr(QStringLiteral("expectlab: %1\n").arg(tlsError));
+            return ExitNoFinalResponse;
+        }
+        // What a user needs to trust it: the file for curl --cacert and the fingerprint to compare.
+        printErr(QCoreApplication::translate("cli", "expectlab: TLS certificate %1, SHA-256 %2; trust it with "
+                                                    "curl --cacert %1\n")
+                     .arg(tls->certFile, tls->sha256()));
+    }
+
     // Watch for SIGINT/SIGTERM before the listening line goes out: a script may signal right after it.
     TerminationWatcher watcher;
     QObject::connect(&watcher, &TerminationWatcher::terminationRequested, qApp, [] { QCoreApplication::exit(0); });
@@ -139,6 +177,7 @@ int runServe(const QStringList &args)
     TestServer server;
     server.setPolicy(*policy);
     server.setLimits(limits);
+    server.setTls(tls);
     if (!server.listen(address, quint16(port))) {
         printErr(QStringLiteral("expectlab: %1\n").arg(server.errorString()));
         return ExitNoFinalResponse;

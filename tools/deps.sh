@@ -9,10 +9,15 @@ EXPECTLAB_BUILD_PACKAGES=(
   help2man librsvg2-bin
   # Qt's SVG plugin draws the window icon.
   libqt6svg6
+  # TLS (issue 15): Qt's OpenSSL backend loads libssl at run time; the certificate generator links
+  # OpenSSL's library (Qt cannot create certificates).
+  libssl-dev
 )
 # Peers and tools the test suite drives for real.
 EXPECTLAB_TEST_PACKAGES=(
   curl python3 xauth xvfb
+  # TLS tests: certificates for nginx and Apache made with `openssl req`.
+  openssl
   # installer_deb: cpack -G DEB with shlibdeps (dpkg-dev, file), the validators, lintian, man -w, and the
   # package's Recommends so that installing the .deb pulls nothing from the network.
   dpkg-dev file desktop-file-utils appstream man-db libqt6svg6 lintian

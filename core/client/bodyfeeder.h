@@ -27,6 +27,8 @@ public:
     {
         m_exchange.streamConnected(nowNs, endpoints);
     }
+    void streamTlsStarted(qint64 nowNs) override { m_exchange.streamTlsStarted(nowNs); }
+    void streamTlsDone(qint64 nowNs, const TlsFacts &facts) override { m_exchange.streamTlsDone(nowNs, facts); }
     void streamReceived(QByteArrayView data, qint64 nowNs) override { m_exchange.streamReceived(data, nowNs); }
     void streamSent(qint64 bytes, qint64 nowNs, qint64 peerWaiting) override
     {

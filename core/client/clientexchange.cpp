@@ -1,5 +1,7 @@
 #include "clientexchange.h"
 
+#include "streamfactory.h"
+
 #include <QCoreApplication>
 
 namespace expectlab {
@@ -74,7 +76,7 @@ void ClientExchange::start(qint64 nowNs)
     m_peerReset = false;
     buildHead();
     m_state = State::Connecting;
-    const int port = m_request.url.port(80);
+    const int port = portOf(m_request.url);
     emitEvent(
         event(EventKind::Connect, 0, -1, tr("%1:%2 (attempt %3)").arg(m_request.url.host()).arg(port).arg(m_attempt)));
 }
@@ -93,7 +95,9 @@ void ClientExchange::buildHead()
     QByteArray host = m_request.url.host(QUrl::FullyEncoded).toLatin1();
     if (host.contains(':'))
         host = '[' + host + ']';
-    if (m_request.url.port() > 0 && m_request.url.port() != 80)
+    // The port only when it is not the scheme's own (RFC 9110 7.2, 4.2).
+    if (m_request.url.port() > 0 &&
+        m_request.url.port() != (m_request.url.scheme() == QLatin1String("https") ? 443 : 80))
         host += ':' + QByteArray::number(m_request.url.port());
     head.headers = {{"Host", host}, {"User-Agent", userAgent()}, {"Accept", "*/*"}};
     for (const auto &h : m_request.headers)
@@ -130,6 +134,29 @@ void ClientExchange::connected(qint64 nowNs, const Endpoints &endpoints)
                                 .arg(endpointText(endpoints.peerAddress, endpoints.peerPort),
                                      endpointText(endpoints.localAddress, endpoints.localPort)));
     e.endpoints = std::make_shared<const Endpoints>(endpoints);
+    emitEvent(e);
+}
+
+void ClientExchange::tlsStarted(qint64 nowNs)
+{
+    m_now = nowNs;
+    if (m_state != State::Exchanging)
+        return;
+    emitEvent(event(EventKind::TlsStart, 0, -1,
+                    tr("TLS handshake with %1, offering ALPN http/1.1").arg(m_request.url.host())));
+}
+
+void ClientExchange::tlsDone(qint64 nowNs, const TlsFacts &facts)
+{
+    m_now = nowNs;
+    if (m_state != State::Exchanging)
+        return;
+    auto shared = std::make_shared<const TlsFacts>(facts);
+    m_summary.tls = shared;
+    TimelineEvent e =
+        event(EventKind::TlsDone, 0, -1,
+              tr("%1, %2, ALPN %3").arg(facts.protocol, facts.cipher, facts.alpn.isEmpty() ? tr("none") : facts.alpn));
+    e.tls = std::move(shared);
     emitEvent(e);
 }
 

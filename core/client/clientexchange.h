@@ -33,6 +33,9 @@ public:
     // Adapter input
     void start(qint64 nowNs); // an attempt begins: connect now
     void connected(qint64 nowNs, const Endpoints &endpoints);
+    // The TLS handshake of this attempt's connection (issue 15): its own phase, before the head.
+    void tlsStarted(qint64 nowNs);
+    void tlsDone(qint64 nowNs, const TlsFacts &facts);
     void receive(QByteArrayView data, qint64 nowNs);
     // The server closed (FIN), or reset the connection.
     void peerClosed(qint64 nowNs, bool reset = false);
@@ -61,6 +64,8 @@ public:
 
     // Party: what the Pump drives, one attempt's connection at a time.
     void streamConnected(qint64 nowNs, const Endpoints &endpoints) override { connected(nowNs, endpoints); }
+    void streamTlsStarted(qint64 nowNs) override { tlsStarted(nowNs); }
+    void streamTlsDone(qint64 nowNs, const TlsFacts &facts) override { tlsDone(nowNs, facts); }
     void streamReceived(QByteArrayView data, qint64 nowNs) override { receive(data, nowNs); }
     void streamSent(qint64 bytes, qint64 nowNs, qint64) override { sent(bytes, nowNs); }
     void streamPeerClosed(qint64 nowNs, bool reset) override { peerClosed(nowNs, reset); }

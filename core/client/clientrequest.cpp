@@ -1,5 +1,7 @@
 #include "clientrequest.h"
 
+#include "streamfactory.h"
+
 #include <algorithm>
 
 #include <QCoreApplication>
@@ -43,9 +45,10 @@ int ClientRequest::interactiveTimeoutMs() const
 QString ClientRequest::validate() const
 {
     if (!url.isValid() || url.host().isEmpty())
-        return tr("invalid URL '%1': expected http://HOST[:PORT]/PATH").arg(url.toString());
-    if (url.scheme() != QLatin1String("http"))
-        return tr("unsupported scheme '%1' in '%2': only http:// is supported").arg(url.scheme(), url.toString());
+        return tr("invalid URL '%1': expected http://HOST[:PORT]/PATH or https://...").arg(url.toString());
+    if (!isSupportedScheme(url))
+        return tr("unsupported scheme '%1' in '%2': only http:// and https:// are supported")
+            .arg(url.scheme(), url.toString());
     if (url.port() == 0)
         return tr("invalid port 0 in '%1'").arg(url.toString());
     if (!isHttpToken(effectiveMethod()))

@@ -2,6 +2,7 @@
 
 #include "bodysource.h"
 #include "httpmessage.h"
+#include "tlssettings.h"
 
 #include <QString>
 #include <QUrl>
@@ -39,6 +40,7 @@ struct ClientRequest
     bool retryWithoutExpect = true;                // R6
     bool chunked = false;
     int timeoutMs = kDefaultTimeoutMs; // bounds the whole exchange
+    ClientTlsSettings tls;             // https:// only: whom to trust (issue 15)
 
     QByteArray effectiveMethod() const;
     // The Expect value to send on the first attempt; empty when none.

@@ -12,6 +12,24 @@ double toMs(qint64 ns)
 }
 } // namespace
 
+QJsonObject tlsToJson(const TlsFacts &t)
+{
+    const bool hasPeer = !t.peerSha256.isEmpty();
+    const QJsonValue peer = hasPeer ? QJsonValue(QJsonObject{
+                                          {QStringLiteral("subject"), t.peerSubject},
+                                          {QStringLiteral("issuer"), t.peerIssuer},
+                                          {QStringLiteral("not_after"), t.peerNotAfter.toUTC().toString(Qt::ISODate)},
+                                          {QStringLiteral("sha256"), t.peerSha256},
+                                      })
+                                    : QJsonValue();
+    return {
+        {QStringLiteral("protocol"), t.protocol},
+        {QStringLiteral("cipher"), t.cipher},
+        {QStringLiteral("alpn"), t.alpn.isEmpty() ? QJsonValue() : QJsonValue(t.alpn)},
+        {QStringLiteral("peer"), peer},
+    };
+}
+
 QJsonObject eventToJson(const TimelineEvent &event, qint64 originNs, bool serverShape)
 {
     QJsonObject o;
@@ -58,6 +76,8 @@ QJsonObject eventToJson(const TimelineEvent &event, qint64 originNs, bool server
         o.insert(QStringLiteral("local"), endpoint(event.endpoints->localAddress, event.endpoints->localPort));
         o.insert(QStringLiteral("peer"), endpoint(event.endpoints->peerAddress, event.endpoints->peerPort));
     }
+    if (event.tls)
+        o.insert(QStringLiteral("tls"), tlsToJson(*event.tls));
     return o;
 }
 
@@ -119,6 +139,8 @@ QJsonObject exchangeToJson(const ExchangeSummary &s)
     }
     o.insert(QStringLiteral("outcome"), s.outcomeText());
     o.insert(QStringLiteral("outcome_code"), s.outcomeCode());
+    // Issue 15: what the TLS handshake agreed on; null over plain HTTP.
+    o.insert(QStringLiteral("tls"), s.tls ? QJsonValue(tlsToJson(*s.tls)) : QJsonValue());
     return o;
 }
 

@@ -8,6 +8,9 @@ namespace expectlab {
 
 // The `expectlab send --json` document (issue #2's contract; fields may be added, never renamed).
 QJsonObject exchangeToJson(const ExchangeSummary &summary);
+// `"tls": {"protocol", "cipher", "alpn", "peer": {"subject", "issuer", "not_after", "sha256"}}`
+// (issue 15's contract); peer is null when the peer sent no certificate.
+QJsonObject tlsToJson(const TlsFacts &tls);
 // One event as a JSON object with t_ms relative to originNs; serverShape adds "side" and "conn".
 QJsonObject eventToJson(const TimelineEvent &event, qint64 originNs, bool serverShape);
 // The readable timeline: one event a line, times aligned.

@@ -1,9 +1,10 @@
 #include "exchangerunner.h"
 
+#include "bytestream.h"
 #include "monotonicclock.h"
 #include "platformmemory.h"
 #include "pump.h"
-#include "tcpstream.h"
+#include "streamfactory.h"
 
 namespace expectlab {
 
@@ -69,14 +70,23 @@ void ExchangeRunner::startAttempt()
         finish();
         return;
     }
-    auto *stream = new TcpStream;
+    QString tlsError;
+    ByteStream *stream = makeClientStream(m_request.url, m_request.tls, &tlsError);
+    if (!stream) { // a --cacert file that cannot be used: the exchange fails before connecting
+        m_exchange->transportError(monotonicNowNs(), tlsError, ErrorKind::InvalidRequest);
+        if (m_exchange->wantsClose())
+            m_exchange->transportClosed(monotonicNowNs());
+        emitEvents();
+        finish();
+        return;
+    }
     m_pump = new Pump(stream, m_feeder.get(), this);
     connect(m_pump, &Pump::eventRecorded, this, &ExchangeRunner::eventRecorded);
     connect(m_pump, &Pump::wrote, this,
             [this] { emit progress(m_exchange->bodySentThisAttempt(), m_exchange->bodySize()); });
     // Queued: the pump is still on the stack when it says it is finished.
     connect(m_pump, &Pump::finished, this, &ExchangeRunner::onAttemptFinished, Qt::QueuedConnection);
-    stream->connectTo(m_request.url.host(), quint16(m_request.url.port(80)));
+    stream->connectTo(m_request.url.host(), portOf(m_request.url));
     m_pump->start();
 }
 

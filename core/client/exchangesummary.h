@@ -59,6 +59,8 @@ struct ExchangeSummary
     ErrorKind errorKind = ErrorKind::None; // what kind of failure `error` is
     QList<AttemptSummary> earlierAttempts;
     QList<WireLog> wireLogs; // one per attempt
+    // What the last attempt's TLS handshake agreed on; null over plain HTTP (issue 15).
+    std::shared_ptr<const TlsFacts> tls;
 
     bool finished() const { return endNs.has_value(); }
     qint64 durationNs() const { return endNs ? *endNs - startNs : 0; }

@@ -558,7 +558,7 @@ void ServerConnection::transportClosed(qint64 nowNs, const QString &transportRea
     emitEvent(closed);
 }
 
-void ServerConnection::transportError(qint64 nowNs, const QString &message, bool reset)
+void ServerConnection::transportError(qint64 nowNs, const QString &message, bool reset, ErrorKind kind)
 {
     m_now = nowNs;
     if (m_closed)
@@ -566,10 +566,33 @@ void ServerConnection::transportError(qint64 nowNs, const QString &message, bool
     m_peerReset = m_peerReset || reset;
     if (reset && m_closedBy == Closer::Unknown)
         m_closedBy = Closer::Peer;
-    emitEvent(event(EventKind::Error, 0, -1, message).withError(reset ? ErrorKind::Reset : ErrorKind::Transport));
+    const bool tls = kind >= ErrorKind::TlsUntrusted && kind <= ErrorKind::TlsPlainRequest;
+    emitEvent(event(EventKind::Error, 0, -1, message)
+                  .withError(reset ? ErrorKind::Reset
+                             : tls ? kind
+                                   : ErrorKind::Transport));
     if (m_closeReason.isEmpty())
         m_closeReason = message;
     m_closeMode = CloseMode::Now;
+}
+
+void ServerConnection::streamTlsStarted(qint64 nowNs)
+{
+    m_now = nowNs;
+    if (!m_closed)
+        emitEvent(event(EventKind::TlsStart, 0, -1, tr("a TLS ClientHello: handshake begins")));
+}
+
+void ServerConnection::streamTlsDone(qint64 nowNs, const TlsFacts &facts)
+{
+    m_now = nowNs;
+    if (m_closed)
+        return;
+    TimelineEvent e =
+        event(EventKind::TlsDone, 0, -1,
+              tr("%1, %2, ALPN %3").arg(facts.protocol, facts.cipher, facts.alpn.isEmpty() ? tr("none") : facts.alpn));
+    e.tls = std::make_shared<const TlsFacts>(facts);
+    emitEvent(e);
 }
 
 Party::CloseWish ServerConnection::closeWish() const

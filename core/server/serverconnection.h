@@ -54,7 +54,8 @@ public:
     void halfClosed(qint64 nowNs);
     // The adapter's last word: the socket is gone. Records the closed event once.
     void transportClosed(qint64 nowNs, const QString &transportReason = QString());
-    void transportError(qint64 nowNs, const QString &message, bool reset = false);
+    // kind: Reset, a TLS cause (TlsPlainRequest, TlsUntrusted, ...), or anything else (Transport).
+    void transportError(qint64 nowNs, const QString &message, bool reset = false, ErrorKind kind = ErrorKind::None);
 
     QByteArray takeOutgoing();
     // The adapter handed this many more bytes of takeOutgoing()'s output to the kernel at nowNs;
@@ -76,8 +77,10 @@ public:
     void streamPeerClosed(qint64 nowNs, bool reset) override { peerClosed(nowNs, reset); }
     void streamFailed(qint64 nowNs, const QString &message, ErrorKind kind) override
     {
-        transportError(nowNs, message, kind == ErrorKind::Reset);
+        transportError(nowNs, message, kind == ErrorKind::Reset, kind);
     }
+    void streamTlsStarted(qint64 nowNs) override;
+    void streamTlsDone(qint64 nowNs, const TlsFacts &facts) override;
     void streamHalfClosed(qint64 nowNs, bool ok) override
     {
         if (ok)

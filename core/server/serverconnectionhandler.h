@@ -9,7 +9,7 @@ class QTcpSocket;
 namespace expectlab {
 
 class Pump;
-class TcpStream;
+class ByteStream;
 
 // One accepted connection: its ServerConnection driven by a Pump over a TcpStream. No protocol
 // logic and no socket calls here.
@@ -29,7 +29,7 @@ signals:
     void finished();
 
 private:
-    TcpStream *m_stream; // owned by the pump
+    ByteStream *m_stream; // owned by the pump
     ServerConnection m_connection;
     Pump *m_pump;
 };

@@ -58,6 +58,11 @@ void ServerHost::setPolicy(const ServerPolicy &policy)
     m_thread->post([server = m_server, policy] { server->setPolicy(policy); });
 }
 
+void ServerHost::setTls(const std::optional<ServerTlsIdentity> &identity)
+{
+    m_thread->post([server = m_server, identity] { server->setTls(identity); });
+}
+
 void ServerHost::sync(quint64 token)
 {
     // Requests run in the order posted: when this one runs, every earlier one has.

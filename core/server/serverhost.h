@@ -27,6 +27,8 @@ public:
     // Applies to connections accepted afterwards.
     void setPolicy(const ServerPolicy &policy);
     void setLimits(const ServerLimits &limits);
+    // HTTPS from now on with identity; nullopt: plain HTTP. stateChanged follows.
+    void setTls(const std::optional<ServerTlsIdentity> &identity);
     // Answers with synced(token) once the server has run every request asked before it: a caller
     // that must know a policy is in force before its client connects (the matrix) waits for it.
     void sync(quint64 token);

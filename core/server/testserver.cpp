@@ -3,14 +3,15 @@
 #include "monotonicclock.h"
 #include "serverconnectionhandler.h"
 
-#include <QTcpServer>
+#include "tlslistener.h"
+
 #include <QTcpSocket>
 
 namespace expectlab {
 
 TestServer::TestServer(QObject *parent)
     : QObject(parent)
-    , m_server(new QTcpServer(this))
+    , m_server(new TlsListener(this))
 {
     connect(m_server, &QTcpServer::newConnection, this, &TestServer::acceptPending);
 }
@@ -35,6 +36,13 @@ bool TestServer::listen(const QHostAddress &address, quint16 port)
     return true;
 }
 
+void TestServer::setTls(const std::optional<ServerTlsIdentity> &identity)
+{
+    m_tls = identity;
+    m_server->setTls(identity ? std::optional<QSslConfiguration>(identity->configuration()) : std::nullopt);
+    emit stateChanged(state());
+}
+
 void TestServer::close()
 {
     m_server->close();
@@ -49,6 +57,11 @@ ServerState TestServer::state() const
     s.port = port();
     s.error = m_error;
     s.connections = m_open;
+    s.tls = m_tls.has_value();
+    if (m_tls) {
+        s.certFile = m_tls->certFile;
+        s.certSha256 = m_tls->sha256();
+    }
     return s;
 }
 
@@ -57,7 +70,7 @@ QString ServerState::url() const
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
                              ? QStringLiteral("[%1]").arg(address.toString())
                              : address.toString();
-    return QStringLiteral("http://%1:%2/").arg(host).arg(port);
+    return QStringLiteral("%1://%2:%3/").arg(tls ? QStringLiteral("https") : QStringLiteral("http"), host).arg(port);
 }
 
 bool TestServer::isListening() const

@@ -3,18 +3,19 @@
 #include "serverlimits.h"
 #include "serverpolicy.h"
 #include "timelineevent.h"
+#include "tlssettings.h"
 #include "wirelog.h"
 
 #include <QHostAddress>
 #include <QObject>
 #include <QPointer>
 
-class QTcpServer;
 class QTcpSocket;
 
 namespace expectlab {
 
 class ServerConnectionHandler;
+class TlsListener;
 
 // What the server's owner knows about it: a value, sent after every listen() and close().
 struct ServerState
@@ -24,8 +25,12 @@ struct ServerState
     quint16 port = 0;
     QString error; // why the last listen failed; empty once one succeeds
     int connections = 0;
+    // HTTPS (issue 15): the certificate it presents, for "curl --cacert FILE" and fingerprints.
+    bool tls = false;
+    QString certFile;
+    QString certSha256;
 
-    QString url() const; // http://HOST:PORT/, brackets around IPv6
+    QString url() const; // http://HOST:PORT/ (https:// with TLS), brackets around IPv6
 };
 
 // The local HTTP/1.1 test server: a QTcpServer whose connections are handled by ServerConnection
@@ -48,6 +53,9 @@ public:
     void setPolicy(const ServerPolicy &policy) { m_policy = policy; }
     ServerPolicy policy() const { return m_policy; }
     void setLimits(const ServerLimits &limits) { m_limits = limits; }
+    // HTTPS with identity from now on (connections accepted afterwards); nullopt: plain HTTP.
+    void setTls(const std::optional<ServerTlsIdentity> &identity);
+    bool isTls() const { return m_tls.has_value(); }
     ServerLimits limits() const { return m_limits; }
     int connectionCount() const { return m_open; }
 
@@ -70,7 +78,8 @@ private:
     void handlerFinished();
     void refuse(int id, QTcpSocket *socket);
 
-    QTcpServer *m_server;
+    TlsListener *m_server;
+    std::optional<ServerTlsIdentity> m_tls;
     ServerPolicy m_policy;
     ServerLimits m_limits;
     int m_nextId = 1;

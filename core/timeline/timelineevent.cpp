@@ -6,7 +6,7 @@
 namespace expectlab {
 
 namespace {
-constexpr std::array<std::pair<EventKind, const char *>, 19> kNames{{
+constexpr std::array<std::pair<EventKind, const char *>, 21> kNames{{
     {EventKind::Connect, "connect"},
     {EventKind::Connected, "connected"},
     {EventKind::HeadSent, "head_sent"},
@@ -26,9 +26,11 @@ constexpr std::array<std::pair<EventKind, const char *>, 19> kNames{{
     {EventKind::Cancelled, "cancelled"},
     {EventKind::Profile, "profile"},
     {EventKind::GarbageSent, "garbage_sent"},
+    {EventKind::TlsStart, "tls_start"},
+    {EventKind::TlsDone, "tls_done"},
 }};
 
-constexpr std::array<std::pair<ErrorKind, const char *>, 21> kErrorNames{{
+constexpr std::array<std::pair<ErrorKind, const char *>, 28> kErrorNames{{
     {ErrorKind::InvalidRequest, "invalid_request"},
     {ErrorKind::HostNotFound, "host_not_found"},
     {ErrorKind::ConnectFailed, "connect_failed"},
@@ -49,6 +51,13 @@ constexpr std::array<std::pair<ErrorKind, const char *>, 21> kErrorNames{{
     {ErrorKind::BodyTimeout, "body_timeout"},
     {ErrorKind::PeerClosedMidRequest, "peer_closed_mid_request"},
     {ErrorKind::PolicySilent, "policy_silent"},
+    {ErrorKind::TlsUntrusted, "tls_untrusted"},
+    {ErrorKind::TlsExpired, "tls_expired"},
+    {ErrorKind::TlsNotYetValid, "tls_not_yet_valid"},
+    {ErrorKind::TlsNameMismatch, "tls_name_mismatch"},
+    {ErrorKind::TlsHandshake, "tls_handshake_failed"},
+    {ErrorKind::TlsPeerNotTls, "tls_peer_not_tls"},
+    {ErrorKind::TlsPlainRequest, "tls_plain_request"},
     {ErrorKind::None, ""},
 }};
 

@@ -2,6 +2,7 @@
 
 #include "httpmessage.h"
 
+#include <QDateTime>
 #include <QHostAddress>
 #include <QMetaType>
 #include <QString>
@@ -42,6 +43,10 @@ enum class EventKind {
     Profile,
     // server: a misbehaviour policy sent bytes that are no HTTP response (policy garbage)
     GarbageSent,
+    // both: the TLS handshake began (the TCP connection is up) and ended (TlsFacts): a phase of its
+    // own between connect and head, never part of the expect wait
+    TlsStart,
+    TlsDone,
 };
 
 // Who ended a connection first (Closed events): our side or the peer.
@@ -72,6 +77,14 @@ enum class ErrorKind : quint8 {
     BodyTimeout,      // 408 while the body stopped coming
     PeerClosedMidRequest,
     PolicySilent, // policy silent: no response will come
+    // TLS (issue 15): why a handshake failed, each with its own sentence and the flag that changes it
+    TlsUntrusted,    // the peer's certificate chains to nobody we trust (--cacert, --insecure)
+    TlsExpired,      // the peer's certificate expired
+    TlsNotYetValid,  // the peer's certificate is not valid yet
+    TlsNameMismatch, // the certificate is for another host name
+    TlsHandshake,    // any other handshake failure (no shared protocol or cipher, an alert)
+    TlsPeerNotTls,   // https:// to a port that does not speak TLS (plain HTTP, most likely)
+    TlsPlainRequest, // server: a plain HTTP request on a TLS port
 };
 
 // The two ends of a connection, as the socket saw them (Accepted, Connected).
@@ -86,6 +99,20 @@ struct Endpoints
 // One key for an address and port, whichever way the socket saw them: a dual-stack server sees an
 // IPv4 client as ::ffff:a.b.c.d. Matches a client's local end with the server's peer.
 QString endpointKey(const QHostAddress &address, quint16 port);
+
+// What a TLS handshake agreed on and who the peer said it was (TlsDone events, an exchange's
+// summary, `send --json`'s "tls").
+struct TlsFacts
+{
+    QString protocol; // "TLSv1.3"
+    QString cipher;   // "TLS_AES_256_GCM_SHA384"
+    QString alpn;     // the negotiated ALPN protocol, "http/1.1"; empty when none was
+    // The peer's certificate; empty when it sent none (a client to our server, usually).
+    QString peerSubject;
+    QString peerIssuer;
+    QDateTime peerNotAfter;
+    QString peerSha256; // hex, colon-separated, as curl and browsers show it
+};
 
 struct TimelineEvent
 {
@@ -111,6 +138,7 @@ struct TimelineEvent
     std::shared_ptr<const MessageHead> head;      // Head, HeadSent, Interim, Final: the head itself
     std::shared_ptr<const Endpoints> endpoints;   // Accepted, Connected
     std::shared_ptr<const ClientProfile> profile; // Profile
+    std::shared_ptr<const TlsFacts> tls;          // TlsDone
 
     // One event in a single expression; what every recorder (server, client, probe) builds.
     static TimelineEvent at(qint64 tNs, Side side, int conn, EventKind kind, int status = 0, qint64 bytes = -1,

@@ -43,8 +43,16 @@ public:
     virtual Endpoints endpoints() const = 0;
     // After closed(): whether it was a reset (RST) rather than a close (FIN).
     virtual bool wasReset() const = 0;
+    // An accepted stream that is not open yet (a TLS server side): starts what opens it, and says
+    // connected() (or failed()) when it is. Plain streams are open when accepted.
+    virtual void startAccepted() {}
+    // A TLS stream, once connected(): what its handshake agreed on; null for plain TCP.
+    virtual std::shared_ptr<const TlsFacts> tlsFacts() const { return {}; }
 
 signals:
+    // TLS: the TCP connection is up and the handshake begins (endpoints() is valid); connected()
+    // follows once it is done. Plain TCP says connected() alone.
+    void tlsStarted();
     void connected();
     void readyRead();
     // More of our bytes left (bytesHanded() grew) or there is room to write again.

@@ -30,6 +30,10 @@ public:
     virtual void streamSent(qint64 bytes, qint64 nowNs, qint64 peerWaiting) = 0;
     virtual void streamPeerClosed(qint64 nowNs, bool reset) = 0;
     virtual void streamFailed(qint64 nowNs, const QString &message, ErrorKind kind) = 0;
+    // A TLS stream: the handshake began right after streamConnected(), and ended; until then the
+    // pump takes no output, so a head is never "sent" while it waits for the handshake (issue 15).
+    virtual void streamTlsStarted(qint64) {}
+    virtual void streamTlsDone(qint64, const TlsFacts &) {}
     // Our half-close (FIN) left, or (ok false) the stream could not half-close.
     virtual void streamHalfClosed(qint64, bool) {}
     // The stream is gone: the core's last word.

@@ -17,6 +17,7 @@ Pump::Pump(ByteStream *stream, Party *party, QObject *parent)
     m_timer->setSingleShot(true);
     m_timer->setTimerType(Qt::PreciseTimer);
     connect(m_timer, &QTimer::timeout, this, &Pump::onTimer);
+    connect(m_stream, &ByteStream::tlsStarted, this, &Pump::onTlsStarted);
     connect(m_stream, &ByteStream::connected, this, &Pump::onConnected);
     connect(m_stream, &ByteStream::readyRead, this, &Pump::onReadyRead);
     connect(m_stream, &ByteStream::writable, this, &Pump::pump);
@@ -35,15 +36,34 @@ void Pump::start()
     // An accepted stream is open from the start: the party's first turn is now.
     if (m_connected)
         m_party->streamConnected(monotonicNowNs(), m_stream->endpoints());
+    else
+        m_stream->startAccepted(); // a TLS server side: tlsStarted() and connected() follow
     pump();
     if (!m_done && m_stream->bytesAvailable() > 0)
         onReadyRead();
 }
 
+void Pump::onTlsStarted()
+{
+    // The TCP connection is up: the party learns it now, and that a handshake runs, but gets no
+    // turn to write until the handshake is done (m_connected stays false).
+    const qint64 now = monotonicNowNs();
+    m_tlsStarted = true;
+    m_party->streamConnected(now, m_stream->endpoints());
+    m_party->streamTlsStarted(now);
+    emitEvents();
+    armTimer();
+}
+
 void Pump::onConnected()
 {
     m_connected = true;
-    m_party->streamConnected(monotonicNowNs(), m_stream->endpoints());
+    if (m_tlsStarted) {
+        const std::shared_ptr<const TlsFacts> facts = m_stream->tlsFacts();
+        m_party->streamTlsDone(monotonicNowNs(), facts ? *facts : TlsFacts());
+    } else {
+        m_party->streamConnected(monotonicNowNs(), m_stream->endpoints());
+    }
     // The connect is told before the head is written: the workbench matches our server's side of a
     // connection to our client by it, and must know it before the server reports the head, or it
     // would list our own client as an outside one (issue 14).

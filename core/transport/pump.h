@@ -45,6 +45,7 @@ signals:
 
 private:
     void onReadyRead();
+    void onTlsStarted();
     void onConnected();
     void onPeerClosed(bool reset);
     void onFailed(const QString &message, ErrorKind kind);
@@ -61,6 +62,7 @@ private:
     qint64 m_reported = 0;        // bytes of ours reported to the party as sent
     qint64 m_timerDeadlineNs = 0; // 0: not armed
     bool m_connected = false;
+    bool m_tlsStarted = false;
     bool m_halfClosed = false;
     bool m_inputHeld = false;
     bool m_pumping = false;

@@ -12,11 +12,17 @@ TcpStream::TcpStream(QObject *parent)
 }
 
 TcpStream::TcpStream(QTcpSocket *accepted, QObject *parent)
+    : TcpStream(accepted, true, parent)
+{}
+
+TcpStream::TcpStream(QTcpSocket *socket, bool accepted, QObject *parent)
     : ByteStream(parent)
-    , m_socket(accepted)
+    , m_socket(socket)
 {
     m_socket->setParent(this);
     setUp();
+    if (!accepted)
+        return;
     m_closeWatch.watch(m_socket->socketDescriptor());
     // A 100 or a final response must not wait for Nagle's algorithm behind an unacknowledged
     // segment: it would add up to 40 ms (a delayed ACK) to the very timings we record.
@@ -120,6 +126,11 @@ void TcpStream::onConnected()
 {
     m_socket->setSocketOption(QAbstractSocket::LowDelayOption, 1);
     m_closeWatch.watch(m_socket->socketDescriptor());
+    onTcpConnected();
+}
+
+void TcpStream::onTcpConnected()
+{
     emit connected();
 }
 

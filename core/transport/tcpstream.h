@@ -36,11 +36,19 @@ public:
     Endpoints endpoints() const override;
     bool wasReset() const override { return m_reset; }
 
+protected:
+    // For a stream over a QTcpSocket subclass (TlsStream over QSslSocket): takes socket over.
+    TcpStream(QTcpSocket *socket, bool accepted, QObject *parent);
+    QTcpSocket *socket() const { return m_socket; }
+    bool closeWatchSaysReset() const { return m_closeWatch.wasReset(); }
+    // The TCP connection is up (a client stream); plain TCP is then connected().
+    virtual void onTcpConnected();
+    virtual void onError();
+
 private:
     void setUp();
     void onConnected();
     void onDisconnected();
-    void onError();
     void notePeerClosed();
 
     QTcpSocket *m_socket;
