@@ -401,6 +401,13 @@ void ClientExchange::peerClosed(qint64 nowNs, bool reset)
         if (!m_headSentNs)
             fail(kind, reset ? tr("connection reset by the server before the request was sent")
                              : tr("connection closed by the server before the request was sent"));
+        else if (m_summary.interimHeads.isEmpty() && m_request.url.scheme() == QLatin1String("http"))
+            // A TLS port closes a plain request without a byte (OpenSSL does), which looks exactly
+            // like a server that hangs up: say both, rather than open a second connection to check.
+            fail(kind,
+                 (reset ? tr("connection reset by the server before a final response")
+                        : tr("connection closed by the server before a final response")) +
+                     tr(", without a byte of answer; if %1 serves HTTPS, use https://").arg(m_request.url.authority()));
         else
             fail(kind, reset ? tr("connection reset by the server before a final response")
                              : tr("connection closed by the server before a final response"));

@@ -365,7 +365,9 @@ void TestClientExchange::validation_data()
     QTest::addColumn<bool>("valid");
     QTest::newRow("ok") << "http://127.0.0.1:8080/x" << QByteArray() << true;
     QTest::newRow("ipv6") << "http://[::1]:8080/x" << QByteArray("PUT") << true;
-    QTest::newRow("https") << "https://127.0.0.1/" << QByteArray() << false;
+    // HTTPS is a scheme the client speaks (issue 15); the TLS engine does the rest.
+    QTest::newRow("https") << "https://127.0.0.1/" << QByteArray() << true;
+    QTest::newRow("https port 0") << "https://127.0.0.1:0/" << QByteArray() << false;
     QTest::newRow("ftp") << "ftp://127.0.0.1/" << QByteArray() << false;
     QTest::newRow("no host") << "http://" << QByteArray() << false;
     QTest::newRow("not a url") << "not a url" << QByteArray() << false;
