@@ -10,7 +10,8 @@ if ! command -v clang++ >/dev/null 2>&1; then
   echo "run-fuzz: clang++ not found: fuzzing skipped"
   exit 0
 fi
-CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXPECTLAB_FUZZ=ON >/dev/null
+CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXPECTLAB_FUZZ=ON \
+  -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
 cmake --build "$build"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
