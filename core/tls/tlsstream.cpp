@@ -173,7 +173,7 @@ void TlsStream::onEncrypted()
 
 void TlsStream::onError()
 {
-    if (m_failed)
+    if (m_failed || isPollTimeout())
         return;
     const QAbstractSocket::SocketError error = socket()->error();
     const bool tlsError = error == QAbstractSocket::SslHandshakeFailedError ||

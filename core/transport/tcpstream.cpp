@@ -97,8 +97,11 @@ qint64 TcpStream::peerBytesWaiting() const
 void TcpStream::readPending()
 {
     // Only when something is there: a zero timeout with nothing to read reports a timeout error.
-    if (isOpen() && platform::bytesWaiting(m_socket->socketDescriptor()) > 0)
+    if (isOpen() && platform::bytesWaiting(m_socket->socketDescriptor()) > 0) {
+        m_polling = true;
         m_socket->waitForReadyRead(0);
+        m_polling = false;
+    }
 }
 
 bool TcpStream::shutdownWrite()
@@ -149,8 +152,15 @@ void TcpStream::onDisconnected()
     notePeerClosed();
 }
 
+bool TcpStream::isPollTimeout() const
+{
+    return m_polling && m_socket->error() == QAbstractSocket::SocketTimeoutError;
+}
+
 void TcpStream::onError()
 {
+    if (isPollTimeout())
+        return;
     switch (m_socket->error()) {
     case QAbstractSocket::RemoteHostClosedError: notePeerClosed(); return;
     case QAbstractSocket::HostNotFoundError: emit failed(m_socket->errorString(), ErrorKind::HostNotFound); return;

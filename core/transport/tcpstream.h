@@ -44,6 +44,9 @@ protected:
     // The TCP connection is up (a client stream); plain TCP is then connected().
     virtual void onTcpConnected();
     virtual void onError();
+    // The "error" is only readPending's zero-timeout poll finding nothing to hand over (over TLS the
+    // waiting bytes may be a session ticket or a part of a record): not a failure of the stream.
+    bool isPollTimeout() const;
 
 private:
     void setUp();
@@ -57,6 +60,7 @@ private:
     bool m_reset = false;
     bool m_peerClosedSent = false;
     bool m_aborted = false;
+    bool m_polling = false; // inside readPending's waitForReadyRead(0)
 };
 
 } // namespace expectlab
