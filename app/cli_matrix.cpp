@@ -1,3 +1,4 @@
+#include "clitls.h"
 #include "cliutil.h"
 #include "commands.h"
 #include "matrixrunner.h"
@@ -60,6 +61,7 @@ int runMatrix(const QStringList &args)
                                      t("Also write every cell's exchange and server events as a session file."),
                                      QStringLiteral("FILE"));
     parser.addOptions({clientsOpt, policiesOpt, sizesOpt, urlOpt, methodOpt, timeoutOpt, jsonOpt, saveOpt});
+    const TlsOptions tlsOptions = addTlsOptions(parser);
 
     addPreciseTimingOption(parser);
     const QString hint = helpHint(QStringLiteral("matrix"));
@@ -100,6 +102,8 @@ int runMatrix(const QStringList &args)
             hint);
     if (parser.isSet(saveOpt) && parser.value(saveOpt).isEmpty())
         return usageError(t("--save needs a file name"), hint);
+    if (const std::optional<QString> bad = readTlsOptions(parser, tlsOptions, &spec.tls))
+        return usageError(*bad, hint);
     const QString invalid = spec.validate();
     if (!invalid.isEmpty())
         return usageError(invalid, hint);

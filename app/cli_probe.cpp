@@ -1,3 +1,4 @@
+#include "clitls.h"
 #include "cliutil.h"
 #include "commands.h"
 #include "platformsignals.h"
@@ -33,6 +34,7 @@ int runProbe(const QStringList &args)
                                          t("Run only scenario ID (repeatable; default: the whole battery)."),
                                          QStringLiteral("ID"));
     parser.addOptions({jsonOpt, junitOpt, timeoutOpt, scenarioOpt});
+    const TlsOptions tlsOptions = addTlsOptions(parser);
 
     addPreciseTimingOption(parser);
     const QString hint = helpHint(QStringLiteral("probe"));
@@ -63,7 +65,12 @@ int runProbe(const QStringList &args)
                 t("cannot write '%1': no writable directory %2").arg(parser.value(junitOpt), dir.filePath()), hint);
     }
 
+    ClientTlsSettings tls;
+    if (const std::optional<QString> bad = readTlsOptions(parser, tlsOptions, &tls))
+        return usageError(*bad, hint);
+
     ProbeRunner runner(url, timeoutMs);
+    runner.setTls(tls);
     if (parser.isSet(scenarioOpt)) {
         const QList<ProbeScenario> all = probe::battery(probe::targetFromUrl(url, timeoutMs));
         QList<ProbeScenario> chosen;

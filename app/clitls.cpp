@@ -24,5 +24,10 @@ std::optional<QString> readTlsOptions(const QCommandLineParser &parser, const Tl
     settings->caCertFile = parser.value(options.caCert);
     if (parser.isSet(options.caCert) && settings->caCertFile.isEmpty())
         return t("--cacert needs a file name");
+    // An unreadable or empty --cacert is a usage error (exit 2) before any connection, not a
+    // TLS failure of the exchange.
+    QString error;
+    if (!settings->configuration(&error))
+        return error;
     return std::nullopt;
 }

@@ -133,6 +133,7 @@ void MatrixRunner::startCell()
 
     ClientRequest request;
     request.url = m_spec.url; // the local server's is set when the client starts (startExchange)
+    request.tls = m_spec.tls;
     request.method = m_spec.method;
     request.body.kind = BodySpec::Kind::Generated;
     request.body.generatedSize = m_spec.sizes.at(sizeIndex);

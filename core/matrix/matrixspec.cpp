@@ -1,5 +1,7 @@
 #include "matrixspec.h"
 
+#include "streamfactory.h"
+
 #include <QCoreApplication>
 #include <QJsonArray>
 
@@ -96,8 +98,8 @@ QString MatrixSpec::validate() const
             return tr("body sizes must not be negative");
     }
     if (isExternal()) {
-        if (!url.isValid() || url.host().isEmpty() || url.scheme() != QLatin1String("http"))
-            return tr("invalid URL '%1': expected http://HOST[:PORT]/PATH").arg(url.toString());
+        if (!url.isValid() || url.host().isEmpty() || !isSupportedScheme(url))
+            return tr("invalid URL '%1': expected http[s]://HOST[:PORT]/PATH").arg(url.toString());
     }
     if (timeoutMs <= 0)
         return tr("the exchange timeout must be positive");

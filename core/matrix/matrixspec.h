@@ -43,6 +43,7 @@ struct MatrixSpec
     QUrl url;            // empty: the local server
     QByteArray method = "POST";
     int timeoutMs = 10000; // bounds each exchange
+    ClientTlsSettings tls; // how an https:// url is trusted (--insecure, --cacert)
 
     bool isExternal() const { return !url.isEmpty(); }
     int policyCount() const { return isExternal() ? 1 : int(policies.size()); }

@@ -1,5 +1,7 @@
 #include "probebattery.h"
 
+#include "streamfactory.h"
+
 #include "probebattery_assess.h"
 
 namespace expectlab::probe {
@@ -180,8 +182,8 @@ ProbeScenario earlyFinalDesync(const ProbeTarget &t)
 
 QString validateUrl(const QUrl &url)
 {
-    if (!url.isValid() || url.scheme() != QLatin1String("http") || url.host().isEmpty())
-        return tr("'%1' is not an http:// URL with a host").arg(url.toString());
+    if (!url.isValid() || !isSupportedScheme(url) || url.host().isEmpty())
+        return tr("'%1' is not an http:// or https:// URL with a host").arg(url.toString());
     if (url.port() == 0)
         return tr("'%1' has port 0").arg(url.toString());
     return {};
@@ -194,7 +196,8 @@ ProbeTarget targetFromUrl(const QUrl &url, int timeoutMs)
     QByteArray host = url.host(QUrl::FullyEncoded).toLatin1();
     if (host.contains(':'))
         host = '[' + host + ']';
-    if (url.port() > 0 && url.port() != 80)
+    // RFC 9110 7.2: the port is left out where it is the scheme's default.
+    if (url.port() > 0 && url.port() != portOf(url.adjusted(QUrl::RemovePort)))
         host += ':' + QByteArray::number(url.port());
     t.host = host;
     QByteArray target = url.path(QUrl::FullyEncoded).toLatin1();

@@ -62,6 +62,7 @@ QJsonObject probeReportToJson(const ProbeReport &report)
     o.insert(QStringLiteral("url"), report.url.toString());
     o.insert(QStringLiteral("timeout_ms"), report.timeoutMs);
     o.insert(QStringLiteral("error"), report.error.isEmpty() ? QJsonValue() : QJsonValue(report.error));
+    o.insert(QStringLiteral("tls"), report.tls ? QJsonValue(tlsToJson(*report.tls)) : QJsonValue());
     QJsonObject summary;
     for (ProbeVerdict v :
          {ProbeVerdict::Pass, ProbeVerdict::Warn, ProbeVerdict::Fail, ProbeVerdict::Info, ProbeVerdict::Inconclusive})
@@ -140,6 +141,10 @@ QByteArray probeReportToJUnit(const ProbeReport &report)
 QString probeReportToText(const ProbeReport &report)
 {
     QString out = tr("Probe of %1 (timeout %2 ms)\n").arg(report.url.toString()).arg(report.timeoutMs);
+    if (report.tls)
+        out += tr("TLS: %1, ALPN %2, cipher %3, certificate %4 (issued by %5)\n")
+                   .arg(report.tls->protocol, report.tls->alpn.isEmpty() ? tr("none") : report.tls->alpn,
+                        report.tls->cipher, report.tls->peerSubject, report.tls->peerIssuer);
     if (!report.error.isEmpty())
         out += tr("error: %1\n").arg(report.error);
     qsizetype idWidth = 2;

@@ -5,6 +5,8 @@
 #include <QJsonObject>
 #include <QUrl>
 
+#include <memory>
+
 namespace expectlab {
 
 // One run of the battery against one server.
@@ -14,6 +16,8 @@ struct ProbeReport
     int timeoutMs = 0;
     QList<ProbeResult> results;
     QString error; // the run could not happen (e.g. the server is unreachable); empty otherwise
+    // https: what the first scenario's handshake negotiated (issue 15); empty for plain HTTP.
+    std::shared_ptr<const TlsFacts> tls;
 
     int count(ProbeVerdict verdict) const;
     bool hasFailure() const { return !error.isEmpty() || count(ProbeVerdict::Fail) > 0; }

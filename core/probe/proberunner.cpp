@@ -4,7 +4,8 @@
 #include "probebattery.h"
 #include "probeexchange.h"
 #include "pump.h"
-#include "tcpstream.h"
+#include "bytestream.h"
+#include "streamfactory.h"
 
 #include <QTimer>
 
@@ -25,7 +26,7 @@ ProbeRunner::ProbeRunner(const QUrl &url, int timeoutMs, QObject *parent)
             return;
         m_exchange->connectFailed(monotonicNowNs(), tr("no connection to %1:%2 within %3 ms")
                                                         .arg(m_report.url.host())
-                                                        .arg(m_report.url.port(80))
+                                                        .arg(portOf(m_report.url))
                                                         .arg(m_report.timeoutMs));
         m_pump->pump();
     });
@@ -44,6 +45,7 @@ void ProbeRunner::start()
     m_index = -1;
     m_report.results.clear();
     m_report.error.clear();
+    m_report.tls.reset();
     startNext();
 }
 
@@ -81,15 +83,27 @@ void ProbeRunner::startNext()
     const ProbeScenario &scenario = m_scenarios.at(m_index);
     emit scenarioStarted(m_index, int(m_scenarios.size()), scenario.id);
     const QString host = m_report.url.host();
-    const int port = m_report.url.port(80);
+    const quint16 port = portOf(m_report.url);
+    QString streamError;
+    ByteStream *stream = makeClientStream(m_report.url, m_tls, &streamError);
+    if (!stream) {
+        // A bad --cacert file: nothing can run, and every scenario would say the same.
+        m_report.error = streamError;
+        finish();
+        return;
+    }
     m_exchange = std::make_unique<ProbeExchange>(m_index + 1, scenario.steps, monotonicNowNs(),
                                                  QStringLiteral("%1:%2").arg(host).arg(port));
-    auto *stream = new TcpStream;
     m_pump = new Pump(stream, m_exchange.get(), this);
     connect(m_pump, &Pump::eventRecorded, this, &ProbeRunner::eventRecorded);
     // Queued: the pump is still on the stack when it says it is finished.
     connect(m_pump, &Pump::finished, this, &ProbeRunner::endScenario, Qt::QueuedConnection);
     connect(stream, &ByteStream::connected, m_connectTimer, &QTimer::stop);
+    // One server, one certificate: the first handshake's facts stand for the run.
+    connect(stream, &ByteStream::connected, this, [this, stream] {
+        if (!m_report.tls)
+            m_report.tls = stream->tlsFacts();
+    });
     m_connectTimer->start(m_report.timeoutMs);
     stream->connectTo(host, quint16(port));
     m_pump->start();

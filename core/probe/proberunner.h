@@ -1,6 +1,7 @@
 #pragma once
 
 #include "probereport.h"
+#include "tlssettings.h"
 
 #include <QObject>
 
@@ -14,7 +15,7 @@ class ProbeExchange;
 class Pump;
 
 // Runs the battery's scenarios one after the other, each a ProbeExchange driven by a Pump over a
-// fresh TcpStream. No protocol logic here and no socket calls.
+// fresh client stream (TCP, or TLS for https://). No protocol logic here and no socket calls.
 class ProbeRunner : public QObject
 {
     Q_OBJECT
@@ -24,6 +25,8 @@ public:
     ~ProbeRunner() override;
 
     void setScenarios(const QList<ProbeScenario> &scenarios) { m_scenarios = scenarios; }
+    // How https:// URLs are trusted (--insecure, --cacert); the system store by default.
+    void setTls(const ClientTlsSettings &tls) { m_tls = tls; }
     int scenarioCount() const { return int(m_scenarios.size()); }
     void start();
     void cancel();
@@ -45,6 +48,7 @@ private:
     void finish();
 
     ProbeReport m_report;
+    ClientTlsSettings m_tls;
     QList<ProbeScenario> m_scenarios;
     int m_index = -1;
     std::unique_ptr<ProbeExchange> m_exchange;

@@ -219,8 +219,8 @@ void TstProbeServe::usageErrors_data()
     QTest::addColumn<QStringList>("args");
     QTest::addColumn<QString>("message");
     QTest::newRow("no URL") << QStringList{} << "missing URL";
-    QTest::newRow("not http") << QStringList{"ftp://127.0.0.1/"} << "not an http:// URL";
-    QTest::newRow("no host") << QStringList{"http:///x"} << "not an http:// URL";
+    QTest::newRow("not http") << QStringList{"ftp://127.0.0.1/"} << "not an http:// or https:// URL";
+    QTest::newRow("no host") << QStringList{"http:///x"} << "not an http:// or https:// URL";
     QTest::newRow("bad timeout") << QStringList{"http://127.0.0.1:1/", "--timeout", "abc"} << "invalid --timeout";
     QTest::newRow("zero timeout") << QStringList{"http://127.0.0.1:1/", "--timeout", "0"} << "invalid --timeout";
     QTest::newRow("unknown flag") << QStringList{"http://127.0.0.1:1/", "--bogus"} << "bogus";

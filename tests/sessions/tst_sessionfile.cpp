@@ -316,7 +316,7 @@ private slots:
         ProbeResult result;
         result.id = QStringLiteral("basic");
         result.verdict = ProbeVerdict::Pass;
-        s.probe = ProbeReport{QUrl(QStringLiteral("http://127.0.0.1:1/")), 1000, {result}, {}};
+        s.probe = ProbeReport{QUrl(QStringLiteral("http://127.0.0.1:1/")), 1000, {result}, {}, {}};
         MatrixResult m;
         m.spec.clients = {ClientBehaviour{}};
         m.spec.policies = {*ServerPolicy::parse(QStringLiteral("continue"))};
