@@ -5,6 +5,7 @@
 #   stall-1s    the server ignores Expect, the client waits out its 1 s timeout (R5)
 #   early-413   the server answers 413 before a 10 MiB body (R21)
 #   matrix      the Matrix tab after a run
+#   https       the server serves HTTPS (its TLS switch): the handshake is its own phase on the timeline
 # Usage: tools/screenshots.sh [BUILD_DIR] [OUT_DIR]   (defaults: build, docs/screenshots)
 # Each scenario starts the app with its own settings folder, so the user's settings are untouched.
 set -euo pipefail
@@ -26,13 +27,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# settings POLICY BODY_COUNT BODY_UNIT(1 KiB, 2 MiB) TIMEOUT_MS RETRY
+# settings POLICY BODY_COUNT BODY_UNIT(1 KiB, 2 MiB) TIMEOUT_MS RETRY [TLS]
 settings() {
   rm -rf "$work/config" "$work/data" # no autosave of the last shot is offered back
   mkdir -p "$work/config/ExpectLab"
   cat > "$work/config/ExpectLab/ExpectLab.conf" << EOF
 [server]
 policy=$1
+tls=${6:-false}
 
 [client]
 method=POST
@@ -82,4 +84,6 @@ for size in "1280 720 1 1280x720" "1920 1080 1.5 1920x1080-scale1.5"; do
   shot "early-413-$tag" "$w" "$h" "$scale" 3 ctrl+Return
   settings continue 64 1 1000 true
   shot "matrix-$tag" "$w" "$h" "$scale" 25 ctrl+3 alt+r
+  settings continue 64 1 1000 false true
+  shot "https-$tag" "$w" "$h" "$scale" 2 ctrl+Return
 done

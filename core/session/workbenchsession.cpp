@@ -66,6 +66,19 @@ void WorkbenchSession::attachServer(TestServer *server)
     connect(server, &TestServer::connectionFinished, this, &WorkbenchSession::onConnectionFinished);
 }
 
+ClientRequest WorkbenchSession::withLocalTrust(const ClientRequest &request) const
+{
+    // The workbench's client trusts the workbench's own server, as a user would with curl --cacert:
+    // the certificate it generated is added to the trusted ones, nothing else changes.
+    const auto *host = qobject_cast<const ServerHost *>(m_server.data());
+    if (!host || !host->state().tls || host->state().certFile.isEmpty() ||
+        request.url.scheme() != QLatin1String("https") || request.tls.insecure || !request.tls.caCertFile.isEmpty())
+        return request;
+    ClientRequest trusted = request;
+    trusted.tls.caCertFile = host->state().certFile;
+    return trusted;
+}
+
 int WorkbenchSession::send(const ClientRequest &request)
 {
     const int number = m_nextNumber++;
@@ -79,7 +92,7 @@ int WorkbenchSession::send(const ClientRequest &request)
     m_live.insert(number, record);
     m_toAppend.append(record);
 
-    auto *runner = new ExchangeRunner(number, request, m_thread ? nullptr : this);
+    auto *runner = new ExchangeRunner(number, withLocalTrust(request), m_thread ? nullptr : this);
     if (m_thread)
         runner->moveToThread(m_thread->worker());
     m_runners.insert(number, runner);

@@ -80,6 +80,7 @@ signals:
     void externalClientFinished(int number);
 
 private:
+    ClientRequest withLocalTrust(const ClientRequest &request) const;
     struct PendingClient
     {
         int number;

@@ -48,6 +48,11 @@ QString tooltipFor(const TimelineEvent &e, qint64 originNs)
         text += QStringLiteral(" · %1 bytes").arg(e.bytes);
     if (!e.detail.isEmpty())
         text += QStringLiteral("<br>%1").arg(e.detail.toHtmlEscaped());
+    if (e.tls && !e.tls->peerSubject.isEmpty())
+        text += QStringLiteral("<br>%1").arg(tr("certificate %1, issued by %2, valid until %3, SHA-256 %4")
+                                                 .arg(e.tls->peerSubject, e.tls->peerIssuer,
+                                                      e.tls->peerNotAfter.toString(Qt::ISODate), e.tls->peerSha256)
+                                                 .toHtmlEscaped());
     if (!e.rule.isEmpty()) {
         const QString rule = ruleText(e.rule);
         text += QStringLiteral("<br><i>%1</i>").arg((rule.isEmpty() ? e.rule : rule).toHtmlEscaped());
@@ -120,6 +125,9 @@ Meaning meaningOfEvent(const TimelineEvent &e)
     case EventKind::Error: return e.status >= 400 ? meaningOfStatus(e.status) : Meaning::Failure;
     case EventKind::BodyStart:
     case EventKind::BodyDone: return Meaning::Body;
+    // The handshake is its own phase between connect and head (issue 15), in its own colour.
+    case EventKind::TlsStart:
+    case EventKind::TlsDone: return Meaning::Tls;
     default: return Meaning::Neutral;
     }
 }

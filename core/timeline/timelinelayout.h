@@ -12,7 +12,7 @@ namespace expectlab {
 
 // What a marker, an arrow or a span means; the view maps each to a colour
 // (100: blue, 417: orange, 2xx: green, other 4xx/5xx: red, timeout and close: grey).
-enum class Meaning { Neutral, Continue, Reject, Success, Failure, Muted, Body };
+enum class Meaning { Neutral, Continue, Reject, Success, Failure, Muted, Body, Tls };
 
 // What a marker is, as its shape shows (colour says how it went; shape says what it is, so that a
 // connect and a close no longer look alike and the diagram reads without colour).

@@ -16,6 +16,7 @@ QColor meaningColor(Meaning meaning)
     case Meaning::Failure: return QColor(0xd3, 0x2f, 0x2f);  // other 4xx/5xx: red
     case Meaning::Muted: return QColor(0x90, 0x90, 0x90);    // timeout, close: grey
     case Meaning::Body: return QColor(0x7b, 0x52, 0xc7);     // body bytes: violet
+    case Meaning::Tls: return QColor(0x00, 0x83, 0x8f);      // TLS handshake: teal
     case Meaning::Neutral: break;
     }
     return QColor(0x37, 0x47, 0x4f);

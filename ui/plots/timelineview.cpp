@@ -233,6 +233,7 @@ QList<TimelineView::KeyEntry> TimelineView::keyEntries()
             {QStringLiteral("●"), tr("2xx"), meaningColor(Meaning::Success)},
             {QStringLiteral("●"), tr("4xx/5xx, error"), meaningColor(Meaning::Failure)},
             {QStringLiteral("●"), tr("body"), meaningColor(Meaning::Body)},
+            {QStringLiteral("●"), tr("TLS"), meaningColor(Meaning::Tls)},
             {QStringLiteral("▲"), tr("connect"), grey},
             {QStringLiteral("□"), tr("close"), grey},
             {QStringLiteral("✕"), tr("reset"), grey}, // drawn in its event's colour, grey for most

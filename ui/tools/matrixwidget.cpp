@@ -225,6 +225,7 @@ std::optional<MatrixSpec> MatrixWidget::spec(QString *error) const
         return fail(tr("Clients: %1").arg(e));
     s.clients = *parsedClients;
     s.url = QUrl(m_url->text().trimmed());
+    s.tls = m_tls;
     if (!s.isExternal()) {
         const auto policies = MatrixSpec::parsePolicies(m_policies->text(), &e);
         if (!policies)

@@ -2,6 +2,8 @@
 
 #include "matrixspec.h"
 
+#include "tlssettings.h"
+
 #include <QWidget>
 
 class QCheckBox;
@@ -29,6 +31,8 @@ class MatrixWidget : public QWidget
 {
     Q_OBJECT
 public:
+    // How https:// URLs are trusted: the workbench trusts its own server's certificate (issue 15).
+    void setTls(const ClientTlsSettings &tls) { m_tls = tls; }
     explicit MatrixWidget(QWidget *parent = nullptr);
     ~MatrixWidget() override;
 
@@ -65,6 +69,7 @@ signals:
     void finished();
 
 private:
+    ClientTlsSettings m_tls;
     void onCellFinished(const MatrixCell &cell);
     void onFinished(const MatrixResult &result);
     void updateCharts();

@@ -196,6 +196,7 @@ void ProbeWidget::run()
     m_report = ProbeReport{};
     dropRunner();
     auto *runner = new ProbeRunner(url, m_timeout->value());
+    runner->setTls(m_tls);
     m_runner = runner;
     m_running = true;
     m_progress->setRange(0, runner->scenarioCount());

@@ -2,6 +2,8 @@
 
 #include "probereport.h"
 
+#include "tlssettings.h"
+
 #include <QPointer>
 #include <QWidget>
 
@@ -29,6 +31,8 @@ class ProbeWidget : public QWidget
 {
     Q_OBJECT
 public:
+    // How https:// URLs are trusted: the workbench trusts its own server's certificate (issue 15).
+    void setTls(const ClientTlsSettings &tls) { m_tls = tls; }
     explicit ProbeWidget(QWidget *parent = nullptr);
     ~ProbeWidget() override;
 
@@ -61,6 +65,7 @@ signals:
     void evidenceSelected(const QList<expectlab::TimelineEvent> &events);
 
 private:
+    ClientTlsSettings m_tls;
     void onScenarioStarted(int index, int count, const QString &id);
     void onScenarioFinished(int index, const ProbeResult &result);
     void onRunnerFinished(const ProbeReport &report);

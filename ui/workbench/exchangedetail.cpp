@@ -91,7 +91,13 @@ void ExchangeDetail::showExchange(const ExchangeRecord *record)
     QString wire;
     if (!record->isExternal()) {
         for (qsizetype i = 0; i < record->summary.wireLogs.size(); ++i) {
-            wire += tr("━━ client, attempt %1 (>> sent, << received; ms since the first event)\n").arg(i + 1);
+            // Over TLS these are the bytes inside the encryption, never the records on the wire.
+            wire += record->summary.tls
+                        ? tr("━━ client, attempt %1, decrypted from %2 (>> sent, << received; ms since the first "
+                             "event)\n")
+                              .arg(i + 1)
+                              .arg(record->summary.tls->protocol)
+                        : tr("━━ client, attempt %1 (>> sent, << received; ms since the first event)\n").arg(i + 1);
             wire += record->summary.wireLogs.at(i).toText(origin);
             wire += QLatin1Char('\n');
         }

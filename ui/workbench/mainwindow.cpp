@@ -365,12 +365,20 @@ void MainWindow::onServerStateChanged(const QString &message)
     // The probe starts out aimed at the local server too, so that Run works at once (issue 14).
     if (m_probe->url().isEmpty())
         m_probe->setUrl(fresh + QStringLiteral("upload"));
+    else if (!m_lastServerUrl.isEmpty() && m_probe->url().startsWith(m_lastServerUrl) && m_lastServerUrl != fresh)
+        m_probe->setUrl(fresh + m_probe->url().mid(m_lastServerUrl.size())); // a new port, or https://
     if (m_aimAtFirstListen && url.isEmpty())
         m_composer->setUrl(fresh + QStringLiteral("upload"));
     else if (!m_lastServerUrl.isEmpty() && url.startsWith(m_lastServerUrl) && m_lastServerUrl != fresh)
         m_composer->setUrl(fresh + url.mid(m_lastServerUrl.size()));
     m_aimAtFirstListen = false;
     m_lastServerUrl = fresh;
+    // The probe and the matrix trust the local server's certificate, as the composer's client does.
+    ClientTlsSettings trust;
+    if (m_server->state().tls)
+        trust.caCertFile = m_server->state().certFile;
+    m_probe->setTls(trust);
+    m_matrix->setTls(trust);
 }
 
 int MainWindow::send()

@@ -1,5 +1,7 @@
 #include "serverpanel.h"
 
+#include "servertlsrow.h"
+
 #include "clientpreset.h"
 #include "exchangereport.h"
 #include "serverhost.h"
@@ -62,6 +64,8 @@ ServerPanel::ServerPanel(ServerHost *server, QWidget *parent)
     m_startStop->setObjectName(QStringLiteral("serverStartStop"));
     hostRow->addWidget(m_startStop);
     form->addRow(tr("Address"), hostRow);
+    m_tls = new ServerTlsRow(server, this);
+    form->addRow(tr("TLS"), m_tls);
 
     m_address = new QLabel(this);
     m_address->setObjectName(QStringLiteral("serverAddress"));
@@ -166,6 +170,12 @@ ServerPanel::ServerPanel(ServerHost *server, QWidget *parent)
     connect(m_logTimer, &QTimer::timeout, this, &ServerPanel::flushLog);
     connect(clearLog, &QPushButton::clicked, m_log, &QPlainTextEdit::clear);
     connect(m_startStop, &QPushButton::clicked, this, &ServerPanel::toggle);
+    connect(m_tls, &ServerTlsRow::failed, this, [this](const QString &message) {
+        m_error->setText(message);
+        m_error->show();
+        emit serverStateChanged(message);
+    });
+    connect(m_tls, &ServerTlsRow::message, this, &ServerPanel::serverStateChanged);
     connect(m_host, &QComboBox::currentTextChanged, this, &ServerPanel::onHostChanged);
     connect(m_policyKind, &QComboBox::currentIndexChanged, this, &ServerPanel::onPolicyWidgetsChanged);
     connect(m_delay, &QSpinBox::valueChanged, this, &ServerPanel::onPolicyWidgetsChanged);
@@ -415,6 +425,7 @@ void ServerPanel::saveSettings(QSettings &s) const
     s.setValue(QStringLiteral("server/policy"), policy().toString());
     s.setValue(QStringLiteral("server/delayMs"), m_delay->value());
     s.setValue(QStringLiteral("server/finalStatus"), m_finalStatus->currentText());
+    m_tls->saveSettings(s);
 }
 
 void ServerPanel::restoreSettings(QSettings &s)
@@ -425,6 +436,7 @@ void ServerPanel::restoreSettings(QSettings &s)
     m_port->setValue(s.value(QStringLiteral("server/port"), 0).toInt());
     m_delay->setValue(s.value(QStringLiteral("server/delayMs"), 300).toInt());
     m_finalStatus->setCurrentText(s.value(QStringLiteral("server/finalStatus"), QStringLiteral("413")).toString());
+    m_tls->restoreSettings(s);
     if (const auto p =
             ServerPolicy::parse(s.value(QStringLiteral("server/policy"), QStringLiteral("continue")).toString()))
         setPolicy(*p);

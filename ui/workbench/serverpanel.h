@@ -19,6 +19,8 @@ class QTimer;
 
 namespace expectlab {
 
+class ServerTlsRow;
+
 class ServerHost;
 struct ServerState;
 
@@ -68,6 +70,8 @@ public:
     void showLoadedLog(const QList<LoggedEvent> &events);
     QString logText() const;
 
+    ServerTlsRow *tlsRow() const { return m_tls; }
+
     void saveSettings(QSettings &settings) const;
     void restoreSettings(QSettings &settings);
 
@@ -91,6 +95,7 @@ private:
     QComboBox *m_host;
     QSpinBox *m_port;
     QPushButton *m_startStop;
+    ServerTlsRow *m_tls;
     bool m_requestInFlight = false;
     QLabel *m_address;
     QLabel *m_warning;

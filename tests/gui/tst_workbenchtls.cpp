@@ -1,0 +1,157 @@
+// HTTPS in the workbench (issue 15): the Server panel's TLS switch serves HTTPS with the generated
+// certificate, the composer (and the probe) follow the server to https:// and trust its certificate,
+// the exchange's TLS handshake is on the timeline in its own colour between connect and head, the
+// Wire tab says its bytes are decrypted, and the certificate can be copied and exported.
+#include "composerpanel.h"
+#include "exchangedetail.h"
+#include "guitesthelpers.h"
+#include "mainwindow.h"
+#include "probewidget.h"
+#include "serverhost.h"
+#include "serverpanel.h"
+#include "servertlsrow.h"
+#include "timelineview.h"
+
+#include <QApplication>
+#include <QCheckBox>
+#include <QClipboard>
+#include <QComboBox>
+#include <QFile>
+#include <QLabel>
+#include <QLineEdit>
+#include <QPushButton>
+#include <QSpinBox>
+#include <QTest>
+
+using namespace expectlab;
+
+class TestWorkbenchTls : public QObject
+{
+    Q_OBJECT
+private slots:
+    void initTestCase();
+    void init();
+    void cleanup();
+    void switchServesHttpsAndTheClientTrustsIt();
+    void certificateIsCopiedAndExported();
+    void switchIsRemembered();
+
+private:
+    template <typename T> T *child(const char *name) const
+    {
+        T *w = m_window->findChild<T *>(QLatin1String(name));
+        if (!w)
+            qFatal("no child %s", name);
+        return w;
+    }
+    void turnTlsOn();
+
+    QTemporaryDir m_settingsDir;
+    QTemporaryDir m_files;
+    MainWindow *m_window = nullptr;
+};
+
+void TestWorkbenchTls::initTestCase()
+{
+    QVERIFY(m_settingsDir.isValid());
+    QVERIFY(m_files.isValid());
+    isolateSettings(m_settingsDir);
+}
+
+void TestWorkbenchTls::init()
+{
+    QSettings().clear();
+    m_window = new MainWindow;
+    m_window->setUnsavedPrompt([](const QString &) { return MainWindow::UnsavedChoice::Discard; });
+    m_window->show();
+    QVERIFY(QTest::qWaitForWindowExposed(m_window));
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->server()->isListening(), 5000);
+}
+
+void TestWorkbenchTls::cleanup()
+{
+    delete m_window;
+    m_window = nullptr;
+}
+
+void TestWorkbenchTls::turnTlsOn()
+{
+    QVERIFY(m_window->server()->url().startsWith(QLatin1String("http://")));
+    QTest::mouseClick(child<QCheckBox>("serverTls"), Qt::LeftButton);
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->server()->url().startsWith(QLatin1String("https://")), 10000);
+}
+
+void TestWorkbenchTls::switchServesHttpsAndTheClientTrustsIt()
+{
+    const QString plainUrl = m_window->server()->url();
+    turnTlsOn();
+    // Same port, new scheme: the composer and the probe follow the server.
+    QCOMPARE(m_window->server()->url(), QString(plainUrl).replace(QLatin1String("http://"), QLatin1String("https://")));
+    QTRY_VERIFY(child<QLineEdit>("clientUrl")->text().startsWith(m_window->server()->url()));
+    QVERIFY(child<ProbeWidget>("probeTab")->url().startsWith(m_window->server()->url()));
+    QVERIFY2(child<QLabel>("serverCertificate")->text().contains(QLatin1String("SHA-256")),
+             qPrintable(child<QLabel>("serverCertificate")->text()));
+
+    auto *kind = child<QComboBox>("clientBodyKind");
+    kind->setCurrentIndex(kind->findData(int(ComposerPanel::BodyKind::Generated)));
+    child<QSpinBox>("clientBodyCount")->setValue(16);
+    child<QCheckBox>("clientExpect")->setChecked(true);
+    QTest::mouseClick(child<QPushButton>("clientSend"), Qt::LeftButton);
+    const ExchangeRecord *record = waitForFinished(m_window->session(), 1);
+    QVERIFY(record);
+    QVERIFY2(record->summary.error.isEmpty(), qPrintable(record->summary.error));
+    QCOMPARE(record->summary.finalHead.status, 200);
+    QVERIFY(record->summary.tls);
+    QCOMPARE(record->summary.tls->alpn, QStringLiteral("http/1.1"));
+
+    // The handshake is its own phase, drawn in its own colour on both lanes once the server's
+    // side is matched; the expect wait starts at the head.
+    TimelineView *timeline = m_window->detail()->timeline();
+    QTRY_VERIFY_WITH_TIMEOUT(timeline->markerCount(Meaning::Tls) >= 4, 5000);
+    QList<EventKind> kinds;
+    for (const TimelineEvent &e : record->summary.events)
+        kinds << e.kind;
+    QVERIFY(kinds.indexOf(EventKind::TlsDone) < kinds.indexOf(EventKind::HeadSent));
+    QVERIFY2(m_window->detail()->wireText().contains(QLatin1String("decrypted from TLSv1.")),
+             qPrintable(m_window->detail()->wireText().left(300)));
+
+    // Off again: plain HTTP on the same port.
+    QTest::mouseClick(child<QCheckBox>("serverTls"), Qt::LeftButton);
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->server()->url(), plainUrl, 10000);
+    QTRY_VERIFY(child<QLineEdit>("clientUrl")->text().startsWith(plainUrl));
+}
+
+void TestWorkbenchTls::certificateIsCopiedAndExported()
+{
+    turnTlsOn();
+    auto *row = m_window->serverPanel()->tlsRow();
+    const QString certFile = m_window->server()->state().certFile;
+    QVERIFY(QFile::exists(certFile));
+    QCOMPARE(row->certificateFile(), certFile);
+    QTRY_VERIFY(child<QPushButton>("serverCopyCertificatePath")->isVisible());
+    QTest::mouseClick(child<QPushButton>("serverCopyCertificatePath"), Qt::LeftButton);
+    QCOMPARE(QApplication::clipboard()->text(), certFile);
+
+    const QString exported = m_files.filePath(QStringLiteral("exported.pem"));
+    QCOMPARE(row->exportCertificate(exported), QString());
+    QFile a(certFile), b(exported);
+    QVERIFY(a.open(QIODevice::ReadOnly) && b.open(QIODevice::ReadOnly));
+    QCOMPARE(b.readAll(), a.readAll());
+    // A place that cannot be written is a sentence that names it, not a silent failure.
+    const QString bad = m_files.filePath(QStringLiteral("no/such/folder/c.pem"));
+    QVERIFY(row->exportCertificate(bad).contains(bad));
+}
+
+void TestWorkbenchTls::switchIsRemembered()
+{
+    turnTlsOn();
+    m_window->close(); // saves its settings
+    delete m_window;
+    m_window = new MainWindow;
+    m_window->show();
+    QTRY_VERIFY_WITH_TIMEOUT(m_window->server()->url().startsWith(QLatin1String("https://")), 10000);
+    QVERIFY(child<QCheckBox>("serverTls")->isChecked());
+}
+
+QTEST_MAIN(TestWorkbenchTls)
+#include "tst_workbenchtls.moc"
