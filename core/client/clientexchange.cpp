@@ -71,6 +71,7 @@ void ClientExchange::start(qint64 nowNs)
     m_bodySent = 0;
     m_finalReceived = m_retryAfterClose = m_failedThisAttempt = false;
     m_unreadAfterFinal = 0;
+    m_receivedThisAttempt = 0;
     m_closeWhy.clear();
     m_closedBy = Closer::Unknown;
     m_peerReset = false;
@@ -295,6 +296,7 @@ void ClientExchange::receive(QByteArrayView data, qint64 nowNs)
     m_now = nowNs;
     if (m_state != State::Exchanging || data.isEmpty())
         return;
+    m_receivedThisAttempt += data.size();
     // After the whole final response: not ours to read, we do not reuse the connection (R20).
     m_unreadAfterFinal += m_conn->receive(data, nowNs);
 }
@@ -401,13 +403,18 @@ void ClientExchange::peerClosed(qint64 nowNs, bool reset)
         if (!m_headSentNs)
             fail(kind, reset ? tr("connection reset by the server before the request was sent")
                              : tr("connection closed by the server before the request was sent"));
-        else if (m_summary.interimHeads.isEmpty() && m_request.url.scheme() == QLatin1String("http"))
+        else if (m_receivedThisAttempt == 0 && m_request.url.scheme() == QLatin1String("http"))
             // A TLS port closes a plain request without a byte (OpenSSL does), which looks exactly
             // like a server that hangs up: say both, rather than open a second connection to check.
             fail(kind,
                  (reset ? tr("connection reset by the server before a final response")
                         : tr("connection closed by the server before a final response")) +
-                     tr(", without a byte of answer; if %1 serves HTTPS, use https://").arg(m_request.url.authority()));
+                     tr(", without a byte of answer; if %1 serves HTTPS, use https://")
+                         .arg(m_request.url
+                                  .adjusted(QUrl::RemoveUserInfo | QUrl::RemovePath | QUrl::RemoveQuery |
+                                            QUrl::RemoveFragment | QUrl::RemoveScheme)
+                                  .toString()
+                                  .mid(2))); // "//host:port" without the credentials
         else
             fail(kind, reset ? tr("connection reset by the server before a final response")
                              : tr("connection closed by the server before a final response"));

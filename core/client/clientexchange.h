@@ -139,6 +139,7 @@ private:
     bool m_retryAfterClose = false;
     bool m_failedThisAttempt = false;
     qint64 m_unreadAfterFinal = 0;
+    qint64 m_receivedThisAttempt = 0; // response bytes of this attempt, any kind
     QString m_closeWhy;
     Closer m_closedBy = Closer::Unknown;
     bool m_peerReset = false;

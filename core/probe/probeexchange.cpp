@@ -45,6 +45,33 @@ void ProbeExchange::connected(qint64 nowNs)
     run();
 }
 
+void ProbeExchange::streamTlsStarted(qint64 nowNs)
+{
+    m_now = nowNs;
+    if (m_finished)
+        return;
+    // streamConnected() came first and started the steps; their bytes wait in the pump until the
+    // handshake is done (it takes no output before), and a wait they began restarts at tls_done.
+    m_handshaking = true;
+    m_connected = false;
+    emitEvent(EventKind::TlsStart, 0, -1, tr("TLS handshake, offering ALPN http/1.1"));
+}
+
+void ProbeExchange::streamTlsDone(qint64 nowNs, const TlsFacts &facts)
+{
+    m_now = nowNs;
+    if (m_finished || !m_handshaking)
+        return;
+    m_handshaking = false;
+    m_connected = true;
+    emitEvent(EventKind::TlsDone, 0, -1,
+              tr("%1, %2, ALPN %3").arg(facts.protocol, facts.cipher, facts.alpn.isEmpty() ? tr("none") : facts.alpn));
+    m_obs.events.last().tls = std::make_shared<const TlsFacts>(facts);
+    if (m_awaitDeadlineNs && m_step < m_steps.size())
+        m_awaitDeadlineNs = nowNs + qint64(m_steps.at(m_step).waitMs) * 1'000'000;
+    run();
+}
+
 void ProbeExchange::connectFailed(qint64 nowNs, const QString &message)
 {
     m_now = nowNs;

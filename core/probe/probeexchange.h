@@ -36,6 +36,10 @@ public:
 
     // Party: what the Pump drives.
     void streamConnected(qint64 nowNs, const Endpoints &) override { connected(nowNs); }
+    // Over TLS the scenario starts when the handshake is done: its waits never include it, and a
+    // handshake that fails is a failed connection (one clear error), not a reset (issue 15).
+    void streamTlsStarted(qint64 nowNs) override;
+    void streamTlsDone(qint64 nowNs, const TlsFacts &facts) override;
     void streamReceived(QByteArrayView data, qint64 nowNs) override { receive(data, nowNs); }
     void streamSent(qint64 bytes, qint64 nowNs, qint64) override { sent(bytes, nowNs); }
     void streamPeerClosed(qint64 nowNs, bool reset) override { peerClosed(nowNs, reset); }
@@ -76,7 +80,8 @@ private:
     qint64 m_now = 0;
     int m_step = 0;
     bool m_connected = false;
-    QString m_target; // host:port, for the connect error
+    bool m_handshaking = false; // TLS: connected, scenario not started yet
+    QString m_target;           // host:port, for the connect error
     bool m_finished = false;
     // The current Await step
     std::optional<qint64> m_awaitDeadlineNs;

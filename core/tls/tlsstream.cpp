@@ -185,6 +185,16 @@ void TlsStream::onError()
     }
     m_failed = true;
     m_handshaking = false;
+    if (!tlsError && !m_server) {
+        // A close or reset in the middle of the handshake is not a "plain HTTP" answer: a server
+        // at its connection limit, or one that drops TLS clients, does this.
+        const bool reset = closeWatchSaysReset();
+        emit failed((reset ? tr("%1 reset the connection during the TLS handshake")
+                           : tr("%1 closed the connection during the TLS handshake"))
+                        .arg(m_hostPort),
+                    reset ? ErrorKind::Reset : ErrorKind::TlsHandshake);
+        return;
+    }
     const TlsFailure f =
         m_server ? serverTlsFailure(endpointText(ssl()->peerAddress(), ssl()->peerPort()),
                                     !m_certificateErrors.isEmpty(), m_alert, socket()->errorString())

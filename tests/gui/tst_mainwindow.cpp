@@ -38,7 +38,9 @@
 #include <QToolTip>
 #include <QTreeWidget>
 #include <QWheelEvent>
+
 #include <QtTest>
+#include <cmath>
 
 #ifdef Q_OS_LINUX
 #include <sched.h>
@@ -299,7 +301,13 @@ void TestMainWindow::screenshotAfter417Retry()
     const double fast = model->index(1, 0).data(ExchangeListModel::ExpectWaitMsRole).toDouble();
     const double slow = model->index(2, 0).data(ExchangeListModel::ExpectWaitMsRole).toDouble();
     QVERIFY2(fast < 5 && slow >= 40, qPrintable(QStringLiteral("%1 %2").arg(fast).arg(slow)));
-    QVERIFY(overview->yAxis->coordToPixel(fast) - overview->yAxis->coordToPixel(slow) > 20);
+    // However loaded the machine (the fast wait may be 0.1 or 4 ms), the gap is their ratio on a log
+    // axis whose decades are far enough apart to read.
+    const double pixelsPerDecade = overview->yAxis->coordToPixel(1) - overview->yAxis->coordToPixel(10);
+    const double gap = overview->yAxis->coordToPixel(fast) - overview->yAxis->coordToPixel(slow);
+    QVERIFY2(pixelsPerDecade > 12, qPrintable(QString::number(pixelsPerDecade)));
+    QVERIFY2(qAbs(gap - std::log10(slow / fast) * pixelsPerDecade) < 2,
+             qPrintable(QStringLiteral("%1 px for %2 and %3 ms").arg(gap).arg(fast).arg(slow)));
     const QPointF point(overview->xAxis->coordToPixel(3), overview->yAxis->coordToPixel(slow));
     QMouseEvent hover(QEvent::MouseMove, point, overview->mapToGlobal(point), Qt::NoButton, Qt::NoButton,
                       Qt::NoModifier);
