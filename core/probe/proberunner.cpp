@@ -1,10 +1,10 @@
 #include "proberunner.h"
 
+#include "bytestream.h"
 #include "monotonicclock.h"
 #include "probebattery.h"
 #include "probeexchange.h"
 #include "pump.h"
-#include "bytestream.h"
 #include "streamfactory.h"
 
 #include <QTimer>
@@ -105,7 +105,7 @@ void ProbeRunner::startNext()
             m_report.tls = stream->tlsFacts();
     });
     m_connectTimer->start(m_report.timeoutMs);
-    stream->connectTo(host, quint16(port));
+    stream->connectTo(host, port);
     m_pump->start();
 }
 

@@ -65,6 +65,14 @@ ServerState TestServer::state() const
     return s;
 }
 
+ClientTlsSettings ServerState::clientTrust() const
+{
+    ClientTlsSettings trust;
+    if (tls)
+        trust.caCertFile = certFile;
+    return trust;
+}
+
 QString ServerState::url() const
 {
     const QString host = address.protocol() == QAbstractSocket::IPv6Protocol

@@ -31,6 +31,9 @@ struct ServerState
     QString certSha256;
 
     QString url() const; // http://HOST:PORT/ (https:// with TLS), brackets around IPv6
+    // How a client of ours trusts this server, as a user would with curl --cacert: its certificate
+    // is added to the trusted ones (nothing else changes); plain HTTP: the defaults.
+    ClientTlsSettings clientTrust() const;
 };
 
 // The local HTTP/1.1 test server: a QTcpServer whose connections are handled by ServerConnection

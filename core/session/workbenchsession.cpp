@@ -68,14 +68,12 @@ void WorkbenchSession::attachServer(TestServer *server)
 
 ClientRequest WorkbenchSession::withLocalTrust(const ClientRequest &request) const
 {
-    // The workbench's client trusts the workbench's own server, as a user would with curl --cacert:
-    // the certificate it generated is added to the trusted ones, nothing else changes.
+    // The workbench's client trusts the workbench's own server; a request's own trust settings win.
     const auto *host = qobject_cast<const ServerHost *>(m_server.data());
-    if (!host || !host->state().tls || host->state().certFile.isEmpty() ||
-        request.url.scheme() != QLatin1String("https") || request.tls.insecure || !request.tls.caCertFile.isEmpty())
+    if (!host || request.url.scheme() != QLatin1String("https") || request.tls != ClientTlsSettings())
         return request;
     ClientRequest trusted = request;
-    trusted.tls.caCertFile = host->state().certFile;
+    trusted.tls = host->state().clientTrust();
     return trusted;
 }
 

@@ -374,11 +374,8 @@ void MainWindow::onServerStateChanged(const QString &message)
     m_aimAtFirstListen = false;
     m_lastServerUrl = fresh;
     // The probe and the matrix trust the local server's certificate, as the composer's client does.
-    ClientTlsSettings trust;
-    if (m_server->state().tls)
-        trust.caCertFile = m_server->state().certFile;
-    m_probe->setTls(trust);
-    m_matrix->setTls(trust);
+    m_probe->setTls(m_server->state().clientTrust());
+    m_matrix->setTls(m_server->state().clientTrust());
 }
 
 int MainWindow::send()
