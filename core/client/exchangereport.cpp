@@ -1,5 +1,6 @@
 #include "exchangereport.h"
 
+#include <QCoreApplication>
 #include <QJsonArray>
 
 namespace expectlab {
@@ -28,6 +29,57 @@ QJsonObject tlsToJson(const TlsFacts &t)
         {QStringLiteral("alpn"), t.alpn.isEmpty() ? QJsonValue() : QJsonValue(t.alpn)},
         {QStringLiteral("peer"), peer},
     };
+}
+
+std::optional<TlsFacts> tlsFromJson(const QJsonObject &o, QString *why)
+{
+    auto text = [](const QJsonObject &from, const char *key, bool nullable) -> std::optional<QString> {
+        const QJsonValue v = from.value(QLatin1String(key));
+        if (v.isString())
+            return v.toString();
+        if (nullable && (v.isNull() || v.isUndefined()))
+            return QString();
+        return std::nullopt;
+    };
+    auto bad = [why](const QString &field) {
+        *why = QCoreApplication::translate("ExchangeReport", "tls.%1: expected a string").arg(field);
+        return std::nullopt;
+    };
+    TlsFacts t;
+    const auto protocol = text(o, "protocol", false);
+    const auto cipher = text(o, "cipher", false);
+    const auto alpn = text(o, "alpn", true);
+    if (!protocol)
+        return bad(QStringLiteral("protocol"));
+    if (!cipher)
+        return bad(QStringLiteral("cipher"));
+    if (!alpn)
+        return bad(QStringLiteral("alpn"));
+    t.protocol = *protocol;
+    t.cipher = *cipher;
+    t.alpn = *alpn;
+    const QJsonValue peer = o.value(QStringLiteral("peer"));
+    if (peer.isObject()) {
+        const QJsonObject p = peer.toObject();
+        const auto subject = text(p, "subject", false);
+        const auto issuer = text(p, "issuer", false);
+        const auto sha256 = text(p, "sha256", false);
+        const auto notAfter = text(p, "not_after", false);
+        if (!subject || !issuer || !sha256 || !notAfter)
+            return bad(QStringLiteral("peer"));
+        t.peerSubject = *subject;
+        t.peerIssuer = *issuer;
+        t.peerSha256 = *sha256;
+        t.peerNotAfter = QDateTime::fromString(*notAfter, Qt::ISODate);
+        if (!t.peerNotAfter.isValid()) {
+            *why = QCoreApplication::translate("ExchangeReport", "tls.peer.not_after: expected an ISO 8601 time");
+            return std::nullopt;
+        }
+    } else if (!peer.isNull() && !peer.isUndefined()) {
+        *why = QCoreApplication::translate("ExchangeReport", "tls.peer: expected an object or null");
+        return std::nullopt;
+    }
+    return t;
 }
 
 QJsonObject eventToJson(const TimelineEvent &event, qint64 originNs, bool serverShape)

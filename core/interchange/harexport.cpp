@@ -1,6 +1,7 @@
 #include "harexport.h"
 
 #include "exchangerecord.h"
+#include "exchangereport.h"
 
 #include <QCoreApplication>
 #include <QHash>
@@ -86,8 +87,8 @@ std::optional<QString> validUtf8(const QByteArray &bytes)
 // When each step of the last attempt happened, read back from the exchange's events.
 struct Attempt
 {
-    qint64 connect = -1, connected = -1, headSent = -1, bodyStart = -1, bodyDone = -1, final = -1, responseDone = -1,
-           closed = -1;
+    qint64 connect = -1, connected = -1, tlsStart = -1, tlsDone = -1, headSent = -1, bodyStart = -1, bodyDone = -1,
+           final = -1, responseDone = -1, closed = -1;
     QList<QPair<qint64, int>> interims;
 };
 
@@ -105,6 +106,8 @@ QList<Attempt> attemptsOf(const ExchangeSummary &s)
         switch (e.kind) {
         case EventKind::Connect: once(a.connect); break;
         case EventKind::Connected: once(a.connected); break;
+        case EventKind::TlsStart: once(a.tlsStart); break;
+        case EventKind::TlsDone: once(a.tlsDone); break;
         case EventKind::HeadSent: once(a.headSent); break;
         case EventKind::BodyStart: once(a.bodyStart); break;
         case EventKind::BodyDone: once(a.bodyDone); break;
@@ -126,8 +129,11 @@ QJsonObject timingsOf(const ExchangeSummary &s, qint64 *totalNs)
     const qint64 end = a.responseDone >= 0 ? a.responseDone : (s.endNs ? *s.endNs : (a.final >= 0 ? a.final : start));
     const qint64 attemptStart = a.connect >= 0 ? qMax(a.connect, start) : start;
     const qint64 blocked = attemptStart - start;
-    const qint64 connectedAt = a.connected >= 0 ? a.connected : attemptStart;
-    const qint64 connect = a.connected >= 0 ? connectedAt - attemptStart : -1;
+    // HAR 1.2: `ssl` is the TLS handshake, and `connect` includes it (for HAR 1.1 readers).
+    const qint64 ssl = a.tlsStart >= 0 && a.tlsDone >= a.tlsStart ? a.tlsDone - a.tlsStart : -1;
+    const qint64 tcpUp = a.connected >= 0 ? a.connected : -1;
+    const qint64 connectedAt = ssl >= 0 ? a.tlsDone : (tcpUp >= 0 ? tcpUp : attemptStart);
+    const qint64 connect = tcpUp >= 0 ? connectedAt - attemptStart : -1;
     const qint64 answered = a.final >= 0 ? a.final : end;
 
     // Sending: the head, then the body for as long as it flowed before the answer.
@@ -143,14 +149,14 @@ QJsonObject timingsOf(const ExchangeSummary &s, qint64 *totalNs)
     const qint64 wait = span - send;
     const qint64 receive = a.final >= 0 ? qMax<qint64>(0, end - a.final) : 0;
 
-    // `time` is the sum of the parts HAR counts (dns and ssl are -1), so viewers agree with it.
+    // `time` is the sum of the parts HAR counts (dns is -1; ssl is inside connect), so viewers agree.
     const double total = ms(blocked) + (connect >= 0 ? ms(connect) : 0) + ms(send) + ms(wait) + ms(receive);
     *totalNs = qint64(total * 1e6 + 0.5);
     return QJsonObject{
         {QStringLiteral("blocked"), ms(blocked)},
         {QStringLiteral("dns"), -1},
         {QStringLiteral("connect"), connect >= 0 ? ms(connect) : -1.0},
-        {QStringLiteral("ssl"), -1},
+        {QStringLiteral("ssl"), ssl >= 0 ? ms(ssl) : -1.0},
         {QStringLiteral("send"), ms(send)},
         {QStringLiteral("wait"), ms(wait)},
         {QStringLiteral("receive"), ms(receive)},
@@ -287,6 +293,9 @@ QJsonObject entryOf(const Session &session, const ExchangeSummary &s)
     entry.insert(QStringLiteral("cache"), QJsonObject());
     entry.insert(QStringLiteral("timings"), timings);
     entry.insert(QStringLiteral("_expectlab"), extra);
+    // What the TLS handshake agreed on, the shape of `send --json`'s "tls"; HAR has no field for it.
+    if (s.tls)
+        entry.insert(QStringLiteral("_tls"), tlsToJson(*s.tls));
     return entry;
 }
 } // namespace

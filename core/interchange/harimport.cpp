@@ -1,6 +1,7 @@
 #include "harimport.h"
 
 #include "clientexchange.h"
+#include "exchangereport.h"
 
 #include <QCoreApplication>
 #include <QFile>
@@ -142,14 +143,33 @@ std::optional<Session> sessionFromHar(const QJsonObject &har, QString *error)
         s.startNs =
             session.originNs + (starts.at(i).toMSecsSinceEpoch() - session.originUtc.toMSecsSinceEpoch()) * 1'000'000;
         const qint64 connectAt = s.startNs + nsOf(timing(timings, "blocked") + timing(timings, "dns"));
-        const qint64 connectedAt = connectAt + nsOf(timing(timings, "connect") + timing(timings, "ssl"));
+        // HAR 1.2: connect includes ssl, the TLS handshake at its end.
+        const qint64 connectedAt = connectAt + nsOf(timing(timings, "connect"));
+        const qint64 tlsStartAt = qMax(connectAt, connectedAt - nsOf(timing(timings, "ssl")));
+        std::optional<TlsFacts> tls;
+        if (entry.value(QStringLiteral("_tls")).isObject()) {
+            QString ignored; // a foreign or broken _tls costs the facts, not the entry
+            tls = tlsFromJson(entry.value(QStringLiteral("_tls")).toObject(), &ignored);
+        }
+        const bool overTls = tls || timing(timings, "ssl") > 0 || s.url.scheme() == QLatin1String("https");
         const qint64 sentAt = connectedAt + nsOf(timing(timings, "send"));
         const qint64 finalAt = sentAt + nsOf(timing(timings, "wait"));
         const qint64 doneAt = finalAt + nsOf(timing(timings, "receive"));
         const double time = entry.value(QStringLiteral("time")).toDouble(-1);
         s.endNs = time >= 0 ? qMax(doneAt, s.startNs + nsOf(time)) : doneAt;
         s.events.append(event(connectAt, s.id, EventKind::Connect, 0, -1, s.url.authority()));
-        s.events.append(event(connectedAt, s.id, EventKind::Connected));
+        s.events.append(event(overTls ? tlsStartAt : connectedAt, s.id, EventKind::Connected));
+        if (overTls) {
+            s.events.append(event(tlsStartAt, s.id, EventKind::TlsStart));
+            TimelineEvent done = event(connectedAt, s.id, EventKind::TlsDone);
+            if (tls) {
+                s.tls = std::make_shared<const TlsFacts>(*tls);
+                done.detail =
+                    tr("%1, %2, ALPN %3").arg(tls->protocol, tls->cipher, tls->alpn.isEmpty() ? tr("none") : tls->alpn);
+                done.tls = s.tls;
+            }
+            s.events.append(done);
+        }
         // The request's head travels with its event, as when recorded: the timeline sees the Expect.
         MessageHead sentHead;
         sentHead.method = s.method;

@@ -49,6 +49,11 @@ ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &c)
             s.startNs = e.tNs;
         s.endNs = e.tNs;
         switch (e.kind) {
+        case EventKind::TlsDone:
+            // The handshake comes before the head: an outside client over TLS asked for https://.
+            if (!s.tls)
+                s.tls = e.tls;
+            break;
         case EventKind::Head:
             if (headNs < 0 && e.head) {
                 headNs = e.tNs;
@@ -56,7 +61,9 @@ ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &c)
                 s.method = head.method;
                 s.requestHeaders = head.headers;
                 const QByteArray host = head.header("Host").value_or(QByteArray("?"));
-                s.url = QUrl(QStringLiteral("http://%1%2").arg(displayText(host), displayText(head.target)));
+                s.url = QUrl(QStringLiteral("%1://%2%3")
+                                 .arg(s.tls ? QStringLiteral("https") : QStringLiteral("http"), displayText(host),
+                                      displayText(head.target)));
                 s.bodyBytes = head.contentLength().value_or(0);
                 s.expectSent = head.hasHeader("Expect");
             }

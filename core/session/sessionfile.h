@@ -12,9 +12,9 @@ namespace expectlab {
 // Every field of every exchange is kept, raw bytes in base64, so that open(save(s)) == s.
 // A reader refuses a file with a newer version rather than lose what it does not understand.
 inline constexpr char kSessionFormat[] = "expectlab-session";
-// 2: typed event facts, attempts, response_complete; 3: the probe's and the matrix's last results.
-// Reads 1 and 2.
-inline constexpr int kSessionVersion = 3;
+// 2: typed event facts, attempts, response_complete; 3: the probe's and the matrix's last results;
+// 4: the TLS facts of exchanges and of tls_done events. Reads every version up to this one.
+inline constexpr int kSessionVersion = 4;
 inline constexpr char kSessionSuffix[] = ".expectlab.json";
 
 QJsonObject sessionToJson(const Session &session);

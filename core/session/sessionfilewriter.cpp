@@ -4,6 +4,7 @@
 #include "sessiontoolresults.h"
 
 #include "clientprofile.h"
+#include "exchangereport.h"
 
 #include <QCoreApplication>
 #include <QJsonArray>
@@ -114,6 +115,8 @@ QJsonObject summaryToJson(const ExchangeSummary &s)
     o.insert(QStringLiteral("sent_anyway"), s.sentAnyway);
     o.insert(QStringLiteral("earlier_attempts"), jsonArray(s.earlierAttempts, attemptToJson));
     o.insert(QStringLiteral("wire_logs"), wireLogs);
+    // Version 4: what the TLS handshake agreed on, the shape of `send --json`'s "tls".
+    o.insert(QStringLiteral("tls"), s.tls ? QJsonValue(tlsToJson(*s.tls)) : QJsonValue());
     return o;
 }
 } // namespace
@@ -180,6 +183,8 @@ QJsonObject timelineEventToJson(const TimelineEvent &e)
                              {QStringLiteral("peer_address"), e.endpoints->peerAddress.toString()},
                              {QStringLiteral("peer_port"), int(e.endpoints->peerPort)}});
     }
+    if (e.tls)
+        o.insert(QStringLiteral("tls"), tlsToJson(*e.tls));
     return o;
 }
 

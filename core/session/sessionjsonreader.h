@@ -4,6 +4,7 @@
 // probe and matrix results). Internal to core/session: not installed, not for other folders.
 #include "clientexchange.h"
 #include "clientprofile.h"
+#include "exchangereport.h"
 #include "httpmessage.h"
 #include "timelineevent.h"
 #include "wirelog.h"
@@ -227,7 +228,22 @@ public:
             ends.peerPort = quint16(int32(p, at, "peer_port"));
             e.endpoints = std::make_shared<const Endpoints>(ends);
         }
+        if (const auto facts = tls(o, path))
+            e.tls = std::make_shared<const TlsFacts>(*facts);
         return e;
+    }
+
+    // The "tls" field (version 4): absent or null over plain HTTP.
+    std::optional<TlsFacts> tls(const QJsonObject &o, const QString &path)
+    {
+        const QJsonValue v = field(o, path, "tls", true);
+        if (v.isUndefined() || v.isNull() || !ok())
+            return std::nullopt;
+        QString why;
+        const auto facts = tlsFromJson(object(v, join(path, "tls")), &why);
+        if (!facts && ok())
+            fail(path, why);
+        return facts;
     }
 
     // Each object of the array at key read by readOne(object, its path), until the first failure.
@@ -356,6 +372,8 @@ public:
             const QString at = QStringLiteral("%1.wire_logs[%2]").arg(path).arg(i);
             s.wireLogs.append(wireLog(object(logs.at(i), at), at));
         }
+        if (const auto facts = tls(o, path))
+            s.tls = std::make_shared<const TlsFacts>(*facts);
         return s;
     }
 

@@ -257,6 +257,8 @@ QJsonObject probeReportToSessionJson(const ProbeReport &report)
         {QStringLiteral("timeout_ms"), report.timeoutMs},
         {QStringLiteral("error"), report.error},
         {QStringLiteral("results"), results},
+        // Version 4: what the first scenario's handshake negotiated, as in `probe --json`.
+        {QStringLiteral("tls"), report.tls ? QJsonValue(tlsToJson(*report.tls)) : QJsonValue()},
     };
 }
 
@@ -271,6 +273,8 @@ ProbeReport probeReportFromSessionJson(SessionJsonReader &r, const QJsonObject &
     report.error = r.string(o, path, "error");
     report.results = r.objects(o, path, "results",
                                [&r](const QJsonObject &j, const QString &at) { return probeResultFromJson(r, j, at); });
+    if (const auto facts = r.tls(o, path))
+        report.tls = std::make_shared<const TlsFacts>(*facts);
     return report;
 }
 
@@ -298,6 +302,9 @@ QJsonObject matrixResultToSessionJson(const MatrixResult &result)
         {QStringLiteral("timeout_ms"), spec.timeoutMs},
         {QStringLiteral("cancelled"), result.cancelled},
         {QStringLiteral("cells"), cells},
+        // Version 4: how an https:// url was trusted, so that a rerun trusts it the same way.
+        {QStringLiteral("insecure"), spec.tls.insecure},
+        {QStringLiteral("ca_cert_file"), spec.tls.caCertFile},
     };
 }
 
@@ -326,6 +333,8 @@ MatrixResult matrixResultFromSessionJson(SessionJsonReader &r, const QJsonObject
         r.fail(SessionJsonReader::join(path, "url"), tr("invalid URL '%1'").arg(url));
     spec.method = r.latin1Bytes(o, path, "method");
     spec.timeoutMs = r.int32(o, path, "timeout_ms");
+    spec.tls.insecure = r.boolean(o, path, "insecure", true);
+    spec.tls.caCertFile = r.string(o, path, "ca_cert_file", true);
     result.cancelled = r.boolean(o, path, "cancelled");
     result.cells = r.objects(o, path, "cells",
                              [&r](const QJsonObject &j, const QString &at) { return matrixCellFromJson(r, j, at); });

@@ -17,10 +17,14 @@
 #include <QClipboard>
 #include <QComboBox>
 #include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
 #include <QSpinBox>
+#include <QSslSocket>
 #include <QTest>
 
 using namespace expectlab;
@@ -35,6 +39,7 @@ private slots:
     void switchServesHttpsAndTheClientTrustsIt();
     void certificateIsCopiedAndExported();
     void switchIsRemembered();
+    void outsideClientOverTlsIsKept();
 
 private:
     template <typename T> T *child(const char *name) const
@@ -151,6 +156,61 @@ void TestWorkbenchTls::switchIsRemembered()
     m_window->show();
     QTRY_VERIFY_WITH_TIMEOUT(m_window->server()->url().startsWith(QLatin1String("https://")), 10000);
     QVERIFY(child<QCheckBox>("serverTls")->isChecked());
+}
+
+// An outside client over HTTPS is a row that says https:// and what its handshake agreed on, and
+// the session file and the HAR export keep it (issue 15: sessions and HAR keep the TLS facts).
+void TestWorkbenchTls::outsideClientOverTlsIsKept()
+{
+    turnTlsOn();
+    QSslSocket outside;
+    QSslConfiguration config = outside.sslConfiguration();
+    config.setCaCertificates(QSslCertificate::fromPath(m_window->server()->state().certFile));
+    outside.setSslConfiguration(config);
+    outside.connectToHostEncrypted(QStringLiteral("127.0.0.1"), m_window->server()->port());
+    QVERIFY2(outside.waitForEncrypted(10000), qPrintable(outside.errorString()));
+    outside.write("PUT /from-outside HTTP/1.1\r\nHost: 127.0.0.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n");
+    QByteArray got;
+    QTRY_VERIFY_WITH_TIMEOUT((got += outside.readAll()).contains("100 Continue"), 5000);
+    outside.write("hi");
+    QTRY_VERIFY2_WITH_TIMEOUT((got += outside.readAll()).contains("200 OK"), got.constData(), 5000);
+    outside.disconnectFromHost();
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->model()->rowCount(), 1, 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(!m_window->session()->model()->recordAt(0).running, 5000);
+    const ExchangeSummary row = m_window->session()->model()->recordAt(0).summary;
+    QCOMPARE(row.url.scheme(), QStringLiteral("https"));
+    QVERIFY(row.tls);
+    QVERIFY(row.tls->protocol.startsWith(QLatin1String("TLSv1.")));
+
+    const QString har = m_files.filePath(QStringLiteral("outside-tls.har"));
+    QVERIFY(m_window->exportHarTo(har));
+    QFile file(har);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject entry = QJsonDocument::fromJson(file.readAll())
+                                  .object()
+                                  .value(QStringLiteral("log"))
+                                  .toObject()
+                                  .value(QStringLiteral("entries"))
+                                  .toArray()
+                                  .at(0)
+                                  .toObject();
+    QVERIFY(entry.value(QStringLiteral("request"))
+                .toObject()
+                .value(QStringLiteral("url"))
+                .toString()
+                .startsWith(QLatin1String("https://")));
+    QCOMPARE(entry.value(QStringLiteral("_tls")).toObject().value(QStringLiteral("protocol")).toString(),
+             row.tls->protocol);
+    QVERIFY(entry.value(QStringLiteral("timings")).toObject().value(QStringLiteral("ssl")).toDouble() > 0);
+
+    const QString saved = m_files.filePath(QStringLiteral("outside-tls.expectlab.json"));
+    QVERIFY(m_window->saveSessionTo(saved));
+    QVERIFY(m_window->openSessionFrom(saved));
+    QTRY_COMPARE_WITH_TIMEOUT(m_window->session()->model()->rowCount(), 1, 5000);
+    const ExchangeSummary reopened = m_window->session()->model()->recordAt(0).summary;
+    QCOMPARE(reopened.url, row.url);
+    QVERIFY(reopened.tls);
+    QCOMPARE(reopened.tls->cipher, row.tls->cipher);
 }
 
 QTEST_MAIN(TestWorkbenchTls)

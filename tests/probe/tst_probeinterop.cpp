@@ -1,6 +1,7 @@
-// `expectlab probe` against real servers, started here on 127.0.0.1 from the configs in
-// tests/interop and stopped afterwards; each run's verdicts are checked against what
-// expect-rules.md's servers table says those servers do.
+// `expectlab probe` and `expectlab send` against real servers, started here on 127.0.0.1 from the
+// configs in tests/interop and stopped afterwards; each run's verdicts are checked against what
+// expect-rules.md's servers table says those servers do. nginx and Apache also serve HTTPS with a
+// certificate made here by `openssl req` (issue 15): over TLS the verdicts are the plain rows' own.
 #include "peerprocess.h"
 #include "requirepeer.h"
 
@@ -20,7 +21,30 @@ struct Started
 {
     QString url;
     QString missing; // non-empty: the program missing on this machine
+    QString caCert;  // the TLS rows: the certificate the client trusts with --cacert
 };
+
+// A self-signed certificate for 127.0.0.1 and localhost, made the way a user would make one for a
+// real server: with the openssl program, not with our generator, so our client meets a foreign one.
+bool makeCertificate(const QString &dir, QString *cert, QString *key)
+{
+    *cert = dir + QStringLiteral("/server-cert.pem");
+    *key = dir + QStringLiteral("/server-key.pem");
+    const RunResult r =
+        run(findProgram(QStringLiteral("openssl")),
+            {QStringLiteral("req"), QStringLiteral("-x509"), QStringLiteral("-newkey"), QStringLiteral("ec"),
+             QStringLiteral("-pkeyopt"), QStringLiteral("ec_paramgen_curve:P-256"), QStringLiteral("-nodes"),
+             QStringLiteral("-days"), QStringLiteral("2"), QStringLiteral("-subj"),
+             QStringLiteral("/CN=ExpectLab interop test"), QStringLiteral("-addext"),
+             QStringLiteral("subjectAltName=IP:127.0.0.1,DNS:localhost"), QStringLiteral("-keyout"), *key,
+             QStringLiteral("-out"), *cert});
+    if (!r.ok())
+        qWarning("openssl req: %s", qPrintable(r.describe()));
+    // Apache's children may run as www-data: the key must be readable to them in this temp dir.
+    QFile::setPermissions(*key, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ReadGroup |
+                                    QFileDevice::ReadOther);
+    return r.ok();
+}
 } // namespace
 
 class TstProbeInterop : public QObject
@@ -31,10 +55,10 @@ private slots:
     void servers();
 
 private:
-    Started startServer(const QString &server, Peer &peer, const QString &dir);
+    Started startServer(const QString &server, bool tls, Peer &peer, const QString &dir);
 };
 
-Started TstProbeInterop::startServer(const QString &server, Peer &peer, const QString &dir)
+Started TstProbeInterop::startServer(const QString &server, bool tls, Peer &peer, const QString &dir)
 {
     // CGI scripts run as another user when the server starts as root: the temp dir must be readable.
     QFile::setPermissions(dir, QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner |
@@ -44,7 +68,7 @@ Started TstProbeInterop::startServer(const QString &server, Peer &peer, const QS
     if (server == QLatin1String("node") || server == QLatin1String("python")) {
         const QString program = server == QLatin1String("node") ? findProgram(QStringLiteral("node")) : pythonProgram();
         if (program.isEmpty())
-            return {{}, server};
+            return {{}, server, {}};
         const QString script =
             sourceDir() + (server == QLatin1String("node") ? QStringLiteral("/tests/interop/node-server.js")
                                                            : QStringLiteral("/tests/interop/python-http11-server.py"));
@@ -53,17 +77,29 @@ Started TstProbeInterop::startServer(const QString &server, Peer &peer, const QS
         const QString port = peer.waitForLine(QRegularExpression(QStringLiteral("^listening (\\d+)$")));
         if (port.isEmpty())
             return {};
-        return {QStringLiteral("http://127.0.0.1:%1/upload").arg(port), {}};
+        return {QStringLiteral("http://127.0.0.1:%1/upload").arg(port), {}, {}};
     }
 
     const QString program = findProgram(server == QLatin1String("apache2") ? QStringLiteral("apache2") : server);
     if (program.isEmpty())
-        return {{}, server};
+        return {{}, server, {}};
     const quint16 port = freePort();
-    QMap<QString, QString> vars{{QStringLiteral("PREFIX"), dir}, {QStringLiteral("PORT"), QString::number(port)}};
+    QMap<QString, QString> vars{{QStringLiteral("PREFIX"), dir},
+                                {QStringLiteral("PORT"), QString::number(port)},
+                                {QStringLiteral("SSL"), QString()},
+                                {QStringLiteral("TLS"), QString()}};
+    Started started{QStringLiteral("%1://127.0.0.1:%2/upload").arg(tls ? "https" : "http").arg(port), {}, {}};
+    QString key;
+    if (tls && !makeCertificate(dir, &started.caCert, &key))
+        return {};
     QString config;
     QStringList args;
     if (server == QLatin1String("nginx")) {
+        if (tls) {
+            vars.insert(QStringLiteral("SSL"), QStringLiteral(" ssl"));
+            vars.insert(QStringLiteral("TLS"),
+                        QStringLiteral("ssl_certificate %1; ssl_certificate_key %2;").arg(started.caCert, key));
+        }
         if (!writeConfig(QStringLiteral("nginx.conf"), dir, vars, &config))
             return {};
         args = {QStringLiteral("-p"), dir,
@@ -73,6 +109,11 @@ Started TstProbeInterop::startServer(const QString &server, Peer &peer, const QS
         // Apache refuses to serve as root: its children run as www-data then.
         vars.insert(QStringLiteral("USER"), root ? QStringLiteral("www-data") : QStringLiteral("#%1").arg(::getuid()));
         vars.insert(QStringLiteral("GROUP"), root ? QStringLiteral("www-data") : QStringLiteral("#%1").arg(::getgid()));
+        if (tls)
+            vars.insert(QStringLiteral("TLS"),
+                        QStringLiteral("LoadModule ssl_module /usr/lib/apache2/modules/mod_ssl.so\n"
+                                       "SSLEngine on\nSSLCertificateFile \"%1\"\nSSLCertificateKeyFile \"%2\"\n")
+                            .arg(started.caCert, key));
         if (!writeConfig(QStringLiteral("apache2.conf"), dir, vars, &config))
             return {};
         args = {QStringLiteral("-f"), config, QStringLiteral("-DFOREGROUND")};
@@ -92,12 +133,13 @@ Started TstProbeInterop::startServer(const QString &server, Peer &peer, const QS
     }
     if (!peer.start(program, args, dir))
         return {};
-    return {QStringLiteral("http://127.0.0.1:%1/upload").arg(port), {}};
+    return started;
 }
 
 void TstProbeInterop::servers_data()
 {
     QTest::addColumn<QString>("server");
+    QTest::addColumn<bool>("tls");
     // scenario id -> verdict for every scenario, then the status lists worth pinning.
     QTest::addColumn<QStringList>("verdicts");
     QTest::addColumn<QStringList>("firstStatuses");
@@ -105,65 +147,93 @@ void TstProbeInterop::servers_data()
     // nginx 1.22: 100 when it starts reading the body, `100-continue` in any case; unknown
     // expectations ignored (R1 warn, not 417); 413 + Connection: close before any 100. `return 200`
     // answers before the body and then discards it: no desync.
-    QTest::newRow("nginx") << "nginx" << QStringList{"continue-small=pass",     "continue-large=pass",
-                                                     "body-at-once=pass",       "unknown-expectation=warn",
-                                                     "case-variant=pass",       "http10-expect=pass",
-                                                     "no-content=pass",         "early-final=pass",
-                                                     "early-final-desync=pass", "chunked=pass"}
-                           << QStringList{"continue-small=100", "unknown-expectation=200", "case-variant=100",
-                                          "early-final=413"};
+    const QStringList nginxVerdicts{
+        "continue-small=pass",     "continue-large=pass", "body-at-once=pass", "unknown-expectation=warn",
+        "case-variant=pass",       "http10-expect=pass",  "no-content=pass",   "early-final=pass",
+        "early-final-desync=pass", "chunked=pass"};
+    const QStringList nginxStatuses{"continue-small=100", "unknown-expectation=200", "case-variant=100",
+                                    "early-final=413"};
+    QTest::newRow("nginx") << "nginx" << false << nginxVerdicts << nginxStatuses;
+    // Over TLS nothing of the handshake changes (curl/curl#953 was a client bug, not a TLS rule).
+    QTest::newRow("nginx https") << "nginx" << true << nginxVerdicts << nginxStatuses;
     // Apache httpd 2.4: 100 when the body is first read; 417 to unknown expectations; 413 before any
     // 100 (LimitRequestBody).
-    QTest::newRow("apache2") << "apache2" << QStringList{"continue-small=pass",     "continue-large=pass",
-                                                         "body-at-once=pass",       "unknown-expectation=pass",
-                                                         "case-variant=pass",       "http10-expect=pass",
-                                                         "no-content=pass",         "early-final=pass",
-                                                         "early-final-desync=info", "chunked=pass"}
-                             << QStringList{"continue-small=100", "unknown-expectation=417", "early-final=413"};
+    const QStringList apacheVerdicts{
+        "continue-small=pass",     "continue-large=pass", "body-at-once=pass", "unknown-expectation=pass",
+        "case-variant=pass",       "http10-expect=pass",  "no-content=pass",   "early-final=pass",
+        "early-final-desync=info", "chunked=pass"};
+    const QStringList apacheStatuses{"continue-small=100", "unknown-expectation=417", "early-final=413"};
+    QTest::newRow("apache2") << "apache2" << false << apacheVerdicts << apacheStatuses;
+    QTest::newRow("apache2 https") << "apache2" << true << apacheVerdicts << apacheStatuses;
     // lighttpd 1.4.69: sends the 100; 413 before any 100.
-    QTest::newRow("lighttpd") << "lighttpd" << QStringList{"continue-small=pass",     "continue-large=pass",
-                                                           "body-at-once=pass",       "unknown-expectation=warn",
-                                                           "case-variant=pass",       "http10-expect=pass",
-                                                           "no-content=pass",         "early-final=pass",
-                                                           "early-final-desync=info", "chunked=pass"}
+    QTest::newRow("lighttpd") << "lighttpd" << false
+                              << QStringList{"continue-small=pass",     "continue-large=pass",
+                                             "body-at-once=pass",       "unknown-expectation=warn",
+                                             "case-variant=pass",       "http10-expect=pass",
+                                             "no-content=pass",         "early-final=pass",
+                                             "early-final-desync=info", "chunked=pass"}
                               << QStringList{"continue-small=100", "case-variant=100", "early-final=413"};
     // Node.js http: 100 automatically (no checkContinue listener); 417 to unknown expectations.
-    QTest::newRow("node") << "node" << QStringList{"continue-small=pass",     "continue-large=pass",
-                                                   "body-at-once=pass",       "unknown-expectation=pass",
-                                                   "case-variant=pass",       "http10-expect=pass",
-                                                   "no-content=pass",         "early-final=info",
-                                                   "early-final-desync=pass", "chunked=pass"}
+    QTest::newRow("node") << "node" << false << QStringList{"continue-small=pass",     "continue-large=pass",
+                                                            "body-at-once=pass",       "unknown-expectation=pass",
+                                                            "case-variant=pass",       "http10-expect=pass",
+                                                            "no-content=pass",         "early-final=info",
+                                                            "early-final-desync=pass", "chunked=pass"}
                           << QStringList{"continue-small=100", "unknown-expectation=417", "early-final=100"};
     // Python http.server with protocol_version HTTP/1.1: sends the 100; unknown expectations ignored.
     QTest::newRow("python http.server HTTP/1.1")
-        << "python" << QStringList{"continue-small=pass",     "continue-large=pass",
-                                   "body-at-once=pass",       "unknown-expectation=warn",
-                                   "case-variant=pass",       "http10-expect=pass",
-                                   "no-content=pass",         "early-final=info",
-                                   "early-final-desync=info", "chunked=pass"}
+        << "python" << false << QStringList{"continue-small=pass",     "continue-large=pass",
+                                            "body-at-once=pass",       "unknown-expectation=warn",
+                                            "case-variant=pass",       "http10-expect=pass",
+                                            "no-content=pass",         "early-final=info",
+                                            "early-final-desync=info", "chunked=pass"}
         << QStringList{"continue-small=100", "unknown-expectation=200", "early-final=100"};
 }
 
 void TstProbeInterop::servers()
 {
     QFETCH(QString, server);
+    QFETCH(bool, tls);
     QFETCH(QStringList, verdicts);
     QFETCH(QStringList, firstStatuses);
 
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     Peer peer;
-    const Started started = startServer(server, peer, dir.path());
+    const Started started = startServer(server, tls, peer, dir.path());
     EXPECTLAB_REQUIRE_PEER(started.missing.isEmpty(), started.missing);
     QVERIFY2(!started.url.isEmpty(), qPrintable(peer.output()));
     const quint16 port = quint16(QUrl(started.url).port());
     QTRY_VERIFY2_WITH_TIMEOUT(accepts(port) || !peer.running(), qPrintable(peer.output()), 15000);
     QVERIFY2(peer.running(), qPrintable(peer.output()));
 
-    const RunResult r = run(expectlabBin(), {QStringLiteral("probe"), started.url, QStringLiteral("--json"),
-                                             QStringLiteral("--timeout"), QLatin1String(kTimeout)});
+    const QStringList trust = tls ? QStringList{QStringLiteral("--cacert"), started.caCert} : QStringList{};
+
+    // `send`: the one exchange a user tries first gets the server's 100 and its final.
+    const RunResult sent = run(expectlabBin(), QStringList{QStringLiteral("send"), QStringLiteral("--json"),
+                                                           QStringLiteral("--data-size"), QStringLiteral("64K")} +
+                                                   trust + QStringList{started.url});
+    QVERIFY2(sent.ok(), qPrintable(sent.describe()));
+    const QJsonObject exchange = QJsonDocument::fromJson(sent.out).object();
+    QCOMPARE(exchange.value(QStringLiteral("interim_statuses")).toArray(), QJsonArray{100});
+    QCOMPARE(exchange.value(QStringLiteral("final_status")).toInt(), 200);
+    QCOMPARE(exchange.value(QStringLiteral("tls")).isObject(), tls);
+
+    const RunResult r = run(expectlabBin(), QStringList{QStringLiteral("probe"), started.url, QStringLiteral("--json"),
+                                                        QStringLiteral("--timeout"), QLatin1String(kTimeout)} +
+                                                trust);
     const QJsonObject doc = QJsonDocument::fromJson(r.out).object();
     QVERIFY2(doc.value(QStringLiteral("error")).isNull(), r.err.constData());
+    if (tls) {
+        // What the handshake negotiated is in the report, from a certificate we did not make.
+        const QJsonObject negotiated = doc.value(QStringLiteral("tls")).toObject();
+        QVERIFY2(negotiated.value(QStringLiteral("protocol")).toString().startsWith(QLatin1String("TLSv1.")),
+                 r.out.constData());
+        QCOMPARE(negotiated.value(QStringLiteral("peer")).toObject().value(QStringLiteral("subject")).toString(),
+                 QStringLiteral("CN=ExpectLab interop test"));
+    } else {
+        QVERIFY(doc.value(QStringLiteral("tls")).isNull());
+    }
     QMap<QString, QJsonObject> byId;
     for (const QJsonValue &v : doc.value(QStringLiteral("scenarios")).toArray())
         byId.insert(v.toObject().value(QStringLiteral("id")).toString(), v.toObject());

@@ -4,10 +4,12 @@
 // no operator==; a difference is reported by its path, e.g. "exchanges[0].events[3].detail") and a
 // real loopback exchange to record.
 
+#include "certificategenerator.h"
 #include "clientprofile.h"
 #include "exchangerunner.h"
 #include "session.h"
 #include "testserver.h"
+#include "tlssettings.h"
 
 #include <QSignalSpy>
 #include <QStringList>
@@ -70,10 +72,25 @@ public:
                 same(q + QStringLiteral(".endpoints.peer"), a[i].endpoints->peerAddress, b[i].endpoints->peerAddress);
                 same(q + QStringLiteral(".endpoints.peerPort"), a[i].endpoints->peerPort, b[i].endpoints->peerPort);
             }
+            tls(q + QStringLiteral(".tls"), a[i].tls, b[i].tls);
             same(q + QStringLiteral(".profile"), bool(a[i].profile), bool(b[i].profile));
             if (a[i].profile && b[i].profile)
                 same(q + QStringLiteral(".profile.detail"), a[i].profile->toDetail(), b[i].profile->toDetail());
         }
+    }
+
+    void tls(const QString &p, const std::shared_ptr<const TlsFacts> &a, const std::shared_ptr<const TlsFacts> &b)
+    {
+        same(p, bool(a), bool(b));
+        if (!a || !b)
+            return;
+        same(p + QStringLiteral(".protocol"), a->protocol, b->protocol);
+        same(p + QStringLiteral(".cipher"), a->cipher, b->cipher);
+        same(p + QStringLiteral(".alpn"), a->alpn, b->alpn);
+        same(p + QStringLiteral(".peerSubject"), a->peerSubject, b->peerSubject);
+        same(p + QStringLiteral(".peerIssuer"), a->peerIssuer, b->peerIssuer);
+        same(p + QStringLiteral(".peerNotAfter"), a->peerNotAfter, b->peerNotAfter);
+        same(p + QStringLiteral(".peerSha256"), a->peerSha256, b->peerSha256);
     }
 
     void wire(const QString &p, const WireLog &a, const WireLog &b)
@@ -142,6 +159,7 @@ public:
         same(p + QStringLiteral(".wireLogs.size"), a.wireLogs.size(), b.wireLogs.size());
         for (qsizetype i = 0; i < qMin(a.wireLogs.size(), b.wireLogs.size()); ++i)
             wire(QStringLiteral("%1.wireLogs[%2]").arg(p).arg(i), a.wireLogs[i], b.wireLogs[i]);
+        tls(p + QStringLiteral(".tls"), a.tls, b.tls);
     }
 
     void sessions(const Session &a, const Session &b)
@@ -179,6 +197,7 @@ public:
         same(p + QStringLiteral(".url"), a.url, b.url);
         same(p + QStringLiteral(".timeoutMs"), a.timeoutMs, b.timeoutMs);
         same(p + QStringLiteral(".error"), a.error, b.error);
+        tls(p + QStringLiteral(".tls"), a.tls, b.tls);
         same(p + QStringLiteral(".results.size"), a.results.size(), b.results.size());
         for (qsizetype i = 0; i < qMin(a.results.size(), b.results.size()); ++i) {
             const QString q = QStringLiteral("%1.results[%2]").arg(p).arg(i);
@@ -272,11 +291,35 @@ inline QStringList differences(const Session &a, const Session &b)
 
 // Runs one request against a local server with the given policy and returns its summary; the
 // server's events go to serverEvents when given.
+// A certificate our generator made, as the server's identity: the sessions' TLS rows.
+inline std::optional<ServerTlsIdentity> generatedIdentity()
+{
+    QString error;
+    const auto made = generateCertificate(CertificateRequest(), &error);
+    if (!made)
+        return std::nullopt;
+    ServerTlsIdentity identity;
+    identity.chain = QSslCertificate::fromData(made->certificatePem, QSsl::Pem);
+    identity.key = QSslKey(made->privateKeyPem, QSsl::Ec, QSsl::Pem);
+    if (identity.isNull())
+        return std::nullopt;
+    return identity;
+}
+
+// One exchange with a local server under policy; tls: over HTTPS, the client accepting any
+// certificate (the facts it records are the same).
 inline ExchangeSummary runExchange(const QString &policy, ClientRequest request, int id = 1,
-                                   QList<TimelineEvent> *serverEvents = nullptr)
+                                   QList<TimelineEvent> *serverEvents = nullptr, bool tls = false)
 {
     TestServer server;
     server.setPolicy(*ServerPolicy::parse(policy));
+    if (tls) {
+        const auto identity = generatedIdentity();
+        if (!identity)
+            return {};
+        server.setTls(identity);
+        request.tls.insecure = true;
+    }
     if (!server.listen(QHostAddress::LocalHost, 0))
         return {};
     if (serverEvents)

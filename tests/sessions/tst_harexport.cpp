@@ -127,9 +127,13 @@ private:
                 problem(QStringLiteral("%1.%2 is negative").arg(tp, QLatin1String(key)));
             if (!required && v < 0 && v != -1)
                 problem(QStringLiteral("%1.%2 is negative but not -1").arg(tp, QLatin1String(key)));
-            if (v > 0)
+            // HAR 1.2: ssl is included in connect (for HAR 1.1 readers), so it is not added twice.
+            if (v > 0 && qstrcmp(key, "ssl") != 0)
                 sum += v;
         }
+        const double ssl = timings.value(QStringLiteral("ssl")).toDouble(-1);
+        if (ssl > 0 && ssl > timings.value(QStringLiteral("connect")).toDouble(-1) + 0.001)
+            problem(QStringLiteral("%1.ssl is not within connect").arg(tp));
         if (qAbs(sum - e.value(QStringLiteral("time")).toDouble()) > 0.01)
             problem(QStringLiteral("%1.time %2 is not the sum of the timings %3")
                         .arg(p)
@@ -140,7 +144,7 @@ private:
     QString m_problem;
 };
 
-Session recordedSession(const QString &policy, bool expect, bool retry, qint64 size)
+Session recordedSession(const QString &policy, bool expect, bool retry, qint64 size, bool tls = false)
 {
     ClientRequest request;
     request.body.kind = BodySpec::Kind::Generated;
@@ -150,7 +154,7 @@ Session recordedSession(const QString &policy, bool expect, bool retry, qint64 s
     request.headers = {{"Cookie", "a=1; b=2"}, {"Content-Type", "text/plain"}};
     Session s = Session::startingNow();
     s.serverPolicy = policy;
-    s.exchanges << sessiontest::runExchange(policy, request, 1, &s.serverEvents);
+    s.exchanges << sessiontest::runExchange(policy, request, 1, &s.serverEvents, tls);
     return s;
 }
 
@@ -187,13 +191,23 @@ private slots:
         QTest::addColumn<int>("finalStatus"); // 0: none
         QTest::addColumn<QList<int>>("interims");
         QTest::addColumn<bool>("blocked"); // an earlier attempt shows as blocked time
+        QTest::addColumn<bool>("tls");
 
-        QTest::newRow("continue") << QStringLiteral("continue") << true << true << 200 << QList<int>{100} << false;
-        QTest::newRow("no expect") << QStringLiteral("continue") << false << true << 200 << QList<int>{} << false;
-        QTest::newRow("reject, retry") << QStringLiteral("reject") << true << true << 200 << QList<int>{} << true;
-        QTest::newRow("reject, no retry") << QStringLiteral("reject") << true << false << 417 << QList<int>{} << false;
-        QTest::newRow("final:413") << QStringLiteral("final:413") << true << true << 413 << QList<int>{} << false;
-        QTest::newRow("close") << QStringLiteral("close") << true << true << 0 << QList<int>{} << false;
+        QTest::newRow("continue") << QStringLiteral("continue") << true << true << 200 << QList<int>{100} << false
+                                  << false;
+        QTest::newRow("no expect") << QStringLiteral("continue") << false << true << 200 << QList<int>{} << false
+                                   << false;
+        QTest::newRow("reject, retry") << QStringLiteral("reject") << true << true << 200 << QList<int>{} << true
+                                       << false;
+        QTest::newRow("reject, no retry")
+            << QStringLiteral("reject") << true << false << 417 << QList<int>{} << false << false;
+        QTest::newRow("final:413") << QStringLiteral("final:413") << true << true << 413 << QList<int>{} << false
+                                   << false;
+        QTest::newRow("close") << QStringLiteral("close") << true << true << 0 << QList<int>{} << false << false;
+        QTest::newRow("continue over https")
+            << QStringLiteral("continue") << true << true << 200 << QList<int>{100} << false << true;
+        QTest::newRow("reject, retry over https")
+            << QStringLiteral("reject") << true << true << 200 << QList<int>{} << true << true;
     }
 
     void structure()
@@ -204,8 +218,9 @@ private slots:
         QFETCH(int, finalStatus);
         QFETCH(QList<int>, interims);
         QFETCH(bool, blocked);
+        QFETCH(bool, tls);
 
-        const Session session = recordedSession(policy, expect, retry, 4096);
+        const Session session = recordedSession(policy, expect, retry, 4096, tls);
         const QJsonObject har = sessionToHar(session);
         const QString problem = HarChecker().check(har);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
@@ -248,6 +263,21 @@ private slots:
         const QJsonObject timings = e.value(QStringLiteral("timings")).toObject();
         QCOMPARE(timings.value(QStringLiteral("blocked")).toDouble() > 0, blocked);
         QVERIFY(timings.value(QStringLiteral("connect")).toDouble() >= 0);
+        // HAR 1.2: ssl is the handshake and connect includes it; over plain HTTP it is -1.
+        const double ssl = timings.value(QStringLiteral("ssl")).toDouble();
+        if (tls) {
+            QVERIFY2(ssl > 0 && ssl <= timings.value(QStringLiteral("connect")).toDouble(),
+                     QJsonDocument(timings).toJson().constData());
+            const QJsonObject facts = e.value(QStringLiteral("_tls")).toObject();
+            QVERIFY(facts.value(QStringLiteral("protocol")).toString().startsWith(QLatin1String("TLSv1.")));
+            QCOMPARE(facts.value(QStringLiteral("alpn")).toString(), QStringLiteral("http/1.1"));
+            QCOMPARE(facts.value(QStringLiteral("peer")).toObject().value(QStringLiteral("subject")).toString(),
+                     QStringLiteral("CN=ExpectLab local test server"));
+            QVERIFY(request.value(QStringLiteral("url")).toString().startsWith(QLatin1String("https://")));
+        } else {
+            QCOMPARE(ssl, -1.0);
+            QVERIFY(!e.contains(QStringLiteral("_tls")));
+        }
         QCOMPARE(e.value(QStringLiteral("_expectlab")).toObject().value(QStringLiteral("retried")).toBool(),
                  session.exchanges.first().retried);
     }
@@ -256,17 +286,20 @@ private slots:
     {
         QTest::addColumn<QString>("policy");
         QTest::addColumn<bool>("retry");
-        QTest::newRow("continue") << QStringLiteral("continue") << true;
-        QTest::newRow("reject, retry") << QStringLiteral("reject") << true;
-        QTest::newRow("final:413") << QStringLiteral("final:413") << false;
-        QTest::newRow("close") << QStringLiteral("close") << true;
+        QTest::addColumn<bool>("tls");
+        QTest::newRow("continue") << QStringLiteral("continue") << true << false;
+        QTest::newRow("reject, retry") << QStringLiteral("reject") << true << false;
+        QTest::newRow("final:413") << QStringLiteral("final:413") << false << false;
+        QTest::newRow("close") << QStringLiteral("close") << true << false;
+        QTest::newRow("continue over https") << QStringLiteral("continue") << true << true;
     }
 
     void importRoundTrip()
     {
         QFETCH(QString, policy);
         QFETCH(bool, retry);
-        const Session session = recordedSession(policy, true, retry, 2000);
+        QFETCH(bool, tls);
+        const Session session = recordedSession(policy, true, retry, 2000, tls);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("x.har"));
         QString error;
@@ -306,6 +339,24 @@ private slots:
             if (e.kind == EventKind::Interim)
                 tb << (e.tNs - b.startNs) / 1000;
         QCOMPARE(tb, ta);
+
+        // The handshake: its facts from _tls, its phase from timings.ssl, before the head leaves.
+        QCOMPARE(bool(b.tls), tls);
+        if (tls) {
+            QCOMPARE(b.tls->protocol, a.tls->protocol);
+            QCOMPARE(b.tls->cipher, a.tls->cipher);
+            QCOMPARE(b.tls->peerSha256, a.tls->peerSha256);
+            QCOMPARE(b.tls->peerNotAfter, a.tls->peerNotAfter);
+            auto at = [&b](EventKind kind) {
+                for (const TimelineEvent &e : b.events)
+                    if (e.kind == kind)
+                        return e.tNs;
+                return qint64(-1);
+            };
+            QVERIFY(at(EventKind::Connected) <= at(EventKind::TlsStart));
+            QVERIFY(at(EventKind::TlsStart) < at(EventKind::TlsDone));
+            QVERIFY(at(EventKind::TlsDone) <= at(EventKind::HeadSent));
+        }
     }
 
     void importBrowserHar()

@@ -352,24 +352,33 @@ private slots:
     {
         QTest::addColumn<QString>("policy");
         QTest::addColumn<bool>("retry");
-        QTest::newRow("continue") << QStringLiteral("continue") << true;
-        QTest::newRow("reject then retry") << QStringLiteral("reject") << true;
-        QTest::newRow("final:413") << QStringLiteral("final:413") << false;
+        QTest::addColumn<bool>("tls");
+        QTest::newRow("continue") << QStringLiteral("continue") << true << false;
+        QTest::newRow("reject then retry") << QStringLiteral("reject") << true << false;
+        QTest::newRow("final:413") << QStringLiteral("final:413") << false << false;
+        // Issue 15: the handshake's facts, on the exchange and on both sides' tls_done, come back.
+        QTest::newRow("continue over https") << QStringLiteral("continue") << true << true;
+        QTest::newRow("reject then retry over https") << QStringLiteral("reject") << true << true;
     }
 
     void recordedRoundTrip()
     {
         QFETCH(QString, policy);
         QFETCH(bool, retry);
+        QFETCH(bool, tls);
         ClientRequest request;
         request.body.kind = BodySpec::Kind::Generated;
         request.body.generatedSize = 20000;
         request.retryWithoutExpect = retry;
         request.headers = {{"X-Test", "yes"}};
         QList<TimelineEvent> serverEvents;
-        const ExchangeSummary summary = sessiontest::runExchange(policy, request, 3, &serverEvents);
+        const ExchangeSummary summary = sessiontest::runExchange(policy, request, 3, &serverEvents, tls);
         QVERIFY(summary.finished());
         QVERIFY(!summary.wireLogs.isEmpty());
+        QCOMPARE(bool(summary.tls), tls);
+        const auto serverTls = std::find_if(serverEvents.cbegin(), serverEvents.cend(),
+                                            [](const TimelineEvent &e) { return e.kind == EventKind::TlsDone; });
+        QCOMPARE(serverTls != serverEvents.cend() && (*serverTls).tls, tls);
 
         SessionRecorder recorder;
         recorder.setServerPolicy(policy);
@@ -387,6 +396,19 @@ private slots:
         const QStringList diffs = differences(original, *loaded);
         QVERIFY2(diffs.isEmpty(), qPrintable(diffs.join(QLatin1Char(' '))));
         QCOMPARE(loaded->exchanges.first().outcomeText(), summary.outcomeText());
+        if (tls) {
+            // Not merely present: the file says what curl would, and a foreign reader can use it.
+            QCOMPARE(loaded->exchanges.first().tls->peerSubject, QStringLiteral("CN=ExpectLab local test server"));
+            const QJsonObject written = sessionToJson(original)
+                                            .value(QStringLiteral("exchanges"))
+                                            .toArray()
+                                            .at(0)
+                                            .toObject()
+                                            .value(QStringLiteral("tls"))
+                                            .toObject();
+            QVERIFY(written.value(QStringLiteral("protocol")).toString().startsWith(QLatin1String("TLSv1.")));
+            QCOMPARE(written.value(QStringLiteral("alpn")).toString(), QStringLiteral("http/1.1"));
+        }
     }
 
     void refused_data()
@@ -436,6 +458,21 @@ private slots:
                                     << QStringLiteral("exchanges[0].retried: expected true or false");
         QTest::newRow("fractional integer") << doc(exchangeWith(QStringLiteral("body_bytes"), 1.5))
                                             << QStringLiteral("exchanges[0].body_bytes: expected an integer");
+        QTest::newRow("tls not an object")
+            << doc(exchangeWith(QStringLiteral("tls"), 7)) << QStringLiteral("exchanges[0].tls: expected an object");
+        QTest::newRow("tls protocol missing")
+            << doc(exchangeWith(QStringLiteral("tls"), QJsonObject{{QStringLiteral("cipher"), QStringLiteral("x")}}))
+            << QStringLiteral("exchanges[0]: tls.protocol: expected a string");
+        QTest::newRow("tls bad not_after")
+            << doc(exchangeWith(QStringLiteral("tls"),
+                                QJsonObject{{QStringLiteral("protocol"), QStringLiteral("TLSv1.3")},
+                                            {QStringLiteral("cipher"), QStringLiteral("x")},
+                                            {QStringLiteral("peer"),
+                                             QJsonObject{{QStringLiteral("subject"), QStringLiteral("CN=a")},
+                                                         {QStringLiteral("issuer"), QStringLiteral("CN=a")},
+                                                         {QStringLiteral("sha256"), QStringLiteral("AB")},
+                                                         {QStringLiteral("not_after"), QStringLiteral("soon")}}}}))
+            << QStringLiteral("tls.peer.not_after: expected an ISO 8601 time");
         QTest::newRow("bad base64") << doc(exchangeWith(QStringLiteral("response_body_preview_b64"),
                                                         QStringLiteral("@@@")))
                                     << QStringLiteral("invalid base64");
