@@ -1,8 +1,10 @@
-// Load: 1,000 Expect exchanges, 100 at a time, from our client and from curl against our server.
-// Every exchange must end with 100 then 200, no descriptor may stay open, and memory must not grow
-// with the number of exchanges (a second round of 1,000 costs no more than a small allowance).
+// Load: 1,000 Expect exchanges, 100 at a time, from our client and from curl against our server,
+// over plain HTTP and over TLS (issue 15: each exchange its own handshake). Every exchange must end
+// with 100 then 200, no descriptor may stay open, and memory must not grow with the number of
+// exchanges (a second round of 1,000 costs no more than a small allowance).
 #include "exchangerunner.h"
 #include "requirepeer.h"
+#include "testidentity.h"
 #include "testserver.h"
 
 #include <QDir>
@@ -53,7 +55,9 @@ class TestLoad : public QObject
     Q_OBJECT
 private slots:
     void initTestCase();
+    void ourClient_data();
     void ourClient();
+    void curlClient_data();
     void curlClient();
 
 private:
@@ -63,8 +67,22 @@ private:
         int failed = 0;
         QString firstFailure;
     };
+    QString m_caCertFile;
     void runOurRound(TestServer &server, Round &round);
+    // Serves HTTPS with a generated certificate when tls; its PEM is in certFile for the client.
+    bool setUpServer(TestServer &server, bool tls, QTemporaryFile &certFile);
 };
+
+bool TestLoad::setUpServer(TestServer &server, bool tls, QTemporaryFile &certFile)
+{
+    if (tls) {
+        const auto made = testsupport::makeTestIdentity();
+        if (!made || !certFile.open() || certFile.write(made->certPem) != made->certPem.size() || !certFile.flush())
+            return false;
+        server.setTls(made->identity);
+    }
+    return server.listen(QHostAddress::LocalHost, 0);
+}
 
 void TestLoad::initTestCase()
 {
@@ -78,6 +96,7 @@ void TestLoad::runOurRound(TestServer &server, Round &round)
     int running = 0;
     ClientRequest request;
     request.url = QUrl(server.url() + QStringLiteral("load"));
+    request.tls.caCertFile = m_caCertFile; // empty over plain HTTP
     request.body.kind = BodySpec::Kind::Generated;
     request.body.generatedSize = 4096;
     request.expectTimeoutMs = 5000; // every exchange must see the 100, not a timeout
@@ -107,10 +126,20 @@ void TestLoad::runOurRound(TestServer &server, Round &round)
     QTRY_VERIFY_WITH_TIMEOUT(round.ok + round.failed == kExchanges, 120000);
 }
 
+void TestLoad::ourClient_data()
+{
+    QTest::addColumn<bool>("tls");
+    QTest::newRow("http") << false;
+    QTest::newRow("https") << true;
+}
+
 void TestLoad::ourClient()
 {
+    QFETCH(bool, tls);
     TestServer server;
-    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    QTemporaryFile certFile;
+    QVERIFY(setUpServer(server, tls, certFile));
+    m_caCertFile = tls ? certFile.fileName() : QString();
     const int fdBefore = openDescriptors();
 
     Round warm;
@@ -137,12 +166,21 @@ void TestLoad::ourClient()
     QVERIFY2(growth < 8 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(growth)));
 }
 
+void TestLoad::curlClient_data()
+{
+    QTest::addColumn<bool>("tls");
+    QTest::newRow("http") << false;
+    QTest::newRow("https") << true;
+}
+
 void TestLoad::curlClient()
 {
+    QFETCH(bool, tls);
     const QString curl = QStandardPaths::findExecutable(QStringLiteral("curl"));
     EXPECTLAB_REQUIRE_PEER(!curl.isEmpty(), QStringLiteral("curl"));
     TestServer server;
-    QVERIFY(server.listen(QHostAddress::LocalHost, 0));
+    QTemporaryFile certFile;
+    QVERIFY(setUpServer(server, tls, certFile));
     int heads = 0;
     int interims = 0;
     int finals = 0;
@@ -157,13 +195,25 @@ void TestLoad::curlClient()
     body.flush();
     const int fdBefore = openDescriptors();
 
+    QStringList args{QStringLiteral("--silent"),
+                     QStringLiteral("--parallel"),
+                     QStringLiteral("--parallel-max"),
+                     QString::number(kConcurrency),
+                     QStringLiteral("--expect100-timeout"),
+                     QStringLiteral("5"),
+                     QStringLiteral("-H"),
+                     QStringLiteral("Expect: 100-continue"),
+                     QStringLiteral("--data-binary"),
+                     QLatin1Char('@') + body.fileName(),
+                     QStringLiteral("-o"),
+                     QStringLiteral("/dev/null"),
+                     QStringLiteral("-w"),
+                     QStringLiteral("%{http_code}\\n"),
+                     server.url() + QStringLiteral("load/[1-%1]").arg(kExchanges)};
+    if (tls)
+        args << QStringLiteral("--cacert") << certFile.fileName();
     QProcess process;
-    process.start(curl, {QStringLiteral("--silent"), QStringLiteral("--parallel"), QStringLiteral("--parallel-max"),
-                         QString::number(kConcurrency), QStringLiteral("--expect100-timeout"), QStringLiteral("5"),
-                         QStringLiteral("-H"), QStringLiteral("Expect: 100-continue"), QStringLiteral("--data-binary"),
-                         QLatin1Char('@') + body.fileName(), QStringLiteral("-o"), QStringLiteral("/dev/null"),
-                         QStringLiteral("-w"), QStringLiteral("%{http_code}\\n"),
-                         server.url() + QStringLiteral("load/[1-%1]").arg(kExchanges)});
+    process.start(curl, args);
     QVERIFY(process.waitForStarted());
     QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 120000);
     QCOMPARE(process.exitCode(), 0);

@@ -4,12 +4,11 @@
 // no operator==; a difference is reported by its path, e.g. "exchanges[0].events[3].detail") and a
 // real loopback exchange to record.
 
-#include "certificategenerator.h"
 #include "clientprofile.h"
 #include "exchangerunner.h"
 #include "session.h"
+#include "testidentity.h"
 #include "testserver.h"
-#include "tlssettings.h"
 
 #include <QSignalSpy>
 #include <QStringList>
@@ -291,21 +290,6 @@ inline QStringList differences(const Session &a, const Session &b)
 
 // Runs one request against a local server with the given policy and returns its summary; the
 // server's events go to serverEvents when given.
-// A certificate our generator made, as the server's identity: the sessions' TLS rows.
-inline std::optional<ServerTlsIdentity> generatedIdentity()
-{
-    QString error;
-    const auto made = generateCertificate(CertificateRequest(), &error);
-    if (!made)
-        return std::nullopt;
-    ServerTlsIdentity identity;
-    identity.chain = QSslCertificate::fromData(made->certificatePem, QSsl::Pem);
-    identity.key = QSslKey(made->privateKeyPem, QSsl::Ec, QSsl::Pem);
-    if (identity.isNull())
-        return std::nullopt;
-    return identity;
-}
-
 // One exchange with a local server under policy; tls: over HTTPS, the client accepting any
 // certificate (the facts it records are the same).
 inline ExchangeSummary runExchange(const QString &policy, ClientRequest request, int id = 1,
@@ -314,10 +298,10 @@ inline ExchangeSummary runExchange(const QString &policy, ClientRequest request,
     TestServer server;
     server.setPolicy(*ServerPolicy::parse(policy));
     if (tls) {
-        const auto identity = generatedIdentity();
-        if (!identity)
+        const auto made = testsupport::makeTestIdentity();
+        if (!made)
             return {};
-        server.setTls(identity);
+        server.setTls(made->identity);
         request.tls.insecure = true;
     }
     if (!server.listen(QHostAddress::LocalHost, 0))
