@@ -1,6 +1,7 @@
 #include "clitls.h"
 #include "cliutil.h"
 #include "commands.h"
+#include "localcertificate.h"
 #include "matrixrunner.h"
 #include "platformsignals.h"
 #include "sessionfile.h"
@@ -38,7 +39,7 @@ int runMatrix(const QStringList &args)
           "Lists are comma-separated. The JSON shape is documented in docs/matrix-json.md.\n"
           "\n"
           "Exit codes: 0 every cell ran (whatever its outcome); 1 interrupted, the local server could not\n"
-          "start or --save failed; 2 usage error.")
+          "start (or its --tls certificate could not be made) or --save failed; 2 usage error.")
             .arg(wrapList(ServerPolicy::names(false), 2), wrapList(ServerPolicy::names(true), 2)));
     parser.addHelpOption();
     const QCommandLineOption clientsOpt(QStringLiteral("clients"),
@@ -50,7 +51,8 @@ int runMatrix(const QStringList &args)
     const QCommandLineOption sizesOpt(QStringLiteral("sizes"), t("Body sizes (default %1).").arg(kDefaultSizes),
                                       QStringLiteral("LIST"), kDefaultSizes);
     const QCommandLineOption urlOpt(
-        QStringLiteral("url"), t("Run the client behaviours against this http:// URL instead of the local server."),
+        QStringLiteral("url"),
+        t("Run the client behaviours against this http:// or https:// URL instead of the local server."),
         QStringLiteral("URL"));
     const QCommandLineOption methodOpt(QStringList{QStringLiteral("X"), QStringLiteral("request")},
                                        t("Method (default POST)."), QStringLiteral("METHOD"), QStringLiteral("POST"));
@@ -60,7 +62,10 @@ int runMatrix(const QStringList &args)
     const QCommandLineOption saveOpt(QStringLiteral("save"),
                                      t("Also write every cell's exchange and server events as a session file."),
                                      QStringLiteral("FILE"));
-    parser.addOptions({clientsOpt, policiesOpt, sizesOpt, urlOpt, methodOpt, timeoutOpt, jsonOpt, saveOpt});
+    const QCommandLineOption tlsOpt(QStringLiteral("tls"),
+                                    t("Run the local server over HTTPS with the generated certificate (expectlab serve "
+                                      "--tls's); not with --url."));
+    parser.addOptions({clientsOpt, policiesOpt, sizesOpt, urlOpt, methodOpt, timeoutOpt, jsonOpt, saveOpt, tlsOpt});
     const TlsOptions tlsOptions = addTlsOptions(parser);
 
     addPreciseTimingOption(parser);
@@ -104,6 +109,17 @@ int runMatrix(const QStringList &args)
         return usageError(t("--save needs a file name"), hint);
     if (const std::optional<QString> bad = readTlsOptions(parser, tlsOptions, &spec.tls))
         return usageError(*bad, hint);
+    if (parser.isSet(tlsOpt)) {
+        if (parser.isSet(urlOpt))
+            return usageError(t("--tls and --url exclude each other: an https:// --url is TLS already"), hint);
+        QString tlsError;
+        const auto local = LocalCertificate::ensure(LocalCertificate::defaultFolder(), &tlsError);
+        if (!local) {
+            printErr(QStringLiteral("expectlab: %1\n").arg(tlsError));
+            return ExitNoFinalResponse;
+        }
+        spec.localTls = local->identity;
+    }
     const QString invalid = spec.validate();
     if (!invalid.isEmpty())
         return usageError(invalid, hint);

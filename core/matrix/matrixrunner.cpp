@@ -149,7 +149,13 @@ void MatrixRunner::startCell()
         startExchange(m_syncToken);
         return;
     }
-    // The client connects once the server has the cell's policy: the request crosses threads.
+    // The client connects once the server has the cell's policy (and its TLS identity, when that
+    // changed since the last run): the requests cross threads in order, the sync answers after them.
+    const QString wantedTls = m_spec.localTls ? m_spec.localTls->sha256() : QString();
+    if (wantedTls != m_serverTlsSha256) {
+        m_server->setTls(m_spec.localTls);
+        m_serverTlsSha256 = wantedTls;
+    }
     m_server->setPolicy(m_spec.policies.at(policyIndex));
     m_server->sync(++m_syncToken);
 }
@@ -159,8 +165,11 @@ void MatrixRunner::startExchange(quint64 token)
     if (!m_running || token != m_syncToken || m_runner || !m_cellPending)
         return;
     m_cellPending = false;
-    if (!m_spec.isExternal())
+    if (!m_spec.isExternal()) {
         m_cellRequest.url = QUrl(m_server->url()); // the server's answer to the sync is its state now
+        if (m_spec.localTls && m_cellRequest.tls == ClientTlsSettings())
+            m_cellRequest.tls = m_server->state().clientTrust(); // its own certificate, nothing else
+    }
     m_runner = new ExchangeRunner(m_nextExchangeId++, m_cellRequest, this);
     connect(m_runner, &ExchangeRunner::finished, this, &MatrixRunner::exchangeFinished, Qt::QueuedConnection);
     m_runner->start();

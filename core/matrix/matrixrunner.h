@@ -59,6 +59,7 @@ private:
     bool m_listenInFlight = false;
     bool m_cellPending = false; // started, its client not yet: waiting for the server's sync
     quint64 m_syncToken = 0;    // the cell's policy is in force when the server answers this one
+    QString m_serverTlsSha256;  // the certificate the local server was last given; empty: plain HTTP
     ClientRequest m_cellRequest;
     QPointer<ExchangeRunner> m_runner;
     QTimer *m_settleTimer;

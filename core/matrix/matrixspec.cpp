@@ -103,6 +103,10 @@ QString MatrixSpec::validate() const
     }
     if (timeoutMs <= 0)
         return tr("the exchange timeout must be positive");
+    if (localTls && isExternal())
+        return tr("HTTPS for the local server does not apply to an external URL: its scheme says how to connect");
+    if (localTls && (localTls->isNull() || localTls->certFile.isEmpty()))
+        return tr("the local server's HTTPS identity needs a certificate file for the client to trust");
     return {};
 }
 

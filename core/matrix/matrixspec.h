@@ -44,6 +44,9 @@ struct MatrixSpec
     QByteArray method = "POST";
     int timeoutMs = 10000; // bounds each exchange
     ClientTlsSettings tls; // how an https:// url is trusted (--insecure, --cacert)
+    // The local server serves HTTPS with this identity (`matrix --tls`, the workbench's HTTPS
+    // switch) and the client trusts its certificate file; nullopt: plain HTTP. Not with a url.
+    std::optional<ServerTlsIdentity> localTls;
 
     bool isExternal() const { return !url.isEmpty(); }
     int policyCount() const { return isExternal() ? 1 : int(policies.size()); }

@@ -60,6 +60,7 @@ void ServerHost::setPolicy(const ServerPolicy &policy)
 
 void ServerHost::setTls(const std::optional<ServerTlsIdentity> &identity)
 {
+    m_tlsIdentity = identity;
     m_thread->post([server = m_server, identity] { server->setTls(identity); });
 }
 

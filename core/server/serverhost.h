@@ -45,6 +45,8 @@ public:
     QString errorString() const { return m_state.error; }
     int connectionCount() const { return m_state.connections; }
     ServerPolicy policy() const { return m_policy; }
+    // The identity last asked for (setTls); nullopt: plain HTTP.
+    const std::optional<ServerTlsIdentity> &tlsIdentity() const { return m_tlsIdentity; }
     ServerLimits limits() const { return m_limits; }
 
 signals:
@@ -58,6 +60,7 @@ signals:
 private:
     PartyThread *m_thread;
     TestServer *m_server; // lives in m_thread
+    std::optional<ServerTlsIdentity> m_tlsIdentity;
     ServerState m_state;
     ServerPolicy m_policy;
     ServerLimits m_limits;

@@ -6,6 +6,7 @@
 #include "exchangedetail.h"
 #include "guitesthelpers.h"
 #include "mainwindow.h"
+#include "matrixwidget.h"
 #include "probewidget.h"
 #include "serverhost.h"
 #include "serverpanel.h"
@@ -23,6 +24,7 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QPushButton>
+#include <QSignalSpy>
 #include <QSpinBox>
 #include <QSslSocket>
 #include <QTest>
@@ -40,6 +42,7 @@ private slots:
     void certificateIsCopiedAndExported();
     void switchIsRemembered();
     void outsideClientOverTlsIsKept();
+    void matrixFollowsTheSwitch();
 
 private:
     template <typename T> T *child(const char *name) const
@@ -211,6 +214,38 @@ void TestWorkbenchTls::outsideClientOverTlsIsKept()
     QCOMPARE(reopened.url, row.url);
     QVERIFY(reopened.tls);
     QCOMPARE(reopened.tls->cipher, row.tls->cipher);
+}
+
+// The Matrix tab's local server follows the HTTPS switch, as the composer and the probe do: its
+// cells are HTTPS exchanges with the switch on, plain ones with it off.
+void TestWorkbenchTls::matrixFollowsTheSwitch()
+{
+    auto *matrix = m_window->findChild<MatrixWidget *>();
+    QVERIFY(matrix);
+    auto runOne = [matrix]() -> std::optional<MatrixCell> {
+        for (QCheckBox *box : matrix->clientBoxes())
+            box->setChecked(box->text() == QLatin1String("expect"));
+        matrix->clientsEdit()->clear();
+        matrix->policiesEdit()->setText(QStringLiteral("continue"));
+        matrix->sizesEdit()->setText(QStringLiteral("1K"));
+        matrix->urlEdit()->clear();
+        QSignalSpy finished(matrix, &MatrixWidget::finished);
+        if (!matrix->run() || !finished.wait(30000) || matrix->result().cells.size() != 1)
+            return std::nullopt;
+        return matrix->result().cells.first();
+    };
+    const auto plain = runOne();
+    QVERIFY(plain);
+    QCOMPARE(plain->summary.url.scheme(), QStringLiteral("http"));
+    QVERIFY(!plain->summary.tls);
+
+    turnTlsOn();
+    const auto secure = runOne();
+    QVERIFY(secure);
+    QVERIFY2(secure->summary.error.isEmpty(), qPrintable(secure->summary.error));
+    QCOMPARE(secure->summary.url.scheme(), QStringLiteral("https"));
+    QVERIFY(secure->summary.tls);
+    QCOMPARE(secure->outcome(), QStringLiteral("200"));
 }
 
 QTEST_MAIN(TestWorkbenchTls)

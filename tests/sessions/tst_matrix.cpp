@@ -4,10 +4,12 @@
 #include "matrixrunner.h"
 #include "partythread.h"
 #include "serverhost.h"
+#include "testidentity.h"
 #include "testserver.h"
 
 #include <QJsonArray>
 #include <QSignalSpy>
+#include <QTemporaryFile>
 #include <QTest>
 
 using namespace expectlab;
@@ -76,6 +78,18 @@ private slots:
 
     void specErrors()
     {
+        {
+            // HTTPS is for the local server; an external URL's scheme says how to connect.
+            MatrixSpec tlsSpec;
+            tlsSpec.clients = *MatrixSpec::parseClients(QStringLiteral("expect"), nullptr);
+            tlsSpec.sizes = {1};
+            tlsSpec.url = QUrl(QStringLiteral("https://127.0.0.1:9/"));
+            tlsSpec.localTls = testsupport::makeTestIdentity()->identity;
+            QVERIFY(tlsSpec.validate().contains(QLatin1String("external URL")));
+            tlsSpec.url.clear();
+            tlsSpec.policies = *MatrixSpec::parsePolicies(QStringLiteral("continue"), nullptr);
+            QVERIFY(tlsSpec.validate().contains(QLatin1String("certificate file")));
+        }
         QString error;
         QVERIFY(!MatrixSpec::parseClients(QStringLiteral("expect,bogus"), &error));
         QVERIFY(error.contains(QStringLiteral("bogus")));
@@ -89,10 +103,29 @@ private slots:
         QVERIFY(error.contains(QStringLiteral("no client")));
     }
 
-    // The issue's grid: 3 client behaviours x 3 policies x 2 sizes on loopback.
+    // The issue's grid: 3 client behaviours x 3 policies x 2 sizes on loopback; over TLS (issue 15)
+    // every cell comes to the same, with its own handshake.
+    void grid_data()
+    {
+        QTest::addColumn<bool>("tls");
+        QTest::newRow("http") << false;
+        QTest::newRow("https") << true;
+    }
+
     void grid()
     {
+        QFETCH(bool, tls);
         MatrixSpec spec;
+        QTemporaryFile certFile;
+        if (tls) {
+            auto made = testsupport::makeTestIdentity();
+            QVERIFY(made);
+            QVERIFY(certFile.open());
+            QCOMPARE(certFile.write(made->certPem), made->certPem.size());
+            QVERIFY(certFile.flush());
+            made->identity.certFile = certFile.fileName();
+            spec.localTls = made->identity;
+        }
         spec.clients = *MatrixSpec::parseClients(QStringLiteral("expect,expect:no-retry,no-expect"), nullptr);
         spec.policies = *MatrixSpec::parsePolicies(QStringLiteral("continue,reject,final:413"), nullptr);
         spec.sizes = {1024, 64 * 1024};
@@ -152,6 +185,12 @@ private slots:
                     for (const TimelineEvent &ev : cell->serverEvents)
                         heads += ev.kind == EventKind::Head;
                     QVERIFY2(heads == (cell->summary.retried ? 2 : 1), qPrintable(where));
+                    QCOMPARE(cell->summary.url.scheme(), tls ? QStringLiteral("https") : QStringLiteral("http"));
+                    QCOMPARE(bool(cell->summary.tls), tls);
+                    const bool serverHandshake =
+                        std::any_of(cell->serverEvents.cbegin(), cell->serverEvents.cend(),
+                                    [](const TimelineEvent &ev) { return ev.kind == EventKind::TlsDone; });
+                    QCOMPARE(serverHandshake, tls);
                 }
             }
         }

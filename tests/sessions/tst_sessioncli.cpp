@@ -66,6 +66,8 @@ private slots:
         QTest::newRow("positional") << QStringList{"extra"} << "unexpected argument 'extra'";
         QTest::newRow("unknown flag") << QStringList{"--colour"} << "colour";
         QTest::newRow("empty save") << QStringList{"--save", ""} << "--save needs a file name";
+        QTest::newRow("tls and url") << QStringList{"--tls", "--url", "https://127.0.0.1:9/"}
+                                     << "--tls and --url exclude each other";
     }
 
     void matrixUsage()
@@ -130,6 +132,35 @@ private slots:
         QVERIFY(session->matrix);
         QCOMPARE(session->matrix->cells.size(), 8);
         QCOMPARE(session->matrix->cells.at(3).savedVsNoExpect, std::optional<qint64>(3000));
+    }
+
+    // Issue 15: `matrix --tls` runs the local server over HTTPS with the generated certificate and
+    // the cells come to what they come to over plain HTTP, each with its handshake.
+    void matrixOverTls()
+    {
+        QTemporaryDir data;
+        qputenv("XDG_DATA_HOME", data.path().toLocal8Bit());
+        const QString save = data.filePath(QStringLiteral("tls.expectlab.json"));
+        const Run r = runCli({"matrix", "--tls", "--clients", "expect,expect:no-retry", "--policies", "continue,reject",
+                              "--sizes", "2K", "--json", "--save", save});
+        qunsetenv("XDG_DATA_HOME");
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonArray cells = QJsonDocument::fromJson(r.out).object().value(QStringLiteral("cells")).toArray();
+        QStringList outcomes;
+        for (const QJsonValue &c : cells)
+            outcomes << c.toObject().value(QStringLiteral("outcome")).toString();
+        QCOMPARE(outcomes, (QStringList{"200", "417 > 200", "200", "417"}));
+        QString error;
+        const auto session = loadSession(save, &error);
+        QVERIFY2(session, qPrintable(error));
+        QCOMPARE(session->exchanges.size(), 4);
+        for (const ExchangeSummary &x : session->exchanges) {
+            QCOMPARE(x.url.scheme(), QStringLiteral("https"));
+            QVERIFY(x.tls);
+            QCOMPARE(x.tls->peerSubject, QStringLiteral("CN=ExpectLab local test server"));
+        }
+        // The certificate is the one serve --tls uses, made once in the data folder.
+        QVERIFY(QFile::exists(data.filePath(QStringLiteral("ExpectLab/ExpectLab/tls/localhost-cert.pem"))));
     }
 
     void matrixExternalUrl()

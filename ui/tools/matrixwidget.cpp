@@ -227,6 +227,7 @@ std::optional<MatrixSpec> MatrixWidget::spec(QString *error) const
     s.url = QUrl(m_url->text().trimmed());
     s.tls = m_tls;
     if (!s.isExternal()) {
+        s.localTls = m_localTls;
         const auto policies = MatrixSpec::parsePolicies(m_policies->text(), &e);
         if (!policies)
             return fail(tr("Policies: %1").arg(e));

@@ -33,6 +33,8 @@ class MatrixWidget : public QWidget
 public:
     // How https:// URLs are trusted: the workbench trusts its own server's certificate (issue 15).
     void setTls(const ClientTlsSettings &tls) { m_tls = tls; }
+    // The local server's cells run over HTTPS with this identity (the Server panel's switch).
+    void setLocalServerTls(const std::optional<ServerTlsIdentity> &identity) { m_localTls = identity; }
     explicit MatrixWidget(QWidget *parent = nullptr);
     ~MatrixWidget() override;
 
@@ -70,6 +72,7 @@ signals:
 
 private:
     ClientTlsSettings m_tls;
+    std::optional<ServerTlsIdentity> m_localTls;
     void onCellFinished(const MatrixCell &cell);
     void onFinished(const MatrixResult &result);
     void updateCharts();

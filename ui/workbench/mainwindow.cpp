@@ -376,6 +376,8 @@ void MainWindow::onServerStateChanged(const QString &message)
     // The probe and the matrix trust the local server's certificate, as the composer's client does.
     m_probe->setTls(m_server->state().clientTrust());
     m_matrix->setTls(m_server->state().clientTrust());
+    // and, with the switch on, its own local server's cells are HTTPS too.
+    m_matrix->setLocalServerTls(m_server->tlsIdentity());
 }
 
 int MainWindow::send()
