@@ -1,6 +1,7 @@
 // Upload throughput and memory: a generated body (1 GiB by default) over loopback, with
 // Content-Length and chunked, between our client, curl, our server and nginx, with iperf3's raw
-// loopback TCP figure as the ceiling. Also the peak RSS growth of our client and server.
+// loopback TCP figure as the ceiling; then the same over TLS 1.3 (issue 15), both servers with one
+// certificate. Also the peak RSS growth of our client and server.
 //
 //   bench_upload [SIZE] [REPEATS]      SIZE with K/M/G suffix (default 1G), REPEATS (default 3; median)
 
@@ -29,11 +30,12 @@ struct Sample
 };
 
 // One upload, timed by the client itself (process start-up excluded for every client alike).
-Sample ourClient(const QString &url, qint64 size, bool chunked, const QString &file = {})
+Sample ourClient(const QString &url, qint64 size, bool chunked, const QString &file = {}, const QStringList &trust = {})
 {
     Sample s;
-    QStringList args{QStringLiteral("send"), url, QStringLiteral("--json"), QStringLiteral("--timeout"),
-                     QStringLiteral("600000")};
+    QStringList args = QStringList{QStringLiteral("send"), url, QStringLiteral("--json"), QStringLiteral("--timeout"),
+                                   QStringLiteral("600000")} +
+                       trust;
     if (file.isEmpty())
         args << QStringLiteral("--data-size") << QString::number(size);
     else
@@ -53,7 +55,7 @@ Sample ourClient(const QString &url, qint64 size, bool chunked, const QString &f
     return s;
 }
 
-Sample curlClient(const QString &url, const QString &file, qint64 size, bool chunked)
+Sample curlClient(const QString &url, const QString &file, qint64 size, bool chunked, const QStringList &trust = {})
 {
     Sample s;
     QStringList args{QStringLiteral("-sS"),
@@ -67,7 +69,7 @@ Sample curlClient(const QString &url, const QString &file, qint64 size, bool chu
                      file};
     if (chunked)
         args << QStringLiteral("-H") << QStringLiteral("Transfer-Encoding: chunked");
-    args << url;
+    args << trust << url;
     const RunResult r = runTimed(findProgram(QStringLiteral("curl")), args, &s.clientPeakKb);
     const QStringList parts = QString::fromUtf8(r.out).split(QLatin1Char(' '));
     const double seconds = parts.value(1).toDouble();
@@ -199,33 +201,39 @@ int main(int argc, char **argv)
         Sample result;
     };
     QList<Path> paths;
+    // One path measured `repeats` times; serverPid: our server's process, whose peak RSS counts.
+    const auto measureOn = [&](const QString &client, const QString &server, const QString &framing, qint64 serverPid,
+                               qint64 serverBase, auto &&once) {
+        QList<Sample> samples;
+        for (int i = 0; i < repeats; ++i) {
+            if (serverPid > 0)
+                resetPeak(serverPid);
+            Sample s = once();
+            if (serverPid > 0)
+                s.serverGrowthKb = procStatusKb(serverPid, "VmHWM") - serverBase;
+            if (server == QLatin1String("nginx") && s.ok) {
+                // nginx must have read the whole body: its request_length counts head + body.
+                // nginx logs after it answered: give it a moment.
+                QStringList log = nginx.takeAccessLog();
+                for (int tries = 0; log.isEmpty() && tries < 100; ++tries) {
+                    QThread::msleep(10);
+                    log = nginx.takeAccessLog();
+                }
+                const QStringList last = log.value(log.size() - 1).split(QLatin1Char(' '));
+                if (last.value(0) != QLatin1String("200") || last.value(1).toLongLong() < size) {
+                    s.ok = false;
+                    s.note = QStringLiteral("nginx logged '%1'").arg(log.value(log.size() - 1));
+                }
+            }
+            samples << s;
+        }
+        paths << Path{client, server, framing, median(samples)};
+    };
     for (const bool chunked : {false, true}) {
         const QString framing = chunked ? QStringLiteral("chunked") : QStringLiteral("Content-Length");
         const auto measure = [&](const QString &client, const QString &server, auto &&once) {
-            QList<Sample> samples;
-            for (int i = 0; i < repeats; ++i) {
-                if (server == QLatin1String("expectlab"))
-                    resetPeak(ours.pid());
-                Sample s = once();
-                if (server == QLatin1String("expectlab"))
-                    s.serverGrowthKb = procStatusKb(ours.pid(), "VmHWM") - serverBaseKb;
-                if (server == QLatin1String("nginx") && s.ok) {
-                    // nginx must have read the whole body: its request_length counts head + body.
-                    // nginx logs after it answered: give it a moment.
-                    QStringList log = nginx.takeAccessLog();
-                    for (int tries = 0; log.isEmpty() && tries < 100; ++tries) {
-                        QThread::msleep(10);
-                        log = nginx.takeAccessLog();
-                    }
-                    const QStringList last = log.value(log.size() - 1).split(QLatin1Char(' '));
-                    if (last.value(0) != QLatin1String("200") || last.value(1).toLongLong() < size) {
-                        s.ok = false;
-                        s.note = QStringLiteral("nginx logged '%1'").arg(log.value(log.size() - 1));
-                    }
-                }
-                samples << s;
-            }
-            paths << Path{client, server, framing, median(samples)};
+            const bool oursServer = server == QLatin1String("expectlab");
+            measureOn(client, server, framing, oursServer ? ours.pid() : 0, serverBaseKb, once);
         };
         measure(QStringLiteral("expectlab"), QStringLiteral("expectlab"),
                 [&] { return ourClient(ours.url(), size, chunked); });
@@ -245,6 +253,29 @@ int main(int argc, char **argv)
                 measure(QStringLiteral("curl -T"), QStringLiteral("nginx"),
                         [&] { return curlClient(nginx.url(), bodyFile, size, chunked); });
         }
+    }
+    // Over TLS 1.3: the same body, nginx and our server presenting one certificate (nginx's), every
+    // client trusting exactly it. Content-Length only: framing costs the same with or without TLS.
+    const QString tlsFraming = QStringLiteral("Content-Length, TLS");
+    ExpectlabServe oursTls;
+    const QStringList trust{QStringLiteral("--cacert"), nginx.certFile()};
+    if (haveNginx &&
+        oursTls.start({QStringLiteral("--max-connections"), QStringLiteral("0"), QStringLiteral("--tls"),
+                       QStringLiteral("--cert"), nginx.certFile(), QStringLiteral("--key"), nginx.keyFile()},
+                      &error)) {
+        const qint64 tlsServerBaseKb = procStatusKb(oursTls.pid(), "VmRSS");
+        measureOn(QStringLiteral("expectlab"), QStringLiteral("expectlab"), tlsFraming, oursTls.pid(), tlsServerBaseKb,
+                  [&] { return ourClient(oursTls.url(), size, false, {}, trust); });
+        if (haveCurl)
+            measureOn(QStringLiteral("curl -T"), QStringLiteral("expectlab"), tlsFraming, oursTls.pid(),
+                      tlsServerBaseKb, [&] { return curlClient(oursTls.url(), bodyFile, size, false, trust); });
+        measureOn(QStringLiteral("expectlab"), QStringLiteral("nginx"), tlsFraming, 0, 0,
+                  [&] { return ourClient(nginx.tlsUrl(), size, false, {}, trust); });
+        if (haveCurl)
+            measureOn(QStringLiteral("curl -T"), QStringLiteral("nginx"), tlsFraming, 0, 0,
+                      [&] { return curlClient(nginx.tlsUrl(), bodyFile, size, false, trust); });
+    } else if (haveNginx) {
+        std::fprintf(stderr, "without our TLS server: %s\n", qPrintable(error));
     }
     QFile::remove(bodyFile);
 
@@ -287,7 +318,7 @@ int main(int argc, char **argv)
     std::printf("\n");
     Table ratios(
         {QStringLiteral("ratio"), QStringLiteral("framing"), QStringLiteral("value"), QStringLiteral("target")});
-    for (const QString &f : {QStringLiteral("Content-Length"), QStringLiteral("chunked")}) {
+    for (const QString &f : {QStringLiteral("Content-Length"), QStringLiteral("chunked"), tlsFraming}) {
         ratios.add({QStringLiteral("our client->nginx / curl->nginx"), f,
                     fmt(find(QStringLiteral("expectlab"), QStringLiteral("nginx"), f) /
                             find(QStringLiteral("curl -T"), QStringLiteral("nginx"), f),

@@ -1,5 +1,6 @@
 #include "benchutil.h"
 
+#include "certificategenerator.h"
 #include "exchangerunner.h"
 
 #include <QCoreApplication>
@@ -119,16 +120,35 @@ bool Nginx::start(QString *error)
         return false;
     }
     const QString base = QDir(QStringLiteral("/dev/shm")).exists() ? QStringLiteral("/dev/shm") : QDir::tempPath();
-    m_prefix = QStringLiteral("%1/expectlab-bench-nginx-%2").arg(base).arg(QCoreApplication::applicationPid());
+    // One folder per instance: a second nginx (the precise-timing rows) must not share, nor remove
+    // on its way out, the first one's files.
+    static int instances = 0;
+    m_prefix = QStringLiteral("%1/expectlab-bench-nginx-%2-%3")
+                   .arg(base)
+                   .arg(QCoreApplication::applicationPid())
+                   .arg(++instances);
     QDir().mkpath(m_prefix);
     QFile in(sourceDir() + QStringLiteral("/bench/nginx.conf"));
     if (!in.open(QIODevice::ReadOnly)) {
         *error = QStringLiteral("cannot read bench/nginx.conf");
         return false;
     }
+    QString why;
+    const auto made = expectlab::generateCertificate(expectlab::CertificateRequest(), &why);
+    QFile cert(certFile()), key(keyFile());
+    if (!made || !cert.open(QIODevice::WriteOnly) || cert.write(made->certificatePem) < 0 ||
+        !key.open(QIODevice::WriteOnly) || key.write(made->privateKeyPem) < 0) {
+        *error = QStringLiteral("cannot make nginx's certificate: %1").arg(why);
+        return false;
+    }
+    cert.close();
+    key.close();
     m_port = freePort();
+    m_tlsPort = freePort();
     QString text = QString::fromUtf8(in.readAll());
-    text.replace(QStringLiteral("@PREFIX@"), m_prefix).replace(QStringLiteral("@PORT@"), QString::number(m_port));
+    text.replace(QStringLiteral("@PREFIX@"), m_prefix)
+        .replace(QStringLiteral("@TLS_PORT@"), QString::number(m_tlsPort))
+        .replace(QStringLiteral("@PORT@"), QString::number(m_port));
     QFile out(m_prefix + QStringLiteral("/nginx.conf"));
     if (!out.open(QIODevice::WriteOnly) || out.write(text.toUtf8()) < 0) {
         *error = QStringLiteral("cannot write %1").arg(out.fileName());
@@ -149,6 +169,11 @@ QString Nginx::url(const QString &path) const
     return QStringLiteral("http://127.0.0.1:%1%2").arg(m_port).arg(path);
 }
 
+QString Nginx::tlsUrl(const QString &path) const
+{
+    return QStringLiteral("https://127.0.0.1:%1%2").arg(m_tlsPort).arg(path);
+}
+
 QStringList Nginx::takeAccessLog()
 {
     QFile f(m_prefix + QStringLiteral("/access.log"));
@@ -165,11 +190,11 @@ bool ExpectlabServe::start(const QStringList &extraArgs, QString *error)
     if (!m_peer.startAndWait(expectlabBin(),
                              QStringList{QStringLiteral("serve"), QStringLiteral("--port"), QStringLiteral("0")} +
                                  extraArgs,
-                             QStringLiteral("listening (http://\\S+)"))) {
+                             QStringLiteral("listening (https?://\\S+)"))) {
         *error = QStringLiteral("expectlab serve did not start: %1").arg(m_peer.output());
         return false;
     }
-    m_base = m_peer.capture(QStringLiteral("listening (http://[^/\\s]+)"));
+    m_base = m_peer.capture(QStringLiteral("listening (https?://[^/\\s]+)"));
     return true;
 }
 

@@ -71,6 +71,10 @@ public:
     bool start(QString *error);
     quint16 port() const { return m_port; }
     QString url(const QString &path = QStringLiteral("/upload")) const;
+    // The same server over TLS (issue 15), with the certificate in certFile() (and keyFile()).
+    QString tlsUrl(const QString &path = QStringLiteral("/upload")) const;
+    QString certFile() const { return m_prefix + QStringLiteral("/cert.pem"); }
+    QString keyFile() const { return m_prefix + QStringLiteral("/key.pem"); }
     qint64 pid() const { return m_peer.pid(); }
     // The access log's lines ("status request_length") since the last call.
     QStringList takeAccessLog();
@@ -78,6 +82,7 @@ public:
 private:
     QString m_prefix;
     quint16 m_port = 0;
+    quint16 m_tlsPort = 0;
     Peer m_peer;
     qint64 m_logPos = 0;
 };
