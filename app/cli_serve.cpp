@@ -1,4 +1,5 @@
 #include "clientprofiler.h"
+#include "clilimits.h"
 #include "cliutil.h"
 #include "commands.h"
 #include "exchangereport.h"
@@ -50,47 +51,7 @@ int runServe(const QStringList &args)
                                     QCoreApplication::translate("cli", "--tls: the private key PEM file of --cert."),
                                     QStringLiteral("FILE"));
     parser.addOptions({tlsOpt, certOpt, keyOpt});
-    const ServerLimits defaults;
-    const QCommandLineOption maxHeadOpt(
-        QStringLiteral("max-head"),
-        QCoreApplication::translate("cli", "Largest request head in bytes; larger gets 431 (default %1; 0: none).")
-            .arg(defaults.maxHeadBytes),
-        QStringLiteral("BYTES"), QString::number(defaults.maxHeadBytes));
-    const QCommandLineOption maxBodyOpt(
-        QStringLiteral("max-body"),
-        QCoreApplication::translate("cli",
-                                    "Largest request body (K, M, G suffixes); larger gets 413 (default 0: none)."),
-        QStringLiteral("BYTES"), QStringLiteral("0"));
-    const QCommandLineOption headTimeoutOpt(
-        QStringLiteral("head-timeout"),
-        QCoreApplication::translate("cli", "A head not complete in MS gets 408 and a close (default %1; 0: none).")
-            .arg(defaults.headTimeoutMs),
-        QStringLiteral("MS"), QString::number(defaults.headTimeoutMs));
-    const QCommandLineOption bodyTimeoutOpt(
-        QStringLiteral("body-timeout"),
-        QCoreApplication::translate("cli",
-                                    "A body that stops arriving for MS gets 408 and a close (default %1; 0: never).")
-            .arg(defaults.bodyTimeoutMs),
-        QStringLiteral("MS"), QString::number(defaults.bodyTimeoutMs));
-    const QCommandLineOption idleTimeoutOpt(
-        QStringLiteral("idle-timeout"),
-        QCoreApplication::translate("cli", "Close idle keep-alive connections after MS (default %1; 0: never).")
-            .arg(defaults.idleTimeoutMs),
-        QStringLiteral("MS"), QString::number(defaults.idleTimeoutMs));
-    const QCommandLineOption sendTimeoutOpt(
-        QStringLiteral("send-timeout"),
-        QCoreApplication::translate("cli",
-                                    "Close a client that reads none of our output for MS (default %1; 0: never).")
-            .arg(defaults.sendTimeoutMs),
-        QStringLiteral("MS"), QString::number(defaults.sendTimeoutMs));
-    const QCommandLineOption maxConnectionsOpt(
-        QStringLiteral("max-connections"),
-        QCoreApplication::translate("cli",
-                                    "Open connections at most; more are closed at once (default %1; 0: no limit).")
-            .arg(defaults.maxConnections),
-        QStringLiteral("N"), QString::number(defaults.maxConnections));
-    parser.addOptions(
-        {maxHeadOpt, maxBodyOpt, headTimeoutOpt, bodyTimeoutOpt, idleTimeoutOpt, sendTimeoutOpt, maxConnectionsOpt});
+    const LimitOptions limitOpts = addLimitOptions(parser);
 
     addPreciseTimingOption(parser);
     if (const auto done = parseSubcommand(parser, QStringLiteral("serve"), args))
@@ -118,31 +79,8 @@ int runServe(const QStringList &args)
             QCoreApplication::translate("cli", "invalid port '%1': give 0 to 65535").arg(parser.value(portOpt)));
 
     ServerLimits limits;
-    qint64 number = 0;
-    if (!parseByteSize(parser.value(maxHeadOpt), &number))
-        return usageError(QCoreApplication::translate("cli", "invalid --max-head '%1'").arg(parser.value(maxHeadOpt)));
-    limits.maxHeadBytes = number;
-    if (!parseByteSize(parser.value(maxBodyOpt), &number))
-        return usageError(QCoreApplication::translate("cli", "invalid --max-body '%1'").arg(parser.value(maxBodyOpt)));
-    limits.maxBodyBytes = number;
-    const auto parseCount = [&parser](const QCommandLineOption &opt, int *out) {
-        return parseInt(parser.value(opt), out);
-    };
-    if (!parseCount(headTimeoutOpt, &limits.headTimeoutMs))
-        return usageError(
-            QCoreApplication::translate("cli", "invalid --head-timeout '%1'").arg(parser.value(headTimeoutOpt)));
-    if (!parseCount(bodyTimeoutOpt, &limits.bodyTimeoutMs))
-        return usageError(
-            QCoreApplication::translate("cli", "invalid --body-timeout '%1'").arg(parser.value(bodyTimeoutOpt)));
-    if (!parseCount(sendTimeoutOpt, &limits.sendTimeoutMs))
-        return usageError(
-            QCoreApplication::translate("cli", "invalid --send-timeout '%1'").arg(parser.value(sendTimeoutOpt)));
-    if (!parseCount(idleTimeoutOpt, &limits.idleTimeoutMs))
-        return usageError(
-            QCoreApplication::translate("cli", "invalid --idle-timeout '%1'").arg(parser.value(idleTimeoutOpt)));
-    if (!parseCount(maxConnectionsOpt, &limits.maxConnections))
-        return usageError(
-            QCoreApplication::translate("cli", "invalid --max-connections '%1'").arg(parser.value(maxConnectionsOpt)));
+    if (const auto error = readLimitOptions(parser, limitOpts, &limits))
+        return usageError(*error);
 
     std::optional<ServerTlsIdentity> tls;
     if ((parser.isSet(certOpt) || parser.isSet(keyOpt)) && !parser.isSet(tlsOpt))

@@ -7,4 +7,5 @@ int runServe(const QStringList &args);
 int runSend(const QStringList &args);
 int runMatrix(const QStringList &args);
 int runProbe(const QStringList &args);
+int runProxy(const QStringList &args);
 QString globalHelpText();

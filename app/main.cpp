@@ -58,6 +58,8 @@ int main(int argc, char **argv)
         return runMatrix(args);
     if (command == QLatin1String("probe"))
         return runProbe(args);
+    if (command == QLatin1String("proxy"))
+        return runProxy(args);
     if (command.startsWith(QLatin1Char('-')))
         return usageError(QCoreApplication::translate("cli", "unknown option '%1'").arg(command),
                           QStringLiteral("Try 'expectlab --help'."));

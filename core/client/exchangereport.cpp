@@ -86,7 +86,16 @@ QJsonObject eventToJson(const TimelineEvent &event, qint64 originNs, bool server
 {
     QJsonObject o;
     o.insert(QStringLiteral("t_ms"), toMs(event.tNs - originNs));
-    o.insert(QStringLiteral("side"), sideName(event.side));
+    if (event.hop != Hop::None) {
+        // The recording proxy's (issue 16): which hop, the role it plays there, and the exchange
+        // both hops of one request share.
+        o.insert(QStringLiteral("side"), QStringLiteral("proxy"));
+        o.insert(QStringLiteral("hop"), hopName(event.hop));
+        o.insert(QStringLiteral("role"), sideName(event.side));
+        o.insert(QStringLiteral("exchange"), event.exchange > 0 ? QJsonValue(event.exchange) : QJsonValue());
+    } else {
+        o.insert(QStringLiteral("side"), sideName(event.side));
+    }
     if (serverShape)
         o.insert(QStringLiteral("conn"), event.conn);
     o.insert(QStringLiteral("kind"), kindName(event.kind));
@@ -130,6 +139,8 @@ QJsonObject eventToJson(const TimelineEvent &event, qint64 originNs, bool server
     }
     if (event.tls)
         o.insert(QStringLiteral("tls"), tlsToJson(*event.tls));
+    if (event.decision != ProxyDecision::None)
+        o.insert(QStringLiteral("decision"), proxyDecisionName(event.decision));
     return o;
 }
 

@@ -41,7 +41,7 @@ void PolicyResponder::requestHead(const MessageHead &request, ServerActions &act
     }
 }
 
-void PolicyResponder::requestBody(qint64 receivedBytes, ServerActions &actions)
+void PolicyResponder::requestBody(QByteArrayView, qint64 receivedBytes, ServerActions &actions)
 {
     if (closeInBody())
         actions.closeNow(tr("policy close-mid-body: closed after %1 body bytes").arg(receivedBytes));
@@ -121,6 +121,8 @@ QByteArray PolicyResponder::echoBody(const MessageHead &request, const RequestFa
         {QStringLiteral("method"), displayText(request.method)},
         {QStringLiteral("target"), displayText(request.target)},
         {QStringLiteral("expect"), expect ? QJsonValue(displayText(*expect)) : QJsonValue()},
+        // What a proxy between us and the client made of the request (issue 16: an HTTP/1.0 hop).
+        {QStringLiteral("version"), QStringLiteral("%1.%2").arg(request.versionMajor).arg(request.versionMinor)},
         {QStringLiteral("connection"), facts.connection},
         {QStringLiteral("request"), facts.request},
     });

@@ -32,7 +32,7 @@ public:
         return errorBody(code, reason);
     }
     void requestHead(const MessageHead &request, ServerActions &actions) override;
-    void requestBody(qint64 receivedBytes, ServerActions &actions) override;
+    void requestBody(QByteArrayView data, qint64 receivedBytes, ServerActions &actions) override;
     void requestEnd(const MessageHead &request, const RequestFacts &facts, ServerActions &actions) override;
 
     // The decisions the Responder calls above are made of, for tests.

@@ -36,11 +36,24 @@ public:
     virtual void closeNow(const QString &why) = 0;
     // Never answer this request, nor anything after it.
     virtual void stayQuiet(const QString &why) = 0;
+
+    // A response whose parts the responder gives as they come (the proxy's relay, as the upstream
+    // answers), not necessarily from inside one of the Responder calls below: the adapter must then
+    // give the connection a turn.
+    // A 1xx as given, its reason and fields included; dropped for an HTTP/1.0 request (R15) and once
+    // the final began.
+    virtual void relayInterim(const MessageHead &head, const QString &why, const QString &rule) = 0;
+    // The final head as given. Its framing fields say how the content that follows is framed:
+    // Content-Length, Transfer-Encoding: chunked, or neither (the content ends with the connection).
+    // close: Connection: close, and a graceful close once the content is out.
+    virtual void startFinal(const MessageHead &head, bool close, const QString &why, const QString &rule) = 0;
+    virtual void sendContent(const QByteArray &data) = 0;
+    virtual void endContent() = 0;
 };
 
 // What drives a server connection: it reports a request's head, its body as it comes and its end,
 // and the responder answers through ServerActions. The test server's policies are one responder
-// (PolicyResponder); the recording proxy's relay will be another, over the same connection core.
+// (PolicyResponder); the recording proxy's relay (ProxyConnection) is another, over the same core.
 class Responder
 {
 public:
@@ -66,8 +79,12 @@ public:
 
     // The head is complete and passed the connection's own checks (framing, limits).
     virtual void requestHead(const MessageHead &request, ServerActions &actions) = 0;
-    // More body bytes came; receivedBytes in all so far.
-    virtual void requestBody(qint64 receivedBytes, ServerActions &actions) = 0;
+    // More body bytes came (data, decoded from any chunked framing); receivedBytes in all so far.
+    virtual void requestBody(QByteArrayView data, qint64 receivedBytes, ServerActions &actions) = 0;
+    // False while the responder can take no more body now (a relay whose next hop is behind, or
+    // that holds the body until the upstream decides): the connection parses no more of it, and its
+    // body timeout does not run, until this is true again and the adapter resumes the input.
+    virtual bool wantsBody() const { return true; }
     // The whole body was read.
     virtual void requestEnd(const MessageHead &request, const RequestFacts &facts, ServerActions &actions) = 0;
 };

@@ -159,6 +159,7 @@ void ServerConnection::discard(QByteArrayView data)
 HttpParser::HeadAction ServerConnection::onHead(const MessageHead &head)
 {
     m_request = head;
+    m_requestComplete = false;
     m_headPending = true;
     m_answered = false;
     m_interimSent = false;
@@ -311,7 +312,7 @@ void ServerConnection::onBody(QByteArrayView data)
     m_bodyBytes += data.size();
     armBodyDeadline();
     if (m_closeMode == CloseMode::None) {
-        m_responder->requestBody(m_bodyBytes, *this);
+        m_responder->requestBody(data, m_bodyBytes, *this);
         if (m_closeMode != CloseMode::None || m_answered) {
             // The responder closed (close-mid-body) or answered: the rest is not read (R19).
             m_parser.stop();
@@ -328,6 +329,7 @@ void ServerConnection::onBody(QByteArrayView data)
 
 void ServerConnection::onMessageComplete()
 {
+    m_requestComplete = true;
     m_inBody = false;
     m_headBytes = 0;
     m_continueDeadlineNs.reset();
@@ -352,20 +354,99 @@ void ServerConnection::queueSend(const QByteArray &bytes, bool body)
 
 void ServerConnection::sendInterim(int status, const QString &why, const QString &rule)
 {
+    MessageHead head;
+    head.status = status;
+    head.headers = m_responder->interimFields(status);
+    queueInterim(head, why, rule);
+}
+
+void ServerConnection::relayInterim(const MessageHead &head, const QString &why, const QString &rule)
+{
+    queueInterim(head, why, rule);
+}
+
+void ServerConnection::queueInterim(const MessageHead &head, const QString &why, const QString &rule)
+{
     // Never a 1xx to an HTTP/1.0 request (R15), nor one after the final or in place of the 413.
-    if (m_silenced || m_request.isHttp10() || m_answered || answeredByBodyLimit())
+    if (m_silenced || m_request.isHttp10() || m_answered || answeredByBodyLimit() || m_closeMode != CloseMode::None)
         return;
-    QByteArray bytes = "HTTP/1.1 " + QByteArray::number(status) + ' ' + reasonPhrase(status) + "\r\n";
-    for (const auto &[name, value] : m_responder->interimFields(status))
-        bytes += name + ": " + value + "\r\n";
-    bytes += "\r\n";
+    MessageHead interim = head;
+    interim.versionMajor = 1;
+    interim.versionMinor = 1;
     const qint64 offset = m_out.queued();
-    queueSend(bytes, false);
-    if (status == 100) {
+    queueSend(interim.serializeResponse(), false);
+    if (head.status == 100) {
         m_interimSent = true;
         armBodyDeadline();
     }
-    emitSentEvent(event(EventKind::InterimSent, status, -1, why, rule), offset);
+    emitSentEvent(event(EventKind::InterimSent, head.status, -1, why, rule).withHead(interim), offset);
+}
+
+void ServerConnection::startFinal(const MessageHead &head, bool close, const QString &why, const QString &rule)
+{
+    if (answeredByBodyLimit() || m_answered || m_silenced || m_closeMode != CloseMode::None)
+        return;
+    m_answered = true;
+    m_streaming = true;
+    MessageHead response = head;
+    response.versionMajor = 1;
+    response.versionMinor = 1;
+    // RFC 9110 9.3.2, 15.3.5, 15.4.5: no content whatever the fields say.
+    m_streamHasContent = m_request.method != "HEAD" && head.status != 204 && head.status != 304;
+    m_streamChunked = m_streamHasContent && head.isChunked();
+    const bool delimitedByClose = m_streamHasContent && !m_streamChunked && !head.contentLength();
+    m_streamClose = close || delimitedByClose;
+    if (m_streamClose && !response.hasConnectionToken("close"))
+        response.headers.append(HttpHeader("Connection", "close")); // R10, R22
+    else if (!m_streamClose && m_request.isHttp10())
+        response.headers.append(HttpHeader("Connection", "keep-alive"));
+    const qint64 offset = m_out.queued();
+    queueSend(response.serializeResponse(), false);
+    if (m_inBody || m_headPending || m_parser.inMessage())
+        m_earlyAnswerOffset = offset; // answered before the request's body was read
+    const qint64 length = m_streamHasContent ? head.contentLength().value_or(-1) : 0;
+    emitSentEvent(event(EventKind::FinalSent, head.status, length, why, rule).withHead(response), offset);
+    m_bodyDeadlineNs.reset();
+    m_streamWhy = why;
+    if (!m_streamHasContent)
+        finishStreamedFinal();
+}
+
+void ServerConnection::sendContent(const QByteArray &data)
+{
+    if (!m_streaming || !m_streamHasContent || data.isEmpty() || m_closeMode == CloseMode::Now)
+        return;
+    if (m_streamChunked)
+        queueSend(QByteArray::number(data.size(), 16) + "\r\n" + data + "\r\n", true);
+    else
+        queueSend(data, true);
+}
+
+void ServerConnection::endContent()
+{
+    if (!m_streaming)
+        return;
+    if (m_streamChunked)
+        queueSend(QByteArrayLiteral("0\r\n\r\n"), true);
+    finishStreamedFinal();
+}
+
+void ServerConnection::finishStreamedFinal()
+{
+    m_streaming = false;
+    if (m_streamClose)
+        requestClose(CloseMode::Graceful, m_streamWhy.isEmpty() ? tr("closed after the response") : m_streamWhy);
+    else if (m_limits.idleTimeoutMs > 0)
+        m_idleDeadlineNs = m_now + m_limits.idleTimeoutMs * kMs; // keep-alive: wait for the next request
+}
+
+bool ServerConnection::wantsInput() const
+{
+    if (m_out.unsent() >= kMaxUnsentBytes)
+        return false;
+    if (m_requestComplete && !m_silenced && m_closeMode == CloseMode::None && (!m_answered || m_streaming))
+        return false;
+    return !m_inBody || m_answered || m_responder->wantsBody();
 }
 
 void ServerConnection::respond(int status, const QByteArray &jsonBody, bool close, const QString &why,
@@ -478,6 +559,8 @@ void ServerConnection::advanceTime(qint64 nowNs)
         emitEvent(event(EventKind::Error, 408, m_headBytes, why).withError(ErrorKind::HeadTimeout));
         sendError(408, QStringLiteral("request_timeout"), why, QString());
     }
+    if (m_bodyDeadlineNs && nowNs >= *m_bodyDeadlineNs && !m_answered && !m_responder->wantsBody())
+        armBodyDeadline(); // the responder holds the body back: it is not late
     if (m_bodyDeadlineNs && nowNs >= *m_bodyDeadlineNs && m_closeMode == CloseMode::None && !holding) {
         m_bodyDeadlineNs.reset();
         const QString why = m_bodyBytes > 0 ? tr("the body stopped arriving: no byte for %1 ms after %2 body bytes")

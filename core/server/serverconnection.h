@@ -65,7 +65,9 @@ public:
     // Backpressure: a peer that does not read our responses must not make us buffer without limit,
     // so while this much of our output is still waiting for the kernel, the adapter reads no more.
     static constexpr qint64 kMaxUnsentBytes = 1 << 20;
-    bool wantsInput() const override { return m_out.unsent() < kMaxUnsentBytes; }
+    // Also false while a complete request waits for its answer (the next one is read after it: a
+    // relay answers later, and answers leave in order), and while the responder takes no body.
+    bool wantsInput() const override;
     CloseMode closeMode() const { return m_closeMode; }
     std::optional<qint64> nextDeadlineNs() const override;
     QList<TimelineEvent> takeEvents() override;
@@ -94,6 +96,12 @@ public:
 
     int id() const { return m_id; }
     bool isClosed() const { return m_closed; }
+    // For a responder that answers later than the calls it gets (the proxy's relay, once the
+    // upstream answers): the same actions it is handed in them.
+    ServerActions &actions() { return *this; }
+    // The request in progress has its final response (or the connection's own answer to it).
+    bool isAnswered() const { return m_answered; }
+    qint64 unsentBytes() const { return m_out.unsent(); }
     const WireLog &wireLog() const { return m_wire; }
     int requestCount() const { return m_requestCount; }
 
@@ -113,6 +121,12 @@ private:
     void closeGracefully(const QString &why) override;
     void closeNow(const QString &why) override;
     void stayQuiet(const QString &why) override;
+    void relayInterim(const MessageHead &head, const QString &why, const QString &rule) override;
+    void startFinal(const MessageHead &head, bool close, const QString &why, const QString &rule) override;
+    void sendContent(const QByteArray &data) override;
+    void endContent() override;
+    void queueInterim(const MessageHead &head, const QString &why, const QString &rule);
+    void finishStreamedFinal();
     // A Content-Length over the body limit answers 413 in place of whatever the responder chose,
     // unless it refused the expectation (417 says more: R11).
     bool answeredByBodyLimit();
@@ -162,7 +176,15 @@ private:
     std::optional<qint64> m_idleDeadlineNs;
     std::optional<qint64> m_bodyDeadlineNs;
     int m_requestCount = 0;
-    bool m_silenced = false; // policy silent: nothing more is ever sent
+    bool m_silenced = false;        // policy silent: nothing more is ever sent
+    bool m_requestComplete = false; // the request in progress was read to its end
+
+    // A final response whose content the responder streams (startFinal ... endContent)
+    bool m_streaming = false;
+    bool m_streamHasContent = false;
+    bool m_streamChunked = false;
+    bool m_streamClose = false; // Connection: close, or content delimited by the close
+    QString m_streamWhy;
 
     // Closing
     CloseMode m_closeMode = CloseMode::None;

@@ -6,7 +6,7 @@
 namespace expectlab {
 
 namespace {
-constexpr std::array<std::pair<EventKind, const char *>, 21> kNames{{
+constexpr std::array<std::pair<EventKind, const char *>, 22> kNames{{
     {EventKind::Connect, "connect"},
     {EventKind::Connected, "connected"},
     {EventKind::HeadSent, "head_sent"},
@@ -28,6 +28,30 @@ constexpr std::array<std::pair<EventKind, const char *>, 21> kNames{{
     {EventKind::GarbageSent, "garbage_sent"},
     {EventKind::TlsStart, "tls_start"},
     {EventKind::TlsDone, "tls_done"},
+    {EventKind::Decision, "decision"},
+}};
+
+constexpr std::array<std::pair<Hop, const char *>, 2> kHopNames{{
+    {Hop::Downstream, "downstream"},
+    {Hop::Upstream, "upstream"},
+}};
+
+constexpr std::array<std::pair<ProxyDecision, const char *>, 15> kDecisionNames{{
+    {ProxyDecision::ForwardExpect, "forward_expect"},
+    {ProxyDecision::StripExpect, "strip_expect"},
+    {ProxyDecision::Own100, "own_100"},
+    {ProxyDecision::HoldBody, "hold_body"},
+    {ProxyDecision::ReleaseBody, "release_body"},
+    {ProxyDecision::BufferBody, "buffer_body"},
+    {ProxyDecision::Buffered, "buffered"},
+    {ProxyDecision::RejectExpect, "reject_expect"},
+    {ProxyDecision::Http10Upstream, "http10_upstream"},
+    {ProxyDecision::DropInterim, "drop_interim"},
+    {ProxyDecision::StopUpload, "stop_upload"},
+    {ProxyDecision::BadGateway, "bad_gateway"},
+    {ProxyDecision::GatewayTimeout, "gateway_timeout"},
+    {ProxyDecision::RefusedTarget, "refused_target"},
+    {ProxyDecision::ClientGone, "client_gone"},
 }};
 
 constexpr std::array<std::pair<ErrorKind, const char *>, 28> kErrorNames{{
@@ -136,6 +160,34 @@ QString errorKindName(ErrorKind kind)
 bool errorKindFromName(const QString &name, ErrorKind *kind)
 {
     return valueIn(kErrorNames, name, kind);
+}
+
+QString hopName(Hop hop)
+{
+    return nameIn(kHopNames, hop);
+}
+
+bool hopFromName(const QString &name, Hop *hop)
+{
+    if (name.isEmpty()) {
+        *hop = Hop::None;
+        return true;
+    }
+    return valueIn(kHopNames, name, hop);
+}
+
+QString proxyDecisionName(ProxyDecision decision)
+{
+    return nameIn(kDecisionNames, decision);
+}
+
+bool proxyDecisionFromName(const QString &name, ProxyDecision *decision)
+{
+    if (name.isEmpty()) {
+        *decision = ProxyDecision::None;
+        return true;
+    }
+    return valueIn(kDecisionNames, name, decision);
 }
 
 } // namespace expectlab

@@ -47,6 +47,34 @@ enum class EventKind {
     // own between connect and head, never part of the expect wait
     TlsStart,
     TlsDone,
+    // proxy: a decision of the relay's own (its own 100, a stripped Expect, a held or buffered body,
+    // a 502): TimelineEvent::decision says which (issue 16)
+    Decision,
+};
+
+// Which hop of the recording proxy an event is about: the client's connection to the proxy
+// (downstream: the proxy is its server) or the proxy's connection to the upstream (upstream: the
+// proxy is its client). None for every event that is not the proxy's.
+enum class Hop : quint8 { None, Downstream, Upstream };
+
+// What the proxy's relay decided (Decision events). Wire names: proxyDecisionName().
+enum class ProxyDecision : quint8 {
+    None,
+    ForwardExpect,  // Expect goes upstream unchanged
+    StripExpect,    // Expect removed upstream
+    Own100,         // the proxy answered 100 itself (R13)
+    HoldBody,       // the body waits for the upstream's 100 or final
+    ReleaseBody,    // the hold ended (a 1xx came, or the bound ran out: R5)
+    BufferBody,     // the whole body is read before the request goes upstream
+    Buffered,       // the whole body is here; the request goes upstream now
+    RejectExpect,   // 417 without asking the upstream
+    Http10Upstream, // the upstream hop speaks HTTP/1.0
+    DropInterim,    // an upstream 1xx not relayed (the proxy caused its own: R18)
+    StopUpload,     // an early final: the rest of the body is not forwarded (R21)
+    BadGateway,     // 502 (or the response cut short): the upstream failed
+    GatewayTimeout, // 504: the upstream went quiet
+    RefusedTarget,  // a forward request to a target the proxy does not serve (400, 403, 501)
+    ClientGone,     // the client left before its answer: the upstream request is given up
 };
 
 // Who ended a connection first (Closed events): our side or the peer.
@@ -139,6 +167,11 @@ struct TimelineEvent
     std::shared_ptr<const Endpoints> endpoints;   // Accepted, Connected
     std::shared_ptr<const ClientProfile> profile; // Profile
     std::shared_ptr<const TlsFacts> tls;          // TlsDone
+    // The recording proxy's (issue 16): which hop, the exchange both hops of one request share
+    // (0: none, e.g. a connection's accepted), and what a Decision event decided.
+    Hop hop = Hop::None;
+    int exchange = 0;
+    ProxyDecision decision = ProxyDecision::None;
 
     // One event in a single expression; what every recorder (server, client, probe) builds.
     static TimelineEvent at(qint64 tNs, Side side, int conn, EventKind kind, int status = 0, qint64 bytes = -1,
@@ -182,6 +215,10 @@ QString closerName(Closer closer); // "local", "peer"; empty for Unknown
 bool closerFromName(const QString &name, Closer *closer);
 QString errorKindName(ErrorKind kind); // snake_case wire names; empty for None
 bool errorKindFromName(const QString &name, ErrorKind *kind);
+QString hopName(Hop hop); // "downstream", "upstream"; empty for None
+bool hopFromName(const QString &name, Hop *hop);
+QString proxyDecisionName(ProxyDecision decision); // snake_case wire names; empty for None
+bool proxyDecisionFromName(const QString &name, ProxyDecision *decision);
 
 } // namespace expectlab
 

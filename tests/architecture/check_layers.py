@@ -22,6 +22,8 @@ ALLOWED = {
     "expectlab_tls": {"expectlab_transport", "expectlab_timeline"},
     "expectlab_server": {"expectlab_tls", "expectlab_transport", "expectlab_timeline", "expectlab_http", "expectlab_platform"},
     "expectlab_client": {"expectlab_tls", "expectlab_transport", "expectlab_timeline", "expectlab_http", "expectlab_platform"},
+    "expectlab_proxy": {"expectlab_server", "expectlab_client", "expectlab_tls", "expectlab_transport", "expectlab_timeline",
+                        "expectlab_http", "expectlab_platform"},
     "expectlab_probe": {"expectlab_client", "expectlab_tls", "expectlab_transport", "expectlab_timeline", "expectlab_http",
                         "expectlab_platform"},
     "expectlab_profile": {"expectlab_timeline", "expectlab_http"},

@@ -68,7 +68,7 @@ struct ScriptedResponder : Responder
         actions.sendInterim(102, QStringLiteral("thinking"), QString());
         QVERIFY(actions.continueNow(QStringLiteral("go on"), QStringLiteral("R3")));
     }
-    void requestBody(qint64 receivedBytes, ServerActions &) override
+    void requestBody(QByteArrayView, qint64 receivedBytes, ServerActions &) override
     {
         *calls << QStringLiteral("body %1").arg(receivedBytes);
     }
@@ -89,7 +89,7 @@ struct EarlyResponder : Responder
         actions.sendInterim(102, QString(), QString()); // dropped for HTTP/1.0
         actions.readBody();
     }
-    void requestBody(qint64, ServerActions &actions) override
+    void requestBody(QByteArrayView, qint64, ServerActions &actions) override
     {
         actions.sendFinal(202, "early", false, QStringLiteral("answered mid-body"), QString());
     }

@@ -1,0 +1,118 @@
+#include "proxyconnectionhandler.h"
+
+#include "bytestream.h"
+#include "monotonicclock.h"
+#include "pump.h"
+#include "streamfactory.h"
+#include "tcpstream.h"
+
+#include <QTcpSocket>
+
+namespace expectlab {
+
+namespace {
+ByteStream *acceptedStream(QTcpSocket *socket)
+{
+    return new TcpStream(socket);
+}
+} // namespace
+
+ProxyConnectionHandler::ProxyConnectionHandler(int id, const ProxyConfig &config, ProxyIds *ids, QTcpSocket *socket,
+                                               QObject *parent)
+    : QObject(parent)
+    , m_config(config)
+    , m_relay(id, config, ids, monotonicNowNs(),
+              Endpoints{socket->localAddress(), socket->localPort(), socket->peerAddress(), socket->peerPort()})
+    , m_down(new Pump(acceptedStream(socket), &m_relay.downstream(), this))
+{
+    m_relay.setWake([this](Hop hop) { wake(hop); });
+    connect(m_down, &Pump::eventRecorded, this, &ProxyConnectionHandler::eventRecorded);
+    // Queued: the pump is still on the stack when it says it is finished.
+    connect(m_down, &Pump::finished, this, &ProxyConnectionHandler::onDownstreamFinished, Qt::QueuedConnection);
+}
+
+ProxyConnectionHandler::~ProxyConnectionHandler()
+{
+    // The pumps refer to the relay: they go first.
+    delete m_up;
+    delete m_down;
+}
+
+void ProxyConnectionHandler::start()
+{
+    m_down->start();
+}
+
+void ProxyConnectionHandler::wake(Hop hop)
+{
+    // Never from inside the other side's turn: a turn of its own, soon, and one for many wakes.
+    bool &pending = hop == Hop::Downstream ? m_wakeDown : m_wakeUp;
+    if (pending)
+        return;
+    pending = true;
+    QMetaObject::invokeMethod(
+        this,
+        [this, hop] {
+            (hop == Hop::Downstream ? m_wakeDown : m_wakeUp) = false;
+            turn(hop);
+        },
+        Qt::QueuedConnection);
+}
+
+void ProxyConnectionHandler::turn(Hop hop)
+{
+    if (hop == Hop::Downstream) {
+        if (!m_downDone)
+            m_down->pump();
+        return;
+    }
+    if (m_up)
+        m_up->pump();
+    else if (m_relay.wantsUpstreamConnection())
+        openUpstream();
+}
+
+void ProxyConnectionHandler::openUpstream()
+{
+    const QUrl origin = m_relay.upstreamOrigin();
+    const qint64 now = monotonicNowNs();
+    m_relay.upstreamConnecting(now);
+    QString error;
+    ByteStream *stream = makeClientStream(origin, m_config.upstreamTls, &error);
+    if (!stream) { // the trust settings cannot be used: the request fails as a connect would
+        m_relay.upstream().streamFailed(now, error, ErrorKind::InvalidRequest);
+        m_relay.upstream().streamClosed(now);
+        for (const TimelineEvent &e : m_relay.upstream().takeEvents())
+            emit eventRecorded(e);
+        wake(Hop::Downstream);
+        return;
+    }
+    m_up = new Pump(stream, &m_relay.upstream(), this);
+    connect(m_up, &Pump::eventRecorded, this, &ProxyConnectionHandler::eventRecorded);
+    connect(m_up, &Pump::finished, this, &ProxyConnectionHandler::onUpstreamFinished, Qt::QueuedConnection);
+    stream->connectTo(origin.host(), quint16(origin.port()));
+    m_up->start();
+}
+
+void ProxyConnectionHandler::onUpstreamFinished()
+{
+    delete std::exchange(m_up, nullptr);
+    if (!m_downDone && m_relay.wantsUpstreamConnection())
+        openUpstream(); // the next request goes elsewhere, or the last connection could not be reused
+    onDownstreamFinished();
+}
+
+void ProxyConnectionHandler::onDownstreamFinished()
+{
+    m_downDone = m_down->isDone();
+    if (!m_downDone || m_finished)
+        return;
+    if (m_up) {
+        m_up->pump(); // the relay gave the upstream request up: let its pump close
+        return;
+    }
+    m_finished = true;
+    emit finished();
+}
+
+} // namespace expectlab

@@ -1,0 +1,48 @@
+#pragma once
+
+#include "proxyconnection.h"
+
+#include <QObject>
+
+class QTcpSocket;
+
+namespace expectlab {
+
+class Pump;
+
+// One client connection to the proxy: its ProxyConnection driven by a Pump over the client's stream
+// and, when the relay asks for one, a Pump over each upstream connection. No protocol logic and no
+// socket calls here; a side gets its turn when the relay says that the other side gave it work.
+class ProxyConnectionHandler : public QObject
+{
+    Q_OBJECT
+public:
+    ProxyConnectionHandler(int id, const ProxyConfig &config, ProxyIds *ids, QTcpSocket *socket, QObject *parent);
+    ~ProxyConnectionHandler() override;
+    void start();
+
+    const ProxyConnection &connection() const { return m_relay; }
+
+signals:
+    void eventRecorded(const expectlab::TimelineEvent &event);
+    // Both hops are closed.
+    void finished();
+
+private:
+    void wake(Hop hop);
+    void turn(Hop hop);
+    void openUpstream();
+    void onUpstreamFinished();
+    void onDownstreamFinished();
+
+    ProxyConfig m_config;
+    ProxyConnection m_relay;
+    Pump *m_down;
+    Pump *m_up = nullptr;
+    bool m_wakeDown = false;
+    bool m_wakeUp = false;
+    bool m_downDone = false;
+    bool m_finished = false;
+};
+
+} // namespace expectlab

@@ -1,0 +1,51 @@
+#pragma once
+
+#include "proxyconfig.h"
+#include "proxyids.h"
+#include "timelineevent.h"
+
+#include <QHostAddress>
+#include <QObject>
+
+class QTcpServer;
+
+namespace expectlab {
+
+// The recording proxy's listener: each accepted connection gets a ProxyConnectionHandler under the
+// current configuration (a change applies to connections accepted afterwards). Same connection
+// limit as the test server.
+class ProxyServer : public QObject
+{
+    Q_OBJECT
+public:
+    explicit ProxyServer(QObject *parent = nullptr);
+    ~ProxyServer() override;
+
+    bool listen(const QHostAddress &address, quint16 port);
+    void close();
+    bool isListening() const;
+    QHostAddress address() const;
+    quint16 port() const;
+    QString url() const; // http://HOST:PORT/
+    QString errorString() const { return m_error; }
+    int connectionCount() const { return m_open; }
+
+    void setConfig(const ProxyConfig &config) { m_config = config; }
+    const ProxyConfig &config() const { return m_config; }
+
+signals:
+    void eventRecorded(const expectlab::TimelineEvent &event);
+    void connectionCountChanged(int count);
+
+private:
+    void acceptPending();
+    void handlerFinished();
+
+    QTcpServer *m_server;
+    ProxyConfig m_config;
+    ProxyIds m_ids;
+    int m_open = 0;
+    QString m_error;
+};
+
+} // namespace expectlab
