@@ -1,10 +1,15 @@
 #include "tlsstream.h"
 
+#include "partythread.h"
 #include "tlsfailure.h"
 #include "tlssettings.h"
 
 #include <QSslCipher>
 #include <QSslSocket>
+
+#include <openssl/crypto.h>
+
+#include <mutex>
 
 namespace expectlab {
 
@@ -42,10 +47,20 @@ QString endpointText(const QHostAddress &address, quint16 port)
 constexpr char kTlsHandshakeRecord = 0x16;
 } // namespace
 
+namespace {
+// A party thread that used TLS frees its OpenSSL state as its last act (PartyThread::setExitHook).
+void freeThreadTlsStateOnExit()
+{
+    static std::once_flag once;
+    std::call_once(once, [] { PartyThread::setExitHook([] { OPENSSL_thread_stop(); }); });
+}
+} // namespace
+
 TlsStream::TlsStream(const QSslConfiguration &configuration, const QString &peerName, QObject *parent)
     : TcpStream(new QSslSocket, false, parent)
     , m_peerName(peerName)
 {
+    freeThreadTlsStateOnExit();
     ssl()->setSslConfiguration(configuration);
     if (!peerName.isEmpty())
         ssl()->setPeerVerifyName(peerName);
@@ -66,6 +81,7 @@ TlsStream::TlsStream(QSslSocket *accepted, QObject *parent)
     : TcpStream(accepted, true, parent)
     , m_server(true)
 {
+    freeThreadTlsStateOnExit();
     connect(ssl(), &QSslSocket::encrypted, this, &TlsStream::onEncrypted);
     connect(ssl(), &QSslSocket::alertReceived, this, [this](QSsl::AlertLevel, QSsl::AlertType type, const QString &d) {
         m_alertSeen = true;

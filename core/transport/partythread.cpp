@@ -2,11 +2,16 @@
 
 #include "platformlatency.h"
 
+#include <QCoreApplication>
 #include <QThread>
+
+#include <atomic>
 
 namespace expectlab {
 
 namespace {
+std::atomic<void (*)()> s_exitHook{nullptr};
+
 // Lives in the thread; its signals reach the owner queued, and Qt drops them safely should the
 // owner be gone by then.
 class ThreadContext : public QObject
@@ -15,11 +20,35 @@ class ThreadContext : public QObject
 signals:
     void realtimeChanged(bool on, bool ok, const QString &error);
 };
+
+// After its event loop: the objects adopted into it are deleted in it, then the exit hook runs,
+// all before QThread says it finished (and the owner's wait() returns).
+class PartyWorker : public QThread
+{
+    Q_OBJECT
+signals:
+    void stopping();
+
+protected:
+    void run() override
+    {
+        exec();
+        emit stopping();
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        if (void (*hook)() = s_exitHook.load())
+            hook();
+    }
+};
 } // namespace
+
+void PartyThread::setExitHook(void (*hook)())
+{
+    s_exitHook.store(hook);
+}
 
 PartyThread::PartyThread(const QString &name, QObject *parent)
     : QObject(parent)
-    , m_thread(new QThread)
+    , m_thread(new PartyWorker)
     , m_context(new ThreadContext)
 {
     m_thread->setObjectName(name);
@@ -41,7 +70,9 @@ PartyThread::~PartyThread()
 void PartyThread::adopt(QObject *object)
 {
     object->moveToThread(m_thread);
-    connect(m_thread, &QThread::finished, object, &QObject::deleteLater);
+    // In the thread, once its loop is over (a pending deleteLater of the owner's goes with it).
+    connect(static_cast<PartyWorker *>(m_thread), &PartyWorker::stopping, object, &QObject::deleteLater,
+            Qt::DirectConnection);
 }
 
 void PartyThread::setRealtime(bool on)

@@ -33,6 +33,12 @@ public:
     // Asks for real-time scheduling of the thread (or back to normal); realtimeChanged answers.
     void setRealtime(bool on);
 
+    // Runs in every party thread as its last act, after the objects in it are deleted and before
+    // the owner's wait() returns. The TLS engine frees the thread's OpenSSL state with it: Qt 6.4's
+    // wait() returns before a thread's TLS destructors have run, so a process that exits right
+    // after could run OpenSSL's cleanup first and lose that state (LeakSanitizer saw it on CI).
+    static void setExitHook(void (*hook)());
+
 signals:
     void realtimeChanged(bool on, bool ok, const QString &error);
 

@@ -4,11 +4,14 @@
 #include "clientexchange.h"
 #include "memorystream.h"
 #include "monotonicclock.h"
+#include "partythread.h"
 #include "pump.h"
 #include "serverconnection.h"
 
+#include <QPointer>
 #include <QSignalSpy>
 #include <QTest>
+#include <QThread>
 #include <QTimer>
 
 #include <memory>
@@ -105,6 +108,7 @@ private slots:
     void policies_data();
     void policies();
     void largeBodyKeepsTheWriteWindow();
+    void partyThreadEndsWithItsExitHook();
 };
 
 void TestPump::policies_data()
@@ -187,6 +191,41 @@ void TestPump::largeBodyKeepsTheWriteWindow()
     QCOMPARE(exchange.client->summary().finalStatus.value_or(0), 200);
     QCOMPARE(exchange.client->summary().bodyBytesSent, size);
     QVERIFY2(mostQueued <= Pump::kWriteWindow + Pump::kSliceSize, qPrintable(QString::number(mostQueued)));
+}
+
+namespace {
+// What the exit hook saw, written in the party thread before its owner's wait() returned.
+struct ExitSeen
+{
+    QThread *thread = nullptr;
+    bool adoptedGone = false;
+};
+ExitSeen g_exitSeen;
+QPointer<QObject> g_adopted;
+} // namespace
+
+// A party thread's last act is its exit hook, in that thread, after the objects it adopted are
+// deleted and before the owner's wait() returns: the TLS engine frees the thread's OpenSSL state
+// there, which a process exiting at once would otherwise leak (Qt 6.4's wait() returns before the
+// thread's TLS destructors run; LeakSanitizer caught it on CI under load).
+void TestPump::partyThreadEndsWithItsExitHook()
+{
+    PartyThread::setExitHook([] {
+        g_exitSeen.thread = QThread::currentThread();
+        g_exitSeen.adoptedGone = g_adopted.isNull();
+    });
+    QThread *worker = nullptr;
+    {
+        PartyThread thread(QStringLiteral("exit-hook"));
+        worker = thread.worker();
+        auto *object = new QObject;
+        g_adopted = object;
+        thread.adopt(object);
+    }
+    PartyThread::setExitHook(nullptr);
+    QCOMPARE(g_exitSeen.thread, worker);
+    QVERIFY(g_exitSeen.adoptedGone);
+    QVERIFY(g_adopted.isNull());
 }
 
 QTEST_GUILESS_MAIN(TestPump)
