@@ -6,6 +6,8 @@
 #include "monotonicclock.h"
 #include "platformsignals.h"
 #include "proxyserver.h"
+#include "sessionfile.h"
+#include "sessionrecorder.h"
 
 #include <QCommandLineParser>
 #include <QCoreApplication>
@@ -134,8 +136,6 @@ int runProxy(const QStringList &args)
         return usageError(t("invalid --expect-timeout '%1'").arg(parser.value(expectTimeoutOpt)));
     if (parser.isSet(saveOpt) && parser.value(saveOpt).isEmpty())
         return usageError(t("--save needs a file name"));
-    if (parser.isSet(saveOpt))
-        return usageError(t("--save is not available in this build yet: use --events"));
     QHostAddress address;
     if (!address.setAddress(parser.value(hostOpt)))
         return usageError(
@@ -173,6 +173,15 @@ int runProxy(const QStringList &args)
         warnIfUnreachable(config.upstream);
 
     const qint64 originNs = monotonicNowNs();
+    SessionRecorder recorder; // its session starts now, as originNs does
+    if (parser.isSet(saveOpt)) {
+        recorder.setProxy(
+            {info.name, config.forward ? QString() : config.upstream.toString(), config.forward, proxy.url()});
+        QObject::connect(&proxy, &ProxyServer::eventRecorded, &recorder, &SessionRecorder::addProxyEvent);
+        QObject::connect(&proxy, &ProxyServer::connectionFinished, &recorder, [&recorder](const ProxyConnectionLog &c) {
+            recorder.setProxyConnection({c.hop, c.id, c.peerAddress.toString(), c.peerPort, c.wire});
+        });
+    }
     if (parser.isSet(eventsOpt)) {
         QObject::connect(&proxy, &ProxyServer::eventRecorded, [originNs, &info](const TimelineEvent &e) {
             QJsonObject o = eventToJson(e, originNs, true);
@@ -183,5 +192,17 @@ int runProxy(const QStringList &args)
     }
     const int rc = QCoreApplication::exec();
     proxy.close();
+    if (parser.isSet(saveOpt)) {
+        if (const qint64 dropped = recorder.session().droppedProxyEvents)
+            printErr(t("expectlab: note: %1 proxy events not kept in %2 (more than %3 on one connection)\n")
+                         .arg(dropped)
+                         .arg(parser.value(saveOpt))
+                         .arg(SessionRecorder::kMaxEventsPerConnection));
+        QString saveError;
+        if (!saveSession(recorder.session(), parser.value(saveOpt), &saveError)) {
+            printErr(QStringLiteral("expectlab: %1\n").arg(saveError));
+            return ExitNoFinalResponse;
+        }
+    }
     return rc;
 }

@@ -47,6 +47,7 @@ public:
 
     int id() const { return m_id; }
     const ServerConnection &server() const { return *m_server; }
+    const UpstreamHop &hop() const { return m_hop; }
     bool isDone() const; // the client's connection is closed and nothing runs upstream
 
 private:

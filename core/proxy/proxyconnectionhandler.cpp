@@ -21,8 +21,8 @@ ProxyConnectionHandler::ProxyConnectionHandler(int id, const ProxyConfig &config
                                                QObject *parent)
     : QObject(parent)
     , m_config(config)
-    , m_relay(id, config, ids, monotonicNowNs(),
-              Endpoints{socket->localAddress(), socket->localPort(), socket->peerAddress(), socket->peerPort()})
+    , m_peer{socket->localAddress(), socket->localPort(), socket->peerAddress(), socket->peerPort()}
+    , m_relay(id, config, ids, monotonicNowNs(), m_peer)
     , m_down(new Pump(acceptedStream(socket), &m_relay.downstream(), this))
 {
     m_relay.setWake([this](Hop hop) { wake(hop); });
@@ -97,6 +97,9 @@ void ProxyConnectionHandler::openUpstream()
 void ProxyConnectionHandler::onUpstreamFinished()
 {
     delete std::exchange(m_up, nullptr);
+    const UpstreamHop &hop = m_relay.hop();
+    emit connectionFinished(
+        {Hop::Upstream, hop.connectionId(), hop.endpoints().peerAddress, hop.endpoints().peerPort, hop.wireLog()});
     if (!m_downDone && m_relay.wantsUpstreamConnection())
         openUpstream(); // the next request goes elsewhere, or the last connection could not be reused
     onDownstreamFinished();
@@ -112,6 +115,8 @@ void ProxyConnectionHandler::onDownstreamFinished()
         return;
     }
     m_finished = true;
+    const ServerConnection &server = m_relay.server();
+    emit connectionFinished({Hop::Downstream, server.id(), m_peer.peerAddress, m_peer.peerPort, server.wireLog()});
     emit finished();
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "proxyconnection.h"
+#include "proxyserver.h"
 
 #include <QObject>
 
@@ -25,6 +26,8 @@ public:
 
 signals:
     void eventRecorded(const expectlab::TimelineEvent &event);
+    // A connection of either hop ended (upstream ones as they go, the client's last).
+    void connectionFinished(const expectlab::ProxyConnectionLog &connection);
     // Both hops are closed.
     void finished();
 
@@ -36,6 +39,7 @@ private:
     void onDownstreamFinished();
 
     ProxyConfig m_config;
+    Endpoints m_peer; // the client's connection, as accepted
     ProxyConnection m_relay;
     Pump *m_down;
     Pump *m_up = nullptr;

@@ -12,6 +12,7 @@ ProxyServer::ProxyServer(QObject *parent)
     : QObject(parent)
     , m_server(new QTcpServer(this))
 {
+    qRegisterMetaType<ProxyConnectionLog>();
     connect(m_server, &QTcpServer::newConnection, this, &ProxyServer::acceptPending);
 }
 
@@ -79,6 +80,7 @@ void ProxyServer::acceptPending()
         auto *handler = new ProxyConnectionHandler(id, m_config, &m_ids, socket, this);
         connect(handler, &ProxyConnectionHandler::eventRecorded, this, &ProxyServer::eventRecorded);
         connect(handler, &ProxyConnectionHandler::finished, this, &ProxyServer::handlerFinished);
+        connect(handler, &ProxyConnectionHandler::connectionFinished, this, &ProxyServer::connectionFinished);
         ++m_open;
         emit connectionCountChanged(m_open);
         handler->start();

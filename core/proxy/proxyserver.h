@@ -3,6 +3,7 @@
 #include "proxyconfig.h"
 #include "proxyids.h"
 #include "timelineevent.h"
+#include "wirelog.h"
 
 #include <QHostAddress>
 #include <QObject>
@@ -10,6 +11,17 @@
 class QTcpServer;
 
 namespace expectlab {
+
+// One connection of the proxy once it ended: a client's (downstream) or the proxy's own to an
+// upstream, with the bytes it carried each way.
+struct ProxyConnectionLog
+{
+    Hop hop = Hop::Downstream;
+    int id = 0;
+    QHostAddress peerAddress;
+    quint16 peerPort = 0;
+    WireLog wire;
+};
 
 // The recording proxy's listener: each accepted connection gets a ProxyConnectionHandler under the
 // current configuration (a change applies to connections accepted afterwards). Same connection
@@ -36,6 +48,7 @@ public:
 signals:
     void eventRecorded(const expectlab::TimelineEvent &event);
     void connectionCountChanged(int count);
+    void connectionFinished(const expectlab::ProxyConnectionLog &connection);
 
 private:
     void acceptPending();
@@ -49,3 +62,5 @@ private:
 };
 
 } // namespace expectlab
+
+Q_DECLARE_METATYPE(expectlab::ProxyConnectionLog)

@@ -64,6 +64,7 @@ void UpstreamHop::connecting(qint64 nowNs)
     rules.maxInterims = kMaxInterims;
     m_conn = std::make_unique<ClientConnection>(static_cast<ClientConnection::Listener *>(this), rules);
     m_wire = WireLog();
+    m_endpoints = Endpoints();
     m_requestsOnConnection = 0;
     m_reusable = false;
     m_closeWhy.clear();
@@ -165,6 +166,7 @@ void UpstreamHop::streamConnected(qint64 nowNs, const Endpoints &endpoints)
                                 .arg(endpoints.localPort));
     e.endpoints = std::make_shared<const Endpoints>(endpoints);
     emitEvent(e);
+    m_endpoints = endpoints;
     // Over TLS the connection is usable once the handshake is done (streamTlsDone).
     if (m_origin.scheme() != QLatin1String("https")) {
         m_state = State::Open;

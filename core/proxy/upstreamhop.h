@@ -55,6 +55,9 @@ public:
     bool isConnecting() const { return m_state == State::Wanted || m_state == State::Connecting; }
     bool requestInProgress() const { return m_exchange != 0; }
     int connectionId() const { return m_connId; }
+    // The current (or last) upstream connection's bytes both ways, and its far end.
+    const WireLog &wireLog() const { return m_wire; }
+    const Endpoints &endpoints() const { return m_endpoints; }
 
     // --- The adapter
     bool wantsConnection() const { return m_state == State::Wanted; }
@@ -115,6 +118,7 @@ private:
     int m_connId = 0;
     std::unique_ptr<ClientConnection> m_conn;
     WireLog m_wire;
+    Endpoints m_endpoints;
     int m_requestsOnConnection = 0;
     bool m_reusable = false; // the last response allows another request on this connection
     QString m_closeWhy;

@@ -33,6 +33,8 @@ qint64 Session::earliestNs() const
     }
     for (const TimelineEvent &e : serverEvents)
         consider(e.tNs);
+    for (const TimelineEvent &e : proxyEvents)
+        consider(e.tNs);
     return earliest.value_or(originNs);
 }
 

@@ -27,6 +27,25 @@ struct SessionServerConnection
     WireLog wire;
 };
 
+// The recording proxy's (issue 16): how it ran, for a file that holds its exchanges.
+struct SessionProxy
+{
+    QString mode;     // proxyModeName(): "transparent", "answer-100", ...
+    QString upstream; // the reverse proxy's upstream URL; empty for a forward proxy
+    bool forward = false;
+    QString listenUrl; // where it listened: http://HOST:PORT/
+};
+
+// One connection of the proxy: a client's to it (downstream) or its own to an upstream.
+struct SessionProxyConnection
+{
+    Hop hop = Hop::Downstream;
+    int id = 0;
+    QString peerAddress;
+    quint16 peerPort = 0;
+    WireLog wire;
+};
+
 struct Session
 {
     QList<ExchangeSummary> exchanges;
@@ -42,10 +61,16 @@ struct Session
     // The Probe and Matrix tabs' last runs, so that what a user saw there is kept too (issue 14).
     std::optional<ProbeReport> probe;
     std::optional<MatrixResult> matrix;
+    // The recording proxy's events of both hops (version 5), its connections and how it ran.
+    QList<TimelineEvent> proxyEvents;
+    QList<SessionProxyConnection> proxyConnections;
+    std::optional<SessionProxy> proxy;
+    qint64 droppedProxyEvents = 0;
 
     bool isEmpty() const
     {
-        return exchanges.isEmpty() && serverEvents.isEmpty() && serverConnections.isEmpty() && !probe && !matrix;
+        return exchanges.isEmpty() && serverEvents.isEmpty() && serverConnections.isEmpty() && !probe && !matrix &&
+               proxyEvents.isEmpty();
     }
     // A session whose origin is now.
     static Session startingNow();

@@ -13,8 +13,10 @@ namespace expectlab {
 // A reader refuses a file with a newer version rather than lose what it does not understand.
 inline constexpr char kSessionFormat[] = "expectlab-session";
 // 2: typed event facts, attempts, response_complete; 3: the probe's and the matrix's last results;
-// 4: the TLS facts of exchanges and of tls_done events. Reads every version up to this one.
-inline constexpr int kSessionVersion = 4;
+// 4: the TLS facts of exchanges and of tls_done events; 5: the recording proxy (its events of both
+// hops, with hop, exchange and decision, its connections and how it ran). Reads every version up to
+// this one.
+inline constexpr int kSessionVersion = 5;
 inline constexpr char kSessionSuffix[] = ".expectlab.json";
 
 QJsonObject sessionToJson(const Session &session);

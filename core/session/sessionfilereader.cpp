@@ -90,6 +90,37 @@ std::optional<Session> sessionFromJson(const QJsonObject &o, QString *error)
     if (o.contains(QStringLiteral("matrix")) && r.ok())
         s.matrix = matrixResultFromSessionJson(r, r.object(o.value(QStringLiteral("matrix")), QStringLiteral("matrix")),
                                                QStringLiteral("matrix"));
+    // Version 5 on, and only when a proxy recorded.
+    if (o.contains(QStringLiteral("proxy")) && r.ok()) {
+        const QJsonObject p = r.object(o.value(QStringLiteral("proxy")), QStringLiteral("proxy"));
+        SessionProxy proxy;
+        proxy.mode = r.string(p, QStringLiteral("proxy"), "mode");
+        proxy.upstream = r.string(p, QStringLiteral("proxy"), "upstream");
+        proxy.forward = r.boolean(p, QStringLiteral("proxy"), "forward");
+        proxy.listenUrl = r.string(p, QStringLiteral("proxy"), "listen", true);
+        s.proxy = proxy;
+    }
+    if (o.contains(QStringLiteral("proxy_events")) && r.ok()) {
+        s.proxyEvents = r.events(o, QString(), "proxy_events");
+        const QJsonArray list = r.array(o, QString(), "proxy_connections");
+        for (qsizetype i = 0; i < list.size() && r.ok(); ++i) {
+            const QString at = QStringLiteral("proxy_connections[%1]").arg(i);
+            const QJsonObject c = r.object(list.at(i), at);
+            SessionProxyConnection conn;
+            if (!hopFromName(r.string(c, at, "hop"), &conn.hop) || conn.hop == Hop::None)
+                r.fail(SessionJsonReader::join(at, "hop"), tr("expected \"downstream\" or \"upstream\""));
+            conn.id = r.int32(c, at, "id");
+            conn.peerAddress = r.string(c, at, "peer_address");
+            const int port = r.int32(c, at, "peer_port");
+            if (port < 0 || port > 65535)
+                r.fail(SessionJsonReader::join(at, "peer_port"), tr("port out of range"));
+            conn.peerPort = quint16(port);
+            const QString wireAt = SessionJsonReader::join(at, "wire_log");
+            conn.wire = r.wireLog(r.object(r.field(c, at, "wire_log"), wireAt), wireAt);
+            s.proxyConnections.append(std::move(conn));
+        }
+        s.droppedProxyEvents = r.integer(o, QString(), "dropped_proxy_events", true);
+    }
     if (!r.ok())
         return fail(tr("broken session file: %1").arg(r.error()));
     if (version.toInteger() < 2) {

@@ -185,6 +185,13 @@ QJsonObject timelineEventToJson(const TimelineEvent &e)
     }
     if (e.tls)
         o.insert(QStringLiteral("tls"), tlsToJson(*e.tls));
+    // Version 5: the recording proxy's hop, exchange and decision.
+    if (e.hop != Hop::None)
+        o.insert(QStringLiteral("hop"), hopName(e.hop));
+    if (e.exchange > 0)
+        o.insert(QStringLiteral("exchange"), e.exchange);
+    if (e.decision != ProxyDecision::None)
+        o.insert(QStringLiteral("decision"), proxyDecisionName(e.decision));
     return o;
 }
 
@@ -221,6 +228,28 @@ QJsonObject sessionToJson(const Session &session)
         o.insert(QStringLiteral("probe"), probeReportToSessionJson(*session.probe));
     if (session.matrix)
         o.insert(QStringLiteral("matrix"), matrixResultToSessionJson(*session.matrix));
+    if (session.proxy) {
+        o.insert(QStringLiteral("proxy"), QJsonObject{{QStringLiteral("mode"), session.proxy->mode},
+                                                      {QStringLiteral("upstream"), session.proxy->upstream},
+                                                      {QStringLiteral("forward"), session.proxy->forward},
+                                                      {QStringLiteral("listen"), session.proxy->listenUrl}});
+    }
+    if (session.proxy || !session.proxyEvents.isEmpty()) {
+        o.insert(QStringLiteral("proxy_events"), jsonArray(session.proxyEvents, timelineEventToJson));
+        QJsonArray connections;
+        for (const SessionProxyConnection &c : session.proxyConnections) {
+            connections.append(QJsonObject{
+                {QStringLiteral("hop"), hopName(c.hop)},
+                {QStringLiteral("id"), c.id},
+                {QStringLiteral("peer_address"), c.peerAddress},
+                {QStringLiteral("peer_port"), int(c.peerPort)},
+                {QStringLiteral("wire_log"), wireLogToJson(c.wire)},
+            });
+        }
+        o.insert(QStringLiteral("proxy_connections"), connections);
+        if (session.droppedProxyEvents > 0)
+            o.insert(QStringLiteral("dropped_proxy_events"), int64(session.droppedProxyEvents));
+    }
     return o;
 }
 

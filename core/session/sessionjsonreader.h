@@ -230,6 +230,14 @@ public:
         }
         if (const auto facts = tls(o, path))
             e.tls = std::make_shared<const TlsFacts>(*facts);
+        // Version 5: the recording proxy's.
+        if (ok() && !hopFromName(string(o, path, "hop", true), &e.hop))
+            fail(join(path, "hop"), tr("expected \"downstream\" or \"upstream\""));
+        e.exchange = int32(o, path, "exchange", true);
+        if (ok() && !proxyDecisionFromName(string(o, path, "decision", true), &e.decision))
+            fail(join(path, "decision"), tr("unknown proxy decision"));
+        if (ok() && e.kind == EventKind::Decision && e.decision == ProxyDecision::None)
+            fail(join(path, "decision"), tr("a decision event needs its decision"));
         return e;
     }
 

@@ -55,6 +55,39 @@ void SessionRecorder::addServerEvent(const TimelineEvent &event)
     touch();
 }
 
+void SessionRecorder::addProxyEvent(const TimelineEvent &event)
+{
+    int &count = m_proxyEventsPerConnection[{int(event.hop), event.conn}];
+    if (count >= kMaxEventsPerConnection && event.kind != EventKind::Closed) {
+        ++m_session.droppedProxyEvents;
+        return;
+    }
+    ++count;
+    if (event.kind == EventKind::Closed)
+        m_proxyEventsPerConnection.remove({int(event.hop), event.conn});
+    m_session.proxyEvents.append(event);
+    touch();
+}
+
+void SessionRecorder::setProxyConnection(const SessionProxyConnection &connection)
+{
+    for (SessionProxyConnection &c : m_session.proxyConnections) {
+        if (c.hop == connection.hop && c.id == connection.id) {
+            c = connection;
+            touch();
+            return;
+        }
+    }
+    m_session.proxyConnections.append(connection);
+    touch();
+}
+
+void SessionRecorder::setProxy(const SessionProxy &proxy)
+{
+    m_session.proxy = proxy;
+    touch();
+}
+
 void SessionRecorder::setServerConnection(const SessionServerConnection &connection)
 {
     for (SessionServerConnection &c : m_session.serverConnections) {

@@ -26,6 +26,11 @@ public:
     // Adds or replaces (by id) a server connection's record, e.g. on TestServer::connectionFinished.
     void setServerConnection(const SessionServerConnection &connection);
     void setServerPolicy(const QString &policy);
+    // The recording proxy's events of both hops and its connections, bounded as the server's are
+    // (per hop and connection); how it runs (issue 16).
+    void addProxyEvent(const TimelineEvent &event);
+    void setProxyConnection(const SessionProxyConnection &connection);
+    void setProxy(const SessionProxy &proxy);
 
     const Session &session() const { return m_session; }
     // Replaces everything, e.g. after File > Open or a restore.
@@ -45,7 +50,8 @@ private:
 
     Session m_session;
     quint64 m_revision = 0;
-    QHash<int, int> m_eventsPerConnection; // open connections only
+    QHash<int, int> m_eventsPerConnection;                  // open connections only
+    QHash<QPair<int, int>, int> m_proxyEventsPerConnection; // (hop, connection): open ones only
 };
 
 } // namespace expectlab

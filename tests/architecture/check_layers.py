@@ -28,7 +28,7 @@ ALLOWED = {
                         "expectlab_platform"},
     "expectlab_profile": {"expectlab_timeline", "expectlab_http"},
     "expectlab_matrix": {"expectlab_client", "expectlab_server", "expectlab_tls", "expectlab_timeline", "expectlab_http"},
-    "expectlab_session": {"expectlab_probe", "expectlab_matrix", "expectlab_profile", "expectlab_client", "expectlab_server", "expectlab_timeline",
+    "expectlab_session": {"expectlab_proxy", "expectlab_probe", "expectlab_matrix", "expectlab_profile", "expectlab_client", "expectlab_server", "expectlab_timeline",
                           "expectlab_http"},
     "expectlab_interchange": {"expectlab_session", "expectlab_client", "expectlab_server", "expectlab_timeline",
                               "expectlab_http"},

@@ -13,6 +13,7 @@
 #include <QJsonObject>
 #include <QRegularExpression>
 #include <QSaveFile>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -65,6 +66,7 @@ private slots:
     void eventsShareTheExchange();
     void pythonThroughTheProxy();
     void forwardProxy();
+    void saveWritesBothHops();
 
 private:
     CurlSaw curlUpload(const QString &url, const QStringList &extra = {}, int maxSeconds = 20);
@@ -441,6 +443,46 @@ void TestProxyCli::forwardProxy()
                                  20000);
     QVERIFY2(remote.out.endsWith("\n403"), remote.out.constData());
     QVERIFY2(remote.out.contains("--allow-remote"), remote.out.constData());
+}
+
+// --save: on stop, a session file with both hops of every exchange, the proxy's connections and
+// how it ran, which the workbench opens.
+void TestProxyCli::saveWritesBothHops()
+{
+    ServeProcess origin;
+    QVERIFY(origin.startServe({QStringLiteral("--policy"), QStringLiteral("reject")}));
+    const QString save = m_dir.filePath(QStringLiteral("proxy.expectlab.json"));
+    ServeProcess proxy;
+    QVERIFY(startProxy(proxy, {QStringLiteral("--upstream"), origin.url, QStringLiteral("--mode"),
+                               QStringLiteral("double-100"), QStringLiteral("--save"), save}));
+    const CurlSaw saw = curlUpload(proxy.url);
+    QVERIFY2(saw.statuses == (QList<int>{100, 417}), qPrintable(saw.describe()));
+    proxy.process.terminate();
+    QVERIFY(proxy.process.waitForFinished(10000));
+    QCOMPARE(proxy.process.exitCode(), 0);
+    QFile file(save);
+    QVERIFY(file.open(QIODevice::ReadOnly));
+    const QJsonObject o = QJsonDocument::fromJson(file.readAll()).object();
+    QCOMPARE(o.value(QStringLiteral("version")).toInt(), 5);
+    QCOMPARE(o.value(QStringLiteral("proxy")).toObject().value(QStringLiteral("mode")).toString(),
+             QStringLiteral("double-100"));
+    QCOMPARE(o.value(QStringLiteral("proxy")).toObject().value(QStringLiteral("upstream")).toString(), origin.url);
+    QSet<QString> hops;
+    QSet<int> exchanges;
+    QStringList decisions;
+    for (const QJsonValue &v : o.value(QStringLiteral("proxy_events")).toArray()) {
+        const QJsonObject e = v.toObject();
+        hops << e.value(QStringLiteral("hop")).toString();
+        if (e.contains(QStringLiteral("exchange")))
+            exchanges << e.value(QStringLiteral("exchange")).toInt();
+        if (e.contains(QStringLiteral("decision")))
+            decisions << e.value(QStringLiteral("decision")).toString();
+    }
+    QCOMPARE(hops, (QSet<QString>{QStringLiteral("downstream"), QStringLiteral("upstream")}));
+    QCOMPARE(exchanges, QSet<int>{1});
+    QVERIFY2(decisions.contains(QStringLiteral("own_100")), qPrintable(decisions.join(QLatin1Char(','))));
+    const QJsonArray connections = o.value(QStringLiteral("proxy_connections")).toArray();
+    QCOMPARE(connections.size(), 2);
 }
 
 QTEST_GUILESS_MAIN(TestProxyCli)

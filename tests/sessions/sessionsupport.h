@@ -60,6 +60,10 @@ public:
             same(q + QStringLiteral(".error"), a[i].error, b[i].error);
             same(q + QStringLiteral(".notSent"), a[i].notSent, b[i].notSent);
             same(q + QStringLiteral(".bodyNotSent"), a[i].bodyNotSent, b[i].bodyNotSent);
+            // The recording proxy's (session format 5).
+            same(q + QStringLiteral(".hop"), a[i].hop, b[i].hop);
+            same(q + QStringLiteral(".exchange"), a[i].exchange, b[i].exchange);
+            same(q + QStringLiteral(".decision"), a[i].decision, b[i].decision);
             same(q + QStringLiteral(".head"), bool(a[i].head), bool(b[i].head));
             if (a[i].head && b[i].head)
                 heads(q + QStringLiteral(".head"), *a[i].head, *b[i].head);
@@ -189,6 +193,26 @@ public:
         same(QStringLiteral("matrix"), bool(a.matrix), bool(b.matrix));
         if (a.matrix && b.matrix)
             matrices(QStringLiteral("matrix"), *a.matrix, *b.matrix);
+        events(QStringLiteral("proxyEvents"), a.proxyEvents, b.proxyEvents);
+        same(QStringLiteral("droppedProxyEvents"), a.droppedProxyEvents, b.droppedProxyEvents);
+        same(QStringLiteral("proxy"), bool(a.proxy), bool(b.proxy));
+        if (a.proxy && b.proxy) {
+            same(QStringLiteral("proxy.mode"), a.proxy->mode, b.proxy->mode);
+            same(QStringLiteral("proxy.upstream"), a.proxy->upstream, b.proxy->upstream);
+            same(QStringLiteral("proxy.forward"), a.proxy->forward, b.proxy->forward);
+            same(QStringLiteral("proxy.listenUrl"), a.proxy->listenUrl, b.proxy->listenUrl);
+        }
+        same(QStringLiteral("proxyConnections.size"), a.proxyConnections.size(), b.proxyConnections.size());
+        for (qsizetype i = 0; i < qMin(a.proxyConnections.size(), b.proxyConnections.size()); ++i) {
+            const QString p = QStringLiteral("proxyConnections[%1]").arg(i);
+            const SessionProxyConnection &x = a.proxyConnections[i];
+            const SessionProxyConnection &y = b.proxyConnections[i];
+            same(p + QStringLiteral(".hop"), x.hop, y.hop);
+            same(p + QStringLiteral(".id"), x.id, y.id);
+            same(p + QStringLiteral(".peerAddress"), x.peerAddress, y.peerAddress);
+            same(p + QStringLiteral(".peerPort"), x.peerPort, y.peerPort);
+            wire(p + QStringLiteral(".wire"), x.wire, y.wire);
+        }
     }
 
     void probes(const QString &p, const ProbeReport &a, const ProbeReport &b)

@@ -8,6 +8,7 @@
 #include "sessionrecorder.h"
 #include "sessionsupport.h"
 #include "testserver.h"
+#include "unit/proxypair.h"
 
 #include <QFile>
 #include <QJsonArray>
@@ -229,6 +230,38 @@ private slots:
         QCOMPARE(differences(original, changed),
                  QStringList({QStringLiteral("exchanges[0].events[2].rule"),
                               QStringLiteral("exchanges[0].wireLogs[0].records.size")}));
+    }
+
+    // The recording proxy's session (format 5): both hops' events with their hop, exchange and
+    // decisions, the connections' wire logs and how the proxy ran come back field for field.
+    void proxyRoundTrip()
+    {
+        ProxyConfig config;
+        config.mode = ProxyMode::Answer100;
+        config.upstream = QUrl(QStringLiteral("http://127.0.0.1:8080/"));
+        testing::ProxyPair pair(config, *ServerPolicy::parse(QStringLiteral("reject")));
+        pair.clientSends("PUT /f HTTP/1.1\r\nHost: x\r\nContent-Length: 3\r\nExpect: 100-continue\r\n\r\n");
+        pair.clientSends("abc");
+        SessionRecorder recorder;
+        recorder.setProxy({QStringLiteral("answer-100"), config.upstream.toString(), false,
+                           QStringLiteral("http://127.0.0.1:3128/")});
+        for (const TimelineEvent &e : std::as_const(pair.events))
+            recorder.addProxyEvent(e);
+        recorder.setProxyConnection(
+            {Hop::Downstream, 1, QStringLiteral("127.0.0.1"), 50000, pair.relay.server().wireLog()});
+        recorder.setProxyConnection({Hop::Upstream, 1, QStringLiteral("127.0.0.1"), 8080, pair.relay.hop().wireLog()});
+        const Session original = recorder.session();
+        QVERIFY(!original.isEmpty());
+        QVERIFY(std::any_of(original.proxyEvents.cbegin(), original.proxyEvents.cend(),
+                            [](const TimelineEvent &e) { return e.decision == ProxyDecision::Own100; }));
+        QString error;
+        const auto loaded = sessionFromBytes(sessionToBytes(original), &error);
+        QVERIFY2(loaded, qPrintable(error));
+        const QStringList diffs = differences(original, *loaded);
+        QVERIFY2(diffs.isEmpty(), qPrintable(diffs.join(QLatin1Char(' '))));
+        Session changed = *loaded;
+        changed.proxyEvents[1].exchange = 7;
+        QCOMPARE(differences(original, changed), QStringList{QStringLiteral("proxyEvents[1].exchange")});
     }
 
     // The Probe and Matrix tabs' last runs are part of the session (issue 14): a real probe of a
