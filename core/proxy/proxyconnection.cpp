@@ -45,6 +45,8 @@ struct ProxyConnection::Current
     bool requestDone = false;     // the whole body was read from the client
     bool finalStarted = false;    // the client's final response is on its way
     bool answered = false;        // nothing more to do for this request
+    bool tunnelOpen = false;      // CONNECT: bytes cross both ways
+    bool tunnelClosed = false;    // ... and no more
     qint64 bodyIn = 0;
     std::unique_ptr<BodySpool> spool;
     std::optional<qint64> holdDeadlineNs;
@@ -69,6 +71,8 @@ public:
         m_relay->requestEnd(facts);
     }
     bool wantsBody() const override { return m_relay->wantsBody(); }
+    bool acceptsTunnels() const override { return m_relay->acceptsTunnels(); }
+    void tunnelData(QByteArrayView data, ServerActions &) override { m_relay->tunnelData(data); }
 
 private:
     ProxyConnection *m_relay;
@@ -245,9 +249,17 @@ void ProxyConnection::requestHead(const MessageHead &request)
     if (c.route.refusal != 0) {
         answerLocally(c.route.refusal,
                       c.route.refusal == 403   ? QStringLiteral("forbidden_target")
-                      : c.route.refusal == 501 ? QStringLiteral("not_implemented")
+                      : c.route.refusal == 405 ? QStringLiteral("method_not_allowed")
                                                : QStringLiteral("bad_target"),
                       c.route.why, QString(), ProxyDecision::RefusedTarget);
+        return;
+    }
+    if (c.route.tunnel) {
+        decide(ProxyDecision::Tunnel, Hop::Upstream,
+               tr("CONNECT %1: a tunnel, recorded as bytes each way (not decrypted)").arg(displayText(request.target)),
+               QString());
+        c.upstreamStarted = true;
+        m_hop.startTunnel(c.route.origin, c.exchange, m_now);
         return;
     }
 
@@ -379,6 +391,8 @@ void ProxyConnection::requestEnd(const Responder::RequestFacts &)
 
 bool ProxyConnection::wantsBody() const
 {
+    if (m_cur && m_cur->tunnelOpen)
+        return m_hop.backlog() < kRelayWindow;
     if (!m_cur || m_cur->answered || m_cur->finalStarted)
         return true; // whatever comes is discarded by the server core
     switch (m_cur->body) {
@@ -516,6 +530,52 @@ void ProxyConnection::upstreamDrained()
         feedFromSpool();
 }
 
+void ProxyConnection::upstreamTunnelOpen()
+{
+    if (!m_cur || m_cur->answered)
+        return;
+    m_cur->tunnelOpen = true;
+    m_cur->finalStarted = m_cur->answered = true;
+    MessageHead established;
+    established.status = 200;
+    established.reason = "Connection Established";
+    m_actions->startTunnel(established, tr("the tunnel is open"), QString());
+}
+
+void ProxyConnection::upstreamTunnelData(QByteArrayView data)
+{
+    if (!m_cur || !m_cur->tunnelOpen || m_cur->tunnelClosed)
+        return;
+    m_actions->sendTunnelData(data.toByteArray());
+    noteUpstreamWindow();
+}
+
+void ProxyConnection::upstreamTunnelClosed(bool reset)
+{
+    if (!m_cur || !m_cur->tunnelOpen || m_cur->tunnelClosed)
+        return;
+    const QString why = reset ? tr("the upstream reset the tunnel") : tr("the upstream closed the tunnel");
+    noteTunnelClosed(why);
+    m_actions->closeGracefully(why);
+}
+
+void ProxyConnection::tunnelData(QByteArrayView data)
+{
+    if (m_cur && m_cur->tunnelOpen && !m_cur->tunnelClosed)
+        m_hop.sendData(data.toByteArray(), m_now);
+}
+
+void ProxyConnection::noteTunnelClosed(const QString &why)
+{
+    m_cur->tunnelClosed = true;
+    const qint64 fromClient = m_hop.tunnelBytesSent();
+    const qint64 fromUpstream = m_hop.tunnelBytesReceived();
+    const QString detail =
+        tr("%1: %2 bytes from the client, %3 from the upstream").arg(why).arg(fromClient).arg(fromUpstream);
+    decide(ProxyDecision::TunnelClosed, Hop::Downstream, detail, QString(), fromClient);
+    decide(ProxyDecision::TunnelClosed, Hop::Upstream, detail, QString(), fromUpstream);
+}
+
 void ProxyConnection::releaseHold(const QString &why, const QString &rule)
 {
     Current &c = *m_cur;
@@ -539,6 +599,8 @@ void ProxyConnection::answerLocally(int status, const QString &code, const QStri
 
 void ProxyConnection::clientGone(const QString &why)
 {
+    if (m_cur && m_cur->tunnelOpen && !m_cur->tunnelClosed)
+        noteTunnelClosed(why);
     if (m_cur && !m_cur->answered && m_cur->upstreamStarted && m_hop.requestInProgress()) {
         m_cur->answered = true;
         decide(ProxyDecision::ClientGone, Hop::Upstream,
@@ -615,6 +677,11 @@ QList<TimelineEvent> ProxyConnection::takeUpstreamEvents()
 ProxyConnection::Route ProxyConnection::routeOf(const MessageHead &request) const
 {
     Route r;
+    if (!m_config.forward && request.method == "CONNECT") {
+        r.refusal = 405;
+        r.why = tr("CONNECT asks for a tunnel: this is a reverse proxy (a forward proxy, --forward, opens them)");
+        return r;
+    }
     if (!m_config.forward) {
         r.origin = originOf(m_config.upstream);
         r.target = request.target;
@@ -622,8 +689,23 @@ ProxyConnection::Route ProxyConnection::routeOf(const MessageHead &request) cons
         return r;
     }
     if (request.method == "CONNECT") {
-        r.refusal = 501;
-        r.why = tr("CONNECT tunnels are not supported by this proxy yet");
+        // Authority-form (RFC 9112 3.2.3): host:port, the host in brackets when IPv6.
+        const QUrl authority(QStringLiteral("http://") + QString::fromLatin1(request.target), QUrl::StrictMode);
+        if (!authority.isValid() || authority.host().isEmpty() || authority.port() <= 0 ||
+            !authority.path().isEmpty()) {
+            r.refusal = 400;
+            r.why = tr("CONNECT needs host:port as its target, not '%1'").arg(displayText(request.target));
+            return r;
+        }
+        if (!m_config.allowRemote && !isLoopbackHost(authority.host())) {
+            r.refusal = 403;
+            r.why = tr("%1 is not a loopback address: this proxy tunnels to 127.0.0.1, ::1 and localhost only "
+                       "(--allow-remote lifts this)")
+                        .arg(authority.host());
+            return r;
+        }
+        r.tunnel = true;
+        r.origin = originOf(authority);
         return r;
     }
     const QUrl url(QString::fromLatin1(request.target), QUrl::StrictMode);

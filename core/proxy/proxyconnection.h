@@ -58,6 +58,8 @@ private:
 
     // The client's requests, as the server core reports them (through RelayResponder)
     QString describe() const;
+    // CONNECT reaches the relay in both roles: a reverse proxy refuses it with its own reason (405).
+    bool acceptsTunnels() const { return true; }
     QByteArray errorContent(const QString &code, const QString &reason) const;
     void requestHead(const MessageHead &request);
     void requestBody(QByteArrayView data);
@@ -71,6 +73,11 @@ private:
     void upstreamEnd() override;
     void upstreamFailed(ErrorKind kind, const QString &message) override;
     void upstreamDrained() override;
+    void upstreamTunnelOpen() override;
+    void upstreamTunnelData(QByteArrayView data) override;
+    void upstreamTunnelClosed(bool reset) override;
+    void tunnelData(QByteArrayView data);
+    void noteTunnelClosed(const QString &why);
 
     // Where a request goes: the origin and the target to send, or why it goes nowhere.
     struct Route
@@ -78,8 +85,9 @@ private:
         QUrl origin;
         QByteArray target;
         QByteArray host;
-        int refusal = 0; // 400 (a forward proxy got no absolute URL), 403 (not loopback)
+        int refusal = 0; // 400 (a forward proxy got no absolute URL), 403 (not loopback), 405
         QString why;
+        bool tunnel = false; // CONNECT: origin is the tunnel's far end
     };
     Route routeOf(const MessageHead &request) const;
     MessageHead upstreamRequest(const MessageHead &request, const Route &route, bool keepExpect) const;

@@ -52,6 +52,24 @@ void UpstreamHop::startRequest(const QUrl &origin, const MessageHead &head, int 
     m_origin = origin;
 }
 
+void UpstreamHop::startTunnel(const QUrl &origin, int exchange, qint64 nowNs)
+{
+    m_now = nowNs;
+    if (m_state != State::None)
+        closeConnection(tr("a tunnel needs a connection of its own"));
+    m_exchange = exchange;
+    m_head = MessageHead();
+    m_headQueued = true; // nothing of HTTP's goes on it
+    m_tunnel = true;
+    m_tunnelConnId = -1; // the connection it gets is made after this
+    m_tunnelPieces.clear();
+    m_tunnelOut.reset();
+    m_tunnelIn = 0;
+    m_origin = origin;
+    if (m_state == State::None)
+        m_state = State::Wanted;
+}
+
 void UpstreamHop::connecting(qint64 nowNs)
 {
     m_now = nowNs;
@@ -59,6 +77,8 @@ void UpstreamHop::connecting(qint64 nowNs)
         return;
     m_state = State::Connecting;
     m_connId = m_ids->nextUpstream++;
+    if (m_tunnel)
+        m_tunnelConnId = m_connId;
     ClientConnection::Rules rules;
     rules.maxHeadBytes = kMaxResponseHeadBytes;
     rules.maxInterims = kMaxInterims;
@@ -74,7 +94,7 @@ void UpstreamHop::connecting(qint64 nowNs)
         m_connectDeadlineNs = nowNs + m_connectTimeoutMs * kMs;
     emitEvent(event(EventKind::Connect, 0, -1, tr("%1 (upstream)").arg(authorityOf(m_origin))));
     // The request waits in the connection's queue; the pump takes it once the connection is up.
-    if (m_exchange != 0)
+    if (m_exchange != 0 && !m_tunnel)
         queueRequest();
 }
 
@@ -102,6 +122,11 @@ void UpstreamHop::sendData(const QByteArray &data, qint64 nowNs)
     m_now = nowNs;
     if (data.isEmpty() || m_exchange == 0 || m_bodyStopped || m_bodyDone)
         return;
+    if (m_tunnel) {
+        m_tunnelOut.queue(data, true);
+        m_tunnelPieces << data;
+        return;
+    }
     if (!m_headQueued) {
         m_pendingBody.append(data);
         return;
@@ -150,6 +175,8 @@ qint64 UpstreamHop::backlog() const
     qint64 pending = 0;
     for (const QByteArray &data : m_pendingBody)
         pending += data.size();
+    if (m_tunnel)
+        return m_tunnelOut.unsent();
     return pending + (m_conn ? m_conn->bytesQueued() - m_conn->bytesSent() : 0);
 }
 
@@ -168,10 +195,13 @@ void UpstreamHop::streamConnected(qint64 nowNs, const Endpoints &endpoints)
     emitEvent(e);
     m_endpoints = endpoints;
     // Over TLS the connection is usable once the handshake is done (streamTlsDone).
-    if (m_origin.scheme() != QLatin1String("https")) {
+    if (m_origin.scheme() != QLatin1String("https") || m_tunnel) {
         m_state = State::Open;
         m_connectDeadlineNs.reset();
-        armAnswerDeadline();
+        if (m_tunnel)
+            m_listener->upstreamTunnelOpen();
+        else
+            armAnswerDeadline();
     }
 }
 
@@ -203,6 +233,12 @@ void UpstreamHop::streamReceived(QByteArrayView data, qint64 nowNs)
     m_now = nowNs;
     if (!m_conn || data.isEmpty() || m_state == State::Closing)
         return;
+    if (m_tunnel) {
+        m_tunnelIn += data.size();
+        m_wire.add(WireLog::Direction::Received, nowNs, data, true);
+        m_listener->upstreamTunnelData(data);
+        return;
+    }
     if (m_exchange == 0) {
         // Nobody asked: an idle keep-alive connection that speaks anyway cannot be trusted again.
         m_wire.add(WireLog::Direction::Received, nowNs, data, false);
@@ -221,6 +257,12 @@ void UpstreamHop::streamSent(qint64 bytes, qint64 nowNs, qint64)
     m_now = nowNs;
     if (!m_conn)
         return;
+    if (m_tunnel) {
+        QList<TimelineEvent> none;
+        m_tunnelOut.handed(bytes, nowNs, m_wire, none);
+        m_listener->upstreamDrained();
+        return;
+    }
     m_conn->sent(bytes, nowNs);
     armAnswerDeadline(); // the upload is progress too: no answer is owed while the body goes
     m_listener->upstreamDrained();
@@ -234,6 +276,11 @@ void UpstreamHop::streamPeerClosed(qint64 nowNs, bool reset)
     if (m_closedBy == Closer::Unknown)
         m_closedBy = Closer::Peer;
     m_peerReset = m_peerReset || reset;
+    if (m_tunnel) {
+        m_listener->upstreamTunnelClosed(reset);
+        closeConnection(reset ? tr("the upstream reset the tunnel") : tr("the upstream closed the tunnel"));
+        return;
+    }
     const std::optional<QString> cut = m_conn->peerClosed(); // completes a body delimited by the close
     if (m_exchange != 0) {
         const ErrorKind kind = reset ? ErrorKind::Reset : ErrorKind::ClosedEarly;
@@ -283,6 +330,17 @@ void UpstreamHop::streamClosed(qint64 nowNs)
     m_connectDeadlineNs.reset();
     m_answerDeadlineNs.reset();
     m_reusable = false;
+    if (m_tunnel && m_connId != m_tunnelConnId) {
+        // The connection that went was the one before the tunnel: the tunnel's own comes now.
+        m_state = State::Wanted;
+        return;
+    }
+    if (m_tunnel) {
+        m_tunnel = false;
+        m_state = State::None;
+        endRequest();
+        return;
+    }
     // A request that waited for this connection to go gets a new one.
     m_state = m_exchange != 0 && !m_headQueued ? State::Wanted : State::None;
     if (m_exchange != 0 && m_headQueued)
@@ -311,7 +369,11 @@ void UpstreamHop::advanceTime(qint64 nowNs)
 QByteArray UpstreamHop::takeOutput(qint64, qint64 nowNs)
 {
     m_now = nowNs;
-    return m_conn && m_state == State::Open ? m_conn->takeOutput() : QByteArray();
+    if (m_state != State::Open || !m_conn)
+        return {};
+    if (m_tunnel)
+        return m_tunnelPieces.isEmpty() ? QByteArray() : m_tunnelPieces.takeFirst();
+    return m_conn->takeOutput();
 }
 
 bool UpstreamHop::wantsInput() const

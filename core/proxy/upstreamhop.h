@@ -2,6 +2,7 @@
 
 #include "clientconnection.h"
 #include "party.h"
+#include "sendtracker.h"
 
 #include <QUrl>
 
@@ -32,6 +33,10 @@ public:
         virtual void upstreamEnd() = 0;                                          // the final response is complete
         virtual void upstreamFailed(ErrorKind kind, const QString &message) = 0; // no (more) answer
         virtual void upstreamDrained() = 0; // the request's output went out: more body may be given
+        // A tunnel (CONNECT): the connection is up, bytes came, the upstream closed it.
+        virtual void upstreamTunnelOpen() {}
+        virtual void upstreamTunnelData(QByteArrayView) {}
+        virtual void upstreamTunnelClosed(bool) {}
     };
 
     static constexpr qint64 kMaxResponseHeadBytes = 64 * 1024;
@@ -45,6 +50,12 @@ public:
     // the same origin and may be reused, otherwise on a new one.
     void startRequest(const QUrl &origin, const MessageHead &head, int exchange, qint64 nowNs);
     void sendData(const QByteArray &data, qint64 nowNs);
+    // A tunnel for exchange to origin's host and port: a new plain TCP connection that carries
+    // sendData's bytes as they are and reports what comes back unparsed (CONNECT).
+    void startTunnel(const QUrl &origin, int exchange, qint64 nowNs);
+    bool isTunnel() const { return m_tunnel; }
+    qint64 tunnelBytesSent() const { return m_tunnelOut.sent(); }
+    qint64 tunnelBytesReceived() const { return m_tunnelIn; }
     void sendEnd(qint64 nowNs);
     // The request's body stops here (an early final came): the connection is not reused (R19).
     void stopBody(qint64 nowNs);
@@ -140,6 +151,13 @@ private:
     qint64 m_responseBytes = 0;
     QList<QByteArray> m_pendingBody; // body given before the connection was open
     bool m_pendingEnd = false;
+
+    // A tunnel (CONNECT): raw bytes both ways, no ClientConnection
+    bool m_tunnel = false;
+    QByteArrayList m_tunnelPieces;
+    SendTracker m_tunnelOut;
+    qint64 m_tunnelIn = 0;
+    int m_tunnelConnId = -1;
 };
 
 } // namespace expectlab

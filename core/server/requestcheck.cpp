@@ -16,7 +16,7 @@ RequestProblem badRequest(const QString &reason, const QString &rule)
 }
 } // namespace
 
-std::optional<RequestProblem> checkRequestHead(const MessageHead &head)
+std::optional<RequestProblem> checkRequestHead(const MessageHead &head, bool tunnelsAllowed)
 {
     if (head.versionMajor == 0)
         return badRequest(tr("a request line without an HTTP version (HTTP/0.9 style) has no header fields"),
@@ -51,7 +51,7 @@ std::optional<RequestProblem> checkRequestHead(const MessageHead &head)
                                   .arg(displayText(head.header("Content-Length").value_or(QByteArray()).trimmed())),
                               QStringLiteral("R11"), ErrorKind::BodyTooLarge};
     }
-    if (head.method == "CONNECT") {
+    if (head.method == "CONNECT" && !tunnelsAllowed) {
         return RequestProblem{501, QStringLiteral("not_implemented"),
                               tr("CONNECT asks for a tunnel: this test server is not a proxy"),
                               QStringLiteral("RFC 9110 9.3.6"), ErrorKind::MalformedRequest};

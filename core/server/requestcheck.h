@@ -22,7 +22,7 @@ struct RequestProblem
 
 // nullopt when the head is fine. Checked: the version (HTTP/0.9-style lines and HTTP/2.0 are not
 // HTTP/1.x), Host (RFC 9112 3.2), a Transfer-Encoding that does not end in chunked (RFC 9112 6.3),
-// a Content-Length no one can count, and CONNECT (RFC 9110 9.3.6: this server is no proxy).
-std::optional<RequestProblem> checkRequestHead(const MessageHead &head);
+// a Content-Length no one can count, and CONNECT (RFC 9110 9.3.6) unless tunnels are allowed (a proxy).
+std::optional<RequestProblem> checkRequestHead(const MessageHead &head, bool tunnelsAllowed = false);
 
 } // namespace expectlab

@@ -49,6 +49,11 @@ public:
     virtual void startFinal(const MessageHead &head, bool close, const QString &why, const QString &rule) = 0;
     virtual void sendContent(const QByteArray &data) = 0;
     virtual void endContent() = 0;
+
+    // A CONNECT's answer (RFC 9110 9.3.6): the 2xx head, then the connection carries bytes both ways
+    // and no HTTP: what comes is given to Responder::tunnelData, what goes is sendTunnelData's.
+    virtual void startTunnel(const MessageHead &head, const QString &why, const QString &rule) = 0;
+    virtual void sendTunnelData(const QByteArray &data) = 0;
 };
 
 // What drives a server connection: it reports a request's head, its body as it comes and its end,
@@ -85,6 +90,10 @@ public:
     // that holds the body until the upstream decides): the connection parses no more of it, and its
     // body timeout does not run, until this is true again and the adapter resumes the input.
     virtual bool wantsBody() const { return true; }
+    // A proxy takes CONNECT requests (and answers them with a tunnel); the test server answers 501.
+    virtual bool acceptsTunnels() const { return false; }
+    // Bytes from the client after startTunnel (wantsBody() holds them back as it does a body).
+    virtual void tunnelData(QByteArrayView, ServerActions &) {}
     // The whole body was read.
     virtual void requestEnd(const MessageHead &request, const RequestFacts &facts, ServerActions &actions) = 0;
 };

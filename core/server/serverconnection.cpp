@@ -67,6 +67,13 @@ void ServerConnection::resumeInput(qint64 nowNs)
 
 void ServerConnection::consume(QByteArrayView data)
 {
+    if (m_tunnel) {
+        if (m_closeMode == CloseMode::None) {
+            m_wire.add(WireLog::Direction::Received, m_now, data, true);
+            m_responder->tunnelData(data, *this);
+        }
+        return;
+    }
     if (m_closeMode != CloseMode::None || m_silenced) {
         // After an early answer the rest is not parsed: it is what the client sent before it saw
         // our answer (R19: we close instead of reading it as the next request).
@@ -187,7 +194,7 @@ void ServerConnection::headComplete()
         }
     }
     m_headBytes = 0;
-    if (const auto problem = checkRequestHead(m_request)) {
+    if (const auto problem = checkRequestHead(m_request, m_responder->acceptsTunnels())) {
         emitEvent(
             event(EventKind::Error, problem->status, -1, problem->reason, problem->rule).withError(problem->error));
         sendError(problem->status, problem->code, problem->reason, problem->rule);
@@ -440,10 +447,36 @@ void ServerConnection::finishStreamedFinal()
         m_idleDeadlineNs = m_now + m_limits.idleTimeoutMs * kMs; // keep-alive: wait for the next request
 }
 
+void ServerConnection::startTunnel(const MessageHead &head, const QString &why, const QString &rule)
+{
+    if (m_answered || m_silenced || m_closeMode != CloseMode::None)
+        return;
+    m_answered = true;
+    m_tunnel = true;
+    // No deadline of HTTP's applies any more: the two ends talk as they like.
+    m_headDeadlineNs.reset();
+    m_idleDeadlineNs.reset();
+    m_bodyDeadlineNs.reset();
+    MessageHead response = head;
+    response.versionMajor = 1;
+    response.versionMinor = 1;
+    const qint64 offset = m_out.queued();
+    queueSend(response.serializeResponse(), false);
+    emitSentEvent(event(EventKind::FinalSent, head.status, 0, why, rule).withHead(response), offset);
+}
+
+void ServerConnection::sendTunnelData(const QByteArray &data)
+{
+    if (m_tunnel && !data.isEmpty() && m_closeMode != CloseMode::Now)
+        queueSend(data, true);
+}
+
 bool ServerConnection::wantsInput() const
 {
     if (m_out.unsent() >= kMaxUnsentBytes)
         return false;
+    if (m_tunnel)
+        return m_responder->wantsBody();
     if (m_requestComplete && !m_silenced && m_closeMode == CloseMode::None && (!m_answered || m_streaming))
         return false;
     return !m_inBody || m_answered || m_responder->wantsBody();

@@ -125,6 +125,8 @@ private:
     void startFinal(const MessageHead &head, bool close, const QString &why, const QString &rule) override;
     void sendContent(const QByteArray &data) override;
     void endContent() override;
+    void startTunnel(const MessageHead &head, const QString &why, const QString &rule) override;
+    void sendTunnelData(const QByteArray &data) override;
     void queueInterim(const MessageHead &head, const QString &why, const QString &rule);
     void finishStreamedFinal();
     // A Content-Length over the body limit answers 413 in place of whatever the responder chose,
@@ -178,6 +180,7 @@ private:
     int m_requestCount = 0;
     bool m_silenced = false;        // policy silent: nothing more is ever sent
     bool m_requestComplete = false; // the request in progress was read to its end
+    bool m_tunnel = false;          // a CONNECT was answered: bytes both ways, no HTTP
 
     // A final response whose content the responder streams (startFinal ... endContent)
     bool m_streaming = false;

@@ -36,7 +36,7 @@ constexpr std::array<std::pair<Hop, const char *>, 2> kHopNames{{
     {Hop::Upstream, "upstream"},
 }};
 
-constexpr std::array<std::pair<ProxyDecision, const char *>, 15> kDecisionNames{{
+constexpr std::array<std::pair<ProxyDecision, const char *>, 17> kDecisionNames{{
     {ProxyDecision::ForwardExpect, "forward_expect"},
     {ProxyDecision::StripExpect, "strip_expect"},
     {ProxyDecision::Own100, "own_100"},
@@ -52,6 +52,8 @@ constexpr std::array<std::pair<ProxyDecision, const char *>, 15> kDecisionNames{
     {ProxyDecision::GatewayTimeout, "gateway_timeout"},
     {ProxyDecision::RefusedTarget, "refused_target"},
     {ProxyDecision::ClientGone, "client_gone"},
+    {ProxyDecision::Tunnel, "tunnel"},
+    {ProxyDecision::TunnelClosed, "tunnel_closed"},
 }};
 
 constexpr std::array<std::pair<ErrorKind, const char *>, 28> kErrorNames{{

@@ -75,6 +75,8 @@ enum class ProxyDecision : quint8 {
     GatewayTimeout, // 504: the upstream went quiet
     RefusedTarget,  // a forward request to a target the proxy does not serve (400, 403, 501)
     ClientGone,     // the client left before its answer: the upstream request is given up
+    Tunnel,         // CONNECT: a tunnel opened, recorded as bytes each way (not decrypted)
+    TunnelClosed,   // the tunnel ended; bytes: what this hop's peer sent through it
 };
 
 // Who ended a connection first (Closed events): our side or the peer.

@@ -6,6 +6,7 @@
 #include "peerprocess.h"
 #include "requirepeer.h"
 #include "serveprocess.h"
+#include "testidentity.h"
 
 #include <QDir>
 #include <QJsonArray>
@@ -67,6 +68,7 @@ private slots:
     void pythonThroughTheProxy();
     void forwardProxy();
     void saveWritesBothHops();
+    void connectTunnelToOurTlsServer();
 
 private:
     CurlSaw curlUpload(const QString &url, const QStringList &extra = {}, int maxSeconds = 20);
@@ -483,6 +485,49 @@ void TestProxyCli::saveWritesBothHops()
     QVERIFY2(decisions.contains(QStringLiteral("own_100")), qPrintable(decisions.join(QLatin1Char(','))));
     const QJsonArray connections = o.value(QStringLiteral("proxy_connections")).toArray();
     QCOMPARE(connections.size(), 2);
+}
+
+// curl through the forward proxy to our TLS server: CONNECT opens a tunnel the proxy records as
+// bytes each way; the handshake and the Expect exchange inside it are the server's and curl's.
+void TestProxyCli::connectTunnelToOurTlsServer()
+{
+    const auto made = makeTestIdentity();
+    QVERIFY(made);
+    const QString cert = m_dir.filePath(QStringLiteral("tunnel-cert.pem"));
+    const QString key = m_dir.filePath(QStringLiteral("tunnel-key.pem"));
+    for (const auto &[path, bytes] : {std::pair{cert, made->certPem}, std::pair{key, made->identity.key.toPem()}}) {
+        QSaveFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        QVERIFY(f.commit());
+    }
+    ServeProcess origin;
+    QVERIFY2(origin.startServe({QStringLiteral("--tls"), QStringLiteral("--cert"), cert, QStringLiteral("--key"), key}),
+             origin.firstLine.constData());
+    QVERIFY(origin.url.startsWith(QLatin1String("https://")));
+    ServeProcess proxy;
+    QVERIFY(startProxy(proxy, {QStringLiteral("--forward"), QStringLiteral("--events")}));
+    const CurlSaw saw = curlUpload(origin.url, {QStringLiteral("-x"), proxy.url, QStringLiteral("--cacert"), cert});
+    // curl prints the proxy's 200 for the CONNECT, then the server's own answers inside the tunnel.
+    QVERIFY2(saw.exitCode == 0 && saw.statuses == (QList<int>{200, 100, 200}), qPrintable(saw.describe()));
+    QCOMPARE(QJsonDocument::fromJson(saw.body).object().value(QStringLiteral("received_bytes")).toInteger(),
+             kBodyBytes);
+    QList<QJsonObject> events;
+    QVERIFY(proxy.eventsUntil(&events, QStringLiteral("closed"), 1, QDeadlineTimer(10000)));
+    QStringList decisions;
+    qint64 fromClient = -1;
+    for (const QJsonObject &e : std::as_const(events)) {
+        const QString d = e.value(QStringLiteral("decision")).toString();
+        if (d.isEmpty())
+            continue;
+        decisions << d;
+        if (d == QLatin1String("tunnel_closed") &&
+            e.value(QStringLiteral("hop")).toString() == QLatin1String("downstream"))
+            fromClient = e.value(QStringLiteral("bytes")).toInteger();
+    }
+    QVERIFY2(decisions.contains(QStringLiteral("tunnel")) && decisions.contains(QStringLiteral("tunnel_closed")),
+             qPrintable(decisions.join(QLatin1Char(','))));
+    QVERIFY2(fromClient > kBodyBytes, qPrintable(QString::number(fromClient))); // the body, encrypted, and more
 }
 
 QTEST_GUILESS_MAIN(TestProxyCli)

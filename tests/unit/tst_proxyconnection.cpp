@@ -359,6 +359,53 @@ private slots:
         QCOMPARE(requests.first().header("Host"), std::optional<QByteArray>(host));
     }
 
+    // CONNECT (RFC 9110 9.3.6): a tunnel of raw bytes both ways, recorded, not parsed; bytes the
+    // client sent right after its CONNECT wait for the tunnel and are never read as HTTP.
+    void connectOpensATunnel()
+    {
+        ProxyConfig c;
+        c.forward = true;
+        ProxyPair p(c);
+        p.clientSends("CONNECT 127.0.0.1:9443 HTTP/1.1\r\nHost: 127.0.0.1:9443\r\n\r\n\x16\x03\x01hello");
+        QCOMPARE(p.relay.upstreamOrigin().toString(), QStringLiteral("http://127.0.0.1:9443"));
+        QCOMPARE(p.toClient, QByteArray("HTTP/1.1 200 Connection Established\r\n\r\n"));
+        QCOMPARE(p.toUpstream, QByteArray("\x16\x03\x01hello"));
+        p.upstreamSends("\x16\x03\x03server hello");
+        QVERIFY(p.toClient.endsWith("\x16\x03\x03server hello"));
+        p.clientSends("more");
+        QVERIFY(p.toUpstream.endsWith("more"));
+        p.upstreamHangsUp();
+        QCOMPARE(p.decisions(), (QStringList{"tunnel", "tunnel_closed", "tunnel_closed"}));
+        for (const TimelineEvent &e : std::as_const(p.events)) {
+            if (e.decision == ProxyDecision::TunnelClosed)
+                QCOMPARE(e.bytes, e.hop == Hop::Downstream ? 12 : 15);
+        }
+        QVERIFY(p.downstreamHalfClosed);
+    }
+
+    void connectRefusals_data()
+    {
+        QTest::addColumn<bool>("forward");
+        QTest::addColumn<QByteArray>("target");
+        QTest::addColumn<int>("status");
+        QTest::newRow("reverse proxy") << false << QByteArray("127.0.0.1:443") << 405;
+        QTest::newRow("not loopback") << true << QByteArray("192.0.2.1:443") << 403;
+        QTest::newRow("no port") << true << QByteArray("127.0.0.1") << 400;
+        QTest::newRow("a path") << true << QByteArray("127.0.0.1:443/x") << 400;
+    }
+    void connectRefusals()
+    {
+        QFETCH(bool, forward);
+        QFETCH(QByteArray, target);
+        QFETCH(int, status);
+        ProxyConfig c = reverseTo(ProxyMode::Transparent);
+        c.forward = forward;
+        ProxyPair p(c);
+        p.clientSends("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
+        QCOMPARE(statusesIn(p.toClient), QList<int>{status});
+        QCOMPARE(p.upstreamConnections, 0);
+    }
+
     // What a proxy rewrites (RFC 9110 7.6): hop-by-hop fields stay on their hop, Via is added.
     void messages()
     {
