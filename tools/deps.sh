@@ -32,6 +32,9 @@ EXPECTLAB_TEST_PACKAGES=(
   tomcat10
   # tests/timing: the loopback capture that recorded times are held against.
   tshark
+  # The recording proxy's comparisons with the intermediaries it reproduces (issue 16,
+  # tests/proxy/tst_intermediaries.cpp): HAProxy 2.6 and Squid 5.7 besides nginx, Apache, Varnish, Caddy.
+  haproxy squid
 )
 # Peers and tools of the benchmarks (bench/run-bench.sh installs them; the test suite does not need them).
 EXPECTLAB_BENCH_PACKAGES=(
