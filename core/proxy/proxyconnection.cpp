@@ -481,10 +481,15 @@ void ProxyConnection::upstreamHead(const MessageHead &head)
     if (early)
         m_hop.stopBody(m_now);
     c.finalStarted = true;
-    m_actions->startFinal(relayedFinal(head, c.request), early || !c.keepAlive,
-                          early ? tr("relayed from the upstream before the whole body: the client's connection "
-                                     "closes after it (R10)")
-                                : tr("relayed from the upstream"),
+    // As the origin said: a close before the whole body closes the client's connection too; without
+    // one the rest of the client's body is read and dropped here, the connection kept (R10, R19).
+    const bool originCloses = early && (head.hasConnectionToken("close") || head.isHttp10());
+    m_actions->startFinal(relayedFinal(head, c.request), originCloses || !c.keepAlive,
+                          originCloses ? tr("relayed from the upstream before the whole body, which closes: the "
+                                            "client's connection closes after it (R10)")
+                          : early      ? tr("relayed from the upstream before the whole body, which keeps the "
+                                                 "connection: the rest of the body is read and dropped (R10, R19)")
+                                       : tr("relayed from the upstream"),
                           early ? QStringLiteral("R10") : QString());
 }
 

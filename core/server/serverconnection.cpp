@@ -167,6 +167,7 @@ HttpParser::HeadAction ServerConnection::onHead(const MessageHead &head)
 {
     m_request = head;
     m_requestComplete = false;
+    m_drainAfterAnswer = false;
     m_headPending = true;
     m_answered = false;
     m_interimSent = false;
@@ -320,11 +321,17 @@ void ServerConnection::onBody(QByteArrayView data)
     armBodyDeadline();
     if (m_closeMode == CloseMode::None) {
         m_responder->requestBody(data, m_bodyBytes, *this);
-        if (m_closeMode != CloseMode::None || m_answered) {
+        if (m_closeMode != CloseMode::None || (m_answered && !m_drainAfterAnswer)) {
             // The responder closed (close-mid-body) or answered: the rest is not read (R19).
             m_parser.stop();
             return;
         }
+    }
+    if (m_limits.maxBodyBytes > 0 && m_bodyBytes > m_limits.maxBodyBytes && m_answered &&
+        m_closeMode == CloseMode::None) {
+        // Answered, and reading the rest to keep the connection: not past the limit (R19).
+        closeNow(tr("body crossed the limit of %1 bytes after the answer").arg(m_limits.maxBodyBytes));
+        return;
     }
     if (m_limits.maxBodyBytes > 0 && m_bodyBytes > m_limits.maxBodyBytes && m_closeMode == CloseMode::None) {
         // A chunked body crossed the limit: answer now and stop reading (R10, R19).
@@ -409,8 +416,12 @@ void ServerConnection::startFinal(const MessageHead &head, bool close, const QSt
         response.headers.append(HttpHeader("Connection", "keep-alive"));
     const qint64 offset = m_out.queued();
     queueSend(response.serializeResponse(), false);
-    if (m_inBody || m_headPending || m_parser.inMessage())
+    const bool early = m_inBody || m_headPending || m_parser.inMessage();
+    if (early && m_streamClose)
         m_earlyAnswerOffset = offset; // answered before the request's body was read
+    // Answered early without a close: the rest of the body is read and dropped, so that the
+    // connection stays in step for the next request (R19, R10).
+    m_drainAfterAnswer = early && !m_streamClose;
     const qint64 length = m_streamHasContent ? head.contentLength().value_or(-1) : 0;
     emitSentEvent(event(EventKind::FinalSent, head.status, length, why, rule).withHead(response), offset);
     m_bodyDeadlineNs.reset();
@@ -594,6 +605,13 @@ void ServerConnection::advanceTime(qint64 nowNs)
     }
     if (m_bodyDeadlineNs && nowNs >= *m_bodyDeadlineNs && !m_answered && !m_responder->wantsBody())
         armBodyDeadline(); // the responder holds the body back: it is not late
+    if (m_bodyDeadlineNs && nowNs >= *m_bodyDeadlineNs && m_answered && m_closeMode == CloseMode::None) {
+        // Answered early, reading the rest to keep the connection: a body that stops is closed on.
+        m_bodyDeadlineNs.reset();
+        requestClose(
+            CloseMode::Graceful,
+            tr("the rest of the body stopped arriving for %1 ms after the answer").arg(m_limits.bodyTimeoutMs));
+    }
     if (m_bodyDeadlineNs && nowNs >= *m_bodyDeadlineNs && m_closeMode == CloseMode::None && !holding) {
         m_bodyDeadlineNs.reset();
         const QString why = m_bodyBytes > 0 ? tr("the body stopped arriving: no byte for %1 ms after %2 body bytes")

@@ -178,9 +178,10 @@ private:
     std::optional<qint64> m_idleDeadlineNs;
     std::optional<qint64> m_bodyDeadlineNs;
     int m_requestCount = 0;
-    bool m_silenced = false;        // policy silent: nothing more is ever sent
-    bool m_requestComplete = false; // the request in progress was read to its end
-    bool m_tunnel = false;          // a CONNECT was answered: bytes both ways, no HTTP
+    bool m_silenced = false;         // policy silent: nothing more is ever sent
+    bool m_requestComplete = false;  // the request in progress was read to its end
+    bool m_tunnel = false;           // a CONNECT was answered: bytes both ways, no HTTP
+    bool m_drainAfterAnswer = false; // answered early, keeping the connection: the body is read and dropped
 
     // A final response whose content the responder streams (startFinal ... endContent)
     bool m_streaming = false;

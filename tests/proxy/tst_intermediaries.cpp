@@ -4,6 +4,7 @@
 // `expectlab serve`, and what both ends saw is compared: the status lines curl read and the bytes it
 // sent, and the origin's echo of what reached it (its Expect, HTTP version, body bytes, whether it
 // sent a 100 itself). Squid 2.7, whose 417 reject-expect reproduces, is no Debian package any more.
+#include "interopservers.h"
 #include "peerprocess.h"
 #include "requirepeer.h"
 #include "serveprocess.h"
@@ -48,12 +49,14 @@ private slots:
     void initTestCase();
     void sameAsTheRealOne_data();
     void sameAsTheRealOne();
+    void transparentBeforeRealOrigins_data();
+    void transparentBeforeRealOrigins();
 
 private:
     // Starts the intermediary `name` in front of upstream (host:port) on a free port, which it
     // accepts on soon after; 0 when it could not be started (peer's output says why).
     quint16 startReal(const QString &name, const QString &upstream, Peer &peer, const QString &dir);
-    Saw upload(quint16 port);
+    Saw upload(quint16 port, const QString &path = QStringLiteral("/up"));
 
     QTemporaryDir m_dir;
     QString m_curl;
@@ -73,7 +76,7 @@ void TestIntermediaries::initTestCase()
     QVERIFY(f.commit());
 }
 
-Saw TestIntermediaries::upload(quint16 port)
+Saw TestIntermediaries::upload(quint16 port, const QString &path)
 {
     const QString out = m_dir.filePath(QStringLiteral("echo.json"));
     QFile::remove(out);
@@ -82,7 +85,7 @@ Saw TestIntermediaries::upload(quint16 port)
             {QStringLiteral("-sv"), QStringLiteral("--max-time"), QStringLiteral("20"), QStringLiteral("-H"),
              QStringLiteral("Expect: 100-continue"), QStringLiteral("--data-binary"), QLatin1Char('@') + m_body,
              QStringLiteral("-o"), out, QStringLiteral("-w"), QStringLiteral("%{size_upload}"),
-             QStringLiteral("http://127.0.0.1:%1/up").arg(port)},
+             QStringLiteral("http://127.0.0.1:%1%2").arg(port).arg(path)},
             30000);
     Saw saw;
     const QRegularExpression statusLine(QStringLiteral("^< HTTP/1\\.[01] (\\d{3})"),
@@ -253,18 +256,56 @@ void TestIntermediaries::sameAsTheRealOne()
     const Saw viaOurs = upload(quint16(QUrl(ours.url).port()));
     const QString both =
         QStringLiteral("%1: %2\nexpectlab %3: %4").arg(real, viaReal.describe(), mode, viaOurs.describe());
-    // The client's side.
-    QVERIFY2(viaReal.statuses == statuses, qPrintable(both));
-    QVERIFY2(viaOurs.statuses == viaReal.statuses, qPrintable(both));
+    // The client's side. Caddy's second 100 is a race of its own: the origin sends one only when the
+    // forwarded head comes before the body, which Caddy streams right after its own 100. The proxy
+    // reproduces the case where the origin's 100 wins; when Caddy's lost it, the rest still compares.
+    const bool racy = real == QLatin1String("caddy") && viaReal.statuses == QList<int>{100, 200};
+    QVERIFY2(viaReal.statuses == statuses || racy, qPrintable(both));
+    QVERIFY2(viaOurs.statuses == statuses, qPrintable(both));
     QVERIFY2(viaOurs.uploaded == viaReal.uploaded, qPrintable(both));
     if (statuses.last() != 200)
         return; // the origin's own refusal, relayed: no echo to compare
+    if (racy) {
+        QCOMPARE(viaOurs.echo.value(QStringLiteral("expect")), viaReal.echo.value(QStringLiteral("expect")));
+        return;
+    }
     // The origin's side.
     for (const QString &field : {QStringLiteral("expect"), QStringLiteral("version"), QStringLiteral("received_bytes"),
                                  QStringLiteral("interim_sent"), QStringLiteral("method"), QStringLiteral("target")})
         QVERIFY2(viaOurs.echo.value(field) == viaReal.echo.value(field), qPrintable(field + QLatin1Char('\n') + both));
     QCOMPARE(!viaReal.echo.value(QStringLiteral("expect")).isNull(), originExpect);
     QCOMPARE(viaReal.echo.value(QStringLiteral("received_bytes")).toInteger(), kBodyBytes);
+}
+
+void TestIntermediaries::transparentBeforeRealOrigins_data()
+{
+    QTest::addColumn<QString>("server");
+    for (const char *server : {"nginx", "apache2", "node"})
+        QTest::newRow(server) << QString::fromLatin1(server);
+}
+
+// Transparent in front of real origins: curl sees through the proxy what it sees without it (the
+// origin's own 100, its final), and sends the same bytes.
+void TestIntermediaries::transparentBeforeRealOrigins()
+{
+    QFETCH(QString, server);
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    Peer peer;
+    const InteropServer origin = startInteropServer(server, false, peer, dir.path());
+    EXPECTLAB_REQUIRE_PEER(origin.missing.isEmpty(), origin.missing);
+    QVERIFY2(!origin.url.isEmpty(), qPrintable(peer.output()));
+    const QUrl url(origin.url);
+    QTRY_VERIFY2_WITH_TIMEOUT(accepts(quint16(url.port())), qPrintable(peer.output()), 20000);
+    ServeProcess ours;
+    QVERIFY(ours.start(expectlabBin(), {QStringLiteral("proxy"), QStringLiteral("--upstream"),
+                                        url.adjusted(QUrl::RemovePath).toString()}));
+    const Saw direct = upload(quint16(url.port()), url.path());
+    const Saw proxied = upload(quint16(QUrl(ours.url).port()), url.path());
+    const QString both = QStringLiteral("direct: %1\nproxied: %2").arg(direct.describe(), proxied.describe());
+    QVERIFY2(direct.statuses.size() >= 2 && direct.statuses.first() == 100, qPrintable(both));
+    QVERIFY2(proxied.statuses == direct.statuses, qPrintable(both));
+    QVERIFY2(proxied.uploaded == direct.uploaded, qPrintable(both));
 }
 
 QTEST_GUILESS_MAIN(TestIntermediaries)

@@ -91,19 +91,39 @@ private slots:
     }
 
     // An early final from the origin reaches the client as the origin sent it; the held body never
-    // crosses (R21) and the client's connection closes after the answer (R10).
+    // crosses (R21). An origin that closes closes the client's connection too (R10); one that keeps
+    // its connection keeps the client's: the rest of the body is read here and dropped (R19).
+    void transparentRelaysAnEarlyRefusal_data()
+    {
+        QTest::addColumn<QByteArray>("refusal");
+        QTest::addColumn<bool>("closes");
+        QTest::newRow("keeps the connection")
+            << QByteArray("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n") << false;
+        QTest::newRow("closes") << QByteArray("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n"
+                                              "Connection: close\r\n\r\n")
+                                << true;
+    }
     void transparentRelaysAnEarlyRefusal()
     {
+        QFETCH(QByteArray, refusal);
+        QFETCH(bool, closes);
         ProxyPair p(reverseTo(ProxyMode::Transparent));
         p.clientSends(kExpectHead);
         p.clientSends("hel"); // a client that did not wait: held
-        QVERIFY(!p.toUpstream.contains("hel\r\n") && !p.toUpstream.endsWith("hel"));
-        p.upstreamSends("HTTP/1.1 417 Expectation Failed\r\nContent-Length: 0\r\n\r\n");
+        QVERIFY(!p.toUpstream.endsWith("hel"));
+        p.upstreamSends(refusal);
         QCOMPARE(statusesIn(p.toClient), QList<int>{417});
-        QVERIFY(p.toClient.contains("Connection: close"));
+        QCOMPARE(p.toClient.contains("Connection: close"), closes);
         QVERIFY(!p.toUpstream.endsWith("hel"));
         QVERIFY(p.decisions().contains("stop_upload"));
-        QVERIFY(p.downstreamHalfClosed);
+        QCOMPARE(p.downstreamHalfClosed, closes);
+        if (closes)
+            return;
+        // The rest of the first body, then the client's retry without Expect, on the same connection.
+        p.clientSends("lo" + QByteArray("POST /upload HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nok"));
+        QCOMPARE(p.upstreamConnections, 2); // the first could not be reused: its body was cut (R19)
+        QCOMPARE(p.toUpstream.count("POST /upload HTTP/1.1\r\n"), 2);
+        QVERIFY(p.toUpstream.endsWith("\r\n\r\nok"));
     }
 
     // The hold is bounded: an origin that never sends 100 gets the body after expectTimeoutMs (R5).
