@@ -3,6 +3,7 @@
 // with 100 then 200, no descriptor may stay open, and memory must not grow with the number of
 // exchanges (a second round of 1,000 costs no more than a small allowance).
 #include "exchangerunner.h"
+#include "proxyserver.h"
 #include "requirepeer.h"
 #include "testidentity.h"
 #include "testserver.h"
@@ -59,6 +60,7 @@ private slots:
     void ourClient();
     void curlClient_data();
     void curlClient();
+    void throughTheProxy();
 
 private:
     struct Round
@@ -226,6 +228,61 @@ void TestLoad::curlClient()
     QTRY_COMPARE_WITH_TIMEOUT(server.connectionCount(), 0, 10000);
     QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
     QTRY_COMPARE_WITH_TIMEOUT(openDescriptors(), fdBefore, 10000);
+}
+
+// Issue 16: the same 1,000 curl uploads through the recording proxy (transparent, keep-alive
+// towards curl), twice: every one gets the origin's 100 and 200, the proxy and the origin let every
+// connection go, no descriptor stays open, and the second 1,000 cost no more memory than a small
+// allowance.
+void TestLoad::throughTheProxy()
+{
+    const QString curl = QStandardPaths::findExecutable(QStringLiteral("curl"));
+    EXPECTLAB_REQUIRE_PEER(!curl.isEmpty(), QStringLiteral("curl"));
+    TestServer origin;
+    QVERIFY(origin.listen(QHostAddress::LocalHost, 0));
+    int originInterims = 0;
+    connect(&origin, &TestServer::eventRecorded, this,
+            [&](const TimelineEvent &e) { originInterims += e.kind == EventKind::InterimSent && e.status == 100; });
+    ProxyServer proxy;
+    ProxyConfig config;
+    config.upstream = QUrl(origin.url());
+    proxy.setConfig(config);
+    QVERIFY(proxy.listen(QHostAddress::LocalHost, 0));
+    int relayed = 0;
+    connect(&proxy, &ProxyServer::eventRecorded, this, [&](const TimelineEvent &e) {
+        relayed += e.hop == Hop::Downstream && e.kind == EventKind::FinalSent && e.status == 200;
+    });
+    QTemporaryFile body;
+    QVERIFY(body.open());
+    body.write(QByteArray(4096, 'x'));
+    body.flush();
+    const int fdBefore = openDescriptors();
+    qint64 rssAfterFirst = 0;
+    for (int round = 0; round < 2; ++round) {
+        QProcess process;
+        process.start(curl, {QStringLiteral("--silent"), QStringLiteral("--parallel"), QStringLiteral("--parallel-max"),
+                             QString::number(kConcurrency), QStringLiteral("--expect100-timeout"), QStringLiteral("5"),
+                             QStringLiteral("-H"), QStringLiteral("Expect: 100-continue"),
+                             QStringLiteral("--data-binary"), QLatin1Char('@') + body.fileName(), QStringLiteral("-o"),
+                             QStringLiteral("/dev/null"), QStringLiteral("-w"), QStringLiteral("%{http_code}\\n"),
+                             proxy.url() + QStringLiteral("load/[1-%1]").arg(kExchanges)});
+        QVERIFY(process.waitForStarted());
+        QTRY_VERIFY_WITH_TIMEOUT(process.state() == QProcess::NotRunning, 180000);
+        QCOMPARE(process.exitCode(), 0);
+        const QList<QByteArray> codes = process.readAllStandardOutput().trimmed().split('\n');
+        QCOMPARE(codes.count("200"), kExchanges);
+        QTRY_COMPARE_WITH_TIMEOUT(proxy.connectionCount(), 0, 10000);
+        QTRY_COMPARE_WITH_TIMEOUT(origin.connectionCount(), 0, 10000);
+        QCoreApplication::sendPostedEvents(nullptr, QEvent::DeferredDelete);
+        if (round == 0)
+            rssAfterFirst = residentKiB();
+    }
+    QCOMPARE(originInterims, 2 * kExchanges);
+    QCOMPARE(relayed, 2 * kExchanges);
+    QTRY_COMPARE_WITH_TIMEOUT(openDescriptors(), fdBefore, 10000);
+    const qint64 growth = residentKiB() - rssAfterFirst;
+    qInfo("RSS after 1000 proxied exchanges %lld KiB, growth over 1000 more %lld KiB", rssAfterFirst, growth);
+    QVERIFY2(growth < 8 * 1024, qPrintable(QStringLiteral("RSS grew by %1 KiB").arg(growth)));
 }
 
 QTEST_GUILESS_MAIN(TestLoad)
