@@ -16,7 +16,7 @@ cmake --build "$build"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 status=0
-for target in fuzz_server fuzz_client; do
+for target in fuzz_server fuzz_client fuzz_proxy; do
   corpus="$work/${target#fuzz_}"
   mkdir -p "$corpus"
   cp "$root/tests/fuzz/corpus/${target#fuzz_}/"* "$corpus/"
