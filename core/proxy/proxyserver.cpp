@@ -13,6 +13,7 @@ ProxyServer::ProxyServer(QObject *parent)
     , m_server(new QTcpServer(this))
 {
     qRegisterMetaType<ProxyConnectionLog>();
+    qRegisterMetaType<ProxyState>();
     connect(m_server, &QTcpServer::newConnection, this, &ProxyServer::acceptPending);
 }
 
@@ -25,15 +26,44 @@ bool ProxyServer::listen(const QHostAddress &address, quint16 port)
     m_server->setListenBacklogSize(511); // as the test server: no SYN dropped under a burst
     if (!m_server->listen(address, port)) {
         m_error = tr("cannot listen on %1:%2: %3").arg(address.toString()).arg(port).arg(m_server->errorString());
+        emit stateChanged(state());
         return false;
     }
     m_error.clear();
+    emit stateChanged(state());
     return true;
 }
 
 void ProxyServer::close()
 {
     m_server->close();
+    emit stateChanged(state());
+}
+
+void ProxyServer::setConfig(const ProxyConfig &config)
+{
+    m_config = config;
+    emit stateChanged(state());
+}
+
+ProxyState ProxyServer::state() const
+{
+    ProxyState s;
+    s.listening = isListening();
+    s.address = address();
+    s.port = port();
+    s.error = m_error;
+    s.connections = m_open;
+    s.config = m_config;
+    return s;
+}
+
+QString ProxyState::url() const
+{
+    const QString host = address.protocol() == QAbstractSocket::IPv6Protocol
+                             ? QStringLiteral("[%1]").arg(address.toString())
+                             : address.toString();
+    return QStringLiteral("http://%1:%2/").arg(host).arg(port);
 }
 
 bool ProxyServer::isListening() const
@@ -53,10 +83,7 @@ quint16 ProxyServer::port() const
 
 QString ProxyServer::url() const
 {
-    const QHostAddress a = address();
-    const QString host =
-        a.protocol() == QAbstractSocket::IPv6Protocol ? QStringLiteral("[%1]").arg(a.toString()) : a.toString();
-    return QStringLiteral("http://%1:%2/").arg(host).arg(port());
+    return state().url();
 }
 
 void ProxyServer::acceptPending()
@@ -83,6 +110,7 @@ void ProxyServer::acceptPending()
         connect(handler, &ProxyConnectionHandler::connectionFinished, this, &ProxyServer::connectionFinished);
         ++m_open;
         emit connectionCountChanged(m_open);
+        emit stateChanged(state());
         handler->start();
     }
 }
@@ -91,6 +119,7 @@ void ProxyServer::handlerFinished()
 {
     --m_open;
     emit connectionCountChanged(m_open);
+    emit stateChanged(state());
     sender()->deleteLater();
 }
 

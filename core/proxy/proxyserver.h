@@ -23,6 +23,19 @@ struct ProxyConnectionLog
     WireLog wire;
 };
 
+// What the proxy's owner knows of it: a value, sent after every listen(), close() and change.
+struct ProxyState
+{
+    bool listening = false;
+    QHostAddress address;
+    quint16 port = 0;
+    QString error; // why the last listen failed; empty once one succeeds
+    int connections = 0;
+    ProxyConfig config;
+
+    QString url() const; // http://HOST:PORT/, brackets around IPv6
+};
+
 // The recording proxy's listener: each accepted connection gets a ProxyConnectionHandler under the
 // current configuration (a change applies to connections accepted afterwards). Same connection
 // limit as the test server.
@@ -42,10 +55,13 @@ public:
     QString errorString() const { return m_error; }
     int connectionCount() const { return m_open; }
 
-    void setConfig(const ProxyConfig &config) { m_config = config; }
+    void setConfig(const ProxyConfig &config);
     const ProxyConfig &config() const { return m_config; }
+    ProxyState state() const;
 
 signals:
+    // After listen(), close(), a new configuration and every change of the connection count.
+    void stateChanged(const expectlab::ProxyState &state);
     void eventRecorded(const expectlab::TimelineEvent &event);
     void connectionCountChanged(int count);
     void connectionFinished(const expectlab::ProxyConnectionLog &connection);
@@ -64,3 +80,4 @@ private:
 } // namespace expectlab
 
 Q_DECLARE_METATYPE(expectlab::ProxyConnectionLog)
+Q_DECLARE_METATYPE(expectlab::ProxyState)

@@ -127,8 +127,11 @@ QVariant ExchangeListModel::display(const ExchangeRecord &r, int column) const
         if (where.isEmpty())
             where = s.url.toString();
         if (!r.isExternal())
-            return where;
+            return r.viaProxy() ? tr("%1 (via proxy)").arg(where) : where;
         // What the client asked for, then who it was: its User-Agent and where it came from.
+        if (r.viaProxy())
+            return r.userAgent.isEmpty() ? tr("%1 (external client via proxy from %2)").arg(where, peerOf(r))
+                                         : tr("%1 (%2 via proxy from %3)").arg(where, r.userAgent, peerOf(r));
         return r.userAgent.isEmpty() ? tr("%1 (external client from %2)").arg(where, peerOf(r))
                                      : tr("%1 (%2 from %3)").arg(where, r.userAgent, peerOf(r));
     }

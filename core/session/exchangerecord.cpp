@@ -135,4 +135,32 @@ ExchangeRecord externalClientRecord(const ServerConnectionRecord &c)
     return r;
 }
 
+ExchangeRecord proxiedClientRecord(const QList<TimelineEvent> &proxyEvents)
+{
+    // The proxy's client side is a server to the outside client: read it as the test server's
+    // connection would be read, its decisions and the other hop left out.
+    ServerConnectionRecord downstream;
+    for (const TimelineEvent &e : proxyEvents) {
+        if (e.hop == Hop::Downstream && e.kind != EventKind::Decision) {
+            downstream.id = e.conn;
+            downstream.events.append(e);
+        }
+    }
+    ExchangeRecord r;
+    r.origin = ExchangeRecord::Origin::ProxiedClient;
+    r.summary = summaryFromServerConnection(downstream);
+    r.summary.id = 0;
+    r.proxyEvents = proxyEvents;
+    r.running = false;
+    for (const TimelineEvent &e : downstream.events) {
+        if (e.kind == EventKind::Accepted && e.endpoints && r.peerAddress.isEmpty()) {
+            r.peerAddress = e.endpoints->peerAddress.toString();
+            r.peerPort = e.endpoints->peerPort;
+        }
+        if (e.kind == EventKind::Head && e.head && r.userAgent.isEmpty())
+            r.userAgent = displayText(e.head->header("User-Agent").value_or(QByteArray()));
+    }
+    return r;
+}
+
 } // namespace expectlab

@@ -36,7 +36,9 @@ struct ServerConnectionRecord
 // when the server was ours), or a connection an external client made to our server.
 struct ExchangeRecord
 {
-    enum class Origin { LocalClient, ExternalClient };
+    // ProxiedClient: an outside client's exchange through the recording proxy (issue 16), listed
+    // from what the proxy saw of it.
+    enum class Origin { LocalClient, ExternalClient, ProxiedClient };
 
     int number = 0;
     Origin origin = Origin::LocalClient;
@@ -55,7 +57,13 @@ struct ExchangeRecord
     quint16 peerPort = 0;
     QString userAgent;
 
-    bool isExternal() const { return origin == Origin::ExternalClient; }
+    // The recording proxy's events of both hops for this exchange (issue 16): ours through the
+    // proxy, or an outside client's. Its lane sits between the client's and the server's.
+    QList<TimelineEvent> proxyEvents;
+    QString proxyMode; // how the proxy ran ("transparent", ...); empty when it is not known
+
+    bool isExternal() const { return origin != Origin::LocalClient; }
+    bool viaProxy() const { return !proxyEvents.isEmpty(); }
 };
 
 // The server's view of a connection from an external client, in the shape of a client summary, so
@@ -63,6 +71,10 @@ struct ExchangeRecord
 ExchangeSummary summaryFromServerConnection(const ServerConnectionRecord &connection);
 // The row of an external client's connection: its summary, peer and User-Agent (not yet numbered).
 ExchangeRecord externalClientRecord(const ServerConnectionRecord &connection);
+
+// The row of an outside client's exchange through the recording proxy: its summary from what the
+// proxy's client side saw (its downstream events), its peer and User-Agent (not yet numbered).
+ExchangeRecord proxiedClientRecord(const QList<TimelineEvent> &proxyEvents);
 
 // The last client profile among a connection's events (the profiler's conclusion), if any.
 const ClientProfile *lastProfile(const QList<TimelineEvent> &events);

@@ -238,6 +238,8 @@ void WorkbenchSession::onClientEvent(int number, const TimelineEvent &event)
             const QString key = endpointKey(event.endpoints->localAddress, event.endpoints->localPort);
             if (const int conn = m_unclaimedServerByPeer.take(key)) {
                 claim(number, conn);
+            } else if (claimProxyForClient(number, key)) {
+                // Through the local proxy: its client side saw this end first.
             } else {
                 m_clientByLocal.insert(key, number);
                 m_clientEndpointOrder.append(key);
@@ -328,7 +330,7 @@ void WorkbenchSession::onConnectionFinished(int conn, const WireLog &wire)
     c.id = conn;
     c.wire = wire;
     c.finished = true;
-    if (ExchangeRecord *r = liveRecord(c.exchangeNumber); r && r->isExternal()) {
+    if (ExchangeRecord *r = liveRecord(c.exchangeNumber); r && r->origin == ExchangeRecord::Origin::ExternalClient) {
         // An outside client's row that was live since its head: it ends with its connection.
         m_unclaimedServerByPeer.remove(endpointKey(QHostAddress(c.peerAddress), c.peerPort));
         refreshExternalRow(*r, c);
@@ -394,7 +396,7 @@ void WorkbenchSession::dropExternalRow(int number)
     // Our own client's connect came after the server's head after all: its row is not an outside
     // client's. Unlisted yet (the usual case, within one flush), it is taken back; listed, it stays.
     const auto live = m_live.constFind(number);
-    if (live == m_live.cend() || !live->isExternal())
+    if (live == m_live.cend() || live->origin != ExchangeRecord::Origin::ExternalClient)
         return;
     const auto pending = std::find_if(m_toAppend.begin(), m_toAppend.end(),
                                       [number](const ExchangeRecord &r) { return r.number == number; });
@@ -439,7 +441,7 @@ void WorkbenchSession::flush()
             continue;
         // A running outside client's row is rebuilt from its connection once per flush, not once
         // per event: a keep-alive connection can carry thousands of them.
-        if (it->isExternal() && it->running && !it->serverConnections.isEmpty()) {
+        if (it->origin == ExchangeRecord::Origin::ExternalClient && it->running && !it->serverConnections.isEmpty()) {
             if (const ServerConnectionRecord *c = serverConnection(it->serverConnections.constFirst()))
                 refreshExternalRow(*it, *c);
         }

@@ -3,6 +3,7 @@
 #include "clientprofiler.h"
 #include "clientrequest.h"
 #include "exchangerecord.h"
+#include "session.h"
 
 #include <QHash>
 #include <QHostAddress>
@@ -17,8 +18,11 @@ namespace expectlab {
 class ExchangeListModel;
 class ExchangeRunner;
 class PartyThread;
+class ProxyHost;
+class ProxyServer;
 class ServerHost;
 class TestServer;
+struct ProxyConnectionLog;
 
 // The workbench's session, without widgets: runs the client's exchanges, records what the test
 // server sees, matches the server's connections to the client's exchanges (by the client's local
@@ -39,6 +43,14 @@ public:
     // or on this one (tests).
     void attachServer(ServerHost *server);
     void attachServer(TestServer *server);
+    // The recording proxy (issue 16), on its own thread or on this one (tests): our client's
+    // exchanges through it get its events of both hops, an outside client's exchanges through it
+    // get rows of their own, and our server's side of a proxied exchange joins its row.
+    void attachProxy(ProxyHost *proxy);
+    void attachProxy(ProxyServer *proxy);
+    // The proxy's connections that ended, each hop's with the bytes it carried (bounded).
+    const QList<SessionProxyConnection> &proxyConnections() const { return m_proxyLogs; }
+    static constexpr int kMaxProxyConnections = 256;
     // Runs the client's exchanges on thread (the client's own) instead of this object's thread, so
     // that drawing never delays a socket and the timings stay true. Call before the first send().
     void setClientThread(PartyThread *thread) { m_thread = thread; }
@@ -91,6 +103,15 @@ private:
     void onConnectionAccepted(int conn, const QHostAddress &peer, quint16 peerPort);
     void onServerEvent(const TimelineEvent &event);
     void onConnectionFinished(int conn, const WireLog &wire);
+    // The recording proxy's (workbenchsessionproxy.cpp)
+    void onProxyEvent(const TimelineEvent &event);
+    void onProxyConnectionFinished(const ProxyConnectionLog &log);
+    void addProxyEvent(int number, const TimelineEvent &event);
+    int startProxiedRow(const TimelineEvent &head, int downstream);
+    void endProxiedRow(int number);
+    void matchUpstreamToServer(int number, const TimelineEvent &connected);
+    bool claimProxyForClient(int number, const QString &clientEnd);
+    QString proxyModeNow() const;
     void claim(int number, int conn);
     void startExternalRow(ServerConnectionRecord &connection);
     void refreshExternalRow(ExchangeRecord &record, const ServerConnectionRecord &connection) const;
@@ -120,8 +141,22 @@ private:
     // connection's events, so each exchange shows how its client behaved.
     ClientProfiler m_profiler;
     QHash<QString, int> m_unclaimedServerByPeer; // endpoint -> connection id
-    QHash<QString, int> m_clientByLocal;         // endpoint -> exchange number
-    QList<QString> m_clientEndpointOrder;        // bounds m_clientByLocal
+
+    // The recording proxy's connections and the rows they feed
+    QPointer<QObject> m_proxy;
+    struct ProxyDownstream
+    {
+        int ourRow = 0;             // our client's exchange on this connection; 0: an outside client
+        QList<TimelineEvent> early; // its events before any row was known (accepted, TLS)
+        QList<int> rows;            // an outside client's rows, one per exchange
+    };
+    QHash<int, ProxyDownstream> m_proxyDown;    // downstream connection -> what it feeds
+    QHash<int, int> m_rowOfProxyExchange;       // exchange id -> row
+    QHash<int, int> m_rowOfUpstream;            // upstream connection -> its last row
+    QHash<QString, int> m_unclaimedProxyByPeer; // a client's endpoint -> downstream connection
+    QList<SessionProxyConnection> m_proxyLogs;
+    QHash<QString, int> m_clientByLocal;  // endpoint -> exchange number
+    QList<QString> m_clientEndpointOrder; // bounds m_clientByLocal
 };
 
 } // namespace expectlab

@@ -1,5 +1,7 @@
 #include "exchangedetail.h"
 
+#include "peerseen.h"
+
 #include "exchangereport.h"
 #include "monotonicclock.h"
 #include "timelinelayout.h"
@@ -83,8 +85,11 @@ void ExchangeDetail::showExchange(const ExchangeRecord *record)
     std::optional<TimelineLayout::Live> live;
     if (record->running)
         live = TimelineLayout::Live{monotonicNowNs(), record->isExternal() ? 0 : record->expectTimeoutMs};
-    const TimelineLayout layout = TimelineLayout::build(
-        client, server, record->summary.startNs ? std::optional<qint64>(record->summary.startNs) : std::nullopt, live);
+    const std::optional<qint64> startNs =
+        record->summary.startNs ? std::optional<qint64>(record->summary.startNs) : std::nullopt;
+    const TimelineLayout layout =
+        record->viaProxy() ? TimelineLayout::buildTracks(proxiedTracks(*record, client, server), startNs, live)
+                           : TimelineLayout::build(client, server, startNs, live);
     m_timeline->setLayout(layout, record->number);
     const qint64 origin = layout.originNs;
 
@@ -119,7 +124,7 @@ void ExchangeDetail::showExchange(const ExchangeRecord *record)
     setTextKeepingScroll(m_wire, wire, same);
 
     QString events;
-    QList<TimelineEvent> all = client + server;
+    QList<TimelineEvent> all = client + server + record->proxyEvents;
     std::stable_sort(all.begin(), all.end(),
                      [](const TimelineEvent &a, const TimelineEvent &b) { return a.tNs < b.tNs; });
     for (const TimelineEvent &e : std::as_const(all))
@@ -128,6 +133,23 @@ void ExchangeDetail::showExchange(const ExchangeRecord *record)
         events += QStringLiteral("-- %1\n").arg(record->summary.outcomeText());
     setTextKeepingScroll(m_events, events, same);
     fillHeaders(*record);
+}
+
+QList<TimelineLayout::Track> ExchangeDetail::proxiedTracks(const ExchangeRecord &record,
+                                                           const QList<TimelineEvent> &client,
+                                                           const QList<TimelineEvent> &server)
+{
+    // client | proxy | server (issue 16). A peer that is not ours shows what the proxy saw of it.
+    const QString mode = record.proxyMode.isEmpty() ? tr("proxy") : tr("proxy (%1)").arg(record.proxyMode);
+    return {
+        client.isEmpty() ? TimelineLayout::Track{tr("client, as the proxy saw it"),
+                                                 peerAsSeenByProxy(record.proxyEvents, Hop::Downstream)}
+                         : TimelineLayout::Track{tr("client"), client},
+        TimelineLayout::Track{mode, record.proxyEvents},
+        server.isEmpty() ? TimelineLayout::Track{tr("upstream, as the proxy saw it"),
+                                                 peerAsSeenByProxy(record.proxyEvents, Hop::Upstream)}
+                         : TimelineLayout::Track{tr("server"), server},
+    };
 }
 
 void ExchangeDetail::fillHeaders(const ExchangeRecord &r)

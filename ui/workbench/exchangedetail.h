@@ -1,6 +1,7 @@
 #pragma once
 
 #include "exchangerecord.h"
+#include "timelinelayout.h"
 
 #include <QWidget>
 
@@ -30,6 +31,8 @@ public:
 
 private:
     void fillHeaders(const ExchangeRecord &record);
+    static QList<TimelineLayout::Track> proxiedTracks(const ExchangeRecord &record, const QList<TimelineEvent> &client,
+                                                      const QList<TimelineEvent> &server);
 
     WorkbenchSession *m_session;
     QTabWidget *m_tabs;
