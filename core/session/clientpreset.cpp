@@ -1,5 +1,7 @@
 #include "clientpreset.h"
 
+#include "proxymode.h"
+
 #include "serverpolicy.h"
 
 #include <QCoreApplication>
@@ -86,6 +88,28 @@ QList<ServerPreset> loadServerPresets(const QString &path, QString *error)
             if (error)
                 *error = tr("server preset '%1': %2")
                              .arg(p.id, policyError.isEmpty() ? tr("lacks an id or a name") : policyError);
+            return {};
+        }
+        presets.append(p);
+    }
+    return presets;
+}
+
+QList<ProxyPreset> loadProxyPresets(const QString &path, QString *error)
+{
+    QList<ProxyPreset> presets;
+    for (const QJsonValue &v : readArray(path, error)) {
+        const QJsonObject o = v.toObject();
+        ProxyPreset p;
+        p.id = o.value(QStringLiteral("id")).toString();
+        p.name = o.value(QStringLiteral("name")).toString();
+        p.mode = o.value(QStringLiteral("mode")).toString();
+        p.source = o.value(QStringLiteral("source")).toString();
+        QString modeError;
+        if (p.id.isEmpty() || p.name.isEmpty() || p.source.isEmpty() || !parseProxyMode(p.mode, &modeError)) {
+            if (error)
+                *error = tr("proxy preset '%1': %2")
+                             .arg(p.id, modeError.isEmpty() ? tr("lacks an id, a name or a source") : modeError);
             return {};
         }
         presets.append(p);

@@ -29,11 +29,23 @@ struct ServerPreset
     QString source;
 };
 
+// An intermediary the recording proxy reproduces (expect-rules.md, "Intermediaries"), as a proxy
+// mode (issue 16).
+struct ProxyPreset
+{
+    QString id;
+    QString name;
+    QString mode; // proxyModeName(): parseProxyMode syntax
+    QString source;
+};
+
 // Loads presets from JSON (by default the copies compiled into the binary under :/presets/).
 // An empty list with a message in error when the file is missing or malformed.
 QList<ClientPreset> loadClientPresets(const QString &path = QStringLiteral(":/presets/clients.json"),
                                       QString *error = nullptr);
 QList<ServerPreset> loadServerPresets(const QString &path = QStringLiteral(":/presets/servers.json"),
                                       QString *error = nullptr);
+QList<ProxyPreset> loadProxyPresets(const QString &path = QStringLiteral(":/presets/proxies.json"),
+                                    QString *error = nullptr);
 
 } // namespace expectlab

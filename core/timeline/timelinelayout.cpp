@@ -24,6 +24,32 @@ double msSince(qint64 tNs, qint64 originNs)
     return double(tNs - originNs) / 1e6;
 }
 
+// The proxy's decisions in a word or two: the lane has room for no more; the tooltip says the rest.
+QString decisionLabel(ProxyDecision d)
+{
+    switch (d) {
+    case ProxyDecision::ForwardExpect: return tr("Expect →");
+    case ProxyDecision::StripExpect: return tr("Expect stripped");
+    case ProxyDecision::Own100: return tr("own 100");
+    case ProxyDecision::HoldBody: return tr("hold body");
+    case ProxyDecision::ReleaseBody: return tr("release");
+    case ProxyDecision::BufferBody: return tr("buffer");
+    case ProxyDecision::Buffered: return tr("buffered");
+    case ProxyDecision::RejectExpect: return tr("own 417");
+    case ProxyDecision::Http10Upstream: return tr("HTTP/1.0 hop");
+    case ProxyDecision::DropInterim: return tr("1xx dropped");
+    case ProxyDecision::StopUpload: return tr("body stopped");
+    case ProxyDecision::BadGateway: return tr("502");
+    case ProxyDecision::GatewayTimeout: return tr("504");
+    case ProxyDecision::RefusedTarget: return tr("refused");
+    case ProxyDecision::ClientGone: return tr("client gone");
+    case ProxyDecision::Tunnel: return tr("tunnel");
+    case ProxyDecision::TunnelClosed: return tr("tunnel end");
+    case ProxyDecision::None: break;
+    }
+    return {};
+}
+
 QString shortLabel(const TimelineEvent &e)
 {
     switch (e.kind) {
@@ -34,14 +60,18 @@ QString shortLabel(const TimelineEvent &e)
     case EventKind::ExpectTimeout: return tr("timeout");
     case EventKind::Cancelled: return tr("cancel");
     case EventKind::Error: return tr("error");
+    case EventKind::Decision: return decisionLabel(e.decision);
     default: return {}; // the rest explain themselves on hover; labels would crowd the lane
     }
 }
 
 QString tooltipFor(const TimelineEvent &e, qint64 originNs)
 {
+    // A proxy's event: which hop, and for its decisions what it decided.
+    const QString who = e.hop == Hop::None ? sideName(e.side) : tr("proxy, %1 hop,").arg(hopName(e.hop));
+    const QString what = e.kind == EventKind::Decision ? proxyDecisionName(e.decision) : kindName(e.kind);
     QString text = QStringLiteral("<b>%1 %2%3</b> at %4 ms")
-                       .arg(sideName(e.side), kindName(e.kind))
+                       .arg(who, what)
                        .arg(e.hasStatus() ? QStringLiteral(" %1").arg(e.status) : QString())
                        .arg(msSince(e.tNs, originNs), 0, 'f', 3);
     if (e.hasBytes())
@@ -128,6 +158,7 @@ Meaning meaningOfEvent(const TimelineEvent &e)
     // The handshake is its own phase between connect and head (issue 15), in its own colour.
     case EventKind::TlsStart:
     case EventKind::TlsDone: return Meaning::Tls;
+    case EventKind::Decision: return Meaning::Proxy;
     default: return Meaning::Neutral;
     }
 }
@@ -142,6 +173,7 @@ MarkerShape markerShapeOfEvent(const TimelineEvent &e)
     case EventKind::Error: return e.reset || e.error == ErrorKind::Reset ? MarkerShape::Reset : MarkerShape::Message;
     case EventKind::ExpectTimeout:
     case EventKind::Cancelled: return MarkerShape::Timeout;
+    case EventKind::Decision: return MarkerShape::Decision;
     default: return MarkerShape::Message;
     }
 }

@@ -12,11 +12,12 @@ namespace expectlab {
 
 // What a marker, an arrow or a span means; the view maps each to a colour
 // (100: blue, 417: orange, 2xx: green, other 4xx/5xx: red, timeout and close: grey).
-enum class Meaning { Neutral, Continue, Reject, Success, Failure, Muted, Body, Tls };
+enum class Meaning { Neutral, Continue, Reject, Success, Failure, Muted, Body, Tls, Proxy };
 
 // What a marker is, as its shape shows (colour says how it went; shape says what it is, so that a
 // connect and a close no longer look alike and the diagram reads without colour).
-enum class MarkerShape { Message, Connect, Close, Reset, Timeout };
+// Decision: the recording proxy's own act (issue 16), on the proxy's lane.
+enum class MarkerShape { Message, Connect, Close, Reset, Timeout, Decision };
 MarkerShape markerShapeOfEvent(const TimelineEvent &event);
 
 Meaning meaningOfStatus(int status);

@@ -2,10 +2,18 @@
 // the local server is one row with three lanes, client | proxy | server, each hop's arrows between
 // its lanes and the proxy's decisions on its own; an outside client's exchange through the proxy is
 // a row of its own, its lane what the proxy saw of it; a session keeps both hops.
+#include "clientpreset.h"
+#include "composerpanel.h"
 #include "exchangedetail.h"
 #include "exchangelistmodel.h"
+#include "guitesthelpers.h"
+#include "mainwindow.h"
+#include "proxyhost.h"
+#include "proxypanel.h"
 #include "proxyserver.h"
 #include "requirepeer.h"
+#include "serverhost.h"
+#include "serverpanel.h"
 #include "sessionrecords.h"
 #include "testserver.h"
 #include "timelinelayout.h"
@@ -13,7 +21,13 @@
 #include "workbenchsession.h"
 
 #include <QAbstractItemModelTester>
+#include <QComboBox>
+#include <QDockWidget>
+#include <QLabel>
+#include <QLineEdit>
 #include <QProcess>
+#include <QPushButton>
+#include <QRadioButton>
 #include <QSignalSpy>
 #include <QStandardPaths>
 #include <QTest>
@@ -39,11 +53,16 @@ class TestWorkbenchProxy : public QObject
 {
     Q_OBJECT
 private slots:
+    void initTestCase();
     void ourClientThroughTheProxyIsOneRow();
     void outsideClientThroughTheProxy();
     void sessionKeepsBothHops();
+    void composerSendsThroughTheProxy();
+    void panelModesAndPresets();
+    void presetsNameTheirSources();
 
 private:
+    QTemporaryDir m_settingsDir;
     struct Rig
     {
         TestServer server;
@@ -52,6 +71,12 @@ private:
     };
     bool setUp(Rig &rig, const QString &policy, ProxyMode mode);
 };
+
+void TestWorkbenchProxy::initTestCase()
+{
+    QVERIFY(m_settingsDir.isValid());
+    isolateSettings(m_settingsDir);
+}
 
 bool TestWorkbenchProxy::setUp(Rig &rig, const QString &policy, ProxyMode mode)
 {
@@ -198,6 +223,110 @@ void TestWorkbenchProxy::sessionKeepsBothHops()
     QCOMPARE(outside.records.size(), 1);
     QCOMPARE(outside.records.first().origin, ExchangeRecord::Origin::ProxiedClient);
     QCOMPARE(outside.records.first().summary.finalStatus, std::optional<int>(200));
+}
+
+// The composer's "through the local proxy": one click sends our client's request to the proxy
+// (started for it, aimed at the request's server) and the row shows the three lanes.
+void TestWorkbenchProxy::composerSendsThroughTheProxy()
+{
+    QSettings().clear();
+    MainWindow window;
+    window.setUnsavedPrompt([](const QString &) { return MainWindow::UnsavedChoice::Discard; });
+    window.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&window));
+    QTRY_VERIFY_WITH_TIMEOUT(window.server()->isListening(), 5000);
+    QVERIFY(!window.proxy()->isListening());
+    window.serverPanel()->setPolicy(*ServerPolicy::parse(QStringLiteral("reject")));
+    window.proxyPanel()->setMode(ProxyMode::Answer100);
+    ComposerPanel *composer = window.composer();
+    composer->setUrl(window.server()->url() + QStringLiteral("upload"));
+    composer->setGeneratedBody(2, SizeUnit::KiB);
+    composer->setExpect(true);
+    composer->setThroughProxy(true);
+    QSignalSpy started(window.session(), &WorkbenchSession::exchangeStarted);
+    QCOMPARE(window.send(), 0); // not yet: the proxy starts first
+    QVERIFY(started.wait(10000));
+    QVERIFY(window.proxy()->isListening());
+    const int number = started.first().first().toInt();
+    const ExchangeRecord *r = waitForFinished(window.session(), number);
+    QVERIFY(r);
+    // The origin would have refused (reject), but answer-100 answered for it: Envoy's behaviour.
+    QCOMPARE(r->summary.interimStatuses(), QList<int>{100});
+    QCOMPARE(r->summary.finalStatus, std::optional<int>(200));
+    QCOMPARE(r->summary.url.port(), int(QUrl(window.proxy()->url()).port()));
+    QTRY_VERIFY_WITH_TIMEOUT(window.session()->model()->recordByNumber(number)->serverConnections.size() == 1, 5000);
+    window.selectExchange(number);
+    QTRY_COMPARE_WITH_TIMEOUT(laneNames(window.detail()->timeline()->timelineLayout()),
+                              (QStringList{"client", "proxy (answer-100)", "server"}), 5000);
+    QVERIFY(window.findChild<QLabel *>(QStringLiteral("statusProxy"))->text().contains(window.proxy()->url()));
+    // The proxy's tab sits beside the server's, on a laptop screen too.
+    auto *dock = window.findChild<QDockWidget *>(QStringLiteral("proxyDock"));
+    QVERIFY(dock);
+    QVERIFY(window.tabifiedDockWidgets(dock).contains(window.findChild<QDockWidget *>(QStringLiteral("serverDock"))));
+    dock->raise();
+    QVERIFY(window.minimumSizeHint().width() <= 1280);
+}
+
+// The Proxy panel: each mode says what it does and what it reproduces; a preset picks the mode; the
+// configuration reaches the proxy.
+void TestWorkbenchProxy::panelModesAndPresets()
+{
+    QSettings().clear();
+    ProxyHost host;
+    ProxyPanel panel(&host);
+    panel.setDefaultUpstream(QUrl(QStringLiteral("http://127.0.0.1:8080/")), {});
+    auto *mode = panel.findChild<QComboBox *>(QStringLiteral("proxyMode"));
+    auto *text = panel.findChild<QLabel *>(QStringLiteral("proxyModeText"));
+    QCOMPARE(mode->count(), int(proxyModes().size()));
+    for (int i = 0; i < mode->count(); ++i) {
+        const ProxyModeInfo &m = proxyModes().at(i);
+        const QString tip = mode->itemData(i, Qt::ToolTipRole).toString();
+        QVERIFY2(tip.contains(m.source.toHtmlEscaped()), qPrintable(tip));
+        if (!m.reproduces.isEmpty())
+            QVERIFY2(tip.contains(m.reproduces.toHtmlEscaped()), qPrintable(tip));
+    }
+    panel.applyPreset(QStringLiteral("envoy"));
+    QCOMPARE(panel.config().mode, ProxyMode::Answer100);
+    QVERIFY(text->text().contains(QLatin1String("Envoy")));
+    QTRY_COMPARE_WITH_TIMEOUT(host.state().config.mode, ProxyMode::Answer100, 5000);
+    panel.applyPreset(QStringLiteral("squid27"));
+    QCOMPARE(panel.config().mode, ProxyMode::RejectExpect);
+    // A forward proxy refuses remote targets unless told.
+    panel.findChild<QRadioButton *>(QStringLiteral("proxyForward"))->setChecked(true);
+    QVERIFY(panel.config().forward);
+    QVERIFY(!panel.config().allowRemote);
+    // A bad upstream is said, not used.
+    panel.findChild<QRadioButton *>(QStringLiteral("proxyReverse"))->setChecked(true);
+    auto *upstream = panel.findChild<QLineEdit *>(QStringLiteral("proxyUpstream"));
+    upstream->setText(QStringLiteral("ftp://x"));
+    emit upstream->editingFinished();
+    QVERIFY2(panel.errorText().contains(QLatin1String("ftp://x")), qPrintable(panel.errorText()));
+    // Start and stop.
+    upstream->clear();
+    QVERIFY(panel.start());
+    QTRY_VERIFY_WITH_TIMEOUT(host.isListening(), 5000);
+    QTRY_VERIFY_WITH_TIMEOUT(panel.findChild<QLabel *>(QStringLiteral("proxyState"))->text().contains(host.url()),
+                             5000);
+    panel.stop();
+    QTRY_VERIFY_WITH_TIMEOUT(!host.isListening(), 5000);
+}
+
+void TestWorkbenchProxy::presetsNameTheirSources()
+{
+    QString error;
+    const QList<ProxyPreset> presets = loadProxyPresets(QStringLiteral(":/presets/proxies.json"), &error);
+    QVERIFY2(error.isEmpty(), qPrintable(error));
+    QVERIFY(presets.size() >= 10);
+    QSet<QString> modes;
+    for (const ProxyPreset &p : presets) {
+        QVERIFY2(!p.source.isEmpty(), qPrintable(p.id));
+        modes << p.mode;
+    }
+    // Every mode that reproduces a named intermediary has its preset.
+    for (const ProxyModeInfo &m : proxyModes()) {
+        if (!m.reproduces.isEmpty() && m.mode != ProxyMode::StripExpect)
+            QVERIFY2(modes.contains(m.name), qPrintable(m.name));
+    }
 }
 
 QTEST_MAIN(TestWorkbenchProxy)

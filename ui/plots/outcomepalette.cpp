@@ -17,6 +17,7 @@ QColor meaningColor(Meaning meaning)
     case Meaning::Muted: return QColor(0x90, 0x90, 0x90);    // timeout, close: grey
     case Meaning::Body: return QColor(0x7b, 0x52, 0xc7);     // body bytes: violet
     case Meaning::Tls: return QColor(0x00, 0x83, 0x8f);      // TLS handshake: teal
+    case Meaning::Proxy: return QColor(0xc2, 0x18, 0x5b);    // the proxy's own decisions: magenta
     case Meaning::Neutral: break;
     }
     return QColor(0x37, 0x47, 0x4f);

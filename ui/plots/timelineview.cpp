@@ -33,6 +33,7 @@ QCPScatterStyle scatterFor(Meaning m, MarkerShape shape)
     case MarkerShape::Close: return QCPScatterStyle(QCPScatterStyle::ssSquare, QPen(c, 1.5), QBrush(Qt::white), 9);
     case MarkerShape::Reset: return QCPScatterStyle(QCPScatterStyle::ssCross, QPen(c, 3), Qt::NoBrush, 12);
     case MarkerShape::Timeout: return QCPScatterStyle(QCPScatterStyle::ssDiamond, QPen(Qt::white, 1.5), QBrush(c), 13);
+    case MarkerShape::Decision: return QCPScatterStyle(QCPScatterStyle::ssStar, QPen(c, 2), Qt::NoBrush, 13);
     case MarkerShape::Message: break;
     }
     return QCPScatterStyle(QCPScatterStyle::ssCircle, QPen(Qt::white, 1.5), QBrush(c),
@@ -234,6 +235,7 @@ QList<TimelineView::KeyEntry> TimelineView::keyEntries()
             {QStringLiteral("●"), tr("4xx/5xx, error"), meaningColor(Meaning::Failure)},
             {QStringLiteral("●"), tr("body"), meaningColor(Meaning::Body)},
             {QStringLiteral("●"), tr("TLS"), meaningColor(Meaning::Tls)},
+            {QStringLiteral("✱"), tr("proxy decision"), meaningColor(Meaning::Proxy)},
             {QStringLiteral("▲"), tr("connect"), grey},
             {QStringLiteral("□"), tr("close"), grey},
             {QStringLiteral("✕"), tr("reset"), grey}, // drawn in its event's colour, grey for most

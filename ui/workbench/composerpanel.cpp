@@ -190,6 +190,11 @@ ComposerPanel::ComposerPanel(QWidget *parent)
     m_retry->setObjectName(QStringLiteral("clientRetry"));
     m_retry->setChecked(true);
     form->addRow(QString(), m_retry);
+    m_viaProxy = new QCheckBox(tr("Through the local proxy"), this);
+    m_viaProxy->setObjectName(QStringLiteral("clientViaProxy"));
+    m_viaProxy->setToolTip(tr("Send to the recording proxy (the Proxy panel, started if need be), which forwards to "
+                              "this URL's server in its mode: the timeline shows client, proxy and server"));
+    form->addRow(QString(), m_viaProxy);
     layout->addLayout(form);
 
     m_send = new QPushButton(tr("Send"), this);
@@ -559,6 +564,7 @@ void ComposerPanel::saveSettings(QSettings &s) const
     s.setValue(QStringLiteral("expectOverOnly"), m_expectOverOnly->isChecked());
     s.setValue(QStringLiteral("expectTimeoutMs"), m_expectTimeout->value());
     s.setValue(QStringLiteral("retry"), m_retry->isChecked());
+    s.setValue(QStringLiteral("viaProxy"), m_viaProxy->isChecked());
     s.setValue(QStringLiteral("chunked"), m_framing->currentIndex() == 1);
     s.endGroup();
 }
@@ -588,9 +594,20 @@ void ComposerPanel::restoreSettings(QSettings &s)
     m_expectOverOnly->setChecked(s.value(QStringLiteral("expectOverOnly"), false).toBool());
     m_expectTimeout->setValue(s.value(QStringLiteral("expectTimeoutMs"), 1000).toInt());
     m_retry->setChecked(s.value(QStringLiteral("retry"), true).toBool());
+    m_viaProxy->setChecked(s.value(QStringLiteral("viaProxy"), false).toBool());
     setChunked(s.value(QStringLiteral("chunked"), false).toBool());
     s.endGroup();
     updateExpectWidgets();
+}
+
+bool ComposerPanel::throughProxy() const
+{
+    return m_viaProxy->isChecked();
+}
+
+void ComposerPanel::setThroughProxy(bool on)
+{
+    m_viaProxy->setChecked(on);
 }
 
 } // namespace expectlab

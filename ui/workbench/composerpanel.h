@@ -52,6 +52,10 @@ public:
     void setExpectTimeoutMs(int ms);
     void setRetryAfter417(bool on);
     void setChunked(bool on);
+    // The composer's switch "through the local proxy" (issue 16): the window sends the request to the
+    // recording proxy, which forwards it to the URL's server.
+    bool throughProxy() const;
+    void setThroughProxy(bool on);
     void addHeader(const QString &name, const QString &value, bool enabled = true);
     void applyPreset(const QString &id);
     // Shows request in the widgets (a pasted curl command): request(&e) then gives the same request,
@@ -97,6 +101,7 @@ private:
     qint64 m_expectThreshold = ClientRequest::kCurlExpectThreshold;
     QSpinBox *m_expectTimeout;
     QCheckBox *m_retry;
+    QCheckBox *m_viaProxy;
     QComboBox *m_framing;
     QPushButton *m_send;
     QPushButton *m_cancel;

@@ -13,6 +13,8 @@
 #include "partythread.h"
 #include "platformlatency.h"
 #include "probewidget.h"
+#include "proxyhost.h"
+#include "proxypanel.h"
 #include "serverhost.h"
 #include "serverpanel.h"
 #include "timelineview.h"
@@ -62,6 +64,7 @@ QScrollArea *scrolled(QWidget *panel, QWidget *parent)
 MainWindow::MainWindow(QWidget *parent)
     : QMainWindow(parent)
     , m_server(new ServerHost(this))
+    , m_proxy(new ProxyHost(this))
     , m_clientThread(new PartyThread(QStringLiteral("expectlab-client"), this))
     , m_session(new WorkbenchSession(this))
     , m_progressTimer(new QTimer(this))
@@ -96,6 +99,7 @@ MainWindow::MainWindow(QWidget *parent)
     serverDock->setWidget(scrolled(m_serverPanel, serverDock));
     serverDock->setFeatures(clientDock->features());
     addDockWidget(Qt::RightDockWidgetArea, serverDock);
+    buildProxyDock(serverDock);
     resizeDocks({clientDock, serverDock}, {340, 350}, Qt::Horizontal);
 
     // The central area is a tab widget so that tools (the probe, ...) join with one line.
@@ -142,6 +146,7 @@ MainWindow::MainWindow(QWidget *parent)
     m_statusCount->setObjectName(QStringLiteral("statusCount"));
     statusBar()->addWidget(m_statusOutcome, 1);
     statusBar()->addPermanentWidget(m_statusServer);
+    statusBar()->addPermanentWidget(m_statusProxy);
     statusBar()->addPermanentWidget(m_statusCount);
 
     m_progressTimer->setInterval(100);
@@ -309,6 +314,7 @@ void MainWindow::restoreSettings()
     if (s.value(QStringLiteral("view/preciseTiming"), false).toBool())
         applyPreciseTiming(true, PreciseFailure::StatusBar);
     m_serverPanel->restoreSettings(s);
+    m_proxyPanel->restoreSettings(s);
     m_composer->restoreSettings(s);
     m_lastServerUrl = s.value(QStringLiteral("server/lastUrl")).toString();
 }
@@ -326,6 +332,7 @@ void MainWindow::saveSettings() const
     s.setValue(QStringLiteral("view/follow"), m_followAction->isChecked());
     s.setValue(QStringLiteral("view/preciseTiming"), m_preciseAction->isChecked());
     m_serverPanel->saveSettings(s);
+    m_proxyPanel->saveSettings(s);
     m_composer->saveSettings(s);
     if (m_server->isListening())
         s.setValue(QStringLiteral("server/lastUrl"), m_server->url());
@@ -378,6 +385,7 @@ void MainWindow::onServerStateChanged(const QString &message)
     m_matrix->setTls(m_server->state().clientTrust());
     // and, with the switch on, its own local server's cells are HTTPS too.
     m_matrix->setLocalServerTls(m_server->tlsIdentity());
+    aimProxyAtServer();
 }
 
 int MainWindow::send()
@@ -394,6 +402,8 @@ int MainWindow::send()
     m_progressTotal = 0;
     m_rate.reset();
     m_followNumber = 0;
+    if (m_composer->throughProxy())
+        return sendThroughProxy(*request);
     const int number = m_session->send(*request);
     return number;
 }

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "clientrequest.h"
+
 #include "byteformat.h"
 #include "session.h"
 
@@ -11,6 +13,7 @@
 #include <optional>
 
 class QAction;
+class QDockWidget;
 class QMenu;
 class QLabel;
 class QSplitter;
@@ -26,6 +29,8 @@ class ExchangeDetail;
 class ExchangeListView;
 class OverviewPlot;
 class PartyThread;
+class ProxyHost;
+class ProxyPanel;
 class ServerHost;
 class MatrixWidget;
 class ProbeWidget;
@@ -59,6 +64,8 @@ public:
     WorkbenchSession *session() const { return m_session; }
     ComposerPanel *composer() const { return m_composer; }
     ServerPanel *serverPanel() const { return m_serverPanel; }
+    ProxyHost *proxy() const { return m_proxy; }
+    ProxyPanel *proxyPanel() const { return m_proxyPanel; }
     QTableView *exchangeTable() const { return m_table; }
     ExchangeListView *exchangeList() const { return m_list; }
     OverviewPlot *overview() const { return m_overview; }
@@ -126,6 +133,11 @@ private:
     void failPreciseTiming(const QString &error);
     void startServerAtLaunch();
     void onServerStateChanged(const QString &message);
+    // The recording proxy's dock and the composer's "through the local proxy" (mainwindowproxy.cpp).
+    QDockWidget *buildProxyDock(QDockWidget *besides);
+    int sendThroughProxy(const ClientRequest &request);
+    void onProxyStateChanged(const QString &message);
+    void aimProxyAtServer();
     void onExchangeStarted(int number);
     void onExchangeFinished(int number);
     void onExchangesChanged(const QList<int> &numbers);
@@ -153,8 +165,12 @@ private:
     QString askFile(bool save, const QString &title, const QString &suggested, const QString &filter);
     QString plainError(const ExchangeRecord &record) const;
 
-    ServerHost *m_server;        // on its own thread
-    PartyThread *m_clientThread; // the client's exchanges run here
+    ServerHost *m_server; // on its own thread
+    ProxyHost *m_proxy;   // on its own thread too
+    ProxyPanel *m_proxyPanel = nullptr;
+    QLabel *m_statusProxy = nullptr;
+    std::optional<ClientRequest> m_pendingProxied; // sent once the proxy listens
+    PartyThread *m_clientThread;                   // the client's exchanges run here
     WorkbenchSession *m_session;
     ServerPanel *m_serverPanel;
     ComposerPanel *m_composer;
