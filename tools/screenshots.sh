@@ -6,6 +6,8 @@
 #   early-413   the server answers 413 before a 10 MiB body (R21)
 #   matrix      the Matrix tab after a run
 #   https       the server serves HTTPS (its TLS switch): the handshake is its own phase on the timeline
+#   proxy       the client through the recording proxy in answer-100 mode (Envoy's) to a server that
+#               would refuse: three lanes, the proxy's own 100 and its stripped Expect (issue 16)
 # Usage: tools/screenshots.sh [BUILD_DIR] [OUT_DIR]   (defaults: build, docs/screenshots)
 # Each scenario starts the app with its own settings folder, so the user's settings are untouched.
 set -euo pipefail
@@ -27,7 +29,7 @@ cleanup() {
 }
 trap cleanup EXIT
 
-# settings POLICY BODY_COUNT BODY_UNIT(1 KiB, 2 MiB) TIMEOUT_MS RETRY [TLS]
+# settings POLICY BODY_COUNT BODY_UNIT(1 KiB, 2 MiB) TIMEOUT_MS RETRY [TLS] [PROXY_MODE]
 settings() {
   rm -rf "$work/config" "$work/data" # no autosave of the last shot is offered back
   mkdir -p "$work/config/ExpectLab"
@@ -45,6 +47,10 @@ expect=true
 expectValue=100-continue
 expectTimeoutMs=$4
 retry=$5
+viaProxy=$([ -n "${7:-}" ] && echo true || echo false)
+
+[proxy]
+mode=${7:-transparent}
 EOF
 }
 
@@ -86,4 +92,6 @@ for size in "1280 720 1 1280x720" "1920 1080 1.5 1920x1080-scale1.5"; do
   shot "matrix-$tag" "$w" "$h" "$scale" 25 ctrl+3 alt+r
   settings continue 64 1 1000 false true
   shot "https-$tag" "$w" "$h" "$scale" 2 ctrl+Return
+  settings reject 64 1 1000 true false answer-100
+  shot "proxy-$tag" "$w" "$h" "$scale" 2 ctrl+Return
 done

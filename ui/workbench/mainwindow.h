@@ -170,7 +170,8 @@ private:
     ProxyPanel *m_proxyPanel = nullptr;
     QLabel *m_statusProxy = nullptr;
     std::optional<ClientRequest> m_pendingProxied; // sent once the proxy listens
-    PartyThread *m_clientThread;                   // the client's exchanges run here
+    bool m_proxyWasListening = false;
+    PartyThread *m_clientThread; // the client's exchanges run here
     WorkbenchSession *m_session;
     ServerPanel *m_serverPanel;
     ComposerPanel *m_composer;

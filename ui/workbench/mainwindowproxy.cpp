@@ -59,6 +59,9 @@ int MainWindow::sendThroughProxy(const ClientRequest &request)
     if (!m_proxy->isListening()) {
         m_pendingProxied = request;
         m_statusOutcome->setText(tr("Starting the proxy…"));
+        // The proxy starts for this request: its panel comes to the front, where its state shows.
+        if (auto *dock = findChild<QDockWidget *>(QStringLiteral("proxyDock")))
+            dock->raise();
         if (!m_proxyPanel->start())
             m_pendingProxied.reset();
         return 0;
@@ -74,7 +77,12 @@ int MainWindow::sendThroughProxy(const ClientRequest &request)
 
 void MainWindow::onProxyStateChanged(const QString &message)
 {
-    m_statusOutcome->setText(message);
+    // A start, a stop or a failure is news; a connection coming or going is only counted (an
+    // exchange's outcome in the status bar stays).
+    const bool listening = m_proxy->isListening();
+    if (listening != m_proxyWasListening || !m_proxyPanel->errorText().isEmpty())
+        m_statusOutcome->setText(message);
+    m_proxyWasListening = listening;
     m_statusProxy->setText(m_proxy->isListening() ? tr("Proxy %1").arg(m_proxy->url()) : QString());
     // A request waits for the proxy to listen; a change of its settings meanwhile is no answer.
     if (!m_pendingProxied || (!m_proxy->isListening() && m_proxyPanel->errorText().isEmpty()))

@@ -60,7 +60,6 @@ ProxyPanel::ProxyPanel(ProxyHost *proxy, QWidget *parent)
     m_state->setObjectName(QStringLiteral("proxyState"));
     m_state->setWordWrap(true);
     m_state->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    form->addRow(tr("State"), m_state);
 
     m_reverse = new QRadioButton(tr("Reverse proxy to"), this);
     m_reverse->setObjectName(QStringLiteral("proxyReverse"));
@@ -117,19 +116,20 @@ ProxyPanel::ProxyPanel(ProxyHost *proxy, QWidget *parent)
     m_modeText = new QLabel(this);
     m_modeText->setObjectName(QStringLiteral("proxyModeText"));
     m_modeText->setWordWrap(true);
-    form->addRow(m_modeText);
     m_usage = new QLabel(this);
     m_usage->setObjectName(QStringLiteral("proxyUsage"));
     m_usage->setWordWrap(true);
     m_usage->setTextInteractionFlags(Qt::TextSelectableByMouse);
-    form->addRow(m_usage);
     m_error = new QLabel(this);
     m_error->setObjectName(QStringLiteral("proxyError"));
     m_error->setWordWrap(true);
     m_error->setStyleSheet(QStringLiteral("QLabel { color: #b71c1c; }"));
     m_error->hide();
-    form->addRow(m_error);
+    // The texts that wrap go under the form, at the panel's full width: a form row gives a wrapped
+    // label the height of one line when the dock scrolls.
     layout->addLayout(form);
+    for (QLabel *text : {m_modeText, m_state, m_usage, m_error})
+        layout->addWidget(text);
     layout->addStretch(1);
 
     connect(m_startStop, &QPushButton::clicked, this, &ProxyPanel::toggle);
@@ -244,10 +244,10 @@ void ProxyPanel::onStateChanged(const ProxyState &state)
         showError(state.error);
     const ProxyConfig &c = state.config;
     const QString where = c.forward ? tr("forward proxy") : tr("to %1").arg(c.upstream.toString());
-    m_state->setText(
-        state.listening
-            ? tr("Listening on %1 (%2), %n connection(s)", nullptr, state.connections).arg(state.url(), where)
-            : tr("Stopped"));
+    m_state->setText(state.listening
+                         ? tr("<b>Listening</b> on %1, %2; %n open connection(s)", nullptr, state.connections)
+                               .arg(state.url(), where)
+                         : tr("<b>Stopped</b>"));
     if (state.listening) {
         m_usage->setText(
             c.forward ? tr("Use it: curl -x %1 URL, or HTTP_PROXY=%1").arg(state.url())
@@ -263,8 +263,10 @@ void ProxyPanel::onModeChanged()
 {
     const ProxyModeInfo &m = proxyModeInfo(ProxyMode(m_mode->currentData().toInt()));
     m_mode->setToolTip(modeTooltip(m));
-    m_modeText->setText(m.reproduces.isEmpty() ? tr("%1 (%2)").arg(m.summary, m.rule)
-                                               : tr("%1 (%2). Like %3.").arg(m.summary, m.rule, m.reproduces));
+    // The summary is a clause ("sends its own 100 ..."), also for the command line's help: a sentence here.
+    const QString summary = m.summary.left(1).toUpper() + m.summary.mid(1);
+    m_modeText->setText(m.reproduces.isEmpty() ? tr("%1 (%2).").arg(summary, m.rule)
+                                               : tr("%1 (%2). Like %3.").arg(summary, m.rule, m.reproduces));
     applyConfig();
 }
 
