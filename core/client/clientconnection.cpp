@@ -208,6 +208,9 @@ void ClientConnection::onMessageComplete()
     if (!m_inFinal)
         return;
     m_inFinal = false;
+    // The bound is per response: a connection kept alive (the proxy's upstream hop) answers many
+    // requests, each with its own 100.
+    m_interims = 0;
     m_listener->responseEnd();
 }
 

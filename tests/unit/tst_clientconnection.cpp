@@ -93,6 +93,7 @@ private slots:
     void strictRefuses();
     void lenientRecordsWhatStrictRefuses();
     void countsWhatComesAfterReadingStopped();
+    void interimBoundIsPerResponse();
     void closeCompletesACloseDelimitedBody();
     void closeReportsACutBody();
 };
@@ -218,6 +219,22 @@ void TestClientConnection::lenientRecordsWhatStrictRefuses()
     QCOMPARE(r.heads, (QList<int>{600, 200}));
     QCOMPARE(r.ends, 2);
     QCOMPARE(r.body, QByteArray("ok"));
+}
+
+// A kept-alive connection (the proxy's upstream hop) answers request after request, each with its
+// own 100: the bound on 1xx is per response, not per connection (found at the 101st exchange
+// through the proxy, which the bound turned into a 502).
+void TestClientConnection::interimBoundIsPerResponse()
+{
+    ClientConnection::Rules rules;
+    rules.maxInterims = 2;
+    Sent x(rules, true);
+    auto &[r, c] = x;
+    r.stopAfterEnd = false;
+    for (int i = 0; i < 5; ++i)
+        c.receive("HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n", 2 + i);
+    QCOMPARE(r.failure, ErrorKind::None);
+    QCOMPARE(r.ends, 5);
 }
 
 void TestClientConnection::countsWhatComesAfterReadingStopped()
