@@ -29,14 +29,7 @@ using namespace expectlab;
 
 namespace {
 
-struct Run
-{
-    std::vector<double> clientUs; // head sent -> 100 received
-    std::vector<double> totalUs;  // one exchange, start to end
-    int failures = 0;
-    double seconds = 0;
-    QString firstError;
-};
+using Run = ExchangeRun;
 
 // ExchangeRunner as the workbench and `expectlab send` use it: one new connection per exchange.
 Run sequentialNewConnections(const QString &url, int count, const QString &caCertFile = {}, QString *cipher = nullptr)
@@ -166,51 +159,6 @@ private:
     int m_id = 0;
     Run m_result;
 };
-
-// curl with all the URLs on one command line: one connection reused, or a new one per request.
-Run curlSequential(const QString &url, int count, bool newConnections, const QStringList &extraArgs = {})
-{
-    Run run;
-    QTemporaryDir dir;
-    QFile config(dir.filePath(QStringLiteral("curl.conf")));
-    if (!config.open(QIODevice::WriteOnly))
-        return run;
-    QByteArray text;
-    for (int i = 0; i < count; ++i)
-        text += "url = \"" + url.toLatin1() + "\"\noutput = \"/dev/null\"\n";
-    config.write(text);
-    config.close();
-    QStringList args{QStringLiteral("-sS"),
-                     QStringLiteral("-K"),
-                     config.fileName(),
-                     QStringLiteral("-H"),
-                     QStringLiteral("Expect: 100-continue"),
-                     QStringLiteral("--data-binary"),
-                     QStringLiteral("hello"),
-                     QStringLiteral("-w"),
-                     QStringLiteral("%{http_code} %{time_total}\\n")};
-    if (newConnections)
-        args << QStringLiteral("-H") << QStringLiteral("Connection: close");
-    args << extraArgs;
-    QElapsedTimer timer;
-    timer.start();
-    const RunResult r = bench::run(findProgram(QStringLiteral("curl")), args, 600000);
-    run.seconds = double(timer.nsecsElapsed()) / 1e9;
-    for (const QByteArray &line : r.out.split('\n')) {
-        const QList<QByteArray> parts = line.split(' ');
-        if (parts.size() < 2)
-            continue;
-        if (parts[0] != "200") {
-            ++run.failures;
-            continue;
-        }
-        run.totalUs.push_back(parts[1].toDouble() * 1e6);
-    }
-    run.failures = count - int(run.totalUs.size());
-    if (!r.ok())
-        run.firstError = QString::fromUtf8(r.err.left(200));
-    return run;
-}
 
 // 64 exchanges in flight at all times (a new connection each), count in all; exchanges per second.
 double concurrentRate(const QString &url, int count, int inFlight, int *failures,

@@ -13,6 +13,7 @@
 #include <QStandardPaths>
 #include <QTcpServer>
 #include <QTcpSocket>
+#include <QTemporaryDir>
 #include <QTextStream>
 #include <QThread>
 
@@ -234,6 +235,46 @@ void runToEnd(expectlab::ExchangeRunner &runner)
     runner.start();
     if (!runner.isFinished())
         loop.exec();
+}
+
+ExchangeRun curlSequential(const QString &url, int count, bool newConnections, const QStringList &extraArgs)
+{
+    ExchangeRun run;
+    QTemporaryDir dir;
+    QFile config(dir.filePath(QStringLiteral("curl.conf")));
+    if (!config.open(QIODevice::WriteOnly))
+        return run;
+    QByteArray text;
+    for (int i = 0; i < count; ++i)
+        text += "url = \"" + url.toLatin1() + "\"\noutput = \"/dev/null\"\n";
+    config.write(text);
+    config.close();
+    QStringList args{QStringLiteral("-sS"),
+                     QStringLiteral("-K"),
+                     config.fileName(),
+                     QStringLiteral("-H"),
+                     QStringLiteral("Expect: 100-continue"),
+                     QStringLiteral("--data-binary"),
+                     QStringLiteral("hello"),
+                     QStringLiteral("-w"),
+                     QStringLiteral("%{http_code} %{time_total}\\n")};
+    if (newConnections)
+        args << QStringLiteral("-H") << QStringLiteral("Connection: close");
+    args << extraArgs;
+    QElapsedTimer timer;
+    timer.start();
+    const RunResult r = bench::run(findProgram(QStringLiteral("curl")), args, 600000);
+    run.seconds = double(timer.nsecsElapsed()) / 1e9;
+    for (const QByteArray &line : r.out.split('\n')) {
+        const QList<QByteArray> parts = line.split(' ');
+        if (parts.size() < 2 || parts[0] != "200")
+            continue;
+        run.totalUs.push_back(parts[1].toDouble() * 1e6);
+    }
+    run.failures = count - int(run.totalUs.size());
+    if (!r.ok())
+        run.firstError = QString::fromUtf8(r.err.left(200));
+    return run;
 }
 
 } // namespace bench

@@ -23,6 +23,20 @@ class ExchangeRunner;
 
 namespace bench {
 
+// Sequential exchanges' figures, in microseconds per exchange.
+struct ExchangeRun
+{
+    std::vector<double> clientUs; // head sent -> 100 received (our client only)
+    std::vector<double> totalUs;  // one exchange, start to end
+    int failures = 0;
+    double seconds = 0;
+    QString firstError;
+};
+
+// curl with count POSTs of "hello" with Expect: 100-continue on one command line: one connection
+// reused, or a new one per request; curl's time_total of each.
+ExchangeRun curlSequential(const QString &url, int count, bool newConnections, const QStringList &extraArgs = {});
+
 // POST url with the 5-byte body "hello" and Expect: 100-continue: the benchmarks' handshake.
 expectlab::ClientRequest helloRequest(const QString &url, int expectTimeoutMs = 5000, int timeoutMs = 10000);
 

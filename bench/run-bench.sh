@@ -23,13 +23,14 @@ if [ -f "$build/CMakeCache.txt" ]; then
 else
   cmake -S "$here" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=Release -DEXPECTLAB_BUILD_TESTS=OFF -DEXPECTLAB_BUILD_BENCH=ON >/dev/null
 fi
-cmake --build "$build" -j2 --target expectlab bench_upload bench_handshake bench_fidelity bench_timeline bench_startup
+cmake --build "$build" -j2 --target expectlab bench_upload bench_handshake bench_proxy bench_fidelity bench_timeline bench_startup
 
 b="$build/bench"
 echo "# ExpectLab benchmarks, $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, $(uname -r)"
 echo "uptime: $(uptime)"
 "$b/bench_upload" "$size" "$repeats"
 "$b/bench_handshake" "$count"
+"$b/bench_proxy" "$size" "$repeats"
 "$b/bench_fidelity"
 "$b/bench_timeline" "$count"
 

@@ -39,6 +39,8 @@ EXPECTLAB_TEST_PACKAGES=(
 # Peers and tools of the benchmarks (bench/run-bench.sh installs them; the test suite does not need them).
 EXPECTLAB_BENCH_PACKAGES=(
   nginx libnginx-mod-http-echo iperf3 tshark curl hyperfine time
+  # bench_proxy: the recording proxy beside HAProxy and nginx as reverse proxies (issue 16).
+  haproxy
 )
 
 # The README's screenshots (tools/screenshots.sh): a real X server, a window manager, key presses, capture.

@@ -155,6 +155,7 @@ public:
     }
     QByteArray takeOutput(qint64 budget, qint64 nowNs) override { return m_core->takeOutput(budget, nowNs); }
     bool wantsInput() const override { return m_core->wantsInput(); }
+    bool wantsPeerWaiting() const override { return m_core->wantsPeerWaiting(); }
     bool hasHeldInput() const override { return m_core->hasHeldInput(); }
     void resumeInput(qint64 nowNs) override
     {

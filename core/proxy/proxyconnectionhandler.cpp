@@ -2,6 +2,7 @@
 
 #include "bytestream.h"
 #include "monotonicclock.h"
+#include "platformmemory.h"
 #include "pump.h"
 #include "streamfactory.h"
 #include "tcpstream.h"
@@ -25,7 +26,9 @@ ProxyConnectionHandler::ProxyConnectionHandler(int id, const ProxyConfig &config
     , m_relay(id, config, ids, monotonicNowNs(), m_peer)
     , m_down(new Pump(acceptedStream(socket), &m_relay.downstream(), this))
 {
-    m_relay.setWake([this](Hop hop) { wake(hop); });
+    m_relay.setWake([this](Hop hop) { wake(hop, true); });
+    m_down->setAfterTurn([this] { runWakes(); });
+    platform::keepLargeBuffersInHeap(); // body slices cross between the hops in large, short-lived buffers
     connect(m_down, &Pump::eventRecorded, this, &ProxyConnectionHandler::eventRecorded);
     // Queued: the pump is still on the stack when it says it is finished.
     connect(m_down, &Pump::finished, this, &ProxyConnectionHandler::onDownstreamFinished, Qt::QueuedConnection);
@@ -43,20 +46,41 @@ void ProxyConnectionHandler::start()
     m_down->start();
 }
 
-void ProxyConnectionHandler::wake(Hop hop)
+void ProxyConnectionHandler::wake(Hop hop, bool fromTurn)
 {
-    // Never from inside the other side's turn: a turn of its own, soon, and one for many wakes.
-    bool &pending = hop == Hop::Downstream ? m_wakeDown : m_wakeUp;
-    if (pending)
+    // Never from inside the other side's turn. The relay asks from inside a party call, which a pump
+    // makes within its turn: the turn's end runs it (runWakes), with no event-loop pass between.
+    // Anything else runs it one pass later.
+    (hop == Hop::Downstream ? m_wakeDown : m_wakeUp) = true;
+    if (!fromTurn && !m_wakePosted) {
+        m_wakePosted = true;
+        QMetaObject::invokeMethod(
+            this,
+            [this] {
+                m_wakePosted = false;
+                runWakes();
+            },
+            Qt::QueuedConnection);
+    }
+}
+
+void ProxyConnectionHandler::runWakes()
+{
+    // One side's turn can give the other work and back: a few rounds at once, the rest later.
+    if (m_runningWakes)
         return;
-    pending = true;
-    QMetaObject::invokeMethod(
-        this,
-        [this, hop] {
-            (hop == Hop::Downstream ? m_wakeDown : m_wakeUp) = false;
-            turn(hop);
-        },
-        Qt::QueuedConnection);
+    m_runningWakes = true;
+    for (int round = 0; round < 8 && (m_wakeDown || m_wakeUp); ++round) {
+        if (std::exchange(m_wakeUp, false))
+            turn(Hop::Upstream);
+        if (std::exchange(m_wakeDown, false))
+            turn(Hop::Downstream);
+    }
+    m_runningWakes = false;
+    if (m_wakeUp)
+        wake(Hop::Upstream, false); // the rest one event-loop pass later
+    if (m_wakeDown)
+        wake(Hop::Downstream, false);
 }
 
 void ProxyConnectionHandler::turn(Hop hop)
@@ -84,10 +108,11 @@ void ProxyConnectionHandler::openUpstream()
         m_relay.upstream().streamClosed(now);
         for (const TimelineEvent &e : m_relay.upstream().takeEvents())
             emit eventRecorded(e);
-        wake(Hop::Downstream);
+        wake(Hop::Downstream, false);
         return;
     }
     m_up = new Pump(stream, &m_relay.upstream(), this);
+    m_up->setAfterTurn([this] { runWakes(); });
     connect(m_up, &Pump::eventRecorded, this, &ProxyConnectionHandler::eventRecorded);
     connect(m_up, &Pump::finished, this, &ProxyConnectionHandler::onUpstreamFinished, Qt::QueuedConnection);
     stream->connectTo(origin.host(), quint16(origin.port()));

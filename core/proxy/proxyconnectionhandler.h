@@ -32,7 +32,9 @@ signals:
     void finished();
 
 private:
-    void wake(Hop hop);
+    // fromTurn: asked from inside a pump's turn, which runs it at its end.
+    void wake(Hop hop, bool fromTurn);
+    void runWakes();
     void turn(Hop hop);
     void openUpstream();
     void onUpstreamFinished();
@@ -45,6 +47,8 @@ private:
     Pump *m_up = nullptr;
     bool m_wakeDown = false;
     bool m_wakeUp = false;
+    bool m_wakePosted = false;
+    bool m_runningWakes = false;
     bool m_downDone = false;
     bool m_finished = false;
 };

@@ -76,6 +76,8 @@ public:
     void streamConnected(qint64 nowNs, const Endpoints &) override { receive({}, nowNs); }
     void streamReceived(QByteArrayView data, qint64 nowNs) override { receive(data, nowNs); }
     void streamSent(qint64 bytes, qint64 nowNs, qint64 peerWaiting) override { sent(bytes, nowNs, peerWaiting); }
+    // While an early answer is on its way: what the peer had sent by then was sent without seeing it.
+    bool wantsPeerWaiting() const override { return m_earlyAnswerOffset && m_out.sent() <= *m_earlyAnswerOffset; }
     void streamPeerClosed(qint64 nowNs, bool reset) override { peerClosed(nowNs, reset); }
     void streamFailed(qint64 nowNs, const QString &message, ErrorKind kind) override
     {

@@ -26,8 +26,10 @@ public:
 
     virtual void streamConnected(qint64 nowNs, const Endpoints &endpoints) = 0;
     virtual void streamReceived(QByteArrayView data, qint64 nowNs) = 0;
-    // More of our output reached the kernel; peerWaiting: the peer's bytes already here, unread.
+    // More of our output reached the kernel; peerWaiting: the peer's bytes already here, unread
+    // (counted only while wantsPeerWaiting(), else 0: the count costs a system call per write).
     virtual void streamSent(qint64 bytes, qint64 nowNs, qint64 peerWaiting) = 0;
+    virtual bool wantsPeerWaiting() const { return false; }
     virtual void streamPeerClosed(qint64 nowNs, bool reset) = 0;
     virtual void streamFailed(qint64 nowNs, const QString &message, ErrorKind kind) = 0;
     // A TLS stream: the handshake began right after streamConnected(), and ended; until then the

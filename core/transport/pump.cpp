@@ -140,6 +140,8 @@ void Pump::pump()
         pumpOnce();
     } while (m_again && !m_done);
     m_pumping = false;
+    if (m_afterTurn)
+        m_afterTurn();
     if (m_done)
         return;
     // Output drained far enough to read again: first what the core held, then what the stream holds.
@@ -161,7 +163,8 @@ void Pump::reportSent(std::optional<qint64> handedAtNs)
     // (or the moment the write that handed them began).
     const qint64 handed = m_stream->bytesHanded();
     if (handed > m_reported) {
-        m_party->streamSent(handed - m_reported, handedAtNs.value_or(monotonicNowNs()), m_stream->peerBytesWaiting());
+        const qint64 waiting = m_party->wantsPeerWaiting() ? m_stream->peerBytesWaiting() : 0;
+        m_party->streamSent(handed - m_reported, handedAtNs.value_or(monotonicNowNs()), waiting);
         m_reported = handed;
     }
 }

@@ -5,6 +5,7 @@
 #include <QObject>
 #include <QPointer>
 
+#include <functional>
 #include <optional>
 
 class QTimer;
@@ -35,6 +36,10 @@ public:
     void start();
     // Drives the party now (after a call into it from outside, e.g. a cancel).
     void pump();
+    // Called at the end of every turn of this pump (also the last), outside any call into the party:
+    // where an owner that joins two pumps (the proxy) gives the other one its turn at once, rather
+    // than one event-loop pass later.
+    void setAfterTurn(std::function<void()> afterTurn) { m_afterTurn = std::move(afterTurn); }
 
 signals:
     void eventRecorded(const expectlab::TimelineEvent &event);
@@ -68,6 +73,7 @@ private:
     bool m_pumping = false;
     bool m_again = false;
     bool m_done = false;
+    std::function<void()> m_afterTurn;
 };
 
 } // namespace expectlab
