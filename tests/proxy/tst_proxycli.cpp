@@ -69,6 +69,8 @@ private slots:
     void forwardProxy();
     void saveWritesBothHops();
     void connectTunnelToOurTlsServer();
+    void httpsUpstream();
+    void limitsAsServeHasThem();
 
 private:
     CurlSaw curlUpload(const QString &url, const QStringList &extra = {}, int maxSeconds = 20);
@@ -528,6 +530,79 @@ void TestProxyCli::connectTunnelToOurTlsServer()
     QVERIFY2(decisions.contains(QStringLiteral("tunnel")) && decisions.contains(QStringLiteral("tunnel_closed")),
              qPrintable(decisions.join(QLatin1Char(','))));
     QVERIFY2(fromClient > kBodyBytes, qPrintable(QString::number(fromClient))); // the body, encrypted, and more
+}
+
+// An https:// upstream (issue 16 builds on 15): the proxy's upstream hop does the TLS handshake,
+// trusting the origin with --cacert; curl speaks plain HTTP to the proxy and sees the origin's 100.
+void TestProxyCli::httpsUpstream()
+{
+    const auto made = makeTestIdentity();
+    QVERIFY(made);
+    const QString cert = m_dir.filePath(QStringLiteral("upstream-cert.pem"));
+    const QString key = m_dir.filePath(QStringLiteral("upstream-key.pem"));
+    for (const auto &[path, bytes] : {std::pair{cert, made->certPem}, std::pair{key, made->identity.key.toPem()}}) {
+        QSaveFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(bytes);
+        QVERIFY(f.commit());
+    }
+    ServeProcess origin;
+    QVERIFY(origin.startServe({QStringLiteral("--tls"), QStringLiteral("--cert"), cert, QStringLiteral("--key"), key}));
+    // Untrusted: the proxy's handshake fails, the client gets a 502 that says why.
+    {
+        ServeProcess proxy;
+        QVERIFY(startProxy(proxy, {QStringLiteral("--upstream"), origin.url}));
+        const CurlSaw saw = curlUpload(proxy.url);
+        QCOMPARE(saw.httpCode, 502);
+        QVERIFY2(saw.body.contains("--cacert"), saw.body.constData());
+    }
+    ServeProcess proxy;
+    QVERIFY(startProxy(proxy, {QStringLiteral("--upstream"), origin.url, QStringLiteral("--cacert"), cert,
+                               QStringLiteral("--events")}));
+    const CurlSaw saw = curlUpload(proxy.url);
+    QVERIFY2(saw.statuses == (QList<int>{100, 200}), qPrintable(saw.describe()));
+    QList<QJsonObject> events;
+    QVERIFY(proxy.eventsUntil(&events, QStringLiteral("final_sent"), 1, QDeadlineTimer(10000)));
+    const auto tls = std::find_if(events.cbegin(), events.cend(), [](const QJsonObject &e) {
+        return e.value(QStringLiteral("kind")).toString() == QLatin1String("tls_done");
+    });
+    QVERIFY(tls != events.cend());
+    QCOMPARE(tls->value(QStringLiteral("hop")).toString(), QStringLiteral("upstream"));
+    QCOMPARE(tls->value(QStringLiteral("tls")).toObject().value(QStringLiteral("alpn")).toString(),
+             QStringLiteral("http/1.1"));
+}
+
+// The listener keeps serve's limits: a body over --max-body gets 413 from the proxy before any of it
+// is read (R11), and the origin never sees the request.
+void TestProxyCli::limitsAsServeHasThem()
+{
+    ServeProcess origin;
+    QVERIFY(origin.startServe({QStringLiteral("--events")}));
+    ServeProcess proxy;
+    QVERIFY(startProxy(proxy,
+                       {QStringLiteral("--upstream"), origin.url, QStringLiteral("--max-body"), QStringLiteral("1K")}));
+    const CurlSaw saw = curlUpload(proxy.url);
+    QVERIFY2(saw.statuses == QList<int>{413}, qPrintable(saw.describe()));
+    QCOMPARE(saw.uploaded, 0);
+    QCOMPARE(QJsonDocument::fromJson(saw.body).object().value(QStringLiteral("error")).toString(),
+             QStringLiteral("content_too_large"));
+    // A small request after it does pass; the origin's first head is that one's.
+    const RunResult small = run(m_curl,
+                                {QStringLiteral("-s"), QStringLiteral("-o"), QStringLiteral("/dev/null"),
+                                 QStringLiteral("-w"), QStringLiteral("%{http_code}"), QStringLiteral("--data"),
+                                 QStringLiteral("hi"), proxy.url + QStringLiteral("small")},
+                                20000);
+    QCOMPARE(small.out, QByteArray("200"));
+    QList<QJsonObject> events;
+    QVERIFY(origin.eventsUntil(&events, QStringLiteral("head"), 2, QDeadlineTimer(10000)) ||
+            origin.eventsUntil(&events, QStringLiteral("head"), 1, QDeadlineTimer(10000)));
+    QStringList heads;
+    for (const QJsonObject &e : std::as_const(events)) {
+        if (e.value(QStringLiteral("kind")).toString() == QLatin1String("head"))
+            heads << e.value(QStringLiteral("detail")).toString();
+    }
+    QCOMPARE(heads.size(), 1);
+    QVERIFY2(heads.first().startsWith(QLatin1String("POST /small")), qPrintable(heads.first()));
 }
 
 QTEST_GUILESS_MAIN(TestProxyCli)

@@ -1,9 +1,11 @@
 // The recording proxy's relay without sockets (issue 16): the client's bytes written by the test,
 // the origin our own server core under a policy, a fake clock. What each end sees in each mode, the
 // hold and its bound, failures upstream, a forward proxy's targets, and the messages a proxy rewrites.
+#include "bodyspool.h"
 #include "proxymessages.h"
 #include "proxypair.h"
 
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTest>
@@ -424,6 +426,51 @@ private slots:
         p.clientSends("CONNECT " + target + " HTTP/1.1\r\nHost: " + target + "\r\n\r\n");
         QCOMPARE(statusesIn(p.toClient), QList<int>{status});
         QCOMPARE(p.upstreamConnections, 0);
+    }
+
+    // A buffered body stays in memory up to a bound, the rest in a temporary file that goes with the
+    // spool; read back it is the same bytes.
+    void spoolKeepsBigBodiesOnDisk()
+    {
+        QString path;
+        {
+            BodySpool spool(1000);
+            QString error;
+            QVERIFY(spool.append(QByteArray(600, 'a'), &error));
+            QVERIFY(!spool.onDisk());
+            QVERIFY(spool.append(QByteArray(600, 'b'), &error));
+            QVERIFY(spool.onDisk());
+            path = spool.filePath();
+            QVERIFY(QFile::exists(path));
+            QCOMPARE(spool.size(), 1200);
+            QByteArray back;
+            for (QByteArray part; !(part = spool.read(500, &error)).isEmpty();)
+                back += part;
+            QVERIFY2(error.isEmpty(), qPrintable(error));
+            QCOMPARE(back, QByteArray(600, 'a') + QByteArray(600, 'b'));
+            QCOMPARE(spool.remaining(), 0);
+        }
+        QVERIFY(!QFile::exists(path));
+    }
+
+    // Buffer mode with a body over the memory bound: spooled, sent whole with its Content-Length.
+    void bufferSpoolsABigBody()
+    {
+        ProxyConfig c = reverseTo(ProxyMode::Buffer);
+        c.spoolMemoryBytes = 4096;
+        ProxyPair p(c, *ServerPolicy::parse(QStringLiteral("continue")));
+        p.clientSends("PUT /big HTTP/1.1\r\nHost: x\r\nContent-Length: 100000\r\nExpect: 100-continue\r\n\r\n");
+        for (int i = 0; i < 10; ++i)
+            p.clientSends(QByteArray(10000, char('a' + i)));
+        QCOMPARE(statusesIn(p.toClient), (QList<int>{100, 200}));
+        const QList<MessageHead> requests = requestsIn(p.toUpstream);
+        QCOMPARE(requests.first().contentLength(), std::optional<qint64>(100000));
+        QVERIFY(p.toUpstream.endsWith(QByteArray(10000, 'j')));
+        const auto buffered = std::find_if(p.events.cbegin(), p.events.cend(), [](const TimelineEvent &e) {
+            return e.decision == ProxyDecision::Buffered;
+        });
+        QVERIFY(buffered != p.events.cend());
+        QVERIFY2(buffered->detail.contains(QLatin1String("temporary file")), qPrintable(buffered->detail));
     }
 
     // What a proxy rewrites (RFC 9110 7.6): hop-by-hop fields stay on their hop, Via is added.
