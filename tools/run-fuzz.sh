@@ -1,10 +1,10 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 30) on a copy of the
+# Builds the libFuzzer targets with clang and runs each for FUZZ_SECONDS (default 20) on a copy of the
 # seed corpus in tests/fuzz/corpus. Fails on any crash, leak or sanitizer report. Needs clang and
 # libclang-rt-14-dev (tools/deps.sh installs them); without clang it says so and exits 0.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-seconds="${FUZZ_SECONDS:-30}"
+seconds="${FUZZ_SECONDS:-20}"
 build="${EXPECTLAB_FUZZ_BUILD_DIR:-$root/build-fuzz}"
 if ! command -v clang++ >/dev/null 2>&1; then
   echo "run-fuzz: clang++ not found: fuzzing skipped"
@@ -12,7 +12,7 @@ if ! command -v clang++ >/dev/null 2>&1; then
 fi
 CC=clang CXX=clang++ cmake -S "$root" -B "$build" -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DEXPECTLAB_FUZZ=ON \
   -DCMAKE_CXX_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" -DCMAKE_C_FLAGS_RELWITHDEBINFO="-O1 -g1 -DNDEBUG" >/dev/null
-cmake --build "$build"
+cmake --build "$build" --target fuzz_server fuzz_client fuzz_proxy
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 status=0

@@ -300,7 +300,9 @@ void TestMainWindow::screenshotAfter417Retry()
     const ExchangeListModel *model = m_window->session()->model();
     const double fast = model->index(1, 0).data(ExchangeListModel::ExpectWaitMsRole).toDouble();
     const double slow = model->index(2, 0).data(ExchangeListModel::ExpectWaitMsRole).toDouble();
-    QVERIFY2(fast < 5 && slow >= 40, qPrintable(QStringLiteral("%1 %2").arg(fast).arg(slow)));
+    // The fast wait is the machine's (under ASan on a loaded CI runner it took 6 ms): what matters is
+    // that the two are far apart, which the 40 ms delay makes them on any machine.
+    QVERIFY2(slow >= 40 && fast < slow / 4, qPrintable(QStringLiteral("%1 %2").arg(fast).arg(slow)));
     // However loaded the machine (the fast wait may be 0.1 or 4 ms), the gap is their ratio on a log
     // axis whose decades are far enough apart to read.
     const double pixelsPerDecade = overview->yAxis->coordToPixel(1) - overview->yAxis->coordToPixel(10);
